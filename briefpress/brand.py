@@ -1,0 +1,172 @@
+"""Read the institute's brand from brand.yml. The only module that uses brand_yml."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import yaml
+from brand_yml import Brand as BrandYml
+from pydantic import ValidationError
+
+from .errors import BriefError, raise_all
+from .records import Brand, FontFace
+
+# File-name suffixes of the pip font packages (font-source-serif-pro and the like).
+FACES = {"Regular": (400, "normal"), "It": (400, "italic"), "Semibold": (600, "normal"),
+         "SemiboldIt": (600, "italic"), "Bold": (700, "normal"), "BoldIt": (700, "italic")}
+COLOR_KEYS = ("primary", "secondary", "tertiary", "foreground", "background", "light")
+OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str}
+
+
+def load_brand(path: Path) -> Brand:
+    """Read and check a brand file, reporting every problem in one go."""
+    text = read_brand_text(path)
+    lines = key_lines(path, text)
+    try:
+        spec = BrandYml.from_yaml_str(text, path=path)
+    except ValidationError as err:
+        raise_all([BriefError(path, line_for(lines, e["loc"]),
+                              f"brand: {'.'.join(map(str, e['loc']))}: {e['msg']}",
+                              "see https://posit-dev.github.io/brand-yml/")
+                   for e in err.errors()])
+    errors: list[BriefError] = []
+    own = own_keys(spec, path, lines, errors)
+    colors = brand_colors(spec, path, lines, errors)
+    logo = brand_logo(spec, path, lines, errors)
+    fonts = brand_fonts(spec, path, lines, errors)
+    base, headings = spec.typography and spec.typography.base, spec.typography and spec.typography.headings
+    if not (base and base.family and headings and headings.family):
+        errors.append(BriefError(path, line_for(lines, ("typography",)),
+                                 "brand: typography.base.family and typography.headings.family are required",
+                                 "name the body and heading fonts"))
+    name = spec.meta.name if spec.meta else None
+    if not (name and name.full and name.short):
+        errors.append(BriefError(path, line_for(lines, ("meta",)), "brand: meta.name.full and meta.name.short are required",
+                                 "give the institute's full and short name"))
+    raise_all(errors)
+    return Brand(path=path, name=name.full, short_name=name.short,
+                 home_url=str(spec.meta.link.home) if spec.meta.link and spec.meta.link.home else "",
+                 series_name=own.get("series", ""), disclaimer=own.get("disclaimer", ""),
+                 address=tuple(own.get("address", ())), contact=tuple(own.get("contact", ())),
+                 logo=logo, colors=colors, base_font=base.family, heading_font=headings.family,
+                 fonts=fonts, paper=own.get("paper", "a4"))
+
+
+def read_brand_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BriefError(path, None, "brand file not found", "create styles/brand.yml or pass --brand") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise BriefError(path, None, f"cannot read brand file: {err}", "save it as UTF-8") from None
+
+
+def key_lines(path: Path, text: str) -> dict[tuple, int]:
+    """Map each key path, such as ('color', 'primary'), to its 1-based line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark
+        raise BriefError(path, mark.line + 1 if mark else None,
+                         f"malformed YAML: {err.problem}", "fix the YAML syntax") from None
+    lines: dict[tuple, int] = {}
+
+    def visit(node, prefix: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[prefix + (key.value,)] = key.start_mark.line + 1
+                visit(value, prefix + (key.value,))
+    visit(root, ())
+    return lines
+
+
+def line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+    """The line of the longest known prefix of a key path."""
+    loc = tuple(str(part) for part in loc)
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
+    extra = (spec.meta.model_extra or {}) if spec.meta else {}
+    own = extra.get("briefpress") or {}
+    where = ("meta", "briefpress")
+    if not isinstance(own, dict):
+        errors.append(BriefError(path, line_for(lines, where), "brand: meta.briefpress must be a mapping", "see README"))
+        return {}
+    for key in sorted(set(own) - set(OWN_KEYS)):
+        errors.append(BriefError(path, line_for(lines, where + (key,)), f"brand: unknown key meta.briefpress.{key}",
+                                 "known keys: " + ", ".join(OWN_KEYS)))
+    for key, kind in OWN_KEYS.items():
+        value = own.get(key)
+        if value is not None and (not isinstance(value, kind)
+                                  or (kind is list and not all(isinstance(v, str) for v in value))):
+            errors.append(BriefError(path, line_for(lines, where + (key,)),
+                                     f"brand: meta.briefpress.{key} must be {'a list of text lines' if kind is list else 'text'}",
+                                     "quote values that contain ':' or '#'"))
+    if own.get("paper") not in (None, "a4", "letter"):
+        errors.append(BriefError(path, line_for(lines, where + ("paper",)), "brand: paper must be a4 or letter", "fix the value"))
+    return own
+
+
+def brand_colors(spec: BrandYml, path: Path, lines, errors: list) -> dict[str, str]:
+    colors = spec.color.to_dict() if spec.color else {}
+    for key in ("primary", "foreground", "background"):
+        value = colors.get(key)
+        if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            errors.append(BriefError(path, line_for(lines, ("color", key)) or line_for(lines, ("color",)),
+                                     f"brand: color.{key} must be a #RRGGBB colour (or a palette name)",
+                                     "set it under color:"))
+    return {k: v for k, v in colors.items() if isinstance(v, str)}
+
+
+def brand_logo(spec: BrandYml, path: Path, lines, errors: list) -> Path:
+    small = spec.logo.small if spec.logo and not isinstance(spec.logo, str) else spec.logo
+    logo_path = getattr(small, "path", small)
+    if logo_path is None:
+        errors.append(BriefError(path, line_for(lines, ("logo",)), "brand: no logo", "set logo.small to an SVG or PNG file"))
+        return path.parent / "missing-logo"
+    resolved = (path.parent / str(getattr(logo_path, "root", logo_path))).resolve()
+    if not resolved.is_file():
+        errors.append(BriefError(path, line_for(lines, ("logo",)), f"brand: logo file not found: {resolved.name}",
+                                 f"put it in {path.parent.name}/ or fix logo.small"))
+    return resolved
+
+
+def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFace, ...]:
+    faces: list[FontFace] = []
+    for font in (spec.typography.fonts if spec.typography else []) or []:
+        if font.source == "system":
+            found = pip_font_faces(font.family)
+        elif font.source == "file":
+            found = [FontFace(font.family, (path.parent / str(f.path.root)).resolve(),
+                              int(f.weight.to_int() if hasattr(f.weight, "to_int") else f.weight.root),
+                              str(f.style)) for f in font.files]
+        else:
+            found = []
+        missing = [f.path for f in found if not f.path.is_file()]
+        if not found or missing:
+            errors.append(BriefError(path, line_for(lines, ("typography", "fonts")),
+                                     f"brand: font '{font.family}' not found",
+                                     f"pip install font-{slug(font.family)}, or use source: file with local files"))
+        faces.extend(found)
+    return tuple(faces)
+
+
+def pip_font_faces(family: str) -> list[FontFace]:
+    """Find a family's faces in its pip package, e.g. font_source_serif_pro/files."""
+    spec = importlib.util.find_spec("font_" + slug(family).replace("-", "_"))
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(list(spec.submodule_search_locations)[0]) / "files"
+    stem = family.replace(" ", "")
+    return [FontFace(family, folder / f"{stem}-{suffix}.ttf", weight, style)
+            for suffix, (weight, style) in FACES.items() if (folder / f"{stem}-{suffix}.ttf").is_file()]
+
+
+def slug(family: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", family.lower()).strip("-")

@@ -1,0 +1,65 @@
+"""The command line: parse arguments, run the pipeline, report. No decisions about briefs here."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .errors import BriefError, display_path
+from .pipeline import FORMATS, build
+from .records import BuildConfig
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="briefpress", description="Build branded PDF and EPUB editions of Markdown briefs.")
+    parser.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="Markdown briefs (default: source/brief.md)")
+    parser.add_argument("--out", type=Path, help="output folder (default: dist/)")
+    parser.add_argument("--format", default=",".join(FORMATS), help="editions to build, comma-separated: " + ", ".join(FORMATS))
+    parser.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
+    parser.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
+    parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    return parser.parse_args(argv)
+
+
+def make_config(args: argparse.Namespace, root: Path) -> BuildConfig:
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise BriefError(None, None, f"unknown format {', '.join(unknown) or '(none)'}",
+                         "use --format with " + ", ".join(FORMATS))
+    return BuildConfig(sources=tuple(args.sources) or (root / "source" / "brief.md",),
+                       out_dir=args.out or root / "dist", formats=formats,
+                       brand_path=args.brand or root / "styles" / "brand.yml",
+                       strict=args.strict, paper=args.paper or "",
+                       source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
+
+
+class OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    """Run a build; return the exit code."""
+    args = parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLine())
+    logger = logging.getLogger("briefpress")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    try:
+        artifacts = build(make_config(args, root or Path.cwd()))
+    except BriefError as err:
+        for line in err.message.splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    finally:
+        logger.removeHandler(handler)
+    if not args.quiet:
+        for artifact in artifacts:
+            print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
+    return 0

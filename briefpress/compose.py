@@ -1,0 +1,88 @@
+"""Turn a validated manuscript into a Document: every part rendered, notes numbered."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import BuildWarning
+from .htmltree import split_parts
+from .markdown import parse_markdown, render_html
+from .notes import NoteCollector, PendingNote
+from .records import Brand, Document, Note, Source
+
+
+def compose_document(source: Source, brand: Brand, build_time: datetime) -> tuple[Document, list[BuildWarning]]:
+    """Parse, number the notes and render the parts of one brief."""
+    ast = parse_markdown(source.text, source.path)
+    abstract = meta_blocks(ast["meta"].get("abstract"))
+    bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
+    collector = NoteCollector(source.text, source.path)
+    abstract = collector.collect(abstract)
+    body = collector.collect(ast["blocks"])
+    bios = [collector.collect(bio) for bio in bios]
+    parts = render_parts(abstract, body, bios, collector.notes, source.path)
+    notes = tuple(finish_note(n, parts) for n in collector.notes)
+    document = Document(
+        meta=source.meta, brand=brand, abstract_html=parts["bp-abstract"],
+        bios_html=tuple(parts[f"bp-bio-{i}"] for i in range(len(bios))),
+        body_html=parts["bp-body"], notes=notes, build_time=build_time,
+        identifier=source.meta.identifier or stable_identifier(source), source_path=source.path)
+    return document, collector.warnings
+
+
+def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> dict[str, str]:
+    """Render every Markdown part with one pandoc call and cut the result apart."""
+    divs = [div("bp-abstract", abstract), div("bp-body", body)]
+    divs += [div(f"bp-bio-{i}", bio) for i, bio in enumerate(bios)]
+    divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind == "footnote"]
+    ids = [d["c"][0][0] for d in divs]
+    return split_parts(render_html(divs, path), ids)
+
+
+def finish_note(note: PendingNote, parts: dict[str, str]) -> Note:
+    text = parts[f"bp-fn-{note.number}"] if note.kind == "footnote" else note.text
+    return Note(number=note.number, kind=note.kind, html=text, calls=note.calls, url=note.url)
+
+
+def div(ident: str, blocks: list) -> dict:
+    return {"t": "Div", "c": [[ident, [], []], blocks]}
+
+
+def meta_blocks(value) -> list:
+    """Pandoc metadata (inlines, blocks or a string) as a list of blocks."""
+    if not value:
+        return []
+    if value["t"] == "MetaBlocks":
+        return value["c"]
+    if value["t"] == "MetaInlines":
+        return [{"t": "Para", "c": value["c"]}]
+    if value["t"] == "MetaString":
+        return [{"t": "Para", "c": [{"t": "Str", "c": value["c"]}]}]
+    return []
+
+
+def author_field(meta: dict, index: int, key: str):
+    authors = meta.get("author")
+    if not authors:
+        return None
+    items = authors["c"] if authors["t"] == "MetaList" else [authors]
+    item = items[index] if index < len(items) else None
+    return item["c"].get(key) if item and item["t"] == "MetaMap" else None
+
+
+def stable_identifier(source: Source) -> str:
+    """A urn:uuid derived from the title and authors, the same on every build."""
+    meta = source.meta
+    key = "|".join([meta.title, *(a.name for a in meta.authors), meta.series.name, meta.series.number])
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'briefpress:' + key)}"
+
+
+def resolve_build_time(date: str, source_date_epoch: str | None, path: Path) -> datetime:
+    """SOURCE_DATE_EPOCH, else the brief's date, else the source file's modification time."""
+    if source_date_epoch:
+        return datetime.fromtimestamp(int(source_date_epoch), tz=timezone.utc)
+    if date:
+        return datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
+    return datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)

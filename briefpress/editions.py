@@ -1,0 +1,69 @@
+"""Make each edition's bytes from a Document: the PDF and the EPUB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cover import render_cover
+from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
+from .errors import BriefError
+from .htmltree import link_across, plain_text
+from .pdf import render_pdf
+from .records import Brand, Document
+from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
+                        render_pdf_html, render_style)
+
+MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def make_pdf(doc: Document, *, paper: str) -> bytes:
+    """The distribution PDF."""
+    brand = doc.brand
+    css = [render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
+           read_style(brand, "brief.css"),
+           render_style("pdf.css.j2", brand, paper=paper.upper() if paper == "a4" else paper)]
+    html = render_pdf_html(doc, logo_src=brand.logo.as_uri())
+    roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
+    return render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path)
+
+
+def make_epub(doc: Document) -> bytes:
+    """The EPUB 3 edition."""
+    brand, meta = doc.brand, doc.meta
+    logo_name = "images/logo" + brand.logo.suffix
+    pages = link_across(render_epub_pages(doc, logo_src=logo_name))
+    titles = {"brief.xhtml": meta.title, "notes.xhtml": "Notes", "about.xhtml": "About the author"}
+    css = "\n".join([render_brand_css(brand, font_url=lambda face: f"../fonts/{face.path.name}"),
+                     read_style(brand, "brief.css"), read_style(brand, "epub.css")])
+    files = [EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
+             EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
+             *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts)]
+    cover = render_cover(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
+                         series_label=series_label(doc), brand=brand)
+    spec = EpubSpec(
+        identifier=doc.identifier, title=meta.title, lang=meta.lang,
+        authors=tuple(a.name for a in meta.authors), publisher=brand.name, date=meta.date,
+        description=plain_text(doc.abstract_html), keywords=meta.keywords, modified=doc.build_time,
+        pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items() if has_content(name, doc)),
+        cover_png=cover, cover_page=render_epub_cover(doc), files=tuple(files))
+    return build_epub(spec)
+
+
+def has_content(name: str, doc: Document) -> bool:
+    return name != "notes.xhtml" or bool(doc.notes)
+
+
+def series_label(doc: Document) -> str:
+    name = doc.meta.series.name or doc.brand.series_name
+    return f"{name} No. {doc.meta.series.number}" if doc.meta.series.number else name
+
+
+def read_style(brand: Brand, name: str) -> str:
+    return read_bytes(brand.path.parent / name).decode("utf-8")
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise BriefError(path, None, f"cannot read: {err.strerror}", "restore the file or fix the brand") from None

@@ -1,0 +1,117 @@
+"""Write the EPUB 3 edition with ebooklib. The only module that uses ebooklib."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+
+from ebooklib import epub
+
+from .errors import BriefError
+
+FONT_TYPE = "font/ttf"
+
+
+@dataclass(frozen=True)
+class EpubFile:
+    """One file to place in the book: its name inside EPUB/, bytes and media type."""
+
+    name: str
+    content: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
+class EpubSpec:
+    """What the EPUB writer needs, already rendered."""
+
+    identifier: str
+    title: str
+    lang: str
+    authors: tuple[str, ...]
+    publisher: str
+    date: str
+    description: str
+    keywords: tuple[str, ...]
+    modified: datetime
+    pages: tuple[tuple[str, str, str], ...]  # (file name, title, XHTML), in reading order
+    cover_png: bytes
+    cover_page: str  # XHTML
+    files: tuple[EpubFile, ...]  # stylesheet, fonts, images
+
+
+def build_epub(spec: EpubSpec) -> bytes:
+    """Assemble the book and return reproducible EPUB bytes."""
+    book = epub.EpubBook()
+    describe(book, spec)
+    book.set_cover("images/cover.png", spec.cover_png, create_page=False)
+    cover = add_page(book, "cover.xhtml", "Cover", spec.cover_page, spec.lang)
+    pages = [add_page(book, name, title, xhtml, spec.lang) for name, title, xhtml in spec.pages]
+    for f in spec.files:
+        book.add_item(epub.EpubItem(uid=re.sub(r"\W", "-", f.name), file_name=f.name,
+                                    media_type=f.media_type, content=f.content))
+    book.toc = [epub.Link(name, title, f"toc-{i}") for i, (name, title, _) in enumerate(spec.pages)]
+    book.add_item(epub.EpubNcx())
+    nav = epub.EpubNav()
+    book.add_item(nav)
+    book.spine = [cover, "nav", *pages]
+    book.guide = [{"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
+                  *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml")]
+    raw = io.BytesIO()
+    try:
+        epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": spec.modified,
+                                    "raise_exceptions": True, "landmark_title": "Landmarks"})
+    except Exception as err:  # ebooklib raises bare exceptions of many kinds
+        raise BriefError(None, None, f"EPUB writing failed: {err}", "report this as a bug") from err
+    return normalise_zip(raw.getvalue(), spec)
+
+
+def describe(book: epub.EpubBook, spec: EpubSpec) -> None:
+    book.set_identifier(spec.identifier)
+    book.set_title(spec.title)
+    book.set_language(spec.lang)
+    for i, name in enumerate(spec.authors):
+        # ebooklib gives every creator the same id unless each has its own uid.
+        book.add_author(name, uid=f"creator-{i + 1}")
+    book.add_metadata("DC", "publisher", spec.publisher)
+    if spec.date:
+        book.add_metadata("DC", "date", spec.date)
+    if spec.description:
+        book.add_metadata("DC", "description", spec.description)
+    for word in spec.keywords:
+        book.add_metadata("DC", "subject", word)
+
+
+def add_page(book: epub.EpubBook, name: str, title: str, xhtml: str, lang: str) -> epub.EpubItem:
+    # A plain EpubItem keeps our XHTML as written; EpubHtml would drop the <head>.
+    item = epub.EpubItem(uid=name.removesuffix(".xhtml"), file_name=name,
+                         media_type="application/xhtml+xml", content=xhtml.encode("utf-8"))
+    book.add_item(item)
+    return item
+
+
+def normalise_zip(data: bytes, spec: EpubSpec) -> bytes:
+    """Rewrite the zip: mimetype first and stored, fixed order and timestamps, OPF language."""
+    stamp = max(spec.modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = sorted(n for n in src.namelist() if n != "mimetype")
+        for name in ["mimetype", *names]:
+            content = src.read(name)
+            if name.endswith(".opf"):
+                content = patch_opf(content, spec.lang)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, content, compresslevel=9)
+    return out.getvalue()
+
+
+def patch_opf(content: bytes, lang: str) -> bytes:
+    """ebooklib leaves xml:lang off <package>; EPUB Accessibility wants it."""
+    text = content.decode("utf-8")
+    text = re.sub(r"<package ", f'<package xml:lang="{lang}" ', text, count=1)
+    return text.encode("utf-8")

@@ -1,0 +1,163 @@
+"""Read a manuscript: decode it, split the YAML front matter and validate it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import BriefError, raise_all
+from .records import Author, Meta, Series, Source
+
+FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+KNOWN_KEYS = {"title", "subtitle", "author", "abstract", "date", "lang", "keywords",
+              "series", "identifier", "paper"}
+PAPERS = ("a4", "letter")
+
+
+def load_source(path: Path) -> Source:
+    """Read the manuscript at path and validate its front matter."""
+    text = read_text(path)
+    match = FENCE.match(text)
+    if not match:
+        raise BriefError(path, 1, "no YAML front matter",
+                         "start the file with '---', a 'title:' line and '---'")
+    data, lines = parse_yaml(path, match.group(1))
+    meta = validate_meta(path, data, lines)
+    body_line = text.count("\n", 0, match.end()) + 1
+    return Source(path=path, text=text, meta=meta, body_line=body_line)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file, naming the byte offset of any invalid sequence."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefError(path, None, "no such file", "check the path") from None
+    except OSError as err:
+        raise BriefError(path, None, f"cannot read: {err.strerror}", "check the file") from None
+    try:
+        return raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise BriefError(path, line, f"invalid UTF-8 at byte {err.start}",
+                         "save the file as UTF-8") from None
+
+
+def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
+    """Parse the front matter; return the mapping and the line of each top-level key."""
+    try:
+        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(block)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 2 if mark else 1
+        raise BriefError(path, line, f"malformed YAML front matter: {err.problem}",
+                         "fix the YAML syntax") from None
+    if not isinstance(data, dict) or node is None:
+        raise BriefError(path, 2, "front matter is not a mapping", "write 'key: value' lines")
+    lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
+    return data, lines
+
+
+def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
+    """Check every field and report all problems at once."""
+    errors: list[BriefError] = []
+
+    def fail(key: str, what: str, fix: str) -> None:
+        errors.append(BriefError(path, lines.get(key, 2), what, fix))
+
+    for key in sorted(set(data) - KNOWN_KEYS):
+        fail(key, f"unknown front matter key '{key}'",
+             "known keys: " + ", ".join(sorted(KNOWN_KEYS)))
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        fail("title", "missing title", "add 'title: ...' to the front matter")
+    subtitle = text_field(data, "subtitle", fail)
+    abstract = text_field(data, "abstract", fail)
+    identifier = text_field(data, "identifier", fail)
+    authors = validate_authors(data.get("author"), lambda w, f: fail("author", w, f))
+    date = validate_date(data.get("date"), lambda w, f: fail("date", w, f))
+    lang = data.get("lang", "en")
+    if not isinstance(lang, str) or not LANG_TAG.match(lang):
+        fail("lang", f"'lang' is not a language tag: {lang!r}", "use a BCP 47 tag such as 'en' or 'en-GB'")
+    keywords = data.get("keywords", [])
+    if isinstance(keywords, str):
+        keywords = [keywords]
+    if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
+        fail("keywords", "'keywords' must be a list of words", "write 'keywords: [a, b]'")
+        keywords = []
+    series = validate_series(data.get("series"), lambda w, f: fail("series", w, f))
+    paper = data.get("paper", "")
+    if paper and paper not in PAPERS:
+        fail("paper", f"unknown paper {paper!r}", "use 'a4' or 'letter'")
+    raise_all(errors)
+    return Meta(title=title.strip(), subtitle=subtitle, authors=authors, abstract=abstract,
+                date=date, lang=lang, keywords=tuple(str(k) for k in keywords),
+                series=series, identifier=identifier, paper=paper)
+
+
+def text_field(data: dict, key: str, fail) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)):
+        fail(key, f"'{key}' must be text", f"write '{key}: ...' as a single string")
+        return ""
+    return str(value).strip()
+
+
+def validate_authors(value, fail) -> tuple[Author, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    authors = []
+    for n, item in enumerate(items, 1):
+        if isinstance(item, str) and item.strip():
+            authors.append(Author(name=item.strip()))
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+                or not item["name"].strip():
+            fail(f"author {n} has no name", "give each author a 'name:'")
+            continue
+        unknown = set(item) - {"name", "bio", "email", "affiliation"}
+        if unknown:
+            fail(f"author {n} has unknown key(s) {', '.join(sorted(unknown))}",
+                 "use name, bio, email, affiliation")
+        fields = {k: item.get(k) or "" for k in ("bio", "email", "affiliation")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            fail(f"author {n}: bio, email and affiliation must be text", "quote the value")
+            continue
+        if fields["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", fields["email"]):
+            fail(f"author {n}: {fields['email']!r} is not an email address", "write name@domain")
+        authors.append(Author(name=item["name"].strip(), **{k: v.strip() for k, v in fields.items()}))
+    return tuple(authors)
+
+
+def validate_date(value, fail) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        fail(f"'date' is not a date: {value!r}", "write an ISO date such as 2026-03-05")
+        return ""
+
+
+def validate_series(value, fail) -> Series:
+    if value is None:
+        return Series()
+    if isinstance(value, str):
+        return Series(name=value.strip())
+    if not isinstance(value, dict) or set(value) - {"name", "number"}:
+        fail("'series' must have 'name' and 'number'", "write 'series: {name: ..., number: 3}'")
+        return Series()
+    return Series(name=str(value.get("name") or "").strip(),
+                  number=str(value.get("number") or "").strip())

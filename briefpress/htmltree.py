@@ -1,0 +1,59 @@
+"""Cut pandoc's HTML into parts and turn HTML into XHTML. The only module that uses lxml."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+
+def split_parts(markup: str, ids: list[str]) -> dict[str, str]:
+    """Return the inner HTML of each top-level <div id=...> named in ids."""
+    root = html.fragment_fromstring(markup, create_parent="div")
+    parts = {}
+    for div in root.iterchildren("div"):
+        if div.get("id") in ids:
+            parts[div.get("id")] = inner_html(div)
+    return parts
+
+
+def inner_html(element) -> str:
+    """Serialise an element's content; a lone paragraph is unwrapped."""
+    children = list(element)
+    if len(children) == 1 and children[0].tag == "p" and not (element.text or "").strip() \
+            and not (children[0].tail or "").strip():
+        element = children[0]
+    text = html_escape(element.text or "")
+    return text + "".join(html.tostring(child, encoding="unicode") for child in element).strip()
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_xhtml(fragment: str) -> str:
+    """Re-serialise an HTML fragment as well-formed XML for EPUB content documents."""
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    text = html_escape(root.text or "")
+    return text + "".join(etree.tostring(child, method="xml", encoding="unicode")
+                          for child in root)
+
+
+def link_across(pages: dict[str, str]) -> dict[str, str]:
+    """Point '#id' links at the page that holds the id, as one document became several."""
+    owner = {ident: name for name, xhtml in pages.items() for ident in re.findall(r'\sid="([^"]+)"', xhtml)}
+
+    def fix(name: str, xhtml: str) -> str:
+        def target(match):
+            ident = match.group(1)
+            home = owner.get(ident, name)
+            return f'href="{"" if home == name else home}#{ident}"'
+        return re.sub(r'href="#([^"]+)"', target, xhtml)
+    return {name: fix(name, xhtml) for name, xhtml in pages.items()}
+
+
+def plain_text(fragment: str) -> str:
+    """The text of an HTML fragment, whitespace collapsed."""
+    if not fragment.strip():
+        return ""
+    return " ".join(html.fragment_fromstring(fragment, create_parent="div").text_content().split())

@@ -1,0 +1,222 @@
+"""Turn links and footnotes into one continuous sequence of endnotes.
+
+Works on pandoc's JSON AST and knows nothing of pandoc itself. Reading order is the
+order of the AST walk: summary, body, author bios.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BuildWarning
+
+# Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
+CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
+QUOTES = "\u201c\u201d\"'"
+CALL_PREFIX = '<a class="noteref"'
+CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
+              "SmallCaps", "Quoted", "Span"}
+INLINE_TYPES = CONTAINERS | {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math",
+                             "RawInline", "Link", "Image", "Note", "Cite"}
+
+
+@dataclass
+class PendingNote:
+    """A note while the walk is still counting its calls."""
+
+    number: int
+    kind: str
+    url: str = ""
+    text: str = ""  # note text as HTML for links
+    blocks: list = field(default_factory=list)  # pandoc blocks for footnotes
+    calls: int = 0
+
+
+class NoteCollector:
+    """Walks AST parts in reading order, numbering notes and placing their calls."""
+
+    def __init__(self, source_text: str, path: Path):
+        self.notes: list[PendingNote] = []
+        self.by_url: dict[str, PendingNote] = {}
+        self.warnings: list[BuildWarning] = []
+        self._locator = LinkLocator(source_text)
+        self._path = path
+
+    def collect(self, blocks: list) -> list:
+        """Return blocks with note calls in place of links and footnotes."""
+        return walk(blocks, self._inlines)
+
+    def _inlines(self, inlines: list) -> list:
+        out: list = []
+        for node in inlines:
+            kind = node["t"]
+            if kind == "Link":
+                out.extend(self._link(node))
+            elif kind == "Note":
+                out.append(self._footnote(node["c"]))
+            else:
+                out.append(walk(node, self._inlines) if kind in CONTAINERS else node)
+        return place_calls(out)
+
+    def _link(self, node: dict) -> list:
+        attr, content, (url, title) = node["c"]
+        line = self._locator.line_of(url, stringify(content))
+        if url.startswith("mailto:") or (url.startswith("#") and len(url) > 1):
+            return [node]
+        if url.strip() in ("", "#"):
+            text = stringify(content)
+            self.warnings.append(BuildWarning(
+                self._path, line, f"placeholder link [{text}] has no URL "
+                "(put the source's address in the parentheses, or remove the link)"))
+            note = self._new("placeholder", text=placeholder_text(text))
+            return [{"t": "Span", "c": [["", ["placeholder-link"], []], content]}, self._call(note)]
+        note = self.by_url.get(url)
+        if note is None:
+            note = self.by_url[url] = self._new("url", url=url, text=url_note_text(url, title))
+        return [node, self._call(note)]
+
+    def _footnote(self, blocks: list) -> dict:
+        note = self._new("footnote")
+        note.blocks = walk(blocks, inline_urls)
+        return self._call(note)
+
+    def _new(self, kind: str, **fields) -> PendingNote:
+        note = PendingNote(number=len(self.notes) + 1, kind=kind, **fields)
+        self.notes.append(note)
+        return note
+
+    def _call(self, note: PendingNote) -> dict:
+        note.calls += 1
+        n, suffix = note.number, "" if note.calls == 1 else f"-{note.calls}"
+        return {"t": "RawInline", "c": ["html",
+                f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" '
+                f'role="doc-noteref">{n}</a>']}
+
+
+def walk(node, on_inlines):
+    """Rebuild a pandoc JSON value, passing every inline list through on_inlines."""
+    if isinstance(node, list):
+        if node and isinstance(node[0], dict) and node[0].get("t") in INLINE_TYPES:
+            return on_inlines(node)
+        return [walk(item, on_inlines) for item in node]
+    if isinstance(node, dict) and "c" in node:
+        return {"t": node["t"], "c": walk(node["c"], on_inlines)}
+    return node
+
+
+def is_call(node: dict) -> bool:
+    return node["t"] == "RawInline" and node["c"][1].startswith(CALL_PREFIX)
+
+
+def place_calls(inlines: list) -> list:
+    """Move calls out of closing quotes and emphasis, and after closing punctuation."""
+    out: list = []
+    for node in inlines:
+        out.append(node)
+        if node["t"] in CONTAINERS:
+            children = container_inlines(node)
+            hoisted = []
+            while children and is_call(children[-1]):
+                hoisted.insert(0, children.pop())
+            out.extend(hoisted)
+        elif node["t"] == "Str" and len(out) > 1 and is_call(out[-2]):
+            move_punctuation(out)
+    return out
+
+
+def container_inlines(node: dict) -> list:
+    return node["c"][1] if node["t"] in ("Quoted", "Span") else node["c"]
+
+
+def move_punctuation(out: list) -> None:
+    """out ends with calls then a Str: put the Str's leading closing punctuation first."""
+    text = out[-1]["c"]
+    cut = len(text) - len(text.lstrip(CLOSING))
+    if cut == 0 or (cut < len(text) and text[cut].isalnum()):
+        return  # no punctuation, or an apostrophe inside a word ("’s")
+    first = len(out) - 1
+    while first > 0 and is_call(out[first - 1]):
+        first -= 1
+    out.insert(first, {"t": "Str", "c": text[:cut]})
+    rest = text[cut:]
+    if rest:
+        out[-1] = {"t": "Str", "c": rest}
+    else:
+        out.pop()
+
+
+def inline_urls(inlines: list) -> list:
+    """Inside a footnote, show a link's URL after its text instead of nesting notes."""
+    out = []
+    for node in inlines:
+        out.append(node)
+        if node["t"] == "Link":
+            url = node["c"][2][0]
+            if url.startswith(("http:", "https:", "ftp:")):
+                out.append({"t": "RawInline", "c": ["html", f" ({url_html(url)})"]})
+    return out
+
+
+def url_note_text(url: str, title: str) -> str:
+    title_html = html.escape(title.strip(), quote=False)
+    link = f'<a class="url" href="{html.escape(url)}">{break_url(url)}</a>'
+    if not title_html:
+        return link
+    end = "" if title_html[-1] in ".?!" else "."
+    return f"{title_html}{end} {link}"
+
+
+def url_html(url: str) -> str:
+    return f'<a class="url" href="{html.escape(url)}">{break_url(url)}</a>'
+
+
+def break_url(url: str) -> str:
+    """Escape a URL for display, allowing line breaks after '/' and before . ? & = # -."""
+    parts = re.split(r"(?<=/)(?!/)|(?=[.?&=#_-])", url)
+    return "<wbr/>".join(html.escape(p, quote=False) for p in parts if p)
+
+
+def placeholder_text(text: str) -> str:
+    shown = html.escape(text.strip().strip("\u201c\u201d\"'"), quote=False)
+    return (f'<span class="missing">No source given in the manuscript</span> '
+            f'for \u201c{shown}\u201d (the link points to \u201c#\u201d).')
+
+
+def stringify(inlines: list) -> str:
+    """Plain text of pandoc inlines."""
+    parts = []
+    for node in inlines:
+        kind, c = node["t"], node.get("c")
+        if kind == "Str":
+            parts.append(c)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
+        elif kind == "Quoted":
+            q = "\u201c\u201d" if c[0]["t"] == "DoubleQuote" else "\u2018\u2019"
+            parts.append(q[0] + stringify(c[1]) + q[1])
+        elif kind in ("Code", "Math"):
+            parts.append(c[-1])
+        elif kind in CONTAINERS or kind in ("Link", "Image"):
+            parts.append(stringify(container_inlines(node) if kind in CONTAINERS else c[1]))
+    return "".join(parts)
+
+
+class LinkLocator:
+    """Find the source line of each link, scanning forward through the manuscript."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._cursor = 0
+
+    def line_of(self, url: str, label: str) -> int | None:
+        for needle in (f"]({url}", f"](<{url}>", f"[{label}]"):
+            pos = self._text.find(needle, self._cursor)
+            if pos < 0:
+                pos = self._text.find(needle)
+            if pos >= 0:
+                self._cursor = pos + len(needle)
+                return self._text.count("\n", 0, pos) + 1
+        return None

@@ -1,0 +1,73 @@
+"""Write PDF editions with WeasyPrint. The only module that uses weasyprint."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from .errors import BriefError
+
+
+class ConfinedFetcher(URLFetcher):
+    """Fetch data: URLs and files under the allowed folders; refuse everything else."""
+
+    def __init__(self, roots: tuple[Path, ...]):
+        super().__init__(fail_on_errors=True, allowed_protocols=("file", "data"))
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(_url_path(url)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise PermissionError(f"{path} is outside the source and style folders")
+            if not path.is_file():
+                raise FileNotFoundError(f"{path} does not exist")
+        elif not url.startswith("data:"):
+            raise PermissionError("network resources are not fetched")
+        return super().fetch(url, headers)
+
+
+def _url_path(url: str) -> str:
+    from urllib.request import url2pathname
+    return url2pathname(url.removeprefix("file://").split("?")[0])
+
+
+class LogCapture(logging.Handler):
+    """Collect WeasyPrint's warnings: it only logs resources that fail to load."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, *, css: list[str], base_dir: Path, roots: tuple[Path, ...],
+               source: Path, variant: str | None = None) -> bytes:
+    """Render one HTML document to PDF bytes, failing on any resource problem."""
+    fonts = FontConfiguration()
+    fetcher = ConfinedFetcher(roots)
+    capture = LogCapture()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(capture)
+    try:
+        sheets = [CSS(string=text, base_url=str(base_dir) + "/", font_config=fonts,
+                      url_fetcher=fetcher) for text in css]
+        document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
+        pdf = document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=variant,
+                                 pdf_tags=variant is None, uncompressed_pdf=False)
+    except FatalURLFetchingError as err:
+        cause = err.__cause__ or err
+        raise BriefError(source, None, f"refused to load a resource: {cause}",
+                         "keep images and styles inside the source and styles folders") from None
+    finally:
+        logger.removeHandler(capture)
+    if capture.messages:
+        raise BriefError(source, None, f"PDF rendering problem: {capture.messages[0]}",
+                         "fix the resource or markup it names")
+    return pdf

@@ -1,0 +1,121 @@
+"""Small frozen records that cross module boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    bio: str = ""  # Markdown
+    email: str = ""
+    affiliation: str = ""
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str = ""
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The brief's front matter, validated."""
+
+    title: str
+    subtitle: str = ""
+    authors: tuple[Author, ...] = ()
+    abstract: str = ""  # Markdown
+    date: str = ""  # ISO date, empty when the manuscript gives none
+    lang: str = "en"
+    keywords: tuple[str, ...] = ()
+    series: Series = Series()
+    identifier: str = ""
+    paper: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A manuscript read from disk: front matter plus the Markdown text."""
+
+    path: Path
+    text: str  # the whole file, front matter included
+    meta: Meta
+    body_line: int  # 1-based line where the body starts
+
+
+@dataclass(frozen=True)
+class Note:
+    """One endnote: a cited URL, a placeholder link or a Markdown footnote."""
+
+    number: int
+    kind: str  # "url", "placeholder" or "footnote"
+    html: str  # the note's text as HTML
+    calls: int = 1  # how many note calls point at it
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    path: Path
+    weight: int = 400
+    style: str = "normal"
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The institute's identity: read from styles/brand.yml."""
+
+    path: Path
+    name: str
+    short_name: str
+    home_url: str
+    series_name: str
+    disclaimer: str
+    address: tuple[str, ...]
+    contact: tuple[str, ...]
+    logo: Path
+    colors: dict[str, str] = field(hash=False)
+    base_font: str = "serif"
+    heading_font: str = "sans-serif"
+    fonts: tuple[FontFace, ...] = ()
+    paper: str = "a4"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A brief ready for templates: every Markdown part already rendered to HTML."""
+
+    meta: Meta
+    brand: Brand
+    abstract_html: str
+    bios_html: tuple[str, ...]
+    body_html: str
+    notes: tuple[Note, ...]
+    build_time: datetime
+    identifier: str
+    source_path: Path
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    sources: tuple[Path, ...]
+    out_dir: Path
+    formats: tuple[str, ...] = ("pdf", "epub")
+    brand_path: Path = Path("styles/brand.yml")
+    strict: bool = False
+    paper: str = ""
+    source_date_epoch: str | None = None
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file written by the build."""
+
+    path: Path
+    kind: str
+    size: int

@@ -1,0 +1,76 @@
+"""Render Documents through Jinja templates. The only module that uses jinja2."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markupsafe import Markup
+
+from .errors import BriefError
+from .htmltree import to_xhtml
+from .records import Brand, Document, FontFace
+
+TEMPLATES = Path(__file__).parent / "templates"
+EPUB_PAGES = {"brief": "brief.xhtml", "notes": "notes.xhtml", "about": "about.xhtml"}
+
+
+@cache
+def environment(styles: Path) -> Environment:
+    env = Environment(loader=FileSystemLoader([str(TEMPLATES), str(styles)]),
+                      autoescape=True, undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=False)
+    env.filters["longdate"] = long_date
+    env.globals["series_name"] = lambda doc: doc.meta.series.name or doc.brand.series_name
+    return env
+
+
+def render(template: str, styles: Path, **context) -> str:
+    try:
+        return environment(styles).get_template(template).render(**context)
+    except TemplateError as err:
+        where = getattr(err, "filename", None) or template
+        raise BriefError(where, getattr(err, "lineno", None), f"template error: {err.message}",
+                         "fix the template") from None
+
+
+def render_pdf_html(doc: Document, *, logo_src: str, edition: str = "pdf") -> str:
+    """The whole brief as one HTML document for WeasyPrint."""
+    return render("brief.html.j2", doc.brand.path.parent, doc=doc, logo_src=logo_src,
+                  edition=edition, x=Markup)
+
+
+def render_epub_pages(doc: Document, *, logo_src: str) -> dict[str, str]:
+    """The brief's XHTML content documents, keyed by file name."""
+    titles = {"brief": doc.meta.title, "notes": "Notes", "about": "About the author"}
+    return {name: render("epub/page.xhtml.j2", doc.brand.path.parent, doc=doc, page=page,
+                         page_title=titles[page], logo_src=logo_src, x=epub_markup)
+            for page, name in EPUB_PAGES.items()}
+
+
+def epub_markup(fragment: str) -> Markup:
+    """HTML fragment to XHTML, with EPUB's epub:type beside the ARIA roles of note calls."""
+    xhtml = to_xhtml(fragment).replace('role="doc-noteref"', 'epub:type="noteref" role="doc-noteref"')
+    return Markup(xhtml)
+
+
+def render_brand_css(brand: Brand, *, font_url) -> str:
+    """The brand's colours and fonts as CSS, from styles/brand.css.j2."""
+    faces = [(face, font_url(face)) for face in brand.fonts]
+    return render("brand.css.j2", brand.path.parent, brand=brand, c=brand.colors, faces=faces)
+
+
+def long_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def render_style(name: str, brand: Brand, **context) -> str:
+    """Render a stylesheet template from the styles folder."""
+    return render(name, brand.path.parent, brand=brand, c=brand.colors, **context)
+
+
+def render_epub_cover(doc: Document) -> str:
+    return render("epub/cover.xhtml.j2", doc.brand.path.parent, doc=doc)
