@@ -17,6 +17,7 @@ TITLE_TOP, TEXT_BOTTOM = 850, 1770  # title and subtitle stay between these
 FOOT = 2250  # top of the footer strip
 DEFAULT_COLORS = {"primary": "#7A1F2B", "accent": "#C8963E", "foreground": "#1E1E1E",
                   "background": "#FFFFFF", "muted": "#5F5F5F", "tint": "#F3ECE3"}
+ALIASES = {"accent": ("tertiary",), "muted": ("secondary",), "tint": ("light",)}  # brand.yml names
 ELLIPSIS = "\u2026"
 
 
@@ -38,14 +39,16 @@ def render_cover(*, title: str, subtitle: str, authors: tuple[str, ...], series_
 
 
 def _palette(brand: Brand) -> dict[str, tuple[int, ...]]:
-    """Resolve the brand colours to RGB, falling back to the defaults."""
+    """Resolve the brand colours (or their brand.yml aliases) to RGB, else the defaults."""
     given = brand.colors or {}
     palette = {}
-    for key, fallback in DEFAULT_COLORS.items():
-        try:
-            palette[key] = ImageColor.getrgb(str(given.get(key) or fallback))
-        except ValueError:
-            palette[key] = ImageColor.getrgb(fallback)
+    for slot, fallback in DEFAULT_COLORS.items():
+        for value in [given.get(k) for k in (slot, *ALIASES.get(slot, ()))] + [fallback]:
+            try:
+                palette[slot] = ImageColor.getrgb(str(value))
+                break
+            except ValueError:
+                continue
     return palette
 
 

@@ -19,8 +19,9 @@ MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg
 def make_pdf(doc: Document, *, paper: str) -> bytes:
     """The distribution PDF."""
     brand = doc.brand
-    css = [render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
-           read_style(brand, "brief.css"),
+    # brief.css first: the brand's colours must win over its border shorthands.
+    css = [read_style(brand, "brief.css"),
+           render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
            render_style("pdf.css.j2", brand, paper=paper.upper() if paper == "a4" else paper)]
     html = render_pdf_html(doc, logo_src=brand.logo.as_uri())
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
@@ -33,8 +34,9 @@ def make_epub(doc: Document) -> bytes:
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
     titles = {"brief.xhtml": meta.title, "notes.xhtml": "Notes", "about.xhtml": "About the author"}
-    css = "\n".join([render_brand_css(brand, font_url=lambda face: f"../fonts/{face.path.name}"),
-                     read_style(brand, "brief.css"), read_style(brand, "epub.css")])
+    css = "\n".join([read_style(brand, "brief.css"),
+                     render_brand_css(brand, font_url=lambda face: f"../fonts/{face.path.name}"),
+                     read_style(brand, "epub.css")])
     files = [EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
              EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
              *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts)]

@@ -55,9 +55,9 @@ def build_epub(spec: EpubSpec) -> bytes:
                                     media_type=f.media_type, content=f.content))
     book.toc = [epub.Link(name, title, f"toc-{i}") for i, (name, title, _) in enumerate(spec.pages)]
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav()
+    nav = epub.EpubNav(title="Contents")
     book.add_item(nav)
-    book.spine = [cover, "nav", *pages]
+    book.spine = [cover, *pages]
     book.guide = [{"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
                   *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml")]
     raw = io.BytesIO()

@@ -15,7 +15,6 @@ from .errors import BuildWarning
 
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
-QUOTES = "\u201c\u201d\"'"
 CALL_PREFIX = '<a class="noteref"'
 CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
               "SmallCaps", "Quoted", "Span"}
@@ -180,9 +179,11 @@ def break_url(url: str) -> str:
 
 
 def placeholder_text(text: str) -> str:
-    shown = html.escape(text.strip().strip("\u201c\u201d\"'"), quote=False)
+    shown = html.escape(text.strip(), quote=False)
+    if not shown.startswith(("\u201c", "\u2018", '"')):
+        shown = f"\u201c{shown}\u201d"
     return (f'<span class="missing">No source given in the manuscript</span> '
-            f'for \u201c{shown}\u201d (the link points to \u201c#\u201d).')
+            f'for {shown} (the link points to \u201c#\u201d).')
 
 
 def stringify(inlines: list) -> str:
