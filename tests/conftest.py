@@ -1,0 +1,58 @@
+"""Shared fixtures: the project's paths, built editions and the --update-golden switch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SAMPLE = ROOT / "source" / "brief.md"
+BRIEFS = {"brief": SAMPLE, "links": FIXTURES / "links.md", "minimal": FIXTURES / "minimal.md"}
+EPOCH = "1772668800"  # 2026-03-05T00:00:00Z, so every build in the suite is reproducible
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files from the current output instead of comparing")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+def run_build(*args: str, cwd: Path = ROOT) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from briefpress.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args), root=cwd)
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """Build every brief once per session: {"brief": folder, "links": folder, ...}."""
+    folders = {}
+    for name, source in BRIEFS.items():
+        out = tmp_path_factory.mktemp(f"dist-{name}")
+        code, _, err = run_build(str(source), "--out", str(out))
+        assert code == 0, err
+        folders[name] = out
+    return folders
