@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BuildWarning
-from .htmltree import split_parts
+from .htmltree import plain_text, split_parts
 from .markdown import parse_markdown, render_html
 from .notes import NoteCollector, PendingNote
 from .records import Brand, Document, Note, Source
@@ -26,6 +26,7 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> tupl
     notes = tuple(finish_note(n, parts) for n in collector.notes)
     document = Document(
         meta=source.meta, brand=brand, abstract_html=parts["bp-abstract"],
+        summary_text=plain_text(parts["bp-abstract"]),
         bios_html=tuple(parts[f"bp-bio-{i}"] for i in range(len(bios))),
         body_html=parts["bp-body"], notes=notes, build_time=build_time,
         identifier=source.meta.identifier or stable_identifier(source), source_path=source.path)

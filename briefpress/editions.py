@@ -7,7 +7,7 @@ from pathlib import Path
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
-from .htmltree import link_across, plain_text
+from .htmltree import link_across
 from .pdf import render_pdf
 from .records import Brand, Document
 from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
@@ -45,7 +45,7 @@ def make_epub(doc: Document) -> bytes:
     spec = EpubSpec(
         identifier=doc.identifier, title=meta.title, lang=meta.lang,
         authors=tuple(a.name for a in meta.authors), publisher=brand.name, date=meta.date,
-        description=plain_text(doc.abstract_html), keywords=meta.keywords, modified=doc.build_time,
+        description=doc.summary_text, keywords=meta.keywords, modified=doc.build_time,
         pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items() if has_content(name, doc)),
         cover_png=cover, cover_page=render_epub_cover(doc), files=tuple(files))
     return build_epub(spec)

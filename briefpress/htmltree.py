@@ -53,7 +53,10 @@ def link_across(pages: dict[str, str]) -> dict[str, str]:
 
 
 def plain_text(fragment: str) -> str:
-    """The text of an HTML fragment, whitespace collapsed."""
+    """The text of an HTML fragment without its note calls, whitespace collapsed."""
     if not fragment.strip():
         return ""
-    return " ".join(html.fragment_fromstring(fragment, create_parent="div").text_content().split())
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    for call in root.find_class("noteref"):
+        call.drop_tree()
+    return " ".join(root.text_content().split())

@@ -32,6 +32,7 @@ class PendingNote:
     text: str = ""  # note text as HTML for links
     blocks: list = field(default_factory=list)  # pandoc blocks for footnotes
     calls: int = 0
+    titled: bool = False
 
 
 class NoteCollector:
@@ -75,6 +76,9 @@ class NoteCollector:
         note = self.by_url.get(url)
         if note is None:
             note = self.by_url[url] = self._new("url", url=url, text=url_note_text(url, title))
+        elif title and not note.titled:
+            note.text = url_note_text(url, title)  # a later citation may say what the source is
+        note.titled = note.titled or bool(title)
         return [node, self._call(note)]
 
     def _footnote(self, blocks: list) -> dict:
@@ -123,6 +127,16 @@ def place_calls(inlines: list) -> list:
             out.extend(hoisted)
         elif node["t"] == "Str" and len(out) > 1 and is_call(out[-2]):
             move_punctuation(out)
+    return separate_calls(out)
+
+
+def separate_calls(inlines: list) -> list:
+    """Put a raised comma between adjacent calls so that 1 and 2 do not read as 12."""
+    out: list = []
+    for node in inlines:
+        if out and is_call(node) and is_call(out[-1]):
+            out.append({"t": "RawInline", "c": ["html", '<span class="noteref-sep">,</span>']})
+        out.append(node)
     return out
 
 

@@ -93,6 +93,7 @@ class Document:
     meta: Meta
     brand: Brand
     abstract_html: str
+    summary_text: str  # the summary as plain text, for metadata
     bios_html: tuple[str, ...]
     body_html: str
     notes: tuple[Note, ...]
