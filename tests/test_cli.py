@@ -91,3 +91,11 @@ def test_invalid_utf8_names_the_byte(tmp_path):
     path.write_bytes("---\ntitle: Caf\xe9\n---\n".encode("latin-1"))
     code, _, err = run_build(str(path))
     assert code == 1 and err == f"error: {path}:2: invalid UTF-8 at byte 14 (save the file as UTF-8)\n"
+
+
+def test_same_source_and_epoch_give_the_same_bytes(tmp_path):
+    for folder in ("a", "b"):
+        code, _, err = run_build(str(BRIEFS["links"]), "--out", str(tmp_path / folder), "-q")
+        assert code == 0, err
+    for name in ("links.pdf", "links.epub"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
