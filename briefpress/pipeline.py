@@ -13,9 +13,11 @@ from .editions import make_epub, make_pdf
 from .errors import BriefError
 from .frontmatter import load_source
 from .records import Artifact, BuildConfig
+from .webedition import make_html
 
 LOG = logging.getLogger("briefpress")
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub", "html")
+DEFAULT_FORMATS = ("pdf", "epub")
 
 
 def build(config: BuildConfig) -> list[Artifact]:
@@ -36,6 +38,8 @@ def build(config: BuildConfig) -> list[Artifact]:
             artifacts.append(write_atomic(config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper), "pdf"))
         if "epub" in config.formats:
             artifacts.append(write_atomic(config.out_dir / f"{path.stem}.epub", make_epub(document), "epub"))
+        if "html" in config.formats:
+            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.html", make_html(document), "html"))
     return artifacts
 
 

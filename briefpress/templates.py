@@ -74,3 +74,8 @@ def render_style(name: str, brand: Brand, **context) -> str:
 
 def render_epub_cover(doc: Document) -> str:
     return render("epub/cover.xhtml.j2", doc.brand.path.parent, doc=doc)
+
+
+def render_web_html(doc: Document, *, css: str, logo_src: str) -> str:
+    """The web edition: the brief as one page, its CSS inline."""
+    return render("web.html.j2", doc.brand.path.parent, doc=doc, css=Markup(css), logo_src=logo_src, x=Markup)
