@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from .commands import COMMANDS, run_command
 from .errors import BriefError, display_path
 from .pipeline import DEFAULT_FORMATS, FORMATS, build
 from .records import BuildConfig
@@ -45,6 +46,9 @@ class OneLine(logging.Formatter):
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     """Run a build; return the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in COMMANDS:  # new, serve, watch; anything else is a SOURCE
+        return run_command(argv, root or Path.cwd())
     args = parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLine())

@@ -1,0 +1,74 @@
+"""Subcommands beside the build: new, serve, watch. Parsing and dispatch only."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from .brand import load_brand
+from .errors import BriefError, display_path
+from .scaffold import new_brief
+
+COMMANDS = ("new", "serve", "watch")
+
+
+def run_command(argv: list[str], root: Path) -> int:
+    """Run `new`, `serve` or `watch`; return the exit code."""
+    args = parse_command(argv)
+    try:
+        return args.run(args, root)
+    except BriefError as err:
+        for line in err.message.splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+
+
+def parse_command(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="briefpress")
+    commands = parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser("new", help="start a new brief in source/")
+    new.add_argument("title", help="the brief's title")
+    new.add_argument("--author", required=True, help="the author's name")
+    new.add_argument("--date", type=date.fromisoformat, help="the brief's date, YYYY-MM-DD (default: today)")
+    new.add_argument("--brand", type=Path, help="brand file, for the series name (default: styles/brand.yml)")
+    new.set_defaults(run=run_new)
+    for name, help_text in (("serve", "build, serve a live preview and rebuild on every change"),
+                            ("watch", "build and rebuild on every change, without a server")):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("source", nargs="?", type=Path, help="Markdown brief (default: source/brief.md)")
+        sub.add_argument("--out", type=Path, help="output folder (default: dist/)")
+        sub.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
+        sub.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF")
+        if name == "serve":
+            sub.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0 picks a free one)")
+        sub.set_defaults(run=run_preview)
+    return parser.parse_args(argv)
+
+
+def run_new(args: argparse.Namespace, root: Path) -> int:
+    brand = load_brand(args.brand or root / "styles" / "brand.yml")
+    path = new_brief(root / "source", args.title, args.author, series=brand.series_name,
+                     day=args.date or today())
+    print(f"wrote {display_path(path)}; build it with: python build.py {display_path(path)}")
+    return 0
+
+
+def today() -> date:
+    """SOURCE_DATE_EPOCH's day when set, so scripted runs are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date() if epoch else date.today()
+
+
+def run_preview(args: argparse.Namespace, root: Path) -> int:
+    from .preview import serve, watch  # watchfiles is only needed by these two
+    from .records import BuildConfig
+    config = BuildConfig(sources=(args.source or root / "source" / "brief.md",),
+                         out_dir=args.out or root / "dist", formats=("html", "pdf"),
+                         brand_path=args.brand or root / "styles" / "brand.yml", paper=args.paper or "",
+                         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
+    if args.command == "serve":
+        return serve(config, port=args.port)
+    return watch(config)
