@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 # epubcheck needs a Java runtime.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 command -v java >/dev/null || packages+=(default-jre-headless)
+# The preview and catalogue tests drive Debian's chromium through Playwright (no browser download).
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from .catalogue import build_series
 from .commands import COMMANDS, run_command
 from .errors import BriefError, display_path
 from .pipeline import DEFAULT_FORMATS, FORMATS, build
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
-        artifacts = build(make_config(args, root or Path.cwd()))
+        config = make_config(args, root or Path.cwd())
+        artifacts = (build_series if len(config.sources) > 1 else build)(config)  # a series gets a catalogue
     except BriefError as err:
         for line in err.message.splitlines():
             print(f"error: {line}", file=sys.stderr)

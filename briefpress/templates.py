@@ -23,6 +23,7 @@ def environment(styles: Path) -> Environment:
                       autoescape=True, undefined=StrictUndefined,
                       keep_trailing_newline=True, trim_blocks=False)
     env.filters["longdate"] = long_date
+    env.filters["filesize"] = file_size
     env.globals["series_name"] = lambda doc: doc.meta.series.name or doc.brand.series_name
     return env
 
@@ -79,3 +80,13 @@ def render_epub_cover(doc: Document) -> str:
 def render_web_html(doc: Document, *, css: str, logo_src: str) -> str:
     """The web edition: the brief as one page, its CSS inline."""
     return render("web.html.j2", doc.brand.path.parent, doc=doc, css=Markup(css), logo_src=logo_src, x=Markup)
+
+
+def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[str, str]) -> str:
+    """A series' catalogue page (catalogue.Catalogue), its CSS inline."""
+    return render("catalogue.html.j2", catalogue.brand.path.parent, catalogue=catalogue, css=Markup(css),
+                  logo_src=logo_src, edition_names=edition_names)
+
+
+def file_size(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1000 * 1024 else f"{size / 1024 / 1024:.1f} MiB"

@@ -1,0 +1,117 @@
+"""A series: build several briefs in parallel processes and write dist/index.html, their catalogue."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .brand import load_brand
+from .compose import compose_document, resolve_build_time
+from .editions import read_style
+from .errors import BriefError, raise_all
+from .frontmatter import load_source
+from .pipeline import build, write_atomic
+from .records import Artifact, Brand, BuildConfig
+from .templates import render_brand_css, render_catalogue, render_style
+from .webedition import data_url
+
+LOG = logging.getLogger("briefpress")
+WORKERS = 2
+EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "epub": "EPUB"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One brief in the catalogue."""
+
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    date: str
+    series_name: str
+    series_number: str
+    summary: str
+    editions: tuple[Artifact, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker process reports back: the entry, or the error; warnings either way."""
+
+    path: Path
+    warnings: tuple[str, ...]
+    entry: Entry | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    brand: Brand
+    entries: tuple[Entry, ...]
+
+
+def build_series(config: BuildConfig) -> list[Artifact]:
+    """Build every brief (two at a time, in separate processes), then their catalogue."""
+    brand = load_brand(config.brand_path)
+    context = multiprocessing.get_context("forkserver")  # fork is unsafe once threads exist
+    context.set_forkserver_preload(["briefpress.catalogue"])
+    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+        outcomes = list(pool.map(build_entry, [config] * len(config.sources), config.sources))
+    for outcome in outcomes:
+        for message in outcome.warnings:
+            LOG.warning("%s", message)
+    raise_all([BriefError(None, None, o.error) for o in outcomes if o.error])
+    entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
+                     reverse=True)
+    index = write_atomic(config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
+    return [artifact for entry in entries for artifact in entry.editions] + [index]
+
+
+def build_entry(config: BuildConfig, path: Path) -> Outcome:
+    """Build one brief in a worker process; hand back its catalogue entry and its warnings."""
+    captured = Capture()
+    logger = logging.getLogger("briefpress")
+    logger.handlers, logger.propagate = [captured], False
+    try:
+        artifacts = build(dataclasses.replace(config, sources=(path,)))
+        return Outcome(path, tuple(captured.messages), entry=describe(config, path, tuple(artifacts)))
+    except BriefError as err:  # BriefErrors too: its message has one line per problem
+        return Outcome(path, tuple(captured.messages), error=err.message)
+
+
+class Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def describe(config: BuildConfig, path: Path, editions: tuple[Artifact, ...]) -> Entry:
+    """The catalogue entry of a brief that has just been built."""
+    source, brand = load_source(path), load_brand(config.brand_path)
+    build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
+    doc, _ = compose_document(source, brand, build_time)  # its warnings were already logged by build()
+    meta = doc.meta
+    return Entry(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
+                 date=meta.date, series_name=meta.series.name or brand.series_name,
+                 series_number=meta.series.number, summary=doc.summary_text,
+                 editions=tuple(sorted(editions, key=lambda a: list(EDITION_NAMES).index(a.kind))))
+
+
+def number_key(number: str) -> tuple[int, str]:
+    return (int(number), "") if number.isdigit() else (-1, number)
+
+
+def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
+    """The catalogue page: self-contained, like the web edition."""
+    plain = dataclasses.replace(brand, fonts=())
+    css = "\n".join([read_style(plain, "brief.css"), render_brand_css(plain, font_url=str),
+                     render_style("web.css.j2", plain), render_style("catalogue.css.j2", plain)])
+    return render_catalogue(Catalogue(brand, entries), css=css, logo_src=data_url(brand),
+                            edition_names=EDITION_NAMES).encode("utf-8")

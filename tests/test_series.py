@@ -1,0 +1,73 @@
+"""A series: several briefs built in parallel, and dist/index.html, their offline catalogue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import html
+
+from browser import axe_violations, browser  # noqa: F401 (a fixture)
+from conftest import BRIEFS, run_build
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("series")
+    code, stdout, err = run_build(*(str(p) for p in BRIEFS.values()), "--out", str(out), "--format", "pdf,epub,html")
+    assert code == 0, err
+    return out, stdout, err
+
+
+def test_every_brief_is_built_and_its_warnings_reported(series):
+    out, stdout, err = series
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html")] + ["index.html"])
+    assert err.count("warning: source/brief.md:") == 23 and err.count("warning: ") == 24  # 1 in links.md
+    assert stdout.splitlines()[-1].startswith(f"wrote {out / 'index.html'} (")
+
+
+def test_catalogue_lists_each_brief_with_its_editions_and_sizes(series):
+    out, _, _ = series
+    root = html.parse(str(out / "index.html")).getroot()
+    entries = root.xpath("//ol[@class='catalogue']/li")
+    titles = [e.xpath("string(.//h2)") for e in entries]
+    assert titles == ["Water, Power and the Indus: A Test Brief",  # dated 5 March 2026: newest first
+                      "Misaligned Expectations: Pakistan-Afghanistan Military Escalation", "A Minimal Brief"]
+    links = entries[0]
+    assert " ".join(links.xpath("string(.//p[@class='series-line'])").split()) == "ISAS Brief No. 1234 | 5 March 2026"
+    assert links.xpath("string(.//p[@class='byline'])") == "Priya Raman and Tan Wei Ming"
+    assert links.xpath("string(.//p[@class='entry-summary'])") == "A short summary that cites the World Bank before the body starts."
+    for entry, stem in zip(entries, ["links", "brief", "minimal"]):
+        editions = entry.xpath(".//ul[@class='editions']/li")
+        assert [li.xpath("string(a)") for li in editions] == ["Web page", "PDF", "EPUB"]
+        for li in editions:
+            target = out / li.xpath("string(a/@href)")
+            assert target.stem == stem and target.is_file()
+            size = target.stat().st_size
+            shown = f"{size / 1024:.0f} KiB" if size < 1000 * 1024 else f"{size / 1048576:.1f} MiB"
+            assert li.xpath("string(span[@class='size'])") == shown
+
+
+def test_catalogue_works_offline_and_passes_axe(series, browser):  # noqa: F811
+    out, _, _ = series
+    text = (out / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r'(?:src|href)="(?!data:|[a-z]+\.(?:html|pdf|epub)")', text)
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    for name in ("index", "links", "brief"):
+        page.goto((out / f"{name}.html").as_uri())
+        assert axe_violations(page) == [], name
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    page.close()
+
+
+def test_a_broken_brief_fails_the_series_and_no_catalogue_is_written(tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\ntitle: T\ndate: soon\n---\nBody\n", encoding="utf-8")
+    code, stdout, err = run_build(str(bad), str(BRIEFS["minimal"]), "--out", str(tmp_path / "out"), "--format", "html")
+    assert code == 1
+    assert err == f"error: {bad}:3: 'date' is not a date: 'soon' (write an ISO date such as 2026-03-05)\n"
+    assert not (tmp_path / "out" / "index.html").exists()
