@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .catalogue import build_series
-from .commands import COMMANDS, run_command
+from .commands import COMMANDS, run_command, run_link_check
 from .errors import BriefError, display_path
 from .pipeline import DEFAULT_FORMATS, FORMATS, build
 from .records import BuildConfig
@@ -23,8 +23,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
     parser.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
     parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    parser.add_argument("--check-links", action="store_true", help="check the links instead of building")
+    parser.add_argument("--online", action="store_true", help="with --check-links: request each URL too")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.online and not args.check_links:
+        parser.error("--online works with --check-links")
+    return args
 
 
 def make_config(args: argparse.Namespace, root: Path) -> BuildConfig:
@@ -58,6 +63,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     logger.setLevel(logging.WARNING)
     try:
         config = make_config(args, root or Path.cwd())
+        if args.check_links:
+            return run_link_check(config, online=args.online)
         artifacts = (build_series if len(config.sources) > 1 else build)(config)  # a series gets a catalogue
     except BriefError as err:
         for line in err.message.splitlines():

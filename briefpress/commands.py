@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .brand import load_brand
 from .errors import BriefError, display_path
+from .linkcheck import check_links
+from .records import BuildConfig
 from .scaffold import new_brief
 
 COMMANDS = ("new", "serve", "watch")
@@ -64,7 +66,6 @@ def today() -> date:
 
 def run_preview(args: argparse.Namespace, root: Path) -> int:
     from .preview import serve, watch  # watchfiles is only needed by these two
-    from .records import BuildConfig
     config = BuildConfig(sources=(args.source or root / "source" / "brief.md",),
                          out_dir=args.out or root / "dist", formats=("html", "pdf"),
                          brand_path=args.brand or root / "styles" / "brand.yml", paper=args.paper or "",
@@ -72,3 +73,16 @@ def run_preview(args: argparse.Namespace, root: Path) -> int:
     if args.command == "serve":
         return serve(config, port=args.port)
     return watch(config)
+
+
+def run_link_check(config: BuildConfig, *, online: bool) -> int:
+    """--check-links: report every finding; fail on errors, and on warnings with --strict."""
+    findings = [f for path in config.sources for f in check_links(path, online=online)]
+    for finding in findings:
+        stream = sys.stdout if finding.level == "note" else sys.stderr
+        print(f"{finding.level}: {finding.message}", file=stream)
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
+    checked = "offline and online" if online else "offline (add --online to request each URL)"
+    print(f"checked links {checked}: {errors} error(s), {warnings} warning(s)")
+    return 1 if errors or (warnings and config.strict) else 0
