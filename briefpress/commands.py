@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from datetime import date, datetime, timezone
@@ -19,13 +20,21 @@ COMMANDS = ("new", "serve", "watch")
 
 def run_command(argv: list[str], root: Path) -> int:
     """Run `new`, `serve` or `watch`; return the exit code."""
+    from .cli import OneLine  # imported here: cli imports this module
     args = parse_command(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLine())
+    logger = logging.getLogger("briefpress")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
     try:
         return args.run(args, root)
     except BriefError as err:
         for line in err.message.splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1
+    finally:
+        logger.removeHandler(handler)
 
 
 def parse_command(argv: list[str]) -> argparse.Namespace:

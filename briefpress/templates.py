@@ -90,3 +90,8 @@ def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[
 
 def file_size(size: int) -> str:
     return f"{size / 1024:.0f} KiB" if size < 1000 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+
+def render_preview_page(*, source: str, stem: str) -> str:
+    """The live preview's page: the web edition beside the PDF, reloaded by a small script."""
+    return render("preview.html.j2", TEMPLATES, source=source, stem=stem)
