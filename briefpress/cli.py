@@ -20,6 +20,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--format", default=",".join(FORMATS), help="editions to build, comma-separated: " + ", ".join(FORMATS))
     parser.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
     parser.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="download http(s) images named in a brief (timeout and size cap apply)")
     parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     return parser.parse_args(argv)
@@ -29,12 +31,12 @@ def make_config(args: argparse.Namespace, root: Path) -> BuildConfig:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise BriefError(None, None, f"unknown format {', '.join(unknown) or '(none)'}",
+        raise BriefError("--format", None, f"unknown format {', '.join(unknown) or '(none)'}",
                          "use --format with " + ", ".join(FORMATS))
     return BuildConfig(sources=tuple(args.sources) or (root / "source" / "brief.md",),
                        out_dir=args.out or root / "dist", formats=formats,
                        brand_path=args.brand or root / "styles" / "brand.yml",
-                       strict=args.strict, paper=args.paper or "",
+                       strict=args.strict, paper=args.paper or "", allow_remote=args.allow_remote,
                        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
 
 

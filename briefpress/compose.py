@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import BuildWarning
+from .errors import BriefError, BuildWarning
 from .htmltree import split_parts
 from .markdown import parse_markdown, render_html
 from .notes import NoteCollector, PendingNote
@@ -80,9 +81,24 @@ def stable_identifier(source: Source) -> str:
 
 
 def resolve_build_time(date: str, source_date_epoch: str | None, path: Path) -> datetime:
-    """SOURCE_DATE_EPOCH, else the brief's date, else the source file's modification time."""
+    """SOURCE_DATE_EPOCH, else the brief's date, else its last commit, else its modification time."""
     if source_date_epoch:
+        if not source_date_epoch.strip().isdigit():
+            raise BriefError("SOURCE_DATE_EPOCH", None, f"not a number of seconds: {source_date_epoch!r}",
+                             "set it to a Unix time such as 1772668800, or unset it")
         return datetime.fromtimestamp(int(source_date_epoch), tz=timezone.utc)
     if date:
         return datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
-    return datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
+    seconds = last_commit_time(path)
+    return datetime.fromtimestamp(seconds or int(path.stat().st_mtime), tz=timezone.utc)
+
+
+def last_commit_time(path: Path) -> int | None:
+    """The time of the last git commit that touched path, if it is tracked by git."""
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", path.name],
+                              cwd=path.parent, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = done.stdout.strip()
+    return int(text) if done.returncode == 0 and text.isdigit() else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .assets import data_url, with_image_sources
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
@@ -19,6 +20,7 @@ MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg
 def make_pdf(doc: Document, *, paper: str) -> bytes:
     """The distribution PDF."""
     brand = doc.brand
+    doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file
     # brief.css first: the brand's colours must win over its border shorthands.
     css = [read_style(brand, "brief.css"),
            render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
@@ -31,6 +33,7 @@ def make_pdf(doc: Document, *, paper: str) -> bytes:
 def make_epub(doc: Document) -> bytes:
     """The EPUB 3 edition."""
     brand, meta = doc.brand, doc.meta
+    doc = with_image_sources(doc, lambda asset: asset.name)
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
     titles = {"brief.xhtml": meta.title, "notes.xhtml": "Notes", "about.xhtml": "About the author"}
@@ -39,7 +42,8 @@ def make_epub(doc: Document) -> bytes:
                      read_style(brand, "epub.css")])
     files = [EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
              EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
-             *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts)]
+             *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts),
+             *(EpubFile(asset.name, asset.content, asset.media_type) for asset in doc.assets)]
     cover = render_cover(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
                          series_label=series_label(doc), brand=brand)
     spec = EpubSpec(

@@ -11,6 +11,7 @@ from datetime import datetime
 from ebooklib import epub
 
 from .errors import BriefError
+from .logcapture import capture_logged
 
 FONT_TYPE = "font/ttf"
 
@@ -61,11 +62,15 @@ def build_epub(spec: EpubSpec) -> bytes:
     book.guide = [{"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
                   *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml")]
     raw = io.BytesIO()
-    try:
-        epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": spec.modified,
-                                    "raise_exceptions": True, "landmark_title": "Landmarks"})
-    except Exception as err:  # ebooklib raises bare exceptions of many kinds
-        raise BriefError(None, None, f"EPUB writing failed: {err}", "report this as a bug") from err
+    # ebooklib logs some failures on the root logger ("Could not create metadata.") and goes on.
+    with capture_logged("", "ebooklib") as logged:
+        try:
+            epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": spec.modified,
+                                        "raise_exceptions": True, "landmark_title": "Landmarks"})
+        except Exception as err:  # ebooklib raises bare exceptions of many kinds
+            raise BriefError(None, None, f"EPUB writing failed: {err}", "report this as a bug") from err
+    if logged:
+        raise BriefError(None, None, f"EPUB writing problem: {logged[0]}", "report this as a bug")
     return normalise_zip(raw.getvalue(), spec)
 
 

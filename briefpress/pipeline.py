@@ -7,12 +7,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from .assets import load_assets
 from .brand import load_brand
 from .compose import compose_document, resolve_build_time
 from .editions import make_epub, make_pdf
 from .errors import BriefError
 from .frontmatter import load_source
+from .publish import publish
 from .records import Artifact, BuildConfig
+from .safety import sanitize_document
 
 LOG = logging.getLogger("briefpress")
 FORMATS = ("pdf", "epub")
@@ -21,11 +24,14 @@ FORMATS = ("pdf", "epub")
 def build(config: BuildConfig) -> list[Artifact]:
     """Build every edition of every brief named in the config."""
     brand = load_brand(config.brand_path)
-    artifacts: list[Artifact] = []
+    outputs: list[tuple[Path, bytes, str]] = []  # written together at the end: nothing lost
     for path in config.sources:
         source = load_source(path)
         build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
         document, warnings = compose_document(source, brand, build_time)
+        document, removed = sanitize_document(document, source)
+        document = load_assets(document, source, allow_remote=config.allow_remote)
+        warnings = [*warnings, *removed]
         for warning in warnings:
             LOG.warning("%s", warning.message)
         if warnings and config.strict:
@@ -33,10 +39,10 @@ def build(config: BuildConfig) -> list[Artifact]:
                              "fix the warnings above, or build without --strict")
         paper = config.paper or source.meta.paper or brand.paper
         if "pdf" in config.formats:
-            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper), "pdf"))
+            outputs.append((config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper), "pdf"))
         if "epub" in config.formats:
-            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.epub", make_epub(document), "epub"))
-    return artifacts
+            outputs.append((config.out_dir / f"{path.stem}.epub", make_epub(document), "epub"))
+    return publish(outputs, config.out_dir)
 
 
 def write_atomic(target: Path, data: bytes, kind: str) -> Artifact:

@@ -99,6 +99,17 @@ class Document:
     build_time: datetime
     identifier: str
     source_path: Path
+    assets: tuple[Asset, ...] = ()  # images the manuscript uses, checked and read
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An image from the manuscript: where it was named, and its checked bytes."""
+
+    url: str  # as written in the manuscript
+    name: str  # its file name inside the EPUB, e.g. images/img-1a2b3c4d5e.png
+    content: bytes = field(repr=False)
+    media_type: str
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,7 @@ class BuildConfig:
     strict: bool = False
     paper: str = ""
     source_date_epoch: str | None = None
+    allow_remote: bool = False  # fetch http(s) images named in the manuscript
 
 
 @dataclass(frozen=True)
