@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import BriefError, raise_all
+from .errors import BriefError
 from .htmltree import image_sources, replace_image_sources
 from .records import Asset, Document, Source
 from .safety import NeedleLocator
@@ -29,8 +29,8 @@ SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image
 FIX = "use a PNG, JPEG, GIF or WebP file inside the source folder"
 
 
-def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> Document:
-    """Return the Document with every image checked and read, or fail naming each bad one."""
+def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> tuple[Document, list[BriefError]]:
+    """Return the Document with every image checked and read, and an error for each bad one."""
     urls = [src for fragment in fragments(doc) for src in image_sources(fragment)]
     locate = NeedleLocator(source.text)
     assets: dict[str, Asset] = {}
@@ -38,15 +38,14 @@ def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> Documen
     for url in urls:
         if url in assets:
             continue
-        line = locate(url) or locate(url[:40])
+        line = next(filter(None, map(locate, (f"]({url}", f"](<{url}>", f'src="{url}', url))), None)
         try:
             content = read_image(url, source.path.parent, allow_remote=allow_remote)
             assets[url] = make_asset(url, content)
         except ValueError as err:
             what, _, fix = str(err).partition("|")
             errors.append(BriefError(source.path, line, f"image {shorten(url)}: {what}", fix or FIX))
-    raise_all(errors)
-    return replace(doc, assets=tuple(assets.values()))
+    return replace(doc, assets=tuple(assets.values())), errors
 
 
 def fragments(doc: Document) -> list[str]:

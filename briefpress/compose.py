@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BriefError, BuildWarning
-from .htmltree import split_parts
+from .htmltree import UnbalancedHTML, split_parts
 from .markdown import parse_markdown, render_html
 from .notes import NoteCollector, PendingNote
 from .records import Brand, Document, Note, Source
@@ -39,7 +39,11 @@ def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> 
     divs += [div(f"bp-bio-{i}", bio) for i, bio in enumerate(bios)]
     divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind == "footnote"]
     ids = [d["c"][0][0] for d in divs]
-    return split_parts(render_html(divs, path), ids)
+    try:
+        return split_parts(render_html(divs, path), ids)
+    except UnbalancedHTML as err:
+        raise BriefError(path, None, "raw HTML closes a tag it did not open (a stray </div>?), so text after it would be lost",
+                         "remove the stray closing tag or write the block in Markdown") from None
 
 
 def finish_note(note: PendingNote, parts: dict[str, str]) -> Note:

@@ -16,6 +16,7 @@ LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 KNOWN_KEYS = {"title", "subtitle", "author", "abstract", "date", "lang", "keywords",
               "series", "identifier", "paper"}
 PAPERS = ("a4", "letter")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def load_source(path: Path) -> Source:
@@ -40,11 +41,17 @@ def read_text(path: Path) -> str:
     except OSError as err:
         raise BriefError(path, None, f"cannot read: {err.strerror}", "check the file") from None
     try:
-        return raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+        text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         raise BriefError(path, line, f"invalid UTF-8 at byte {err.start}",
                          "save the file as UTF-8") from None
+    bad = NOT_XML.search(text)
+    if bad:  # XHTML (EPUB) cannot carry these, so they would break one edition
+        raise BriefError(path, text.count("\n", 0, bad.start()) + 1,
+                         f"control character U+{ord(bad.group()):04X} in the text",
+                         "delete it; it is invisible in most editors")
+    return text
 
 
 def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:

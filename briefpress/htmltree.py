@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
+from urllib.parse import unquote
 
 from lxml import etree, html
 
@@ -12,10 +14,18 @@ def split_parts(markup: str, ids: list[str]) -> dict[str, str]:
     """Return the inner HTML of each top-level <div id=...> named in ids."""
     root = html.fragment_fromstring(markup, create_parent="div")
     parts = {}
-    for div in root.iterchildren("div"):
-        if div.get("id") in ids:
-            parts[div.get("id")] = inner_html(div)
+    for child in root:
+        if isinstance(child.tag, str) and child.get("id") in ids and child.get("id") not in parts:
+            parts[child.get("id")] = inner_html(child)
+        elif isinstance(child.tag, str) or (child.tail or "").strip():
+            raise UnbalancedHTML(child.tag if isinstance(child.tag, str) else "comment")
+    if set(parts) != set(ids) or (root.text or "").strip():
+        raise UnbalancedHTML("div")
     return parts
+
+
+class UnbalancedHTML(ValueError):
+    """Raw HTML closed a tag it did not open, so a part would lose its end."""
 
 
 def inner_html(element) -> str:
@@ -146,8 +156,8 @@ def clean_attributes(element, findings: list[Finding]) -> None:
 
 
 def compact_url(url: str) -> str:
-    """A URL as a browser reads its scheme: control characters and spaces ignored."""
-    return re.sub(r"[\x00-\x20\x7f]+", "", url).lower()
+    """A URL as a browser reads its scheme: escapes decoded, control characters and spaces ignored."""
+    return re.sub(r"[\x00-\x20\x7f]+", "", unquote(unescape(url))).lower()
 
 
 def unsafe_url(url: str) -> bool:

@@ -11,7 +11,7 @@ from .assets import load_assets
 from .brand import load_brand
 from .compose import compose_document, resolve_build_time
 from .editions import make_epub, make_pdf
-from .errors import BriefError
+from .errors import BriefError, raise_all
 from .frontmatter import load_source
 from .publish import publish
 from .records import Artifact, BuildConfig
@@ -29,8 +29,9 @@ def build(config: BuildConfig) -> list[Artifact]:
         source = load_source(path)
         build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
         document, warnings = compose_document(source, brand, build_time)
-        document, removed = sanitize_document(document, source)
-        document = load_assets(document, source, allow_remote=config.allow_remote)
+        document, removed, refused = sanitize_document(document, source)
+        document, unreadable = load_assets(document, source, allow_remote=config.allow_remote)
+        raise_all([*refused, *unreadable])
         warnings = [*warnings, *removed]
         for warning in warnings:
             LOG.warning("%s", warning.message)

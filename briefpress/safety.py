@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .errors import BriefError, BuildWarning, raise_all
+from .errors import BriefError, BuildWarning
 from .htmltree import Finding, sanitize_fragment
 from .records import Document, Source
 
@@ -12,8 +12,8 @@ FIX = {"warning": "",
        "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}
 
 
-def sanitize_document(doc: Document, source: Source) -> tuple[Document, list[BuildWarning]]:
-    """Strip active content from every part; fail on raw HTML that tries to load a resource."""
+def sanitize_document(doc: Document, source: Source) -> tuple[Document, list[BuildWarning], list[BriefError]]:
+    """Strip active content from every part; refuse raw HTML that tries to load a resource."""
     findings: list[Finding] = []
 
     def clean(fragment: str) -> str:
@@ -34,8 +34,7 @@ def sanitize_document(doc: Document, source: Source) -> tuple[Document, list[Bui
                                      FIX["error"]))
         else:
             warnings.append(BuildWarning(source.path, line, finding.what))
-    raise_all(errors)
-    return cleaned, warnings
+    return cleaned, warnings, errors
 
 
 class NeedleLocator:
