@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -62,8 +63,9 @@ def build_epub(spec: EpubSpec) -> bytes:
     book.guide = [{"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
                   *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml")]
     raw = io.BytesIO()
-    # ebooklib logs some failures on the root logger ("Could not create metadata.") and goes on.
-    with capture_logged("", "ebooklib") as logged:
+    # ebooklib logs some failures on the root logger, some only at INFO ('Could not create
+    # metadata "subject".'), and drops the element: catch them all.
+    with capture_logged("", "ebooklib", logging.INFO) as logged:
         try:
             epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": spec.modified,
                                         "raise_exceptions": True, "landmark_title": "Landmarks"})

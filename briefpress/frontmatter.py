@@ -77,7 +77,10 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     def fail(key: str, what: str, fix: str) -> None:
         errors.append(BriefError(path, lines.get(key, 2), what, fix))
 
-    for key in sorted(set(data) - KNOWN_KEYS):
+    for key in sorted(data, key=str):
+        if any(NOT_XML.search(text) for text in strings(data[key])):
+            fail(key, f"control character in '{key}'", "remove the escape such as \\x01 from the value")
+    for key in sorted(set(data) - KNOWN_KEYS, key=str):
         fail(key, f"unknown front matter key '{key}'",
              "known keys: " + ", ".join(sorted(KNOWN_KEYS)))
     title = data.get("title")
@@ -105,6 +108,17 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     return Meta(title=title.strip(), subtitle=subtitle, authors=authors, abstract=abstract,
                 date=date, lang=lang, keywords=tuple(str(k) for k in keywords),
                 series=series, identifier=identifier, paper=paper)
+
+
+def strings(value) -> list[str]:
+    """Every string inside a YAML value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in strings(k) + strings(v)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings(item)]
+    return []
 
 
 def text_field(data: dict, key: str, fail) -> str:

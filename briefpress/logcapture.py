@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 
 class Collector(logging.Handler):
-    def __init__(self, module_prefix: str):
-        super().__init__(logging.WARNING)
+    def __init__(self, module_prefix: str, level: int):
+        super().__init__(level)
         self.prefix = module_prefix
         self.messages: list[str] = []
 
@@ -19,12 +19,15 @@ class Collector(logging.Handler):
 
 
 @contextmanager
-def capture_logged(logger_name: str, module_prefix: str) -> Iterator[list[str]]:
-    """Yield the list of warning-or-worse messages logged from module_prefix inside the block."""
-    collector = Collector(module_prefix)
+def capture_logged(logger_name: str, module_prefix: str, level: int = logging.WARNING) -> Iterator[list[str]]:
+    """Yield the list of messages at level or above logged from module_prefix inside the block."""
+    collector = Collector(module_prefix, level)
     logger = logging.getLogger(logger_name)
+    old_level = logger.level
     logger.addHandler(collector)
+    logger.setLevel(min(old_level or logging.WARNING, level))
     try:
         yield collector.messages
     finally:
         logger.removeHandler(collector)
+        logger.setLevel(old_level)
