@@ -127,8 +127,13 @@ def clean_children(parent, findings: list[Finding]) -> None:
                                     f"{element.get('href') or 'a resource'}", f"<{tag}"))
             element.drop_tree()
         elif tag in DROPPED_TAGS:
-            findings.append(Finding("warning", f"removed <{tag}> element from raw HTML", f"<{tag}"))
             element.drop_tree()
+            target = element.get("src") or element.get("data")
+            if target:  # pandoc writes ![](file.txt) as <embed>, ![](film.mp4) as <video>
+                findings.append(Finding("warning", f"removed <{tag}> element for {target[:60]} "
+                                        "(only PNG, JPEG, GIF and WebP images are shown)", target))
+            else:
+                findings.append(Finding("warning", f"removed <{tag}> element from raw HTML", f"<{tag}"))
         else:
             clean_attributes(element, findings)
             clean_children(element, findings)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape
 
 from .errors import BriefError, BuildWarning
-from .htmltree import Finding, sanitize_fragment
-from .records import Document, Source
+from .htmltree import Finding, sanitize_fragment, unsafe_url
+from .records import Document, Note, Source
 
 FIX = {"warning": "",
        "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}
@@ -24,7 +25,7 @@ def sanitize_document(doc: Document, source: Source) -> tuple[Document, list[Bui
     cleaned = replace(doc, abstract_html=clean(doc.abstract_html),
                       body_html=clean(doc.body_html),
                       bios_html=tuple(clean(b) for b in doc.bios_html),
-                      notes=tuple(replace(n, html=clean(n.html)) for n in doc.notes))
+                      notes=tuple(clean_note(n, clean) for n in doc.notes))
     locate = NeedleLocator(source.text)
     errors, warnings = [], []
     for finding in findings:
@@ -35,6 +36,16 @@ def sanitize_document(doc: Document, source: Source) -> tuple[Document, list[Bui
         else:
             warnings.append(BuildWarning(source.path, line, finding.what))
     return cleaned, warnings, errors
+
+
+def clean_note(note: Note, clean) -> Note:
+    """A note citing a javascript: (or similar) address shows that it was removed, not the code."""
+    if note.kind == "url" and unsafe_url(note.url):
+        scheme = note.url.split(":", 1)[0].strip().lower()
+        clean(f'<a href="{escape(note.url)}"></a>')  # reports the removal
+        return replace(note, url="", html=f'<span class="missing">Address removed ({escape(scheme)} '
+                                          'links are not allowed in a brief).</span>')
+    return replace(note, html=clean(note.html))
 
 
 class NeedleLocator:
