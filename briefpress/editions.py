@@ -52,7 +52,12 @@ def make_epub(doc: Document) -> bytes:
         description=plain_text(doc.abstract_html), keywords=meta.keywords, modified=doc.build_time,
         pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items() if has_content(name, doc)),
         cover_png=cover, cover_page=render_epub_cover(doc), files=tuple(files))
-    return build_epub(spec)
+    try:
+        return build_epub(spec)
+    except BriefError as err:  # name the brief whose EPUB failed
+        if err.path is not None:
+            raise
+        raise BriefError(doc.source_path, None, err.what, err.fix) from None
 
 
 def has_content(name: str, doc: Document) -> bool:
