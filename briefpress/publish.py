@@ -26,6 +26,8 @@ def publish(outputs: list[tuple[Path, bytes, str]], out_dir: Path) -> list[Artif
     outputs = [*outputs, (out_dir / CHECKSUMS, sums.encode("ascii"), "checksums")]
     temps: list[tuple[str, Path]] = []
     try:
+        for target, _, _ in outputs:
+            remove_stale_temps(target)
         for target, data, _ in outputs:
             temps.append((write_temp(target, data), target))
         for tmp, target in temps:
@@ -55,3 +57,10 @@ def write_temp(target: Path, data: bytes) -> str:
         os.unlink(tmp)
         raise
     return tmp
+
+
+def remove_stale_temps(target: Path) -> None:
+    """Delete temporary files a killed build left beside target (they never replaced it)."""
+    if target.parent.is_dir():
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            stale.unlink()
