@@ -118,7 +118,7 @@ def fetch_remote(url: str) -> bytes:
 
 def make_asset(url: str, content: bytes) -> Asset:
     if len(content) > MAX_BYTES:
-        raise ValueError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB|make the image smaller")
+        raise ValueError(f"larger than the size cap of {MAX_BYTES // 1024} KiB|make the image smaller")
     media_type = sniff(content)
     if media_type is None:
         raise ValueError(f"not a PNG, JPEG, GIF or WebP image|{FIX}")
