@@ -64,6 +64,12 @@ def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
         line = mark.line + 2 if mark else 1
         raise BriefError(path, line, f"malformed YAML front matter: {err.problem}",
                          "fix the YAML syntax") from None
+    except yaml.reader.ReaderError as err:  # PyYAML refuses C1 controls such as U+0080
+        line = block.count("\n", 0, err.position) + 2
+        raise BriefError(path, line, f"character U+{err.character:04X} is not allowed in YAML front matter",
+                         "delete it or write it as an escape inside double quotes") from None
+    except yaml.YAMLError as err:
+        raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
     if not isinstance(data, dict) or node is None:
         raise BriefError(path, 2, "front matter is not a mapping", "write 'key: value' lines")
     lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}

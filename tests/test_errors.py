@@ -158,3 +158,10 @@ def test_ebooklib_logged_problem_fails_the_build(tmp_path, monkeypatch):
     error = only_error(build(path, tmp_path, "--format", "epub"))
     assert error["file"] == str(path)
     assert error["what"] == 'EPUB writing problem: Could not create metadata "subject".'
+
+
+def test_character_yaml_refuses(tmp_path):
+    """Found by the property test: PyYAML's ReaderError (U+0080) escaped as a traceback."""
+    path = write_brief(tmp_path, "Text.", front='title: T\nabstract: "[a](https://example.org/\x80)"')
+    error = only_error(build(path, tmp_path))
+    assert (error["line"], error["what"]) == ("3", "character U+0080 is not allowed in YAML front matter")

