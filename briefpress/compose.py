@@ -41,7 +41,7 @@ def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> 
     ids = [d["c"][0][0] for d in divs]
     try:
         return split_parts(render_html(divs, path), ids)
-    except UnbalancedHTML as err:
+    except UnbalancedHTML:
         raise BriefError(path, None, "raw HTML closes a tag it did not open (a stray </div>?), so text after it would be lost",
                          "remove the stray closing tag or write the block in Markdown") from None
 

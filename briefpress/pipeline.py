@@ -31,10 +31,10 @@ def build(config: BuildConfig) -> list[Artifact]:
         document, warnings = compose_document(source, brand, build_time)
         document, removed, refused = sanitize_document(document, source)
         document, unreadable = load_assets(document, source, allow_remote=config.allow_remote)
-        raise_all([*refused, *unreadable])
         warnings = [*warnings, *removed]
         for warning in warnings:
             LOG.warning("%s", warning.message)
+        raise_all([*refused, *unreadable])
         if warnings and config.strict:
             raise BriefError(path, None, f"{len(warnings)} warning(s) and --strict is on",
                              "fix the warnings above, or build without --strict")
