@@ -20,7 +20,7 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> tupl
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
     collector = NoteCollector(source.text, source.path)
     abstract = collector.collect(abstract)
-    body = collector.collect(ast["blocks"])
+    body = collector.collect(shift_headings(ast["blocks"]))
     bios = [collector.collect(bio) for bio in bios]
     parts = render_parts(abstract, body, bios, collector.notes, source.path)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
@@ -40,6 +40,16 @@ def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> 
     divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind == "footnote"]
     ids = [d["c"][0][0] for d in divs]
     return split_parts(render_html(divs, path), ids)
+
+
+def shift_headings(blocks: list) -> list:
+    """Make the body's top heading level 2: the brief's title is the only level 1."""
+    levels = [b["c"][0] for b in blocks if b["t"] == "Header"]
+    if not levels or min(levels) >= 2:
+        return blocks
+    shift = 2 - min(levels)
+    return [{"t": "Header", "c": [min(b["c"][0] + shift, 6), *b["c"][1:]]} if b["t"] == "Header" else b
+            for b in blocks]
 
 
 def finish_note(note: PendingNote, parts: dict[str, str]) -> Note:

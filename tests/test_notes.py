@@ -103,3 +103,8 @@ def test_long_url_may_break_after_slashes_and_before_dots_but_is_not_hyphenated(
     assert "archive<wbr/>.example<wbr/>.org/<wbr/>collections/" in text
     assert "<wbr/>?lang<wbr/>=en<wbr/>&amp;format" in text
     assert "\u00ad" not in text
+
+
+def test_body_headings_start_below_the_title(tmp_path):
+    doc, _ = compose_text(tmp_path, "# Part\n\nText.\n\n## Section\n\nMore.\n")
+    assert '<h2 id="part">Part</h2>' in doc.body_html and '<h3 id="section">Section</h3>' in doc.body_html
