@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import BriefError, display_path
-from .pipeline import FORMATS, build
+from .pipeline import DEFAULT_FORMATS, FORMATS, build
 from .records import BuildConfig
 
 
@@ -17,16 +17,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="briefpress", description="Build branded PDF and EPUB editions of Markdown briefs.")
     parser.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="Markdown briefs (default: source/brief.md)")
     parser.add_argument("--out", type=Path, help="output folder (default: dist/)")
-    parser.add_argument("--format", default=",".join(FORMATS), help="editions to build, comma-separated: " + ", ".join(FORMATS))
+    parser.add_argument("--format", help="editions to build, comma-separated: " + ", ".join(FORMATS)
+                        + " (default: " + ",".join(DEFAULT_FORMATS) + "; with --check: all)")
     parser.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
     parser.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
     parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    parser.add_argument("--check", action="store_true",
+                        help="after building, run every validator on the results; exit 1 if any fails")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     return parser.parse_args(argv)
 
 
 def make_config(args: argparse.Namespace, root: Path) -> BuildConfig:
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    default = FORMATS if args.check else DEFAULT_FORMATS
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else default
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise BriefError(None, None, f"unknown format {', '.join(unknown) or '(none)'}",
