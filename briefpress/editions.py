@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .a11y import accessibility_metadata, survey
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
@@ -58,12 +59,16 @@ def make_epub(doc: Document) -> bytes:
              *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts)]
     cover = render_cover(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
                          series_label=series_label(doc), brand=brand)
+    pages = {name: xhtml for name, xhtml in pages.items() if has_content(name, doc)}
+    cover_page = render_epub_cover(doc)
+    facts = survey([cover_page, *pages.values()])
     spec = EpubSpec(
         identifier=doc.identifier, title=meta.title, lang=meta.lang,
         authors=tuple(a.name for a in meta.authors), publisher=brand.name, date=meta.date,
         description=plain_text(doc.abstract_html), keywords=meta.keywords, modified=doc.build_time,
-        pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items() if has_content(name, doc)),
-        cover_png=cover, cover_page=render_epub_cover(doc), files=tuple(files))
+        pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items()),
+        cover_png=cover, cover_page=cover_page, files=tuple(files),
+        accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name))
     return build_epub(spec)
 
 

@@ -57,3 +57,14 @@ def plain_text(fragment: str) -> str:
     if not fragment.strip():
         return ""
     return " ".join(html.fragment_fromstring(fragment, create_parent="div").text_content().split())
+
+
+def find_elements(xhtml: str) -> list[tuple[str, dict[str, str]]]:
+    """(local name, attributes by local name) of every element of an XHTML document, in order."""
+    root = etree.fromstring(xhtml.encode("utf-8"))
+    found = []
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            found.append((etree.QName(element).localname,
+                          {etree.QName(k).localname: v for k, v in element.attrib.items()}))
+    return found
