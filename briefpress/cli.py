@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
-        artifacts = build(make_config(args, root or Path.cwd()))
+        config = make_config(args, root or Path.cwd())
+        artifacts = build(config)
     except BriefError as err:
         for line in err.message.splitlines():
             print(f"error: {line}", file=sys.stderr)
@@ -66,4 +67,18 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     if not args.quiet:
         for artifact in artifacts:
             print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
-    return 0
+    return report_checks(artifacts, config) if args.check else 0
+
+
+def report_checks(artifacts, config: BuildConfig) -> int:
+    """Run every validator on the editions just built; print one line each and the failures' details."""
+    from .validate import validate_editions  # needs the validators: the test extra, set up by setup.sh
+
+    verdicts = validate_editions([a.path for a in artifacts], {p.stem: p for p in config.sources})
+    for verdict in verdicts:
+        print(verdict.line())
+        for detail in verdict.details if not verdict.passed else ():
+            print(f"    {detail}")
+    failed = sum(not v.passed for v in verdicts)
+    print(f"check: {len(verdicts) - failed} passed, {failed} failed")
+    return 1 if failed else 0
