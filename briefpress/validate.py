@@ -108,7 +108,7 @@ def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
         return Verdict("ace", epub, errors=1, details=(f"ace-cli exited {done.returncode}: {done.stderr.strip()[:300]}",))
     report = json.loads(done.stdout)
     failed = [f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
-              f"({a['earl:test'].get('earl:impact', '?')}) {a['earl:result'].get('dct:description', '')[:200]}"
+              f"({a['earl:test'].get('earl:impact', '?')}) {flat(a['earl:result'].get('dct:description', ''))}"
               for doc in report["assertions"] for a in doc.get("assertions", [])
               if a["earl:result"]["earl:outcome"] == "fail"]
     outcome_error = report["earl:result"]["earl:outcome"] != "pass" and not failed
@@ -162,3 +162,8 @@ def run_pdfa_rules(pdf: Path, source: Path) -> Verdict:
 def rules_verdict(name: str, pdf: Path, results: dict[str, list[str]]) -> Verdict:
     details = tuple(f"{rule}: {problem}" for rule, problems in results.items() for problem in problems)
     return Verdict(name, pdf, errors=sum(1 for problems in results.values() if problems), details=details)
+
+
+def flat(text: str, limit: int = 200) -> str:
+    """One line of at most limit characters."""
+    return " ".join(text.split())[:limit]
