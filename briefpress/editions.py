@@ -8,8 +8,9 @@ from .a11y import accessibility_metadata, survey
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
-from .htmltree import link_across, plain_text
+from .htmltree import anchor_labels, link_across, plain_text
 from .pdf import PdfAttachment, render_pdf
+from .pdftags import finish_tagged_pdf
 from .records import Brand, Document
 from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
                         render_pdf_html, render_style)
@@ -33,8 +34,9 @@ def make_pdf(doc: Document, *, paper: str, variant: str = DISTRIBUTION_VARIANT,
            render_style("pdf.css.j2", brand, paper=paper.upper() if paper == "a4" else paper)]
     html = render_pdf_html(doc, logo_src=brand.logo.as_uri())
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
-    return render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
-                      variant=variant, attachments=attachments)
+    pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
+                     variant=variant, attachments=attachments)
+    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
 
 
 def make_archive_pdf(doc: Document, *, paper: str) -> bytes:

@@ -37,6 +37,8 @@ def check_pdfua(path: Path) -> dict[str, list[str]]:
             "headings without skipped levels (7.4.2)": check_heading_levels(elements),
             "Figures have /Alt (7.3)": check_figures(elements),
             "bookmarks equal the headings (7.4.1)": check_outline(pdf, elements, texts),
+            "marked content is in the tree or an artifact (7.1, 7.8)": check_orphans(pdf, elements),
+            "internal links say where they go (7.18.5)": check_internal_link_contents(pdf),
         }
 
 
@@ -100,6 +102,30 @@ def check_links(pdf: pikepdf.Pdf) -> list[str]:
             if not isinstance(element, pikepdf.Dictionary) or element.get("/S") != "/Link":
                 problems.append(f"page {number}: a link is not inside a /Link structure element")
     return problems
+
+
+def check_orphans(pdf: pikepdf.Pdf, elements) -> list[str]:
+    """Every MCID the ParentTree maps must belong to an element reachable from the root."""
+    reachable = {element.objgen for element, _ in elements}
+    problems = []
+    for key, value in parent_tree(pdf).items():
+        if isinstance(value, pikepdf.Array):
+            problems += [f"ParentTree {key}, MCID {mcid}: element outside the structure tree"
+                         for mcid, element in enumerate(value)
+                         if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable]
+    return problems
+
+
+def check_internal_link_contents(pdf: pikepdf.Pdf) -> list[str]:
+    """A link to a place in the document is described, not named by its bare fragment id."""
+    return [f"page {n}: link to #{annot.Dest} is described as {str(annot.Contents)!r}"
+            for n, page in enumerate(pdf.pages, 1) for annot in page.obj.get("/Annots", [])
+            if isinstance(annot.get("/Dest"), pikepdf.String) and str(annot.get("/Contents", "")) == str(annot.Dest)]
+
+
+def is_pdf_container(value) -> bool:
+    """True for a pikepdf Array or Dictionary (for validate.pdfua_rule_fix)."""
+    return isinstance(value, (pikepdf.Array, pikepdf.Dictionary))
 
 
 def check_tabs(pdf: pikepdf.Pdf) -> list[str]:

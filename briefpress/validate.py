@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pdfcheck import check_pdfa, check_pdfua
+from .pdfcheck import check_pdfa, check_pdfua, is_pdf_container
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
 ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # editions.ARCHIVE_VARIANT is pdf/a-3a
@@ -123,12 +123,11 @@ def pdfua_rule_fix() -> Iterator[None]:
     ValueError instead of AttributeError, so the rule is silently skipped. Non-scalars are
     not integers: answer None for them, only while we validate.
     """
-    import pikepdf  # pdfua's own dependency, used only to recognise its objects here
     from pdfua.document import as_integer
     from pdfua.rules import structure
 
     original = structure.as_integer
-    structure.as_integer = lambda v: None if isinstance(v, (pikepdf.Array, pikepdf.Dictionary)) else as_integer(v)
+    structure.as_integer = lambda v: None if is_pdf_container(v) else as_integer(v)
     try:
         yield
     finally:

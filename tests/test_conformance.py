@@ -160,6 +160,36 @@ def test_headings_skip_no_level_and_the_logo_has_alt_text(editions, name):
     assert [str(f.Alt) for f in figures] == ["Institute of South Asian Studies"]
 
 
+@pytest.mark.parametrize("name", BRIEFS)
+def test_page_numbers_and_running_titles_are_pagination_artifacts(editions, name):
+    """Margin boxes: a page number on every page, the running title from page 2 on."""
+    with pikepdf.open(pdf_of(editions, name)) as pdf:
+        tree = {e.objgen for e in descendants(pdf.Root.StructTreeRoot)}
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        pagination = 0
+        for page in pdf.pages:
+            parents = nums[nums.index(page.obj.StructParents) + 1]
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) != "BDC":
+                    continue
+                if operands[0] == "/Artifact":
+                    pagination += operands[1].get("/Type") == "/Pagination"
+                else:
+                    assert parents[int(operands[1].MCID)].objgen in tree
+        assert pagination == 2 * len(pdf.pages) - 1
+
+
+@pytest.mark.parametrize("name", ["brief", "links"])
+def test_internal_links_say_where_they_go(editions, name):
+    with pikepdf.open(pdf_of(editions, name)) as pdf:
+        described = {str(a.Dest): str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])
+                     if "/Dest" in a}
+    assert described["note-1"] == "Go to note 1"
+    assert described["noteref-1"] == "Go to the call of note 1"
+    if name == "links":
+        assert described["background"] == "Go to section \u201cBackground\u201d"
+
+
 def test_rule_checks_fail_on_a_pdf_that_breaks_them(editions, tmp_path):
     """Each of our rules reports the defect planted for it."""
     broken = tmp_path / "broken.pdf"
