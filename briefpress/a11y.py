@@ -78,11 +78,11 @@ def conforms(facts: ContentFacts, has_toc: bool) -> bool:
 
 def summary(facts: ContentFacts, features: list[str]) -> str:
     """A plain-language accessibility summary built from the facts."""
-    parts = ["This publication is reflowable text",
-             "with a table of contents" if "tableOfContents" in features else "",
-             "headings for navigation" if "structuralNavigation" in features else "",
-             "and endnotes linked to and from their calls" if facts.noterefs else ""]
-    text = " ".join(p for p in parts if p).replace("contents headings", "contents, headings") + "."
+    aids = [text for text, present in (("a table of contents", "tableOfContents" in features),
+                                       ("headings for navigation", "structuralNavigation" in features),
+                                       ("endnotes linked to and from their calls", facts.noterefs > 0))
+            if present]
+    text = "This publication is reflowable text" + (f" with {join_and(aids)}." if aids else ".")
     if facts.images and "alternativeText" in features:
         count = {1: "Its one image has", 2: "Both its images, cover and logo, have"}.get(
             facts.images, f"All {facts.images} of its images, cover and logo included, have")
@@ -92,3 +92,7 @@ def summary(facts: ContentFacts, features: list[str]) -> str:
     text += (" It has no audio, video or flashing content." if not facts.media
              else " It contains media whose hazards were not assessed.")
     return text
+
+
+def join_and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
