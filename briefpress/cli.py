@@ -72,8 +72,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 def report_checks(artifacts, config: BuildConfig) -> int:
     """Run every validator on the editions just built; print one line each and the failures' details."""
-    from .validate import validate_editions  # needs the validators: the test extra, set up by setup.sh
-
+    try:
+        from .validate import validate_editions
+    except ImportError as err:  # the validators come with the test extra
+        print(f"error: --check needs {err.name} (run ./setup.sh)", file=sys.stderr)
+        return 1
     verdicts = validate_editions([a.path for a in artifacts], {p.stem: p for p in config.sources})
     for verdict in verdicts:
         print(verdict.line())

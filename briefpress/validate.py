@@ -136,8 +136,10 @@ def pdfua_rule_fix() -> Iterator[None]:
 
 def run_pdfua(pdf: Path) -> Verdict:
     """The pdfua package's PDF/UA-1 rules; a skipped rule counts as a warning, as it proves nothing."""
-    import pdfua
-
+    try:
+        import pdfua
+    except ImportError:
+        return Verdict("pdfua", pdf, errors=1, details=(f"the pdfua package is missing ({SETUP_HINT})",))
     with PDFUA_LOCK, pdfua_rule_fix():
         report = pdfua.validate(str(pdf))
     counts = report.count_by_severity()
