@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .a11y import accessibility_metadata, survey
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
-from .htmltree import link_across
-from .pdf import render_pdf
+from .htmltree import anchor_labels, link_across
+from .pdf import PdfAttachment, render_pdf
+from .pdftags import finish_tagged_pdf
 from .records import Brand, Document
 from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
                         render_pdf_html, render_style)
@@ -16,8 +18,15 @@ from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-def make_pdf(doc: Document, *, paper: str) -> bytes:
-    """The distribution PDF."""
+# Tagged PDF/UA-1 for distribution; PDF/A-3a (tagged, level "a") for the archive, because
+# PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.
+DISTRIBUTION_VARIANT = "pdf/ua-1"
+ARCHIVE_VARIANT = "pdf/a-3a"
+
+
+def make_pdf(doc: Document, *, paper: str, variant: str = DISTRIBUTION_VARIANT,
+             attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
+    """The distribution PDF (or, with another variant and attachments, the archive)."""
     brand = doc.brand
     # brief.css first: the brand's colours must win over its border shorthands.
     css = [read_style(brand, "brief.css"),
@@ -25,7 +34,17 @@ def make_pdf(doc: Document, *, paper: str) -> bytes:
            render_style("pdf.css.j2", brand, paper=paper.upper() if paper == "a4" else paper)]
     html = render_pdf_html(doc, logo_src=brand.logo.as_uri())
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
-    return render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path)
+    pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
+                     variant=variant, attachments=attachments)
+    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
+
+
+def make_archive_pdf(doc: Document, *, paper: str) -> bytes:
+    """The archival PDF/A-3 edition, carrying its Markdown manuscript as the associated source."""
+    manuscript = PdfAttachment(name=doc.source_path.name, content=read_bytes(doc.source_path),
+                               description="Markdown manuscript of this brief", relationship="Source",
+                               modified=doc.build_time)
+    return make_pdf(doc, paper=paper, variant=ARCHIVE_VARIANT, attachments=(manuscript,))
 
 
 def make_epub(doc: Document) -> bytes:
@@ -42,12 +61,16 @@ def make_epub(doc: Document) -> bytes:
              *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts)]
     cover = render_cover(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
                          series_label=series_label(doc), brand=brand)
+    pages = {name: xhtml for name, xhtml in pages.items() if has_content(name, doc)}
+    cover_page = render_epub_cover(doc)
+    facts = survey([cover_page, *pages.values()])
     spec = EpubSpec(
         identifier=doc.identifier, title=meta.title, lang=meta.lang,
         authors=tuple(a.name for a in meta.authors), publisher=brand.name, date=meta.date,
         description=doc.summary_text, keywords=meta.keywords, modified=doc.build_time,
-        pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items() if has_content(name, doc)),
-        cover_png=cover, cover_page=render_epub_cover(doc), files=tuple(files))
+        pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items()),
+        cover_png=cover, cover_page=cover_page, files=tuple(files),
+        accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name))
     return build_epub(spec)
 
 

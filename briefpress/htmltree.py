@@ -60,3 +60,32 @@ def plain_text(fragment: str) -> str:
     for call in root.find_class("noteref"):
         call.drop_tree()
     return " ".join(root.text_content().split())
+
+
+def find_elements(xhtml: str) -> list[tuple[str, dict[str, str]]]:
+    """(local name, attributes by local name) of every element of an XHTML document, in order."""
+    root = etree.fromstring(xhtml.encode("utf-8"))
+    found = []
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            found.append((etree.QName(element).localname,
+                          {etree.QName(k).localname: v for k, v in element.attrib.items()}))
+    return found
+
+
+def anchor_labels(markup: str) -> dict[str, str]:
+    """What each link target is, in words: {"note-3": "note 3", "background": "section “Background”"}."""
+    root = html.document_fromstring(markup)
+    labels = {}
+    for element in root.iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if not ident:
+            continue
+        text = " ".join(element.text_content().split())
+        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            labels[ident] = f"section \u201c{text}\u201d"
+        elif element.get("role") == "doc-noteref":
+            labels[ident] = f"the call of note {text}"
+        elif element.tag == "li" and any(a.get("role") == "doc-endnotes" for a in element.iterancestors()):
+            labels[ident] = f"note {text.split('.')[0]}"
+    return labels

@@ -57,6 +57,9 @@ class NoteCollector:
                 out.extend(self._link(node))
             elif kind == "Note":
                 out.append(self._footnote(node["c"]))
+            elif kind == "Image":
+                self._image(node)
+                out.append(walk(node, self._inlines))
             else:
                 out.append(walk(node, self._inlines) if kind in CONTAINERS else node)
         return place_calls(out)
@@ -81,6 +84,11 @@ class NoteCollector:
         note.titled = note.titled or bool(title)
         return [node, self._call(note)]
 
+    def _image(self, node: dict) -> None:
+        warning = image_warning(node, self._path, self._locator)
+        if warning:
+            self.warnings.append(warning)
+
     def _footnote(self, blocks: list) -> dict:
         note = self._new("footnote")
         note.blocks = walk(blocks, inline_urls)
@@ -97,6 +105,15 @@ class NoteCollector:
         return {"t": "RawInline", "c": ["html",
                 f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" '
                 f'role="doc-noteref">{n}</a>']}
+
+
+def image_warning(node: dict, path: Path, locator: "LinkLocator") -> BuildWarning | None:
+    """Warn about an image without alt text: screen readers would announce only its file name."""
+    _, alt, (url, _) = node["c"]
+    if stringify(alt).strip():
+        return None
+    return BuildWarning(path, locator.line_of(url, ""), f"image {url} has no alt text "
+                        "(describe it inside the brackets: ![what the image shows](...))")
 
 
 def walk(node, on_inlines):

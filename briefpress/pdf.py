@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -36,6 +39,23 @@ def _url_path(url: str) -> str:
     return url2pathname(url.removeprefix("file://").split("?")[0])
 
 
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in the PDF as an associated file (PDF/A-3: /AF with /AFRelationship)."""
+
+    name: str
+    content: bytes
+    description: str
+    relationship: str  # "Source", "Data", "Supplement", ... (ISO 32000-2, 7.11.3)
+    modified: datetime  # fixed, so the bytes are reproducible (WeasyPrint defaults to now)
+
+
+def _attachment(item: PdfAttachment) -> Attachment:
+    # A WeasyPrint Attachment is single-use: make a new one for every render.
+    return Attachment(file_obj=io.BytesIO(item.content), name=item.name, description=item.description,
+                      relationship=item.relationship, created=item.modified, modified=item.modified)
+
+
 class LogCapture(logging.Handler):
     """Collect WeasyPrint's warnings: it only logs resources that fail to load."""
 
@@ -44,11 +64,14 @@ class LogCapture(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record):
+        if record.getMessage().endswith("has no required alt description"):
+            return  # compose reports it with file and line (notes.image_warning); --strict fails on it
         self.messages.append(record.getMessage())
 
 
 def render_pdf(html: str, *, css: list[str], base_dir: Path, roots: tuple[Path, ...],
-               source: Path, variant: str | None = None) -> bytes:
+               source: Path, variant: str | None = None,
+               attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
     """Render one HTML document to PDF bytes, failing on any resource problem."""
     fonts = FontConfiguration()
     fetcher = ConfinedFetcher(roots)
@@ -60,7 +83,8 @@ def render_pdf(html: str, *, css: list[str], base_dir: Path, roots: tuple[Path, 
                       url_fetcher=fetcher) for text in css]
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
         pdf = document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=variant,
-                                 pdf_tags=variant is None, uncompressed_pdf=False)
+                                 pdf_tags=variant is None, uncompressed_pdf=False,
+                                 attachments=[_attachment(a) for a in attachments])
     except FatalURLFetchingError as err:
         cause = err.__cause__ or err
         raise BriefError(source, None, f"refused to load a resource: {cause}",

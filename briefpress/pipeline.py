@@ -9,13 +9,14 @@ from pathlib import Path
 
 from .brand import load_brand
 from .compose import compose_document, resolve_build_time
-from .editions import make_epub, make_pdf
+from .editions import make_archive_pdf, make_epub, make_pdf
 from .errors import BriefError
 from .frontmatter import load_source
 from .records import Artifact, BuildConfig
 
 LOG = logging.getLogger("briefpress")
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub", "pdfa")
+DEFAULT_FORMATS = ("pdf", "epub")
 
 
 def build(config: BuildConfig) -> list[Artifact]:
@@ -36,6 +37,9 @@ def build(config: BuildConfig) -> list[Artifact]:
             artifacts.append(write_atomic(config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper), "pdf"))
         if "epub" in config.formats:
             artifacts.append(write_atomic(config.out_dir / f"{path.stem}.epub", make_epub(document), "epub"))
+        if "pdfa" in config.formats:
+            artifacts.append(write_atomic(config.out_dir / f"{path.stem}-archive.pdf",
+                                          make_archive_pdf(document, paper=paper), "pdfa"))
     return artifacts
 
 

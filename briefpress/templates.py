@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -39,7 +40,16 @@ def render(template: str, styles: Path, **context) -> str:
 def render_pdf_html(doc: Document, *, logo_src: str, edition: str = "pdf") -> str:
     """The whole brief as one HTML document for WeasyPrint."""
     return render("brief.html.j2", doc.brand.path.parent, doc=doc, logo_src=logo_src,
-                  edition=edition, x=Markup)
+                  edition=edition, x=pdf_markup)
+
+
+def pdf_markup(fragment: str) -> Markup:
+    """HTML fragment for WeasyPrint, with each <wbr> as the U+200B its UA stylesheet would insert.
+
+    WeasyPrint gives every inline box inside a link its own link annotation, attached to a
+    NonStruct element instead of the Link (PDF/UA-1 7.18.5); a <wbr> is such a box.
+    """
+    return Markup(re.sub(r"<wbr\s*/?>(</wbr>)?", "\u200b", fragment))
 
 
 def render_epub_pages(doc: Document, *, logo_src: str) -> dict[str, str]:
