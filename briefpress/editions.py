@@ -7,7 +7,7 @@ from pathlib import Path
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
-from .htmltree import link_across, plain_text
+from .htmltree import drop_links, link_across, plain_text
 from .pdf import render_pdf
 from .records import Brand, Document
 from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
@@ -16,14 +16,21 @@ from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-def make_pdf(doc: Document, *, paper: str) -> bytes:
-    """The distribution PDF."""
+def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = False) -> bytes:
+    """A PDF edition: "pdf" for screens and sharing, "print" for paper."""
     brand = doc.brand
+    page_size = paper.upper() if paper == "a4" else paper
     # brief.css first: the brand's colours must win over its border shorthands.
     css = [read_style(brand, "brief.css"),
            render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
-           render_style("pdf.css.j2", brand, paper=paper.upper() if paper == "a4" else paper)]
-    html = render_pdf_html(doc, logo_src=brand.logo.as_uri())
+           render_style("pdf.css.j2", brand, paper=page_size)]
+    if edition == "print":
+        css.append(render_style("print.css.j2", brand, paper=page_size))
+    if press:
+        css.append(read_style(brand, "press.css"))
+    html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
+    if edition == "print":
+        html = drop_links(html)  # on paper a link is text; its address is in the notes
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
     return render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path)
 

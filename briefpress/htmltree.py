@@ -57,3 +57,11 @@ def plain_text(fragment: str) -> str:
     if not fragment.strip():
         return ""
     return " ".join(html.fragment_fromstring(fragment, create_parent="div").text_content().split())
+
+
+def drop_links(document: str) -> str:
+    """Remove every <a>'s href so WeasyPrint writes no link annotations; the text and classes stay."""
+    root = html.document_fromstring(document)
+    for anchor in root.iter("a"):
+        anchor.attrib.pop("href", None)
+    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
