@@ -16,6 +16,7 @@ from .errors import BuildWarning
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
 CALL_PREFIX = '<a class="noteref"'
+CALL_SEPARATOR = {"t": "RawInline", "c": ["html", '<span class="noteref-sep" aria-hidden="true">,</span>']}
 CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
               "SmallCaps", "Quoted", "Span"}
 INLINE_TYPES = CONTAINERS | {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math",
@@ -58,7 +59,7 @@ class NoteCollector:
                 out.append(self._footnote(node["c"]))
             else:
                 out.append(walk(node, self._inlines) if kind in CONTAINERS else node)
-        return place_calls(out)
+        return separate_calls(place_calls(out))
 
     def _link(self, node: dict) -> list:
         attr, content, (url, title) = node["c"]
@@ -108,6 +109,16 @@ def walk(node, on_inlines):
 
 def is_call(node: dict) -> bool:
     return node["t"] == "RawInline" and node["c"][1].startswith(CALL_PREFIX)
+
+
+def separate_calls(inlines: list) -> list:
+    """Put a comma between calls that touch ("1,2"); CSS cannot, as `+` skips the text between calls."""
+    out: list = []
+    for node in inlines:
+        if out and is_call(node) and is_call(out[-1]):
+            out.append(CALL_SEPARATOR)
+        out.append(node)
+    return out
 
 
 def place_calls(inlines: list) -> list:
