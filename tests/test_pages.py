@@ -82,7 +82,9 @@ def test_the_comparison_catches_a_style_change(tmp_path, file, old, new):
     code, _, err = run_build(str(BRIEFS["minimal"]), "--format", "pdf", "--brand", str(brand),
                              "--out", str(tmp_path / "out"))
     assert code == 0, err
-    comparisons = compare_pages(golden_pages("minimal-pdf"), rasterise(tmp_path / "out" / "minimal.pdf"))
+    expected = golden_pages("minimal-pdf")
+    assert expected, "no goldens to compare with: run pytest --update-golden"
+    comparisons = compare_pages(expected, rasterise(tmp_path / "out" / "minimal.pdf"))
     assert any(c.failed for c in comparisons), "a changed style passed the page-image comparison"
 
 
