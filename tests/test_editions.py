@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pikepdf
@@ -147,3 +148,29 @@ def test_unknown_format_is_one_line_error(tmp_path):
     code, _, err = run_build(str(BRIEFS["minimal"]), "--out", str(tmp_path), "--format", "print,poster")
     assert code == 1
     assert err.count("\n") == 1 and err.startswith("error: unknown format poster")
+
+
+def pdf_text(pdf: Path) -> str:
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return " ".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def test_a_brief_without_abstract_has_no_empty_summary_box(built):
+    assert "summary" not in pdf_text(built["minimal"] / "minimal.pdf").lower()
+    assert "summary" in pdf_text(built["links"] / "links.pdf").lower()
+
+
+def test_touching_note_calls_are_separated_and_others_are_not(tmp_path):
+    source = tmp_path / "calls.md"
+    source.write_text("---\ntitle: Calls\n---\n\nA [link](https://a.example/)[^1] and then text.[^2]\n\n"
+                      "[^1]: One.\n[^2]: Two.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run_build(str(source), "--out", str(out), "--format", "epub")
+    assert code == 0, err
+    with zipfile.ZipFile(out / "calls.epub") as epub:
+        body = next(epub.read(n).decode() for n in epub.namelist() if n.endswith("brief.xhtml"))
+    assert body.count('class="noteref-sep"') == 1
+    assert '</a><span class="noteref-sep" aria-hidden="true">,</span><a class="noteref" id="noteref-2"' in body
