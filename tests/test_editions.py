@@ -174,3 +174,37 @@ def test_touching_note_calls_are_separated_and_others_are_not(tmp_path):
         body = next(epub.read(n).decode() for n in epub.namelist() if n.endswith("brief.xhtml"))
     assert body.count('class="noteref-sep"') == 1
     assert '</a><span class="noteref-sep" aria-hidden="true">,</span><a class="noteref" id="noteref-2"' in body
+
+
+LONG_URL = ("https://archive.example.org/collections/south-asia/indus/2023/notices/permanent-indus-commission/"
+            "modification-notice-article-xii-3?lang=en&format=pdf&download=true")
+
+
+@pytest.mark.parametrize("name", ["links.pdf", "links-print.pdf"])
+def test_long_url_breaks_without_added_hyphens_inside_the_margins(built, name):
+    document = pypdfium2.PdfDocument(str(built["links"] / name))
+    try:
+        for page in document:
+            width = page.get_width()
+            text = page.get_textpage()
+            boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+            inner = 21 / 25.4 * 72 - 1  # the narrowest margin (print, outer), less 1 pt of glyph overhang
+            outside = [box for box in boxes if box[2] > box[0] and not inner <= box[0] <= box[2] <= width - inner]
+            assert not outside, f"{name}: text outside the margins at {outside[:3]}"
+        # pdfium marks a hyphen that ends a line as U+FFFE; an added hyphen would then split a word.
+        joined = "".join(p.get_textpage().get_text_range() for p in document).replace("\r\n", "")
+        joined = joined.replace("\ufffe", "-")
+    finally:
+        document.close()
+    assert LONG_URL in joined
+
+
+def test_a_brand_folder_without_the_print_stylesheet_is_a_one_line_error(tmp_path):
+    import shutil
+    from conftest import ROOT
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    (tmp_path / "styles" / "print.css.j2").unlink()
+    code, _, err = run_build(str(BRIEFS["minimal"]), "--out", str(tmp_path / "out"), "--format", "print",
+                             "--brand", str(tmp_path / "styles" / "brand.yml"))
+    assert code == 1
+    assert err.count("\n") == 1 and "print.css.j2" in err and "Traceback" not in err
