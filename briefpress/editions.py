@@ -25,7 +25,7 @@ def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = F
            render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
            render_style("pdf.css.j2", brand, paper=page_size)]
     if edition == "print":
-        css.append(render_style("print.css.j2", brand, paper=page_size))
+        css.append(render_style("print.css.j2", brand))
     if press:
         css.append(read_style(brand, "press.css"))
     html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
