@@ -21,6 +21,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         + " (default: " + ",".join(DEFAULT_FORMATS) + "; with --check: all)")
     parser.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
     parser.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
+    parser.add_argument("--press", action="store_true", help="add 3 mm bleed and crop marks to the PDF editions for a print shop")
     parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
     parser.add_argument("--check", action="store_true",
                         help="after building, run every validator on the results; exit 1 if any fails")
@@ -38,7 +39,7 @@ def make_config(args: argparse.Namespace, root: Path) -> BuildConfig:
     return BuildConfig(sources=tuple(args.sources) or (root / "source" / "brief.md",),
                        out_dir=args.out or root / "dist", formats=formats,
                        brand_path=args.brand or root / "styles" / "brand.yml",
-                       strict=args.strict, paper=args.paper or "",
+                       strict=args.strict, paper=args.paper or "", press=args.press,
                        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
 
 

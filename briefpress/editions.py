@@ -8,7 +8,7 @@ from .a11y import accessibility_metadata, survey
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
-from .htmltree import anchor_labels, link_across
+from .htmltree import anchor_labels, drop_links, link_across
 from .pdf import PdfAttachment, render_pdf
 from .pdftags import finish_tagged_pdf
 from .records import Brand, Document
@@ -18,21 +18,28 @@ from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-# Tagged PDF/UA-1 for distribution; PDF/A-3a (tagged, level "a") for the archive, because
-# PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.
+# Tagged PDF/UA-1 for distribution and print; PDF/A-3a (tagged, level "a") for the archive,
+# because PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.
 DISTRIBUTION_VARIANT = "pdf/ua-1"
 ARCHIVE_VARIANT = "pdf/a-3a"
 
 
-def make_pdf(doc: Document, *, paper: str, variant: str = DISTRIBUTION_VARIANT,
-             attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
-    """The distribution PDF (or, with another variant and attachments, the archive)."""
+def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = False,
+             variant: str = DISTRIBUTION_VARIANT, attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
+    """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant."""
     brand = doc.brand
+    page_size = paper.upper() if paper == "a4" else paper
     # brief.css first: the brand's colours must win over its border shorthands.
     css = [read_style(brand, "brief.css"),
            render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
-           render_style("pdf.css.j2", brand, paper=paper.upper() if paper == "a4" else paper)]
-    html = render_pdf_html(doc, logo_src=brand.logo.as_uri())
+           render_style("pdf.css.j2", brand, paper=page_size)]
+    if edition == "print":
+        css.append(render_style("print.css.j2", brand))
+    if press:
+        css.append(read_style(brand, "press.css"))
+    html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
+    if edition == "print":
+        html = drop_links(html)  # on paper a link is text; its address is in the notes
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
     pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
                      variant=variant, attachments=attachments)

@@ -89,3 +89,11 @@ def anchor_labels(markup: str) -> dict[str, str]:
         elif element.tag == "li" and any(a.get("role") == "doc-endnotes" for a in element.iterancestors()):
             labels[ident] = f"note {text.split('.')[0]}"
     return labels
+
+
+def drop_links(document: str) -> str:
+    """Remove every <a>'s href so WeasyPrint writes no link annotations; the text and classes stay."""
+    root = html.document_fromstring(document)
+    for anchor in root.iter("a"):
+        anchor.attrib.pop("href", None)
+    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")

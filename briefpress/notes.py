@@ -16,6 +16,7 @@ from .errors import BuildWarning
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
 CALL_PREFIX = '<a class="noteref"'
+CALL_SEPARATOR = {"t": "RawInline", "c": ["html", '<span class="noteref-sep" aria-hidden="true">,</span>']}
 CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
               "SmallCaps", "Quoted", "Span"}
 INLINE_TYPES = CONTAINERS | {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math",
@@ -62,7 +63,7 @@ class NoteCollector:
                 out.append(walk(node, self._inlines))
             else:
                 out.append(walk(node, self._inlines) if kind in CONTAINERS else node)
-        return place_calls(out)
+        return separate_calls(place_calls(out))
 
     def _link(self, node: dict) -> list:
         attr, content, (url, title) = node["c"]
@@ -100,11 +101,13 @@ class NoteCollector:
         return note
 
     def _call(self, note: PendingNote) -> dict:
+        # U+2060 WORD JOINER inside the link: UAX 14 allows a break between "." and "3", so a call
+        # could start a line; inside the link (not a CSS ::before) it adds no second link box.
         note.calls += 1
         n, suffix = note.number, "" if note.calls == 1 else f"-{note.calls}"
         return {"t": "RawInline", "c": ["html",
                 f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" '
-                f'role="doc-noteref">{n}</a>']}
+                f'role="doc-noteref">\u2060{n}</a>']}
 
 
 def image_warning(node: dict, path: Path, locator: "LinkLocator") -> BuildWarning | None:
@@ -131,6 +134,16 @@ def is_call(node: dict) -> bool:
     return node["t"] == "RawInline" and node["c"][1].startswith(CALL_PREFIX)
 
 
+def separate_calls(inlines: list) -> list:
+    """Put a comma between calls that touch ("1,2"); CSS cannot, as `+` skips the text between calls."""
+    out: list = []
+    for node in inlines:
+        if out and is_call(node) and is_call(out[-1]):
+            out.append(CALL_SEPARATOR)
+        out.append(node)
+    return out
+
+
 def place_calls(inlines: list) -> list:
     """Move calls out of closing quotes and emphasis, and after closing punctuation."""
     out: list = []
@@ -144,16 +157,6 @@ def place_calls(inlines: list) -> list:
             out.extend(hoisted)
         elif node["t"] == "Str" and len(out) > 1 and is_call(out[-2]):
             move_punctuation(out)
-    return separate_calls(out)
-
-
-def separate_calls(inlines: list) -> list:
-    """Put a raised comma between adjacent calls so that 1 and 2 do not read as 12."""
-    out: list = []
-    for node in inlines:
-        if out and is_call(node) and is_call(out[-1]):
-            out.append({"t": "RawInline", "c": ["html", '<span class="noteref-sep">,</span>']})
-        out.append(node)
     return out
 
 

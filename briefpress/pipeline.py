@@ -15,8 +15,8 @@ from .frontmatter import load_source
 from .records import Artifact, BuildConfig
 
 LOG = logging.getLogger("briefpress")
-FORMATS = ("pdf", "epub", "pdfa")
-DEFAULT_FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "print", "epub", "pdfa")
+DEFAULT_FORMATS = ("pdf", "print", "epub")
 
 
 def build(config: BuildConfig) -> list[Artifact]:
@@ -34,7 +34,10 @@ def build(config: BuildConfig) -> list[Artifact]:
                              "fix the warnings above, or build without --strict")
         paper = config.paper or source.meta.paper or brand.paper
         if "pdf" in config.formats:
-            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper), "pdf"))
+            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper, press=config.press), "pdf"))
+        if "print" in config.formats:
+            artifacts.append(write_atomic(config.out_dir / f"{path.stem}-print.pdf",
+                                          make_pdf(document, paper=paper, edition="print", press=config.press), "print"))
         if "epub" in config.formats:
             artifacts.append(write_atomic(config.out_dir / f"{path.stem}.epub", make_epub(document), "epub"))
         if "pdfa" in config.formats:

@@ -106,10 +106,11 @@ class Document:
 class BuildConfig:
     sources: tuple[Path, ...]
     out_dir: Path
-    formats: tuple[str, ...] = ("pdf", "epub")
+    formats: tuple[str, ...] = ("pdf", "print", "epub")
     brand_path: Path = Path("styles/brand.yml")
     strict: bool = False
     paper: str = ""
+    press: bool = False  # bleed and crop marks for a print shop
     source_date_epoch: str | None = None
 
 

@@ -297,9 +297,10 @@ def test_check_prints_one_line_per_validator_and_edition(tmp_path):
     lines = out.splitlines()
     assert [line.split()[:3] for line in lines[:-1]] == [
         ["ok", "pdfua", "minimal.pdf"], ["ok", "pdf-rules", "minimal.pdf"],
+        ["ok", "pdfua", "minimal-print.pdf"], ["ok", "pdf-rules", "minimal-print.pdf"],
         ["ok", "epubcheck", "minimal.epub"], ["ok", "ace", "minimal.epub"],
         ["ok", "pdfa-rules", "minimal-archive.pdf"]]
-    assert lines[-1] == "check: 5 passed, 0 failed"
+    assert lines[-1] == "check: 7 passed, 0 failed"
 
 
 def test_check_fails_when_a_validator_finds_problems(brief_with_bare_image, tmp_path):
