@@ -81,7 +81,7 @@ def anchor_labels(markup: str) -> dict[str, str]:
         ident = element.get("id") if isinstance(element.tag, str) else None
         if not ident:
             continue
-        text = " ".join(element.text_content().split())
+        text = " ".join(element.text_content().replace("\u2060", "").split())
         if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             labels[ident] = f"section \u201c{text}\u201d"
         elif element.get("role") == "doc-noteref":
