@@ -12,7 +12,7 @@ from .htmltree import anchor_labels, drop_links, link_across
 from .pdf import PdfAttachment, render_pdf
 from .pdftags import finish_tagged_pdf
 from .records import Brand, Document
-from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
+from .templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
                         render_pdf_html, render_style)
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -59,7 +59,7 @@ def make_epub(doc: Document) -> bytes:
     brand, meta = doc.brand, doc.meta
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
-    titles = {"brief.xhtml": meta.title, "notes.xhtml": "Notes", "about.xhtml": "About the author"}
+    titles = epub_page_titles(doc)
     css = "\n".join([read_style(brand, "brief.css"),
                      render_brand_css(brand, font_url=lambda face: f"../fonts/{face.path.name}"),
                      read_style(brand, "epub.css")])

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
-
-LOG = logging.getLogger("briefpress")
-
 
 class BriefError(Exception):
     """A problem the user can fix: printed as one line, never as a traceback."""

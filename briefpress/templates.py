@@ -52,11 +52,17 @@ def pdf_markup(fragment: str) -> Markup:
     return Markup(re.sub(r"<wbr\s*/?>(</wbr>)?", "\u200b", fragment))
 
 
+def epub_page_titles(doc: Document) -> dict[str, str]:
+    """The title of each XHTML content document, keyed by file name."""
+    about = "About the author" if len(doc.meta.authors) <= 1 else "About the authors"
+    return {"brief.xhtml": doc.meta.title, "notes.xhtml": "Notes", "about.xhtml": about}
+
+
 def render_epub_pages(doc: Document, *, logo_src: str) -> dict[str, str]:
     """The brief's XHTML content documents, keyed by file name."""
-    titles = {"brief": doc.meta.title, "notes": "Notes", "about": "About the author"}
+    titles = epub_page_titles(doc)
     return {name: render("epub/page.xhtml.j2", doc.brand.path.parent, doc=doc, page=page,
-                         page_title=titles[page], logo_src=logo_src, x=epub_markup)
+                         page_title=titles[name], logo_src=logo_src, x=epub_markup)
             for page, name in EPUB_PAGES.items()}
 
 
