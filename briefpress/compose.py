@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BriefError, BuildWarning
-from .htmltree import UnbalancedHTML, split_parts
+from .htmltree import UnbalancedHTML, plain_text, split_parts
 from .markdown import parse_markdown, render_html
 from .notes import NoteCollector, PendingNote
 from .records import Brand, Document, Note, Source
@@ -21,12 +21,13 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> tupl
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
     collector = NoteCollector(source.text, source.path)
     abstract = collector.collect(abstract)
-    body = collector.collect(ast["blocks"])
+    body = collector.collect(shift_headings(ast["blocks"]))
     bios = [collector.collect(bio) for bio in bios]
     parts = render_parts(abstract, body, bios, collector.notes, source.path)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
     document = Document(
         meta=source.meta, brand=brand, abstract_html=parts["bp-abstract"],
+        summary_text=plain_text(parts["bp-abstract"]),
         bios_html=tuple(parts[f"bp-bio-{i}"] for i in range(len(bios))),
         body_html=parts["bp-body"], notes=notes, build_time=build_time,
         identifier=source.meta.identifier or stable_identifier(source), source_path=source.path)
@@ -44,6 +45,16 @@ def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> 
     except UnbalancedHTML:
         raise BriefError(path, None, "raw HTML closes a tag it did not open (a stray </div>?), so text after it would be lost",
                          "remove the stray closing tag or write the block in Markdown") from None
+
+
+def shift_headings(blocks: list) -> list:
+    """Make the body's top heading level 2: the brief's title is the only level 1."""
+    levels = [b["c"][0] for b in blocks if b["t"] == "Header"]
+    if not levels or min(levels) >= 2:
+        return blocks
+    shift = 2 - min(levels)
+    return [{"t": "Header", "c": [min(b["c"][0] + shift, 6), *b["c"][1:]]} if b["t"] == "Header" else b
+            for b in blocks]
 
 
 def finish_note(note: PendingNote, parts: dict[str, str]) -> Note:

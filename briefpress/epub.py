@@ -43,6 +43,7 @@ class EpubSpec:
     cover_png: bytes
     cover_page: str  # XHTML
     files: tuple[EpubFile, ...]  # stylesheet, fonts, images
+    accessibility: tuple[tuple[str, str], ...] = ()  # (meta property, value), e.g. schema:accessMode
 
 
 def build_epub(spec: EpubSpec) -> bytes:
@@ -90,6 +91,8 @@ def describe(book: epub.EpubBook, spec: EpubSpec) -> None:
         book.add_metadata("DC", "description", spec.description)
     for word in spec.keywords:
         book.add_metadata("DC", "subject", word)
+    for prop, value in spec.accessibility:
+        book.add_metadata(None, "meta", value, {"property": prop})
 
 
 def add_page(book: epub.EpubBook, name: str, title: str, xhtml: str, lang: str) -> epub.EpubItem:

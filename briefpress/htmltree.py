@@ -64,10 +64,13 @@ def link_across(pages: dict[str, str]) -> dict[str, str]:
 
 
 def plain_text(fragment: str) -> str:
-    """The text of an HTML fragment, whitespace collapsed."""
+    """The text of an HTML fragment without its note calls, whitespace collapsed."""
     if not fragment.strip():
         return ""
-    return " ".join(html.fragment_fromstring(fragment, create_parent="div").text_content().split())
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    for call in root.find_class("noteref"):
+        call.drop_tree()
+    return " ".join(root.text_content().split())
 
 
 # Raw HTML in a manuscript is untrusted: only these tags and attributes reach an edition.
@@ -187,3 +190,40 @@ def replace_image_sources(fragment: str, new_src) -> str:
         img.set("src", new_src(img.get("src") or ""))
     text = html_escape(root.text or "")
     return text + "".join(html.tostring(child, encoding="unicode") for child in root)
+
+
+def find_elements(xhtml: str) -> list[tuple[str, dict[str, str]]]:
+    """(local name, attributes by local name) of every element of an XHTML document, in order."""
+    root = etree.fromstring(xhtml.encode("utf-8"))
+    found = []
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            found.append((etree.QName(element).localname,
+                          {etree.QName(k).localname: v for k, v in element.attrib.items()}))
+    return found
+
+
+def anchor_labels(markup: str) -> dict[str, str]:
+    """What each link target is, in words: {"note-3": "note 3", "background": "section “Background”"}."""
+    root = html.document_fromstring(markup)
+    labels = {}
+    for element in root.iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if not ident:
+            continue
+        text = " ".join(element.text_content().replace("\u2060", "").split())
+        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            labels[ident] = f"section \u201c{text}\u201d"
+        elif element.get("role") == "doc-noteref":
+            labels[ident] = f"the call of note {text}"
+        elif element.tag == "li" and any(a.get("role") == "doc-endnotes" for a in element.iterancestors()):
+            labels[ident] = f"note {text.split('.')[0]}"
+    return labels
+
+
+def drop_links(document: str) -> str:
+    """Remove every <a>'s href so WeasyPrint writes no link annotations; the text and classes stay."""
+    root = html.document_fromstring(document)
+    for anchor in root.iter("a"):
+        anchor.attrib.pop("href", None)
+    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")

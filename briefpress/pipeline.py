@@ -10,7 +10,7 @@ from pathlib import Path
 from .assets import load_assets
 from .brand import load_brand
 from .compose import compose_document, resolve_build_time
-from .editions import make_epub, make_pdf
+from .editions import make_archive_pdf, make_epub, make_pdf
 from .errors import BriefError, raise_all
 from .frontmatter import load_source
 from .publish import publish
@@ -18,7 +18,8 @@ from .records import Artifact, BuildConfig
 from .safety import sanitize_document
 
 LOG = logging.getLogger("briefpress")
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "print", "epub", "pdfa")
+DEFAULT_FORMATS = ("pdf", "print", "epub")
 
 
 def build(config: BuildConfig) -> list[Artifact]:
@@ -40,24 +41,15 @@ def build(config: BuildConfig) -> list[Artifact]:
                              "fix the warnings above, or build without --strict")
         paper = config.paper or source.meta.paper or brand.paper
         if "pdf" in config.formats:
-            outputs.append((config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper), "pdf"))
+            outputs.append((config.out_dir / f"{path.stem}.pdf",
+                            make_pdf(document, paper=paper, press=config.press), "pdf"))
+        if "print" in config.formats:
+            outputs.append((config.out_dir / f"{path.stem}-print.pdf",
+                            make_pdf(document, paper=paper, edition="print", press=config.press), "print"))
         if "epub" in config.formats:
             outputs.append((config.out_dir / f"{path.stem}.epub", make_epub(document), "epub"))
+        if "pdfa" in config.formats:
+            outputs.append((config.out_dir / f"{path.stem}-archive.pdf",
+                            make_archive_pdf(document, paper=paper), "pdfa"))
     return publish(outputs, config.out_dir)
 
-
-def write_atomic(target: Path, data: bytes, kind: str) -> Artifact:
-    """Write to a temporary file beside the target and rename it into place."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as err:
-        if "tmp" in locals() and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise BriefError(target.parent, None, f"cannot write output: {err.strerror}",
-                         "choose a writable folder with --out") from None
-    return Artifact(path=target, kind=kind, size=len(data))

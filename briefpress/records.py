@@ -93,6 +93,7 @@ class Document:
     meta: Meta
     brand: Brand
     abstract_html: str
+    summary_text: str  # the summary as plain text, for metadata
     bios_html: tuple[str, ...]
     body_html: str
     notes: tuple[Note, ...]
@@ -116,10 +117,11 @@ class Asset:
 class BuildConfig:
     sources: tuple[Path, ...]
     out_dir: Path
-    formats: tuple[str, ...] = ("pdf", "epub")
+    formats: tuple[str, ...] = ("pdf", "print", "epub")
     brand_path: Path = Path("styles/brand.yml")
     strict: bool = False
     paper: str = ""
+    press: bool = False  # bleed and crop marks for a print shop
     source_date_epoch: str | None = None
     allow_remote: bool = False  # fetch http(s) images named in the manuscript
 

