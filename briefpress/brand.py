@@ -71,6 +71,8 @@ def key_lines(path: Path, text: str) -> dict[tuple, int]:
         mark = err.problem_mark
         raise BriefError(path, mark.line + 1 if mark else None,
                          f"malformed YAML: {err.problem}", "fix the YAML syntax") from None
+    except yaml.YAMLError as err:  # a ReaderError for characters YAML refuses has no mark
+        raise BriefError(path, None, f"malformed YAML: {err}", "fix the YAML syntax") from None
     lines: dict[tuple, int] = {}
 
     def visit(node, prefix: tuple) -> None:

@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .brand import load_brand
-from .compose import compose_document, resolve_build_time
 from .editions import read_style
 from .errors import BriefError, raise_all
-from .frontmatter import load_source
-from .pipeline import build, write_atomic
-from .records import Artifact, Brand, BuildConfig
+from .pipeline import make_editions, prepare
+from .publish import Output, publish
+from .records import Artifact, Brand, BuildConfig, Document
 from .templates import render_brand_css, render_catalogue, render_style
-from .webedition import data_url
+from .webedition import logo_data_url
 
 LOG = logging.getLogger("briefpress")
 WORKERS = 2
-EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "epub": "EPUB"}
+EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}
+EDITION_ORDER = tuple(EDITION_NAMES)
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Outcome:
     path: Path
     warnings: tuple[str, ...]
     entry: Entry | None = None
+    outputs: tuple[Output, ...] = ()
     error: str = ""
 
 
@@ -55,7 +56,7 @@ class Catalogue:
 
 
 def build_series(config: BuildConfig) -> list[Artifact]:
-    """Build every brief (two at a time, in separate processes), then their catalogue."""
+    """Build every brief (two at a time, in separate processes), then write all files and the catalogue."""
     brand = load_brand(config.brand_path)
     context = multiprocessing.get_context("forkserver")  # fork is unsafe once threads exist
     context.set_forkserver_preload(["briefpress.catalogue"])
@@ -67,18 +68,20 @@ def build_series(config: BuildConfig) -> list[Artifact]:
     raise_all([BriefError(None, None, o.error) for o in outcomes if o.error])
     entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
                      reverse=True)
-    index = write_atomic(config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
-    return [artifact for entry in entries for artifact in entry.editions] + [index]
+    index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
+    return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)
 
 
 def build_entry(config: BuildConfig, path: Path) -> Outcome:
-    """Build one brief in a worker process; hand back its catalogue entry and its warnings."""
+    """Make one brief's editions in a worker process; hand back their bytes, its entry and its warnings."""
     captured = Capture()
     logger = logging.getLogger("briefpress")
     logger.handlers, logger.propagate = [captured], False
     try:
-        artifacts = build(dataclasses.replace(config, sources=(path,)))
-        return Outcome(path, tuple(captured.messages), entry=describe(config, path, tuple(artifacts)))
+        document = prepare(config, load_brand(config.brand_path), path)
+        outputs = tuple(make_editions(config, document))
+        editions = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs)
+        return Outcome(path, tuple(captured.messages), entry=describe(document, editions), outputs=outputs)
     except BriefError as err:  # BriefErrors too: its message has one line per problem
         return Outcome(path, tuple(captured.messages), error=err.message)
 
@@ -92,16 +95,13 @@ class Capture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def describe(config: BuildConfig, path: Path, editions: tuple[Artifact, ...]) -> Entry:
-    """The catalogue entry of a brief that has just been built."""
-    source, brand = load_source(path), load_brand(config.brand_path)
-    build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
-    doc, _ = compose_document(source, brand, build_time)  # its warnings were already logged by build()
+def describe(doc: Document, editions: tuple[Artifact, ...]) -> Entry:
+    """The catalogue entry of a brief."""
     meta = doc.meta
     return Entry(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
-                 date=meta.date, series_name=meta.series.name or brand.series_name,
+                 date=meta.date, series_name=meta.series.name or doc.brand.series_name,
                  series_number=meta.series.number, summary=doc.summary_text,
-                 editions=tuple(sorted(editions, key=lambda a: list(EDITION_NAMES).index(a.kind))))
+                 editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))))
 
 
 def number_key(number: str) -> tuple[int, str]:
@@ -113,5 +113,5 @@ def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
     plain = dataclasses.replace(brand, fonts=())
     css = "\n".join([read_style(plain, "brief.css"), render_brand_css(plain, font_url=str),
                      render_style("web.css.j2", plain), render_style("catalogue.css.j2", plain)])
-    return render_catalogue(Catalogue(brand, entries), css=css, logo_src=data_url(brand),
+    return render_catalogue(Catalogue(brand, entries), css=css, logo_src=logo_data_url(brand),
                             edition_names=EDITION_NAMES).encode("utf-8")

@@ -19,10 +19,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="briefpress", description="Build branded PDF and EPUB editions of Markdown briefs.")
     parser.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="Markdown briefs (default: source/brief.md)")
     parser.add_argument("--out", type=Path, help="output folder (default: dist/)")
-    parser.add_argument("--format", default=",".join(DEFAULT_FORMATS), help="editions to build, comma-separated: " + ", ".join(FORMATS))
+    parser.add_argument("--format", help="editions to build, comma-separated: " + ", ".join(FORMATS)
+                        + " (default: " + ",".join(DEFAULT_FORMATS) + "; with --check: all)")
     parser.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
     parser.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
+    parser.add_argument("--press", action="store_true", help="add 3 mm bleed and crop marks to the PDF editions for a print shop")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="download http(s) images named in a brief (timeout and size cap apply)")
     parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    parser.add_argument("--check", action="store_true",
+                        help="after building, run every validator on the results; exit 1 if any fails")
     parser.add_argument("--check-links", action="store_true", help="check the links instead of building")
     parser.add_argument("--online", action="store_true", help="with --check-links: request each URL too")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
@@ -33,15 +39,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def make_config(args: argparse.Namespace, root: Path) -> BuildConfig:
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    default = FORMATS if args.check else DEFAULT_FORMATS
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else default
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise BriefError(None, None, f"unknown format {', '.join(unknown) or '(none)'}",
+        raise BriefError("--format", None, f"unknown format {', '.join(unknown) or '(none)'}",
                          "use --format with " + ", ".join(FORMATS))
     return BuildConfig(sources=tuple(args.sources) or (root / "source" / "brief.md",),
                        out_dir=args.out or root / "dist", formats=formats,
                        brand_path=args.brand or root / "styles" / "brand.yml",
-                       strict=args.strict, paper=args.paper or "",
+                       strict=args.strict, paper=args.paper or "", press=args.press,
+                       allow_remote=args.allow_remote,
                        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
 
 
@@ -75,4 +83,21 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     if not args.quiet:
         for artifact in artifacts:
             print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
-    return 0
+    return report_checks(artifacts, config) if args.check else 0
+
+
+def report_checks(artifacts, config: BuildConfig) -> int:
+    """Run every validator on the editions just built; print one line each and the failures' details."""
+    try:
+        from .validate import validate_editions
+    except ImportError as err:  # the validators come with the test extra
+        print(f"error: --check needs {err.name} (run ./setup.sh)", file=sys.stderr)
+        return 1
+    verdicts = validate_editions([a.path for a in artifacts], {p.stem: p for p in config.sources})
+    for verdict in verdicts:
+        print(verdict.line())
+        for detail in verdict.details if not verdict.passed else ():
+            print(f"    {detail}")
+    failed = sum(not v.passed for v in verdicts)
+    print(f"check: {len(verdicts) - failed} passed, {failed} failed")
+    return 1 if failed else 0

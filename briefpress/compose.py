@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import BuildWarning
-from .htmltree import plain_text, split_parts
+from .errors import BriefError, BuildWarning
+from .htmltree import UnbalancedHTML, plain_text, split_parts
 from .markdown import parse_markdown, render_html
 from .notes import NoteCollector, PendingNote
 from .records import Brand, Document, Note, Source
@@ -20,7 +21,7 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> tupl
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
     collector = NoteCollector(source.text, source.path)
     abstract = collector.collect(abstract)
-    body = collector.collect(ast["blocks"])
+    body = collector.collect(shift_headings(ast["blocks"]))
     bios = [collector.collect(bio) for bio in bios]
     parts = render_parts(abstract, body, bios, collector.notes, source.path)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
@@ -39,7 +40,21 @@ def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> 
     divs += [div(f"bp-bio-{i}", bio) for i, bio in enumerate(bios)]
     divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind == "footnote"]
     ids = [d["c"][0][0] for d in divs]
-    return split_parts(render_html(divs, path), ids)
+    try:
+        return split_parts(render_html(divs, path), ids)
+    except UnbalancedHTML:
+        raise BriefError(path, None, "raw HTML closes a tag it did not open (a stray </div>?), so text after it would be lost",
+                         "remove the stray closing tag or write the block in Markdown") from None
+
+
+def shift_headings(blocks: list) -> list:
+    """Make the body's top heading level 2: the brief's title is the only level 1."""
+    levels = [b["c"][0] for b in blocks if b["t"] == "Header"]
+    if not levels or min(levels) >= 2:
+        return blocks
+    shift = 2 - min(levels)
+    return [{"t": "Header", "c": [min(b["c"][0] + shift, 6), *b["c"][1:]]} if b["t"] == "Header" else b
+            for b in blocks]
 
 
 def finish_note(note: PendingNote, parts: dict[str, str]) -> Note:
@@ -81,9 +96,24 @@ def stable_identifier(source: Source) -> str:
 
 
 def resolve_build_time(date: str, source_date_epoch: str | None, path: Path) -> datetime:
-    """SOURCE_DATE_EPOCH, else the brief's date, else the source file's modification time."""
+    """SOURCE_DATE_EPOCH, else the brief's date, else its last commit, else its modification time."""
     if source_date_epoch:
+        if not source_date_epoch.strip().isdigit():
+            raise BriefError("SOURCE_DATE_EPOCH", None, f"not a number of seconds: {source_date_epoch!r}",
+                             "set it to a Unix time such as 1772668800, or unset it")
         return datetime.fromtimestamp(int(source_date_epoch), tz=timezone.utc)
     if date:
         return datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
-    return datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
+    seconds = last_commit_time(path)
+    return datetime.fromtimestamp(seconds or int(path.stat().st_mtime), tz=timezone.utc)
+
+
+def last_commit_time(path: Path) -> int | None:
+    """The time of the last git commit that touched path, if it is tracked by git."""
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", path.name],
+                              cwd=path.parent, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = done.stdout.strip()
+    return int(text) if done.returncode == 0 and text.isdigit() else None

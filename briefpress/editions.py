@@ -4,51 +4,90 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .a11y import accessibility_metadata, survey
+from .assets import data_url, with_image_sources
 from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
-from .htmltree import link_across
-from .pdf import render_pdf
+from .htmltree import anchor_labels, drop_links, link_across
+from .pdf import PdfAttachment, render_pdf
+from .pdftags import finish_tagged_pdf
 from .records import Brand, Document
-from .templates import (render_brand_css, render_epub_cover, render_epub_pages,
+from .templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
                         render_pdf_html, render_style)
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-def make_pdf(doc: Document, *, paper: str) -> bytes:
-    """The distribution PDF."""
+# Tagged PDF/UA-1 for distribution and print; PDF/A-3a (tagged, level "a") for the archive,
+# because PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.
+DISTRIBUTION_VARIANT = "pdf/ua-1"
+ARCHIVE_VARIANT = "pdf/a-3a"
+
+
+def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = False,
+             variant: str = DISTRIBUTION_VARIANT, attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
+    """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant."""
     brand = doc.brand
+    page_size = paper.upper() if paper == "a4" else paper
+    doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file
     # brief.css first: the brand's colours must win over its border shorthands.
     css = [read_style(brand, "brief.css"),
            render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
-           render_style("pdf.css.j2", brand, paper=paper.upper() if paper == "a4" else paper)]
-    html = render_pdf_html(doc, logo_src=brand.logo.as_uri())
+           render_style("pdf.css.j2", brand, paper=page_size)]
+    if edition == "print":
+        css.append(render_style("print.css.j2", brand))
+    if press:
+        css.append(read_style(brand, "press.css"))
+    html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
+    if edition == "print":
+        html = drop_links(html)  # on paper a link is text; its address is in the notes
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
-    return render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path)
+    pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
+                     variant=variant, attachments=attachments)
+    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
+
+
+def make_archive_pdf(doc: Document, *, paper: str) -> bytes:
+    """The archival PDF/A-3 edition, carrying its Markdown manuscript as the associated source."""
+    manuscript = PdfAttachment(name=doc.source_path.name, content=read_bytes(doc.source_path),
+                               description="Markdown manuscript of this brief", relationship="Source",
+                               modified=doc.build_time)
+    return make_pdf(doc, paper=paper, variant=ARCHIVE_VARIANT, attachments=(manuscript,))
 
 
 def make_epub(doc: Document) -> bytes:
     """The EPUB 3 edition."""
     brand, meta = doc.brand, doc.meta
+    doc = with_image_sources(doc, lambda asset: asset.name)
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
-    titles = {"brief.xhtml": meta.title, "notes.xhtml": "Notes", "about.xhtml": "About the author"}
+    titles = epub_page_titles(doc)
     css = "\n".join([read_style(brand, "brief.css"),
                      render_brand_css(brand, font_url=lambda face: f"../fonts/{face.path.name}"),
                      read_style(brand, "epub.css")])
     files = [EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
              EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
-             *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts)]
+             *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts),
+             *(EpubFile(asset.name, asset.content, asset.media_type) for asset in doc.assets)]
     cover = render_cover(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
                          series_label=series_label(doc), brand=brand)
+    pages = {name: xhtml for name, xhtml in pages.items() if has_content(name, doc)}
+    cover_page = render_epub_cover(doc)
+    facts = survey([cover_page, *pages.values()])
     spec = EpubSpec(
         identifier=doc.identifier, title=meta.title, lang=meta.lang,
         authors=tuple(a.name for a in meta.authors), publisher=brand.name, date=meta.date,
         description=doc.summary_text, keywords=meta.keywords, modified=doc.build_time,
-        pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items() if has_content(name, doc)),
-        cover_png=cover, cover_page=render_epub_cover(doc), files=tuple(files))
-    return build_epub(spec)
+        pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items()),
+        cover_png=cover, cover_page=cover_page, files=tuple(files),
+        accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name))
+    try:
+        return build_epub(spec)
+    except BriefError as err:  # name the brief whose EPUB failed
+        if err.path is not None:
+            raise
+        raise BriefError(doc.source_path, None, err.what, err.fix) from None
 
 
 def has_content(name: str, doc: Document) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import datetime
 from ebooklib import epub
 
 from .errors import BriefError
+from .logcapture import capture_logged
 
 FONT_TYPE = "font/ttf"
 
@@ -41,6 +43,7 @@ class EpubSpec:
     cover_png: bytes
     cover_page: str  # XHTML
     files: tuple[EpubFile, ...]  # stylesheet, fonts, images
+    accessibility: tuple[tuple[str, str], ...] = ()  # (meta property, value), e.g. schema:accessMode
 
 
 def build_epub(spec: EpubSpec) -> bytes:
@@ -61,11 +64,16 @@ def build_epub(spec: EpubSpec) -> bytes:
     book.guide = [{"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
                   *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml")]
     raw = io.BytesIO()
-    try:
-        epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": spec.modified,
-                                    "raise_exceptions": True, "landmark_title": "Landmarks"})
-    except Exception as err:  # ebooklib raises bare exceptions of many kinds
-        raise BriefError(None, None, f"EPUB writing failed: {err}", "report this as a bug") from err
+    # ebooklib logs some failures on the root logger, some only at INFO ('Could not create
+    # metadata "subject".'), and drops the element: catch them all.
+    with capture_logged("", "ebooklib", logging.INFO) as logged:
+        try:
+            epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": spec.modified,
+                                        "raise_exceptions": True, "landmark_title": "Landmarks"})
+        except Exception as err:  # ebooklib raises bare exceptions of many kinds
+            raise BriefError(None, None, f"EPUB writing failed: {err}", "report this as a bug") from err
+    if logged:
+        raise BriefError(None, None, f"EPUB writing problem: {logged[0]}", "report this as a bug")
     return normalise_zip(raw.getvalue(), spec)
 
 
@@ -83,6 +91,8 @@ def describe(book: epub.EpubBook, spec: EpubSpec) -> None:
         book.add_metadata("DC", "description", spec.description)
     for word in spec.keywords:
         book.add_metadata("DC", "subject", word)
+    for prop, value in spec.accessibility:
+        book.add_metadata(None, "meta", value, {"property": prop})
 
 
 def add_page(book: epub.EpubBook, name: str, title: str, xhtml: str, lang: str) -> epub.EpubItem:

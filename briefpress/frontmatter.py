@@ -16,6 +16,7 @@ LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 KNOWN_KEYS = {"title", "subtitle", "author", "abstract", "date", "lang", "keywords",
               "series", "identifier", "paper"}
 PAPERS = ("a4", "letter")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def load_source(path: Path) -> Source:
@@ -40,11 +41,17 @@ def read_text(path: Path) -> str:
     except OSError as err:
         raise BriefError(path, None, f"cannot read: {err.strerror}", "check the file") from None
     try:
-        return raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+        text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         raise BriefError(path, line, f"invalid UTF-8 at byte {err.start}",
                          "save the file as UTF-8") from None
+    bad = NOT_XML.search(text)
+    if bad:  # XHTML (EPUB) cannot carry these, so they would break one edition
+        raise BriefError(path, text.count("\n", 0, bad.start()) + 1,
+                         f"control character U+{ord(bad.group()):04X} in the text",
+                         "delete it; it is invisible in most editors")
+    return text
 
 
 def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
@@ -57,6 +64,12 @@ def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
         line = mark.line + 2 if mark else 1
         raise BriefError(path, line, f"malformed YAML front matter: {err.problem}",
                          "fix the YAML syntax") from None
+    except yaml.reader.ReaderError as err:  # PyYAML refuses C1 controls such as U+0080
+        line = block.count("\n", 0, err.position) + 2
+        raise BriefError(path, line, f"character U+{err.character:04X} is not allowed in YAML front matter",
+                         "delete it or write it as an escape inside double quotes") from None
+    except yaml.YAMLError as err:
+        raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
     if not isinstance(data, dict) or node is None:
         raise BriefError(path, 2, "front matter is not a mapping", "write 'key: value' lines")
     lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
@@ -70,7 +83,10 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     def fail(key: str, what: str, fix: str) -> None:
         errors.append(BriefError(path, lines.get(key, 2), what, fix))
 
-    for key in sorted(set(data) - KNOWN_KEYS):
+    for key in sorted(data, key=str):
+        if any(NOT_XML.search(text) for text in strings(data[key])):
+            fail(key, f"control character in '{key}'", "remove the escape such as \\x01 from the value")
+    for key in sorted(set(data) - KNOWN_KEYS, key=str):
         fail(key, f"unknown front matter key '{key}'",
              "known keys: " + ", ".join(sorted(KNOWN_KEYS)))
     title = data.get("title")
@@ -98,6 +114,17 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     return Meta(title=title.strip(), subtitle=subtitle, authors=authors, abstract=abstract,
                 date=date, lang=lang, keywords=tuple(str(k) for k in keywords),
                 series=series, identifier=identifier, paper=paper)
+
+
+def strings(value) -> list[str]:
+    """Every string inside a YAML value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in strings(k) + strings(v)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings(item)]
+    return []
 
 
 def text_field(data: dict, key: str, fail) -> str:

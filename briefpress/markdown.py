@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pypandoc
 
-from .errors import BriefError
+from .errors import LOG, BriefError, BuildWarning
+from .logcapture import capture_logged
+
+# pypandoc prints pandoc's warnings itself unless its logger has a handler.
+logging.getLogger("pypandoc").addHandler(logging.NullHandler())
 
 READER = "markdown-raw_tex-raw_attribute-citations"
 API_VERSION = [1, 23, 1, 1]
@@ -25,9 +30,14 @@ def render_html(blocks: list, path: Path) -> str:
 
 
 def run_pandoc(text: str, reader: str, writer: str, path: Path) -> str:
+    """Run pandoc sandboxed (it reads no file and no URL); its warnings become ours."""
     try:
-        return pypandoc.convert_text(text, writer, format=reader,
-                                     extra_args=["--wrap=none", "--eol=lf"])
+        with capture_logged("pypandoc", "pypandoc") as logged:
+            html = pypandoc.convert_text(text, writer, format=reader, sandbox=True,
+                                         extra_args=["--wrap=none", "--eol=lf"])
+        for message in logged:
+            LOG.warning("%s", BuildWarning(path, None, f"pandoc: {message}").message)
+        return html
     except (RuntimeError, OSError) as err:
         first = str(err).strip().splitlines()
         detail = first[-1] if first else "unknown failure"

@@ -16,6 +16,7 @@ from .errors import BuildWarning
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
 CALL_PREFIX = '<a class="noteref"'
+CALL_SEPARATOR = {"t": "RawInline", "c": ["html", '<span class="noteref-sep" aria-hidden="true">,</span>']}
 CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
               "SmallCaps", "Quoted", "Span"}
 INLINE_TYPES = CONTAINERS | {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math",
@@ -57,9 +58,12 @@ class NoteCollector:
                 out.extend(self._link(node))
             elif kind == "Note":
                 out.append(self._footnote(node["c"]))
+            elif kind == "Image":
+                self._image(node)
+                out.append(walk(node, self._inlines))
             else:
                 out.append(walk(node, self._inlines) if kind in CONTAINERS else node)
-        return place_calls(out)
+        return separate_calls(place_calls(out))
 
     def _link(self, node: dict) -> list:
         attr, content, (url, title) = node["c"]
@@ -81,6 +85,11 @@ class NoteCollector:
         note.titled = note.titled or bool(title)
         return [node, self._call(note)]
 
+    def _image(self, node: dict) -> None:
+        warning = image_warning(node, self._path, self._locator)
+        if warning:
+            self.warnings.append(warning)
+
     def _footnote(self, blocks: list) -> dict:
         note = self._new("footnote")
         note.blocks = walk(blocks, inline_urls)
@@ -92,11 +101,22 @@ class NoteCollector:
         return note
 
     def _call(self, note: PendingNote) -> dict:
+        # U+2060 WORD JOINER inside the link: UAX 14 allows a break between "." and "3", so a call
+        # could start a line; inside the link (not a CSS ::before) it adds no second link box.
         note.calls += 1
         n, suffix = note.number, "" if note.calls == 1 else f"-{note.calls}"
         return {"t": "RawInline", "c": ["html",
                 f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" '
-                f'role="doc-noteref">{n}</a>']}
+                f'role="doc-noteref">\u2060{n}</a>']}
+
+
+def image_warning(node: dict, path: Path, locator: "LinkLocator") -> BuildWarning | None:
+    """Warn about an image without alt text: screen readers would announce only its file name."""
+    _, alt, (url, _) = node["c"]
+    if stringify(alt).strip():
+        return None
+    return BuildWarning(path, locator.line_of(url, ""), f"image {url} has no alt text "
+                        "(describe it inside the brackets: ![what the image shows](...))")
 
 
 def walk(node, on_inlines):
@@ -114,6 +134,16 @@ def is_call(node: dict) -> bool:
     return node["t"] == "RawInline" and node["c"][1].startswith(CALL_PREFIX)
 
 
+def separate_calls(inlines: list) -> list:
+    """Put a comma between calls that touch ("1,2"); CSS cannot, as `+` skips the text between calls."""
+    out: list = []
+    for node in inlines:
+        if out and is_call(node) and is_call(out[-1]):
+            out.append(CALL_SEPARATOR)
+        out.append(node)
+    return out
+
+
 def place_calls(inlines: list) -> list:
     """Move calls out of closing quotes and emphasis, and after closing punctuation."""
     out: list = []
@@ -127,16 +157,6 @@ def place_calls(inlines: list) -> list:
             out.extend(hoisted)
         elif node["t"] == "Str" and len(out) > 1 and is_call(out[-2]):
             move_punctuation(out)
-    return separate_calls(out)
-
-
-def separate_calls(inlines: list) -> list:
-    """Put a raised comma between adjacent calls so that 1 and 2 do not read as 12."""
-    out: list = []
-    for node in inlines:
-        if out and is_call(node) and is_call(out[-1]):
-            out.append({"t": "RawInline", "c": ["html", '<span class="noteref-sep">,</span>']})
-        out.append(node)
     return out
 
 

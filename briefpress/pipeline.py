@@ -3,58 +3,64 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
+from .assets import load_assets
 from .brand import load_brand
 from .compose import compose_document, resolve_build_time
-from .editions import make_epub, make_pdf
-from .errors import BriefError
+from .editions import make_archive_pdf, make_epub, make_pdf
+from .errors import BriefError, raise_all
 from .frontmatter import load_source
-from .records import Artifact, BuildConfig
+from .publish import Output, publish
+from .records import Artifact, Brand, BuildConfig, Document
+from .safety import sanitize_document
 from .webedition import make_html
 
 LOG = logging.getLogger("briefpress")
-FORMATS = ("pdf", "epub", "html")
-DEFAULT_FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "print", "epub", "pdfa", "html")
+DEFAULT_FORMATS = ("pdf", "print", "epub")
 
 
 def build(config: BuildConfig) -> list[Artifact]:
-    """Build every edition of every brief named in the config."""
+    """Build every edition of every brief named in the config; write them all at the end."""
     brand = load_brand(config.brand_path)
-    artifacts: list[Artifact] = []
+    outputs = []
     for path in config.sources:
-        source = load_source(path)
-        build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
-        document, warnings = compose_document(source, brand, build_time)
-        for warning in warnings:
-            LOG.warning("%s", warning.message)
-        if warnings and config.strict:
-            raise BriefError(path, None, f"{len(warnings)} warning(s) and --strict is on",
-                             "fix the warnings above, or build without --strict")
-        paper = config.paper or source.meta.paper or brand.paper
-        if "pdf" in config.formats:
-            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.pdf", make_pdf(document, paper=paper), "pdf"))
-        if "epub" in config.formats:
-            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.epub", make_epub(document), "epub"))
-        if "html" in config.formats:
-            artifacts.append(write_atomic(config.out_dir / f"{path.stem}.html", make_html(document), "html"))
-    return artifacts
+        outputs += make_editions(config, prepare(config, brand, path))
+    return publish(outputs, config.out_dir)
 
 
-def write_atomic(target: Path, data: bytes, kind: str) -> Artifact:
-    """Write to a temporary file beside the target and rename it into place."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as err:
-        if "tmp" in locals() and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise BriefError(target.parent, None, f"cannot write output: {err.strerror}",
-                         "choose a writable folder with --out") from None
-    return Artifact(path=target, kind=kind, size=len(data))
+def prepare(config: BuildConfig, brand: Brand, path: Path) -> Document:
+    """Read, compose and check one brief; log its warnings; raise its errors all together."""
+    source = load_source(path)
+    build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
+    document, warnings = compose_document(source, brand, build_time)
+    document, removed, refused = sanitize_document(document, source)
+    document, unreadable = load_assets(document, source, allow_remote=config.allow_remote)
+    warnings = [*warnings, *removed]
+    for warning in warnings:
+        LOG.warning("%s", warning.message)
+    raise_all([*refused, *unreadable])
+    if warnings and config.strict:
+        raise BriefError(path, None, f"{len(warnings)} warning(s) and --strict is on",
+                         "fix the warnings above, or build without --strict")
+    return document
+
+
+def make_editions(config: BuildConfig, document: Document) -> list[Output]:
+    """The bytes of each edition asked for, with the file each one goes to. Nothing is written yet."""
+    stem, out = document.source_path.stem, config.out_dir
+    paper = config.paper or document.meta.paper or document.brand.paper
+    outputs = []
+    if "pdf" in config.formats:
+        outputs.append((out / f"{stem}.pdf", make_pdf(document, paper=paper, press=config.press), "pdf"))
+    if "print" in config.formats:
+        outputs.append((out / f"{stem}-print.pdf",
+                        make_pdf(document, paper=paper, edition="print", press=config.press), "print"))
+    if "epub" in config.formats:
+        outputs.append((out / f"{stem}.epub", make_epub(document), "epub"))
+    if "pdfa" in config.formats:
+        outputs.append((out / f"{stem}-archive.pdf", make_archive_pdf(document, paper=paper), "pdfa"))
+    if "html" in config.formats:
+        outputs.append((out / f"{stem}.html", make_html(document), "html"))
+    return outputs

@@ -58,7 +58,8 @@ class Rebuilder:
         else:
             files = tuple(a.path.name for a in artifacts)
             ok = True
-            message = (f"built {', '.join(display_path(a.path) for a in artifacts)} "
+            editions = [a for a in artifacts if a.kind != "checksums"]
+            message = (f"built {', '.join(display_path(a.path) for a in editions)} "
                        f"in {time.monotonic() - started:.1f} s at {datetime.now():%H:%M:%S}{reason}")
             print(message, flush=True)
         finally:
@@ -91,10 +92,17 @@ def relevant(config: BuildConfig, changed: set[tuple[object, str]]) -> list[Path
                   and not p.name.endswith(("~", ".tmp", ".swp")) and "__pycache__" not in p.parts)
 
 
-def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event) -> None:
-    """Rebuild after each batch of relevant changes until stop is set."""
+def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event, ready) -> None:
+    """Call ready() once the watcher runs, then rebuild after each batch of relevant changes until stop is set."""
     config = rebuilder.config
-    for changed in watch_changes(*watched_folders(config), stop_event=stop, debounce=200, step=50):
+    announced = False
+    # With yield_on_timeout the watcher hands back an empty set every rust_timeout ms; its first
+    # yield proves it is running, so no edit made after ready() can be missed.
+    for changed in watch_changes(*watched_folders(config), stop_event=stop, debounce=200, step=50,
+                                 rust_timeout=100, yield_on_timeout=True):
+        if not announced:
+            ready()
+            announced = True
         paths = relevant(config, changed)
         if paths:
             rebuilder.rebuild(f" (changed: {', '.join(display_path(p) for p in paths)})")
@@ -104,9 +112,10 @@ def watch(config: BuildConfig) -> int:
     """`watch`: build, then rebuild on every change until Ctrl-C."""
     rebuilder = Rebuilder(config)
     rebuilder.rebuild()
-    print(f"watching {', '.join(display_path(p) for p in watched_folders(config))} (Ctrl-C to stop)", flush=True)
+    folders = ", ".join(display_path(p) for p in watched_folders(config))
     try:
-        rebuild_on_change(rebuilder, threading.Event())
+        rebuild_on_change(rebuilder, threading.Event(),
+                          ready=lambda: print(f"watching {folders} (Ctrl-C to stop)", flush=True))
     except KeyboardInterrupt:
         pass
     return 0
@@ -124,9 +133,10 @@ def serve(config: BuildConfig, *, port: int) -> int:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     rebuilder.rebuild()
-    print(f"serving the preview at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    address = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        rebuild_on_change(rebuilder, threading.Event())
+        rebuild_on_change(rebuilder, threading.Event(),
+                          ready=lambda: print(f"serving the preview at {address} (Ctrl-C to stop)", flush=True))
     except KeyboardInterrupt:
         pass
     finally:

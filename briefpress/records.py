@@ -100,17 +100,30 @@ class Document:
     build_time: datetime
     identifier: str
     source_path: Path
+    assets: tuple[Asset, ...] = ()  # images the manuscript uses, checked and read
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An image from the manuscript: where it was named, and its checked bytes."""
+
+    url: str  # as written in the manuscript
+    name: str  # its file name inside the EPUB, e.g. images/img-1a2b3c4d5e.png
+    content: bytes = field(repr=False)
+    media_type: str
 
 
 @dataclass(frozen=True)
 class BuildConfig:
     sources: tuple[Path, ...]
     out_dir: Path
-    formats: tuple[str, ...] = ("pdf", "epub")
+    formats: tuple[str, ...] = ("pdf", "print", "epub")
     brand_path: Path = Path("styles/brand.yml")
     strict: bool = False
     paper: str = ""
+    press: bool = False  # bleed and crop marks for a print shop
     source_date_epoch: str | None = None
+    allow_remote: bool = False  # fetch http(s) images named in the manuscript
 
 
 @dataclass(frozen=True)

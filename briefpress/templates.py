@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -11,7 +12,7 @@ from markupsafe import Markup
 
 from .errors import BriefError
 from .htmltree import to_xhtml
-from .records import Brand, Document, FontFace
+from .records import Brand, Document
 
 TEMPLATES = Path(__file__).parent / "templates"
 EPUB_PAGES = {"brief": "brief.xhtml", "notes": "notes.xhtml", "about": "about.xhtml"}
@@ -40,14 +41,29 @@ def render(template: str, styles: Path, **context) -> str:
 def render_pdf_html(doc: Document, *, logo_src: str, edition: str = "pdf") -> str:
     """The whole brief as one HTML document for WeasyPrint."""
     return render("brief.html.j2", doc.brand.path.parent, doc=doc, logo_src=logo_src,
-                  edition=edition, x=Markup)
+                  edition=edition, x=pdf_markup)
+
+
+def pdf_markup(fragment: str) -> Markup:
+    """HTML fragment for WeasyPrint, with each <wbr> as the U+200B its UA stylesheet would insert.
+
+    WeasyPrint gives every inline box inside a link its own link annotation, attached to a
+    NonStruct element instead of the Link (PDF/UA-1 7.18.5); a <wbr> is such a box.
+    """
+    return Markup(re.sub(r"<wbr\s*/?>(</wbr>)?", "\u200b", fragment))
+
+
+def epub_page_titles(doc: Document) -> dict[str, str]:
+    """The title of each XHTML content document, keyed by file name."""
+    about = "About the author" if len(doc.meta.authors) <= 1 else "About the authors"
+    return {"brief.xhtml": doc.meta.title, "notes.xhtml": "Notes", "about.xhtml": about}
 
 
 def render_epub_pages(doc: Document, *, logo_src: str) -> dict[str, str]:
     """The brief's XHTML content documents, keyed by file name."""
-    titles = {"brief": doc.meta.title, "notes": "Notes", "about": "About the author"}
+    titles = epub_page_titles(doc)
     return {name: render("epub/page.xhtml.j2", doc.brand.path.parent, doc=doc, page=page,
-                         page_title=titles[page], logo_src=logo_src, x=epub_markup)
+                         page_title=titles[name], logo_src=logo_src, x=epub_markup)
             for page, name in EPUB_PAGES.items()}
 
 

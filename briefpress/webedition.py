@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 
+from .assets import data_url, with_image_sources
 from .editions import MEDIA_TYPES, read_bytes, read_style
 from .records import Brand, Document
 from .templates import render_brand_css, render_style, render_web_html
@@ -14,13 +15,14 @@ def make_html(doc: Document) -> bytes:
     """The brief as one HTML page with its CSS and logo inline and no other files."""
     # System fonts after the brand's own: embedding the six font files would add about 2 MB.
     brand = dataclasses.replace(doc.brand, fonts=())
+    doc = with_image_sources(doc, data_url)  # the manuscript's checked images, inline
     css = "\n".join([read_style(brand, "brief.css"),
                      render_brand_css(brand, font_url=str),
                      render_style("web.css.j2", brand)])
-    return render_web_html(doc, css=css, logo_src=data_url(brand)).encode("utf-8")
+    return render_web_html(doc, css=css, logo_src=logo_data_url(brand)).encode("utf-8")
 
 
-def data_url(brand: Brand) -> str:
+def logo_data_url(brand: Brand) -> str:
     """The brand's logo as a data: URL, so the page needs no image file beside it."""
     media_type = MEDIA_TYPES.get(brand.logo.suffix, "image/png")
     return f"data:{media_type};base64,{base64.b64encode(read_bytes(brand.logo)).decode('ascii')}"

@@ -79,3 +79,10 @@ def test_every_xhtml_page_declares_its_language(built):
     for page in pages:
         root = epub_tree(built["links"] / "links.epub", page)
         assert root.get("{http://www.w3.org/XML/1998/namespace}lang") or root.get("lang"), page
+
+
+def test_about_page_title_follows_the_number_of_authors(built):
+    nav = epub_tree(built["links"] / "links.epub", "EPUB/nav.xhtml")
+    assert "About the authors" in nav.xpath("//x:nav[@epub:type='toc']//x:a/text()", namespaces=NS)
+    about = epub_tree(built["links"] / "links.epub", "EPUB/about.xhtml")
+    assert about.xpath("string(//x:title)", namespaces=NS) == "About the authors"

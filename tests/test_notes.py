@@ -80,8 +80,8 @@ def test_sample_brief_reports_all_23_placeholders_with_their_lines():
     ('He said "it is [war](https://a.org/)."', "war</a>.”<a class=\"noteref\""),
     ("See [this](https://a.org/), then.", "this</a>,<a class=\"noteref\""),
     ("A ([source](https://a.org/)).", "source</a>).<a class=\"noteref\""),
-    ("Before [a dash](https://a.org/)—after.", "a dash</a><a class=\"noteref\" id=\"noteref-1\" href=\"#note-1\" role=\"doc-noteref\">1</a>—after"),
-    ("The [Taliban](https://a.org/)’s view.", "Taliban</a><a class=\"noteref\" id=\"noteref-1\" href=\"#note-1\" role=\"doc-noteref\">1</a>’s"),
+    ("Before [a dash](https://a.org/)—after.", "a dash</a><a class=\"noteref\" id=\"noteref-1\" href=\"#note-1\" role=\"doc-noteref\">\u20601</a>—after"),
+    ("The [Taliban](https://a.org/)’s view.", "Taliban</a><a class=\"noteref\" id=\"noteref-1\" href=\"#note-1\" role=\"doc-noteref\">\u20601</a>’s"),
     ("*Emphasis on [it](https://a.org/)*.", "</em>.<a class=\"noteref\""),
 ])
 def test_note_call_goes_after_closing_punctuation_and_quotes(tmp_path, body, expected):
@@ -94,7 +94,7 @@ def test_footnotes_join_the_link_sequence_and_show_their_urls(tmp_path):
                                     "[^n]: See [z](https://z.org/page).\n")
     assert [n.kind for n in doc.notes] == ["url", "footnote", "url"]
     assert re.search(r'https://<wbr/?>(</wbr>)?z<wbr/?>(</wbr>)?\.org/', doc.notes[1].html)
-    assert '<span class="noteref-sep">,</span>' in doc.body_html
+    assert '<span class="noteref-sep" aria-hidden="true">,</span>' in doc.body_html
 
 
 def test_long_url_may_break_after_slashes_and_before_dots_but_is_not_hyphenated(links):
@@ -103,3 +103,8 @@ def test_long_url_may_break_after_slashes_and_before_dots_but_is_not_hyphenated(
     assert "archive<wbr/>.example<wbr/>.org/<wbr/>collections/" in text
     assert "<wbr/>?lang<wbr/>=en<wbr/>&amp;format" in text
     assert "\u00ad" not in text
+
+
+def test_body_headings_start_below_the_title(tmp_path):
+    doc, _ = compose_text(tmp_path, "# Part\n\nText.\n\n## Section\n\nMore.\n")
+    assert '<h2 id="part">Part</h2>' in doc.body_html and '<h3 id="section">Section</h3>' in doc.body_html

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from browser import browser  # noqa: F401 (a fixture)
 from conftest import FIXTURES, ROOT
 
 BODY = "One paragraph without any links, so the brief has no notes at all."
@@ -27,28 +28,54 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
-def start(project: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args, "source/minimal.md",
-                             "--out", "dist", "--brand", "styles/brand.yml"],
-                            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+class Running:
+    """A briefpress process whose output lines are read by threads, so no wait can block forever."""
 
+    def __init__(self, project: Path, *args: str):
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args, "source/minimal.md",
+                                         "--out", "dist", "--brand", "styles/brand.yml"],
+                                        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.out: list[str] = []
+        self.err: list[str] = []
+        threading.Thread(target=self.pump, args=(self.process.stdout, self.out, self.lines), daemon=True).start()
+        threading.Thread(target=self.pump, args=(self.process.stderr, self.err, None), daemon=True).start()
 
-def wait_for_line(process: subprocess.Popen, pattern: str, timeout: float = 30) -> re.Match:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        match = re.search(pattern, line)
-        if match:
-            return match
-        assert line or process.poll() is None, process.stderr.read()
-    raise AssertionError(f"no line matching {pattern!r} within {timeout} s")
+    @staticmethod
+    def pump(stream, store: list[str], lines) -> None:
+        for line in stream:
+            store.append(line)
+            if lines is not None:
+                lines.put(line)
+        if lines is not None:
+            lines.put(None)  # the process closed its output
 
+    def wait_for_line(self, pattern: str, timeout: float = 60) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            assert line is not None, f"briefpress ended: {''.join(self.err)}"
+            if match := re.search(pattern, line):
+                return match
+        raise AssertionError(f"no line matching {pattern!r} within {timeout} s; stderr: {''.join(self.err)}")
 
-def stop(process: subprocess.Popen) -> tuple[str, str]:
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=10)
-    assert process.returncode == 0, err
-    return out, err
+    def poll(self):
+        return self.process.poll()
+
+    def stop(self) -> tuple[str, str]:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError("briefpress did not stop on Ctrl-C within 15 s") from None
+        time.sleep(0.2)  # let the readers drain the pipes
+        assert self.process.returncode == 0, "".join(self.err)
+        return "".join(self.out), "".join(self.err)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -57,11 +84,11 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_preview_page_shows_edits_and_errors_by_itself(project, browser):  # noqa: F811
+def test_preview_page_shows_edits_and_errors_by_itself(project, browser):
     source = project / "source" / "minimal.md"
-    server = start(project, "serve", "--port", "0")
+    server = Running(project, "serve", "--port", "0")
     try:
-        url = wait_for_line(server, r"serving the preview at (http://127\.0\.0\.1:\d+/)").group(1)
+        url = server.wait_for_line(r"serving the preview at (http://127\.0\.0\.1:\d+/)").group(1)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url)
         web = page.frame_locator("#web")
@@ -89,23 +116,23 @@ def test_preview_page_shows_edits_and_errors_by_itself(project, browser):  # noq
         page.screenshot(path=str(project / "preview.png"))
         page.close()
     finally:
-        out, err = stop(server)
+        out, err = server.stop()
     assert "error: source/minimal.md:2: unknown front matter key 'titel'" in err
     # the first build was read before the "serving" line; then one per good edit
     assert len(re.findall(r"^built dist/minimal\.pdf, dist/minimal\.html in .*\(changed: source/minimal\.md\)$", out, re.M)) == 2
 
 
 def test_watch_rebuilds_without_a_server(project):
-    watcher = start(project, "watch")
+    watcher = Running(project, "watch")
     try:
-        wait_for_line(watcher, r"^watching ")
+        watcher.wait_for_line(r"^watching ")
         html = project / "dist" / "minimal.html"
         assert BODY in html.read_text(encoding="utf-8")
         edit(project / "source" / "minimal.md", BODY, "Changed while watching.")
-        wait_for_line(watcher, r"^built .* \(changed: source/minimal\.md\)$", timeout=10)
+        watcher.wait_for_line(r"^built .* \(changed: source/minimal\.md\)$", timeout=10)
         assert "Changed while watching." in html.read_text(encoding="utf-8")
         edit(project / "styles" / "brief.css", "html {", "html { color: red;")
-        wait_for_line(watcher, r"\(changed: styles/brief\.css\)$", timeout=10)
+        watcher.wait_for_line(r"\(changed: styles/brief\.css\)$", timeout=10)
         assert "html { color: red;" in html.read_text(encoding="utf-8")
     finally:
-        stop(watcher)
+        watcher.stop()

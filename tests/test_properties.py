@@ -1,0 +1,164 @@
+"""Property test: any generated brief builds structurally sound editions or fails with BriefError.
+
+Runs the pipeline's stages in-process (no CLI, no files but the manuscript). CI runs a small,
+fixed set of examples; BRIEFPRESS_EXAMPLES=2000 runs a long random search.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pypdfium2
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from briefpress.assets import load_assets
+from briefpress.brand import load_brand
+from briefpress.compose import compose_document
+from briefpress.editions import make_epub, make_pdf
+from briefpress.errors import BriefError, raise_all
+from briefpress.frontmatter import load_source
+from briefpress.safety import sanitize_document
+from conftest import ROOT
+
+EXAMPLES = int(os.environ.get("BRIEFPRESS_EXAMPLES", "25"))
+BRAND = load_brand(ROOT / "styles" / "brand.yml")
+WHEN = datetime(2026, 3, 5, tzinfo=timezone.utc)
+
+# Letters the brand's fonts cover, and letters from scripts they lack (the PDF then fails with a
+# BriefError about missing glyphs), combining marks, RTL, CJK, emoji, and Markdown punctuation.
+COVERED = ["abc", "Ωμέγα", "Кириллица", "é̃̂", "\u200bzero\u200dwidth", "*", "_", "`", "[", "]", "(", ")",
+           "<", ">", "&", "#", "\\", "|", "~", "^", '"', "'", ":", "-", "—", "“q”"]
+ELSEWHERE = ["עברית", "العربية", "हिन्दी", "বাংলা", "தமிழ்", "ไทย", "한국어", "中文字符", "日本語かな", "ግዕዝ",
+             "ᏣᎳᎩ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "😀👩‍👩‍👧"]
+
+
+def words(any_script: bool):
+    letters = st.sampled_from(COVERED + ELSEWHERE) if any_script else st.sampled_from(COVERED)
+    chars = st.characters(blacklist_categories=("Cs", "Cc")) if any_script else \
+        st.characters(min_codepoint=0x20, max_codepoint=0x24F, blacklist_categories=("Cs", "Cc"))
+    return st.one_of(
+        st.lists(letters, min_size=1, max_size=4).map("".join),
+        st.text(chars, min_size=1, max_size=12),
+        st.integers(200, 600).map(lambda n: "Donaudampfschiff" * (n // 16)),  # a very long word
+    )
+
+
+URL = st.one_of(
+    st.sampled_from(["https://example.org", "http://example.org/a?b=c&d=e#f", "#", "", "mailto:a@b.org",
+                     "#section", "javascript:alert(1)", "ftp://files.example.org/x"]),
+    st.builds(lambda p, n: "https://example.org/" + "/".join([p] * n), st.from_regex(r"[a-z0-9%._~-]{1,20}", fullmatch=True),
+              st.integers(1, 40)),  # very long URLs
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+    .map(lambda t: "https://example.org/" + t.replace(")", "").replace(" ", "")),
+)
+
+
+@st.composite
+def inline(draw, word) -> str:
+    kind = draw(st.sampled_from(["word", "word", "link", "footnote", "inline_note", "emph", "code", "html"]))
+    if kind == "link":
+        return f"[{draw(word)}]({draw(URL)})"
+    if kind == "footnote":
+        return f"[^{draw(st.integers(1, 4))}]"
+    if kind == "inline_note":
+        return f"^[{draw(word)} [{draw(word)}]({draw(URL)})]"
+    if kind == "emph":
+        return f"*{draw(word)}*"
+    if kind == "code":
+        return f"`{draw(word)}`"
+    if kind == "html":
+        return draw(st.sampled_from(["<b>bold</b>", "<span onclick=\"x()\">s</span>", "<script>x()</script>",
+                                     "<sup>2</sup>", "<a href=\"javascript:x\">j</a>", "<br>", "</span>",
+                                     "<!-- note -->", "<iframe src=x></iframe>"]))
+    return draw(word)
+
+
+@st.composite
+def block(draw, word) -> str:
+    kind = draw(st.sampled_from(["para", "para", "heading", "list", "quote", "empty_section", "footdef", "html"]))
+    para = " ".join(draw(st.lists(inline(word), min_size=1, max_size=8)))
+    if kind == "heading":
+        return "#" * draw(st.integers(1, 6)) + " " + para
+    if kind == "list":
+        return "\n".join(f"- {p}" for p in draw(st.lists(st.just(para), min_size=1, max_size=3)))
+    if kind == "quote":
+        return "> " + para
+    if kind == "empty_section":
+        return "## " + draw(word) + "\n\n## " + draw(word)
+    if kind == "footdef":
+        return f"[^{draw(st.integers(1, 4))}]: {para}"
+    if kind == "html":
+        return draw(st.sampled_from(["<div>\n<p>in a div</p>\n</div>", "</div>", "<table><tr><td>x</td></tr></table>",
+                                     "<details><summary>s</summary>d</details>", "<form><input></form>"]))
+    return para
+
+
+@st.composite
+def brief(draw) -> str:
+    word = words(any_script=draw(st.booleans()))
+    front = {"title": draw(word)}
+    if draw(st.booleans()):
+        front["author"] = [{"name": draw(word), "bio": " ".join(draw(st.lists(inline(word), max_size=4)))}]
+    if draw(st.booleans()):
+        front["abstract"] = " ".join(draw(st.lists(inline(word), max_size=6)))
+    if draw(st.booleans()):
+        front["lang"] = draw(st.sampled_from(["en", "ar", "hi-IN", "zh-Hant", "x"]))
+    header = "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items())
+    body = "\n\n".join(draw(st.lists(block(word), max_size=10)))
+    return f"---\n{header}\n---\n\n{body}\n"
+
+
+def build_in_process(path: Path) -> tuple[bytes, bytes, int]:
+    source = load_source(path)
+    document, _ = compose_document(source, BRAND, WHEN)
+    document, _, refused = sanitize_document(document, source)
+    document, unreadable = load_assets(document, source, allow_remote=False)
+    raise_all([*refused, *unreadable])
+    return make_pdf(document, paper="a4"), make_epub(document), len(document.notes)
+
+
+def check_epub(data: bytes, notes: int) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        first = book.infolist()[0]
+        assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+        assert book.read("mimetype") == b"application/epub+zip"
+        assert "scripted" not in book.read("EPUB/content.opf").decode()
+        pages = {n: book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml")}
+    listed = re.findall(r'<li class="note [^"]*" id="note-(\d+)"', pages.get("EPUB/notes.xhtml", ""))
+    called = {n for name, xhtml in pages.items() for n in re.findall(r'role="doc-noteref">\u2060?(\d+)</a>', xhtml)}
+    assert len(listed) == notes == len(called)
+    assert set(listed) == called == {str(n) for n in range(1, notes + 1)}
+
+
+def check_pdf(data: bytes) -> None:
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        assert len(pdf) >= 1
+    finally:
+        pdf.close()
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(text=brief())
+def test_any_brief_builds_or_fails_with_brief_error(text, tmp_path_factory):
+    path = tmp_path_factory.mktemp("prop") / "brief.md"
+    path.write_text(text, encoding="utf-8")
+    try:
+        pdf, epub, notes = build_in_process(path)
+    except BriefError as err:
+        lines = err.message.splitlines()
+        assert lines and all(line.strip() for line in lines)
+        event("failed with BriefError: " + re.sub(r"\d+", "N", err.what if len(lines) == 1 else err.errors[0].what)[:50])
+        return
+    check_pdf(pdf)
+    check_epub(epub, notes)
+    event("built both editions")
