@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -12,14 +13,13 @@ from pathlib import Path
 from .brand import load_brand
 from .editions import read_style
 from .errors import BriefError, raise_all
-from .pipeline import make_editions, prepare
+from .pipeline import BrandOnce, brief_entry, output_files
 from .publish import Output, publish
-from .records import Artifact, Brand, BuildConfig, Document
+from .records import Artifact, Brand, BuildConfig
 from .templates import render_brand_css, render_catalogue, render_style
 from .webedition import logo_data_url
 
 LOG = logging.getLogger("briefpress")
-WORKERS = 2
 EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}
 EDITION_ORDER = tuple(EDITION_NAMES)
 
@@ -40,13 +40,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a worker process reports back: the entry, or the error; warnings either way."""
+    """What a worker reports back: the entry and the files to write, or the error; warnings either way."""
 
     path: Path
     warnings: tuple[str, ...]
     entry: Entry | None = None
     outputs: tuple[Output, ...] = ()
-    error: str = ""
+    error: BriefError | None = None
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,21 @@ class Catalogue:
 
 
 def build_series(config: BuildConfig) -> list[Artifact]:
-    """Build every brief (two at a time, in separate processes), then write all files and the catalogue."""
+    """Build every brief (config.jobs at a time, in separate processes), then write all files and the catalogue."""
     brand = load_brand(config.brand_path)
-    context = multiprocessing.get_context("forkserver")  # fork is unsafe once threads exist
-    context.set_forkserver_preload(["briefpress.catalogue"])
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        outcomes = list(pool.map(build_entry, [config] * len(config.sources), config.sources))
+    jobs = min(config.jobs, len(config.sources))
+    each = dataclasses.replace(config, jobs=1)  # the briefs share the cores, not each brief's editions
+    if jobs > 1:
+        context = multiprocessing.get_context("forkserver")  # fork is unsafe once threads exist
+        context.set_forkserver_preload(["briefpress.catalogue"])
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            outcomes = list(pool.map(build_entry, [each] * len(config.sources), config.sources))
+    else:
+        outcomes = [build_entry(each, path) for path in config.sources]
     for outcome in outcomes:
         for message in outcome.warnings:
             LOG.warning("%s", message)
-    raise_all([BriefError(None, None, o.error) for o in outcomes if o.error])
+    raise_all([o.error for o in outcomes if o.error])
     entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
                      reverse=True)
     index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
@@ -73,17 +78,19 @@ def build_series(config: BuildConfig) -> list[Artifact]:
 
 
 def build_entry(config: BuildConfig, path: Path) -> Outcome:
-    """Make one brief's editions in a worker process; hand back their bytes, its entry and its warnings."""
+    """One brief's editions (from the cache or made) with its catalogue entry and its warnings."""
     captured = Capture()
-    logger = logging.getLogger("briefpress")
-    logger.handlers, logger.propagate = [captured], False
+    saved = LOG.handlers, LOG.propagate
+    LOG.handlers, LOG.propagate = [captured], False  # the warnings travel back with the outcome
     try:
-        document = prepare(config, load_brand(config.brand_path), path)
-        outputs = tuple(make_editions(config, document))
+        entry = brief_entry(config, path, BrandOnce(config))
+        outputs = tuple(output_files(config, path, entry))
         editions = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs)
-        return Outcome(path, tuple(captured.messages), entry=describe(document, editions), outputs=outputs)
-    except BriefError as err:  # BriefErrors too: its message has one line per problem
-        return Outcome(path, tuple(captured.messages), error=err.message)
+        return Outcome(path, tuple(captured.messages), entry=describe(entry.about, editions), outputs=outputs)
+    except BriefError as err:
+        return Outcome(path, tuple(captured.messages), error=err)
+    finally:
+        LOG.handlers, LOG.propagate = saved
 
 
 class Capture(logging.Handler):
@@ -95,13 +102,12 @@ class Capture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def describe(doc: Document, editions: tuple[Artifact, ...]) -> Entry:
-    """The catalogue entry of a brief."""
-    meta = doc.meta
-    return Entry(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
-                 date=meta.date, series_name=meta.series.name or doc.brand.series_name,
-                 series_number=meta.series.number, summary=doc.summary_text,
-                 editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))))
+def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
+    """The catalogue entry of a brief, from what its build recorded about it."""
+    facts = json.loads(about)
+    return Entry(title=facts["title"], subtitle=facts["subtitle"], authors=tuple(facts["authors"]),
+                 date=facts["date"], series_name=facts["series_name"], series_number=facts["series_number"],
+                 summary=facts["summary"], editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))))
 
 
 def number_key(number: str) -> tuple[int, str]:

@@ -10,17 +10,16 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .brand import load_brand
+from .cli import CACHE, OneLine
 from .errors import BriefError, display_path
 from .linkcheck import check_links
 from .records import BuildConfig
 from .scaffold import new_brief
 
-COMMANDS = ("new", "serve", "watch")
 
 
 def run_command(argv: list[str], root: Path) -> int:
     """Run `new`, `serve` or `watch`; return the exit code."""
-    from .cli import OneLine  # imported here: cli imports this module
     args = parse_command(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLine())
@@ -78,7 +77,8 @@ def run_preview(args: argparse.Namespace, root: Path) -> int:
     config = BuildConfig(sources=(args.source or root / "source" / "brief.md",),
                          out_dir=args.out or root / "dist", formats=("html", "pdf"),
                          brand_path=args.brand or root / "styles" / "brand.yml", paper=args.paper or "",
-                         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
+                         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None,
+                         jobs=os.cpu_count() or 1, cache_dir=root / CACHE)
     if args.command == "serve":
         return serve(config, port=args.port)
     return watch(config)

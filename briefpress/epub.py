@@ -116,7 +116,7 @@ def normalise_zip(data: bytes, spec: EpubSpec) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, content, compresslevel=9)
+            dst.writestr(info, content, compresslevel=6)
     return out.getvalue()
 
 

@@ -16,6 +16,9 @@ class BriefError(Exception):
         self.path, self.line, self.what, self.fix = path, line, what, fix
         super().__init__(self.message)
 
+    def __reduce__(self):  # so an error crosses from a worker process intact
+        return (type(self), (self.path, self.line, self.what, self.fix))
+
     @property
     def message(self) -> str:
         where = location(self.path, self.line)
@@ -29,6 +32,9 @@ class BriefErrors(BriefError):
     def __init__(self, errors: list[BriefError]):
         self.errors = errors
         Exception.__init__(self, "\n".join(e.message for e in errors))
+
+    def __reduce__(self):
+        return (type(self), (self.errors,))
 
     @property
     def message(self) -> str:

@@ -30,7 +30,8 @@ def publish(outputs: list[Output], out_dir: Path) -> list[Artifact]:
         for target, _, _ in outputs:
             remove_stale_temps(target)
         for target, data, _ in outputs:
-            temps.append((write_temp(target, data), target))
+            if not same_bytes(target, data):  # an unchanged file is left alone, mtime and all
+                temps.append((write_temp(target, data), target))
         for tmp, target in temps:
             os.replace(tmp, target)
     except OSError as err:
@@ -65,3 +66,11 @@ def remove_stale_temps(target: Path) -> None:
     if target.parent.is_dir():
         for stale in target.parent.glob(f".{target.name}.*.tmp"):
             stale.unlink()
+
+
+def same_bytes(target: Path, data: bytes) -> bool:
+    """Whether target already holds exactly data."""
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False

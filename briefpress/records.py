@@ -124,6 +124,8 @@ class BuildConfig:
     press: bool = False  # bleed and crop marks for a print shop
     source_date_epoch: str | None = None
     allow_remote: bool = False  # fetch http(s) images named in the manuscript
+    jobs: int = 1  # processes that render editions (or, in a series, briefs) side by side
+    cache_dir: Path | None = None  # where finished editions are kept by content hash; None: no cache
 
 
 @dataclass(frozen=True)

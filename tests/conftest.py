@@ -27,13 +27,18 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
-def run_build(*args: str, cwd: Path = ROOT) -> tuple[int, str, str]:
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+def run_build(*args: str, cwd: Path = ROOT, cache: bool = False) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit code, stdout, stderr).
+
+    Builds skip the cache unless a test asks for it, so no test depends on what an earlier one left.
+    """
     import contextlib
     import io
 
-    from briefpress.cli import main
+    from briefpress.cli import COMMANDS, main
 
+    if not cache and not (args and args[0] in COMMANDS):
+        args = (*args, "--no-cache")
     out, err = io.StringIO(), io.StringIO()
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH

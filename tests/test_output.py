@@ -34,18 +34,18 @@ def previous(tmp_path) -> tuple[Path, dict[str, bytes]]:
 
 
 def test_late_failure_leaves_previous_files_untouched(previous, monkeypatch):
-    from briefpress import pipeline
+    from briefpress import editions
     from briefpress.errors import BriefError
 
     out, before = previous
     pdfs = []
-    make_pdf = pipeline.make_pdf
-    monkeypatch.setattr(pipeline, "make_pdf", lambda *a, **k: pdfs.append(make_pdf(*a, **k)) or pdfs[-1])
+    make_pdf = editions.make_pdf
+    monkeypatch.setattr(editions, "make_pdf", lambda *a, **k: pdfs.append(make_pdf(*a, **k)) or pdfs[-1])
 
     def broken_epub(doc):
         raise BriefError(doc.source_path, None, "EPUB writer gave up", "try again")
-    monkeypatch.setattr(pipeline, "make_epub", broken_epub)
-    code, _, stderr = run_build(str(BRIEF), "--out", str(out))
+    monkeypatch.setattr(editions, "make_epub", broken_epub)
+    code, _, stderr = run_build(str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "1")
     assert code == 1 and error_lines(stderr)[0]["what"] == "EPUB writer gave up"
     assert pdfs, "the PDF was made before the EPUB failed"
     assert snapshot(out) == before  # the same names, the same bytes: no temp file either
@@ -63,17 +63,20 @@ def test_failure_while_renaming_leaves_no_temp_file(previous, monkeypatch):
             raise OSError(28, "No space left on device", str(dst))
         os.rename(src, dst)
     monkeypatch.setattr(publish.os, "replace", replace_then_fail)
-    code, _, stderr = run_build(str(BRIEF), "--out", str(out), "--format", "epub")
+    # Letter paper: new bytes for both PDFs, so both must be renamed into place; the second fails.
+    code, _, stderr = run_build(str(BRIEF), "--out", str(out), "--format", "pdf,print", "--paper", "letter")
     assert code == 1
     assert error_lines(stderr)[0]["what"] == "cannot write output: No space left on device"
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
-    assert (out / "links.pdf").read_bytes() == before["links.pdf"]
+    assert [p.name for p in calls] == ["links.pdf", "links-print.pdf"]
+    assert (out / "links-print.pdf").read_bytes() == before["links-print.pdf"]
+    assert (out / "links.epub").read_bytes() == before["links.epub"]
 
 
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from briefpress import pipeline
+from briefpress import editions
 from briefpress.cli import main
 
 def die(*args, **kwargs):
@@ -84,15 +87,15 @@ sys.exit(main(sys.argv[1:], root=Path({root!r})))
 
 
 @pytest.mark.parametrize("patch,temps_left", [
-    ("pipeline.make_epub", False),  # killed while making the EPUB, after the PDF was made
+    ("editions.make_epub", False),  # killed while making the EPUB, after the PDF was made
     ("os.replace", True),  # killed after the temporary files were written, before any rename
 ])
 def test_killed_build_leaves_previous_files(previous, patch, temps_left):
     out, before = previous
     script = KILLER.format(patch=patch, root=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", script, str(BRIEF), "--out", str(out)],
+    done = subprocess.run([sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "1"],
                           capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1772668800"})
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1772755200"})  # new bytes to write
     assert done.returncode == -9, done.stderr
     after = snapshot(out)
     assert {n: after[n] for n in before} == before
@@ -113,6 +116,20 @@ def test_two_builds_are_byte_identical_and_summed(previous, tmp_path):
     check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=out,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_killed_edition_worker_is_a_one_line_error(previous):
+    """With two jobs the EPUB is rendered in a forked worker; killing it fails the build cleanly."""
+    out, before = previous
+    script = KILLER.format(patch="editions.make_epub", root=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "2"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1772668800"})
+    assert done.returncode == 1, done.stderr
+    assert [m.groupdict() for m in error_lines(done.stderr)] == [
+        {"file": "tests/fixtures/links.md", "line": None, "what": "the process rendering the PDF and EPUB editions was killed (signal 9)",
+         "fix": "build again; with --jobs 1 everything runs in one process"}]
+    assert snapshot(out) == before
 
 
 def build_without_epoch(source: Path, out: Path, monkeypatch) -> dict[str, bytes]:
