@@ -1,4 +1,8 @@
-"""Make each edition's bytes from a Document: the PDF and the EPUB."""
+"""Make each edition's bytes from a Document: the PDFs, the EPUB and the web page.
+
+WeasyPrint and pikepdf are imported by make_pdf when it first runs, so that a process that makes
+only the EPUB or the web page never loads them (see workers.py).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,26 @@ from .cover import render_cover
 from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from .errors import BriefError
 from .htmltree import anchor_labels, drop_links, link_across
-from .pdf import PdfAttachment, render_pdf
-from .pdftags import finish_tagged_pdf
-from .records import Brand, Document
+from .records import Brand, BuildConfig, Document, PdfAttachment
 from .templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
                         render_pdf_html, render_style)
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
+    """The bytes of one edition: pdf, print, epub, pdfa (the archive) or html (the web page)."""
+    paper = config.paper or doc.meta.paper or doc.brand.paper
+    if kind == "pdf":
+        return make_pdf(doc, paper=paper, press=config.press)
+    if kind == "print":
+        return make_pdf(doc, paper=paper, edition="print", press=config.press)
+    if kind == "pdfa":
+        return make_archive_pdf(doc, paper=paper)
+    if kind == "epub":
+        return make_epub(doc)
+    from .webedition import make_html  # it reads styles through this module
+    return make_html(doc)
 
 
 # Tagged PDF/UA-1 for distribution and print; PDF/A-3a (tagged, level "a") for the archive,
@@ -28,6 +45,9 @@ ARCHIVE_VARIANT = "pdf/a-3a"
 def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = False,
              variant: str = DISTRIBUTION_VARIANT, attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
     """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant."""
+    from .pdf import render_pdf
+    from .pdftags import finish_tagged_pdf
+
     brand = doc.brand
     page_size = paper.upper() if paper == "a4" else paper
     doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from weasyprint import CSS, HTML, Attachment
@@ -15,6 +13,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import BriefError
+from .records import PdfAttachment
 
 
 class ConfinedFetcher(URLFetcher):
@@ -39,17 +38,6 @@ class ConfinedFetcher(URLFetcher):
 def _url_path(url: str) -> str:
     from urllib.request import url2pathname
     return url2pathname(url.removeprefix("file://").split("?")[0])
-
-
-@dataclass(frozen=True)
-class PdfAttachment:
-    """A file embedded in the PDF as an associated file (PDF/A-3: /AF with /AFRelationship)."""
-
-    name: str
-    content: bytes
-    description: str
-    relationship: str  # "Source", "Data", "Supplement", ... (ISO 32000-2, 7.11.3)
-    modified: datetime  # fixed, so the bytes are reproducible (WeasyPrint defaults to now)
 
 
 def _attachment(item: PdfAttachment) -> Attachment:

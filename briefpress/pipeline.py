@@ -2,7 +2,8 @@
 every file written together.
 
 Only light modules are imported here: a build whose editions are all in the cache never loads
-pandoc, lxml or WeasyPrint. The heavy stages live in make.py.
+pandoc, lxml or WeasyPrint. The heavy stages live in make.py, and the PDF renderers in the
+forked workers of workers.py.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from .cache import EXTENSIONS, Entry, cache_key, lookup, store
 from .publish import Output, publish
 from .records import Artifact, BuildConfig
+from .workers import Crew
 
 LOG = logging.getLogger("briefpress")
 FORMATS = ("pdf", "print", "epub", "pdfa", "html")
@@ -33,8 +35,9 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
     key = cache_key(config, path) if config.cache_dir else None
     entry = lookup(config.cache_dir, key, path) if key else None
     if entry is None:
-        from .make import make_brief  # pandoc, lxml, WeasyPrint, ebooklib: loaded only for real work
-        entry = make_brief(config, path, brands)
+        crew = Crew(config, path)  # forked first, so that WeasyPrint loads while the brief is composed
+        from .make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
+        entry = make_brief(config, path, brands, crew)
         if key:
             store(config.cache_dir, key, entry)
     else:

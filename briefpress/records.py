@@ -135,3 +135,14 @@ class Artifact:
     path: Path
     kind: str
     size: int
+
+
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in the PDF as an associated file (PDF/A-3: /AF with /AFRelationship)."""
+
+    name: str
+    content: bytes = field(repr=False)
+    description: str
+    relationship: str  # "Source", "Data", "Supplement", ... (ISO 32000-2, 7.11.3)
+    modified: datetime  # fixed, so the bytes are reproducible (WeasyPrint defaults to now)

@@ -119,15 +119,15 @@ def test_two_builds_are_byte_identical_and_summed(previous, tmp_path):
 
 
 def test_killed_edition_worker_is_a_one_line_error(previous):
-    """With two jobs the EPUB is rendered in a forked worker; killing it fails the build cleanly."""
+    """With two jobs both PDFs are rendered in a forked worker; killing it fails the build cleanly."""
     out, before = previous
-    script = KILLER.format(patch="editions.make_epub", root=str(ROOT))
+    script = KILLER.format(patch="editions.make_pdf", root=str(ROOT))
     done = subprocess.run([sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "2"],
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1772668800"})
     assert done.returncode == 1, done.stderr
     assert [m.groupdict() for m in error_lines(done.stderr)] == [
-        {"file": "tests/fixtures/links.md", "line": None, "what": "the process rendering the PDF and EPUB editions was killed (signal 9)",
+        {"file": "tests/fixtures/links.md", "line": None, "what": "the process rendering the PDF and print editions was killed (signal 9)",
          "fix": "build again; with --jobs 1 everything runs in one process"}]
     assert snapshot(out) == before
 
