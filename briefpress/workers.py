@@ -1,10 +1,11 @@
-"""Render PDF editions in forked processes while this one reads and composes the brief.
+"""Render the PDF editions in forked processes while this one reads and composes the brief.
 
-A worker is forked before the heavy imports, loads WeasyPrint at once (about half a second),
-then waits for the composed Document, renders its PDF editions and sends back their bytes, the
-error it met, or the traceback of a bug, with the warnings it logged. Meanwhile the parent
-composes the brief and makes the editions that need no WeasyPrint (EPUB, web page), so that with
-two cores the slow import and the page layout run beside the parent's work instead of after it.
+With more than one job, a lead worker is forked before the heavy imports. It loads WeasyPrint
+(about half a second) while the parent imports pandoc's wrapper and composes the brief, then
+receives the composed Document, forks helpers of its own for some of the PDF editions (they
+inherit WeasyPrint and the Document, so nothing is loaded twice) and renders the rest itself.
+Meanwhile the parent makes the editions that need no WeasyPrint (EPUB, web page). Every process
+sends back bytes, the error it met or the traceback of a bug, and the warnings it logged.
 """
 
 from __future__ import annotations
@@ -25,79 +26,94 @@ COST = {"pdf": 5, "print": 4, "pdfa": 5}  # rough render times, in tenths of a s
 EDITION_NAMES = {"pdf": "PDF", "print": "print", "epub": "EPUB", "pdfa": "archive", "html": "web"}
 
 
-def plan(kinds: list[str], jobs: int) -> tuple[list[str], list[list[str]]]:
-    """(editions made here, editions of each worker). One job: everything here, no worker."""
-    pdfs = [k for k in kinds if k in PDF_KINDS]
-    workers = min(jobs - 1, len(pdfs))
-    if workers < 1:
-        return kinds, []
-    groups: list[list[str]] = [[] for _ in range(workers)]
-    load = [0] * workers
-    for kind in sorted(pdfs, key=lambda k: -COST[k]):
-        i = load.index(min(load))
-        groups[i].append(kind)
-        load[i] += COST[kind]
-    return [k for k in kinds if k not in PDF_KINDS], groups
-
-
 class Crew:
-    """The workers of one brief's build."""
+    """Who makes which edition of one brief: this process, and a lead worker for the PDFs."""
 
     def __init__(self, config: BuildConfig, path: Path):
         kinds = [k for k in ORDER if k in config.formats]
-        self.here, groups = plan(kinds, config.jobs)
-        self.workers = [Worker(group, path) for group in groups]
+        pdfs = [k for k in kinds if k in PDF_KINDS]
+        if config.jobs > 1 and pdfs:
+            self.here = [k for k in kinds if k not in PDF_KINDS]
+            self.lead: Forked | None = Forked(lead_worker(pdfs, config.jobs), pdfs, path)
+        else:
+            self.here, self.lead = kinds, None
 
     def send(self, config: BuildConfig, document: Document) -> None:
-        for worker in self.workers:
-            worker.send(config, document)
+        if self.lead:
+            self.lead.send((config, document))
 
     def results(self) -> dict[str, bytes]:
-        made: dict[str, bytes] = {}
-        for worker in self.workers:
-            made.update(worker.result())
-        return made
+        return self.lead.result() if self.lead else {}
 
     def cancel(self) -> None:
-        for worker in self.workers:
-            worker.cancel()
+        if self.lead:
+            self.lead.cancel()
 
 
-class Worker:
-    """One forked process and the pipe to it."""
+def lead_worker(kinds: list[str], jobs: int):
+    """What the lead worker does, given the pipe from the parent."""
+    def lead(connection) -> dict[str, bytes]:
+        importlib.import_module("briefpress.pdf")  # the slow import, while the parent composes
+        job = connection.recv()
+        if job is None:
+            raise Cancelled
+        config, document = job
+        from .editions import make_edition
+        mine, *others = share(kinds, jobs)
+        helpers = [Forked(lambda _, group=group: {k: make_edition(k, document, config) for k in group},
+                          group, document.source_path) for group in others]
+        made = {kind: make_edition(kind, document, config) for kind in mine}
+        for helper in helpers:
+            made.update(helper.result())
+        return made
+    return lead
 
-    def __init__(self, kinds: list[str], path: Path):
+
+def share(kinds: list[str], jobs: int) -> list[list[str]]:
+    """Split editions into at most `jobs` groups of about equal cost, none empty."""
+    groups: list[list[str]] = [[] for _ in range(max(1, min(jobs, len(kinds))))]
+    load = [0] * len(groups)
+    for kind in sorted(kinds, key=lambda k: -COST[k]):
+        i = load.index(min(load))
+        groups[i].append(kind)
+        load[i] += COST[kind]
+    return groups
+
+
+class Cancelled(Exception):
+    """The parent needs nothing more (the brief failed before it was composed)."""
+
+
+class Forked:
+    """Run work(connection) in a forked process; result() gives its value or raises its error."""
+
+    def __init__(self, work, kinds: list[str], path: Path):
         self.kinds, self.path, self.done = kinds, path, False
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=self.run, args=(kinds, child), daemon=True)
+        self.process = context.Process(target=self.main, args=(work, child))
         self.process.start()
         child.close()
 
     @staticmethod
-    def run(kinds: list[str], connection) -> None:
+    def main(work, connection) -> None:
         captured = Capture()
         LOG.handlers, LOG.propagate = [captured], False  # the parent prints what the child logged
-        importlib.import_module("briefpress.pdf")  # WeasyPrint: the slow import, while the parent composes
         try:
-            job = connection.recv()
-        except EOFError:
+            outcome = ("ok", work(connection))
+        except (Cancelled, EOFError):
             return
-        if job is None:
-            return
-        config, document = job
-        from .editions import make_edition
-        try:
-            outcome = ("ok", {kind: make_edition(kind, document, config) for kind in kinds})
         except BriefError as err:
             outcome = ("error", err)
         except BaseException:  # a bug: the parent shows the traceback
             outcome = ("bug", traceback.format_exc())
-        connection.send((*outcome, captured.messages))
-        connection.close()
+        try:
+            connection.send((*outcome, captured.messages))
+        except OSError:
+            pass  # the parent has gone; nobody is waiting for these bytes
 
-    def send(self, config: BuildConfig, document: Document) -> None:
-        self.connection.send((config, document))
+    def send(self, message) -> None:
+        self.connection.send(message)
 
     def cancel(self) -> None:
         if not self.done:
