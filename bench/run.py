@@ -173,8 +173,8 @@ NOTE = """
 Reading the figures: the bare floor alone (import WeasyPrint, lay out one PDF of our pages) takes as
 long as the whole naive route, whose PDF is a plain page in default fonts; so no cold build that
 renders our pages with WeasyPrint 70 can come in at 0.8 of the naive route. Our cold build's
-critical path is one worker: fork, import WeasyPrint (about 0.45 s, two thirds of it cffi parsing
-Pango's declarations), then the first layout of a page set in that process (about 0.55 s with
+critical path is one worker: fork, import WeasyPrint (about 0.45 s, two thirds of it in
+weasyprint.text.ffi, which declares and opens Pango through cffi), then the first layout of a page set in that process (about 0.55 s with
 font set-up); the print PDF is laid out beside it in a forked helper and the EPUB in the main
 process, and on two cores those three share the CPU for a few tenths of a second. That is what
 separates it from the floor. Both figures are reported, not hidden; the cache, the long document
