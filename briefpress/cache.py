@@ -27,6 +27,7 @@ from urllib.parse import unquote
 from .records import BuildConfig
 
 FORMAT_VERSION = "1"
+KEEP = 32  # entries kept; older ones are removed when a new one is stored (about 1 MB each)
 PACKAGE = Path(__file__).resolve().parent
 EXTENSIONS = {"pdf": ".pdf", "print": "-print.pdf", "epub": ".epub", "pdfa": "-archive.pdf", "html": ".html"}
 
@@ -136,8 +137,17 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(cache_dir / key, ignore_errors=True)
         os.replace(staging, cache_dir / key)
+        prune(cache_dir)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True) if "staging" in locals() else None
+
+
+def prune(cache_dir: Path) -> None:
+    """Keep the KEEP most recently stored entries."""
+    entries = sorted((p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def image_digest(source: Path, url: str) -> str | None:

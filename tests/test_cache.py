@@ -105,3 +105,18 @@ def test_editions_rendered_in_parallel_are_the_same_bytes(project):
     _, _, two = build(project, "--no-cache", "--jobs", "2", "--format", "pdf,print,epub,html")
     assert one == two
     assert sorted(one) == ["SHA256SUMS", "brief-print.pdf", "brief.epub", "brief.html", "brief.pdf"]
+
+
+def test_the_cache_keeps_only_the_newest_entries(project):
+    from briefpress.cache import KEEP
+    cache = project / ".briefpress-cache"
+    for n in range(KEEP + 5):
+        old = cache / f"{n:064x}"
+        old.mkdir(parents=True)
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    _, _, files = build(project)
+    entries = sorted(p.name for p in cache.iterdir())
+    assert len(entries) == KEEP
+    assert f"{0:064x}" not in entries and f"{KEEP + 4:064x}" in entries  # the oldest went first
+    again, _, _ = build(project)
+    assert again["loaded"] == []  # the new entry was kept
