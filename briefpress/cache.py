@@ -17,13 +17,13 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from .history import last_commit_time
 from .records import BuildConfig
 
 FORMAT_VERSION = "1"
@@ -87,17 +87,6 @@ def distributions() -> list[str]:
         except OSError:
             continue
     return sorted(names)
-
-
-def last_commit_time(path: Path) -> int | None:
-    """The time of the last git commit that touched path, if it is tracked by git."""
-    try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", path.name],
-                              cwd=path.parent, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    text = done.stdout.strip()
-    return int(text) if done.returncode == 0 and text.isdigit() else None
 
 
 def lookup(cache_dir: Path, key: str | None, source: Path) -> Entry | None:

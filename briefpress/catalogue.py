@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .brand import load_brand
 from .editions import read_style
-from .errors import BriefError, raise_all
+from .errors import BriefError, Capture, raise_all
 from .pipeline import BrandOnce, brief_entry, output_files
 from .publish import Output, publish
 from .records import Artifact, Brand, BuildConfig
@@ -99,14 +99,6 @@ def build_entry(config: BuildConfig, path: Path) -> Outcome:
     finally:
         LOG.handlers, LOG.propagate = saved
 
-
-class Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:

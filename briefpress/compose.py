@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import BriefError, BuildWarning
+from .history import last_commit_time
 from .htmltree import UnbalancedHTML, plain_text, split_parts
 from .markdown import parse_markdown, render_html
 from .notes import NoteCollector, PendingNote
@@ -108,12 +108,3 @@ def resolve_build_time(date: str, source_date_epoch: str | None, path: Path) -> 
     return datetime.fromtimestamp(seconds or int(path.stat().st_mtime), tz=timezone.utc)
 
 
-def last_commit_time(path: Path) -> int | None:
-    """The time of the last git commit that touched path, if it is tracked by git."""
-    try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct", "--", path.name],
-                              cwd=path.parent, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    text = done.stdout.strip()
-    return int(text) if done.returncode == 0 and text.isdigit() else None

@@ -41,6 +41,18 @@ class BriefErrors(BriefError):
         return "\n".join(e.message for e in self.errors)
 
 
+class Capture(logging.Handler):
+    """Keeps the text of every warning logged while it is attached: for warnings that must
+    travel (from a worker process, into the cache, onto the preview page)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 @dataclass(frozen=True)
 class BuildWarning:
     """A problem that does not stop the build unless --strict is given."""

@@ -16,11 +16,11 @@ from .brand import load_brand
 from .cache import Entry
 from .compose import compose_document, resolve_build_time
 from .editions import make_edition
-from .errors import BriefError, raise_all
+from .errors import BriefError, Capture, raise_all
 from .frontmatter import load_source
 from .records import Brand, BuildConfig, Document
 from .safety import sanitize_document
-from .workers import ORDER, Capture, Crew
+from .workers import ORDER, Crew
 
 __all__ = ["load_brand", "make_brief", "prepare"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from watchfiles import watch as watch_changes
 
-from .errors import BriefError, display_path
+from .errors import BriefError, Capture, display_path
 from .pipeline import build
 from .records import BuildConfig
 from .templates import TEMPLATES, render_preview_page
@@ -67,14 +67,6 @@ class Rebuilder:
         self.state = BuildState(self.state.generation + 1, ok, message, tuple(captured.messages), files)
         return self.state
 
-
-class Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 def watched_folders(config: BuildConfig) -> list[Path]:

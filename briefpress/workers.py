@@ -16,7 +16,7 @@ import multiprocessing
 import traceback
 from pathlib import Path
 
-from .errors import BriefError
+from .errors import BriefError, Capture
 from .records import BuildConfig, Document
 
 LOG = logging.getLogger("briefpress")
@@ -146,13 +146,3 @@ class Forked:
             raise RuntimeError(f"an edition worker failed:\n{value}")
         return value
 
-
-class Capture(logging.Handler):
-    """Keeps the text of every warning logged while it is attached."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
