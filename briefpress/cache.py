@@ -29,7 +29,6 @@ from .records import BuildConfig
 FORMAT_VERSION = "1"
 KEEP = 32  # entries kept; older ones are removed when a new one is stored (about 1 MB each)
 PACKAGE = Path(__file__).resolve().parent
-EXTENSIONS = {"pdf": ".pdf", "print": "-print.pdf", "epub": ".epub", "pdfa": "-archive.pdf", "html": ".html"}
 
 
 @dataclass(frozen=True)
@@ -62,19 +61,19 @@ def cache_key(config: BuildConfig, source: Path) -> str | None:
         add("mtime", str(source.stat().st_mtime_ns))
     add("source", source.read_bytes())
     for label, folder in (("brand", config.brand_path.resolve().parent), ("code", PACKAGE)):
-        for path in tree(folder, (".pyc",)):
+        for path in tree(folder):
             add(f"{label}:{path.relative_to(folder)}", path.read_bytes())
     add("brand-file", str(config.brand_path.resolve()))
     add("distributions", "\n".join(distributions()))
     return digest.hexdigest()
 
 
-def tree(folder: Path, skip: tuple[str, ...]) -> list[Path]:
-    """Every visible file under folder, sorted; names ending in skip are left out."""
+def tree(folder: Path) -> list[Path]:
+    """Every visible file under folder, sorted, leaving out __pycache__."""
     found = []
     for parent, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        found += [Path(parent, f) for f in files if not f.startswith(".") and not f.endswith(skip)]
+        found += [Path(parent, f) for f in files if not f.startswith(".")]
     return sorted(found)
 
 
@@ -118,6 +117,9 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".new-"))
+    except OSError:
+        return
+    try:
         for kind, data in entry.editions:
             (staging / kind).write_bytes(data)
         manifest = {"editions": [[kind, hashlib.sha256(data).hexdigest()] for kind, data in entry.editions],
@@ -128,7 +130,7 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
         os.replace(staging, cache_dir / key)
         prune(cache_dir)
     except OSError:
-        shutil.rmtree(staging, ignore_errors=True) if "staging" in locals() else None
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def prune(cache_dir: Path) -> None:

@@ -69,33 +69,43 @@ class OneLine(logging.Formatter):
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
-    """Run a build; return the exit code."""
+    """Run a build, or a subcommand; return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in COMMANDS:  # new, serve, watch; anything else is a SOURCE
         from .commands import run_command
         return run_command(argv, root or Path.cwd())
     args = parse_args(argv)
+    return reported(lambda: run_build(args, root or Path.cwd()))
+
+
+def reported(run) -> int:
+    """Call run() with warnings printed as `warning: ...` lines; a BriefError becomes
+    `error: ...` lines and exit code 1, never a traceback."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLine())
     logger = logging.getLogger("briefpress")
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
-        config = make_config(args, root or Path.cwd())
-        if args.check_links:
-            from .commands import run_link_check
-            return run_link_check(config, online=args.online)
-        if len(config.sources) > 1:  # a series gets a catalogue
-            from .catalogue import build_series
-            artifacts = build_series(config)
-        else:
-            artifacts = build(config)
+        return run()
     except BriefError as err:
         for line in err.message.splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1
     finally:
         logger.removeHandler(handler)
+
+
+def run_build(args: argparse.Namespace, root: Path) -> int:
+    config = make_config(args, root)
+    if args.check_links:
+        from .commands import run_link_check
+        return run_link_check(config, online=args.online)
+    if len(config.sources) > 1:  # a series gets a catalogue
+        from .catalogue import build_series
+        artifacts = build_series(config)
+    else:
+        artifacts = build(config)
     if not args.quiet:
         for artifact in artifacts:
             print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .brand import load_brand
-from .cli import CACHE, OneLine
-from .errors import BriefError, display_path
+from .cli import CACHE, reported
+from .errors import display_path
 from .linkcheck import check_links
 from .records import BuildConfig
 from .scaffold import new_brief
@@ -21,19 +20,7 @@ from .scaffold import new_brief
 def run_command(argv: list[str], root: Path) -> int:
     """Run `new`, `serve` or `watch`; return the exit code."""
     args = parse_command(argv)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLine())
-    logger = logging.getLogger("briefpress")
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    try:
-        return args.run(args, root)
-    except BriefError as err:
-        for line in err.message.splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        return 1
-    finally:
-        logger.removeHandler(handler)
+    return reported(lambda: args.run(args, root))
 
 
 def parse_command(argv: list[str]) -> argparse.Namespace:

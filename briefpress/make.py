@@ -18,9 +18,9 @@ from .compose import compose_document, resolve_build_time
 from .editions import make_edition
 from .errors import BriefError, Capture, raise_all
 from .frontmatter import load_source
-from .records import Brand, BuildConfig, Document
+from .records import EDITION_FILES, Brand, BuildConfig, Document
 from .safety import sanitize_document
-from .workers import ORDER, Crew
+from .workers import Crew
 
 __all__ = ["load_brand", "make_brief", "prepare"]
 
@@ -33,18 +33,14 @@ def make_brief(config: BuildConfig, path, brands, crew: Crew) -> Entry:
     captured = Capture()
     LOG.addHandler(captured)
     try:
-        try:
-            document = prepare(config, brands.get(), path)
-        except BaseException:
-            crew.cancel()
-            raise
+        document = prepare(config, brands.get(), path)
         crew.send(config, document)
         made = {kind: make_edition(kind, document, config) for kind in crew.here}
         made.update(crew.results())
     finally:
         LOG.removeHandler(captured)
-        crew.cancel()
-    editions = tuple((kind, made[kind]) for kind in ORDER if kind in made)
+        crew.cancel()  # a no-op for workers that answered; frees them if the brief failed first
+    editions = tuple((kind, made[kind]) for kind in EDITION_FILES if kind in made)
     images = tuple((a.url, hashlib.sha256(a.content).hexdigest()) for a in document.assets if ":" not in a.url)
     return Entry(editions=editions, warnings=tuple(captured.messages), images=images, about=json.dumps(about(document)))
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .cache import EXTENSIONS, Entry, cache_key, lookup, store
+from .cache import Entry, cache_key, lookup, store
 from .publish import Output, publish
-from .records import Artifact, BuildConfig
+from .records import EDITION_FILES, Artifact, BuildConfig
 from .workers import Crew
 
 LOG = logging.getLogger("briefpress")
-FORMATS = ("pdf", "print", "epub", "pdfa", "html")
+FORMATS = tuple(EDITION_FILES)
 DEFAULT_FORMATS = ("pdf", "print", "epub")
 
 
@@ -48,7 +48,7 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
 
 def output_files(config: BuildConfig, path: Path, entry: Entry) -> list[Output]:
     """Where each edition of the brief at path goes: dist/brief.pdf, dist/brief-print.pdf ..."""
-    return [(config.out_dir / f"{path.stem}{EXTENSIONS[kind]}", data, kind) for kind, data in entry.editions]
+    return [(config.out_dir / f"{path.stem}{EDITION_FILES[kind]}", data, kind) for kind, data in entry.editions]
 
 
 class BrandOnce:

@@ -113,6 +113,10 @@ class Asset:
     media_type: str
 
 
+# Every edition a build can make, in the order they are made and listed: kind -> file name ending.
+EDITION_FILES = {"pdf": ".pdf", "print": "-print.pdf", "epub": ".epub", "pdfa": "-archive.pdf", "html": ".html"}
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     sources: tuple[Path, ...]

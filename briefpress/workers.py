@@ -17,10 +17,9 @@ import traceback
 from pathlib import Path
 
 from .errors import BriefError, Capture
-from .records import BuildConfig, Document
+from .records import EDITION_FILES, BuildConfig, Document
 
 LOG = logging.getLogger("briefpress")
-ORDER = ("pdf", "print", "epub", "pdfa", "html")
 PDF_KINDS = ("pdf", "print", "pdfa")  # the editions that need WeasyPrint
 COST = {"pdf": 5, "print": 4, "pdfa": 5}  # rough render times, in tenths of a second, for sharing
 EDITION_NAMES = {"pdf": "PDF", "print": "print", "epub": "EPUB", "pdfa": "archive", "html": "web"}
@@ -30,7 +29,7 @@ class Crew:
     """Who makes which edition of one brief: this process, and a lead worker for the PDFs."""
 
     def __init__(self, config: BuildConfig, path: Path):
-        kinds = [k for k in ORDER if k in config.formats]
+        kinds = [k for k in EDITION_FILES if k in config.formats]
         pdfs = [k for k in kinds if k in PDF_KINDS]
         if config.jobs > 1 and pdfs:
             self.here = [k for k in kinds if k not in PDF_KINDS]
