@@ -85,9 +85,9 @@ def floor(tmp: Path, runs: int) -> float:
     """Import WeasyPrint and render our own final HTML and CSS, nothing else."""
     sys.path.insert(0, str(ROOT))
     from briefpress.brand import load_brand
-    from briefpress.compose import compose_document, resolve_build_time
-    from briefpress.frontmatter import load_source
-    from briefpress.templates import render_brand_css, render_pdf_html, render_style
+    from briefpress.compose.document import compose_document, resolve_build_time
+    from briefpress.read.frontmatter import load_source
+    from briefpress.render.templates import render_brand_css, render_pdf_html, render_style
     brand = load_brand(ROOT / "styles" / "brand.yml")
     source = load_source(SAMPLE)
     doc, _ = compose_document(source, brand, resolve_build_time("", "1772668800", SAMPLE))

@@ -10,8 +10,8 @@ import yaml
 from brand_yml import Brand as BrandYml
 from pydantic import ValidationError
 
-from .errors import BriefError, raise_all
-from .records import Brand, FontFace
+from briefpress.errors import BriefError, raise_all
+from briefpress.records import Brand, FontFace
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
 FACES = {"Regular": (400, "normal"), "It": (400, "italic"), "Semibold": (600, "normal"),

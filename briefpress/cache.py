@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from .history import last_commit_time
-from .records import BuildConfig
+from briefpress.read.history import last_commit_time
+from briefpress.records import BuildConfig
 
 FORMAT_VERSION = "1"
 KEEP = 32  # entries kept; older ones are removed when a new one is stored (about 1 MB each)

@@ -8,9 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import BriefError, display_path
-from .pipeline import DEFAULT_FORMATS, FORMATS, build
-from .records import BuildConfig
+from briefpress.errors import BriefError, display_path
+from briefpress.pipeline import DEFAULT_FORMATS, FORMATS, build
+from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
 # so that a build served from the cache starts and ends in a few hundredths of a second.
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     """Run a build, or a subcommand; return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in COMMANDS:  # new, serve, watch; anything else is a SOURCE
-        from .commands import run_command
+        from briefpress.author.commands import run_command
         return run_command(argv, root or Path.cwd())
     args = parse_args(argv)
     return reported(lambda: run_build(args, root or Path.cwd()))
@@ -99,10 +99,10 @@ def reported(run) -> int:
 def run_build(args: argparse.Namespace, root: Path) -> int:
     config = make_config(args, root)
     if args.check_links:
-        from .commands import run_link_check
+        from briefpress.author.commands import run_link_check
         return run_link_check(config, online=args.online)
     if len(config.sources) > 1:  # a series gets a catalogue
-        from .catalogue import build_series
+        from briefpress.render.catalogue import build_series
         artifacts = build_series(config)
     else:
         artifacts = build(config)
@@ -115,7 +115,7 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
 def report_checks(artifacts, config: BuildConfig) -> int:
     """Run every validator on the editions just built; print one line each and the failures' details."""
     try:
-        from .validate import validate_editions
+        from briefpress.check.validate import validate_editions
     except ImportError as err:  # the validators come with the test extra
         print(f"error: --check needs {err.name} (run ./setup.sh)", file=sys.stderr)
         return 1

@@ -11,16 +11,16 @@ import hashlib
 import json
 import logging
 
-from .assets import load_assets
-from .brand import load_brand
-from .cache import Entry
-from .compose import compose_document, resolve_build_time
-from .editions import make_edition
-from .errors import BriefError, Capture, raise_all
-from .frontmatter import load_source
-from .records import EDITION_FILES, Brand, BuildConfig, Document
-from .safety import sanitize_document
-from .workers import Crew
+from briefpress.read.assets import load_assets
+from briefpress.brand import load_brand
+from briefpress.cache import Entry
+from briefpress.compose.document import compose_document, resolve_build_time
+from briefpress.render.editions import make_edition
+from briefpress.errors import BriefError, Capture, raise_all
+from briefpress.read.frontmatter import load_source
+from briefpress.records import EDITION_FILES, Brand, BuildConfig, Document
+from briefpress.compose.safety import sanitize_document
+from briefpress.render.workers import Crew
 
 __all__ = ["load_brand", "make_brief", "prepare"]
 

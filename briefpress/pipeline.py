@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .cache import Entry, cache_key, lookup, store
-from .publish import Output, publish
-from .records import EDITION_FILES, Artifact, BuildConfig
-from .workers import Crew
+from briefpress.cache import Entry, cache_key, lookup, store
+from briefpress.publish import Output, publish
+from briefpress.records import EDITION_FILES, Artifact, BuildConfig
+from briefpress.render.workers import Crew
 
 LOG = logging.getLogger("briefpress")
 FORMATS = tuple(EDITION_FILES)
@@ -36,7 +36,7 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
     entry = lookup(config.cache_dir, key, path) if key else None
     if entry is None:
         crew = Crew(config, path)  # forked first, so that WeasyPrint loads while the brief is composed
-        from .make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
+        from briefpress.make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
         entry = make_brief(config, path, brands, crew)
         if key:
             store(config.cache_dir, key, entry)
@@ -59,6 +59,6 @@ class BrandOnce:
 
     def get(self):
         if self.brand is None:
-            from .make import load_brand
+            from briefpress.make import load_brand
             self.brand = load_brand(self.path)
         return self.brand

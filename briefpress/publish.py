@@ -11,8 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import BriefError
-from .records import Artifact
+from briefpress.errors import BriefError
+from briefpress.records import Artifact
 
 CHECKSUMS = "SHA256SUMS"
 Output = tuple[Path, bytes, str]  # (target file, its bytes, edition kind)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefpress.a11y import CONFORMANCE, accessibility_metadata, survey
+from briefpress.compose.a11y import CONFORMANCE, accessibility_metadata, survey
 
 PAGE = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" lang="en" '
         'xml:lang="en"><head><title>T</title></head><body><h1>Title</h1>{body}</body></html>')

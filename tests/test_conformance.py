@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from briefpress.pdfcheck import check_pdfua
-from briefpress.validate import Verdict, validate_editions
+from briefpress.check.pdfcheck import check_pdfua
+from briefpress.check.validate import Verdict, validate_editions
 from conftest import BRIEFS, run_build
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",

@@ -146,7 +146,7 @@ def test_weasyprint_logged_problem_fails_the_build(tmp_path):
 
 
 def test_ebooklib_logged_problem_fails_the_build(tmp_path, monkeypatch):
-    from briefpress import epub
+    from briefpress.render import epub
 
     describe = epub.describe
 

@@ -7,10 +7,10 @@ import difflib
 import pytest
 
 from briefpress.brand import load_brand
-from briefpress.compose import compose_document, resolve_build_time
-from briefpress.frontmatter import load_source
-from briefpress.htmltree import link_across
-from briefpress.templates import render_epub_pages, render_pdf_html
+from briefpress.compose.document import compose_document, resolve_build_time
+from briefpress.read.frontmatter import load_source
+from briefpress.compose.htmltree import link_across
+from briefpress.render.templates import render_epub_pages, render_pdf_html
 from conftest import BRIEFS, EPOCH, GOLDEN, ROOT
 
 

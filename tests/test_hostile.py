@@ -181,7 +181,7 @@ def test_local_image_is_packaged_in_both_editions(project):
 
 def test_pdf_fetcher_serves_only_data_urls_and_allowed_folders(tmp_path):
     """Defence in depth behind the checks above: WeasyPrint's own fetcher refuses the rest."""
-    from briefpress.pdf import ConfinedFetcher
+    from briefpress.render.pdf import ConfinedFetcher
 
     allowed = tmp_path / "source"
     allowed.mkdir()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpress.linkcheck import check_online
+from briefpress.check.linkcheck import check_online
 from conftest import BRIEFS, run_build
 
 

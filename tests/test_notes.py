@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefpress.brand import load_brand
-from briefpress.compose import compose_document, resolve_build_time
-from briefpress.frontmatter import load_source
+from briefpress.compose.document import compose_document, resolve_build_time
+from briefpress.read.frontmatter import load_source
 from conftest import BRIEFS, EPOCH, ROOT
 
 

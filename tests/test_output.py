@@ -34,7 +34,7 @@ def previous(tmp_path) -> tuple[Path, dict[str, bytes]]:
 
 
 def test_late_failure_leaves_previous_files_untouched(previous, monkeypatch):
-    from briefpress import editions
+    from briefpress.render import editions
     from briefpress.errors import BriefError
 
     out, before = previous
@@ -76,7 +76,7 @@ def test_failure_while_renaming_leaves_no_temp_file(previous, monkeypatch):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from briefpress import editions
+from briefpress.render import editions
 from briefpress.cli import main
 
 def die(*args, **kwargs):

@@ -18,13 +18,13 @@ import pypdfium2
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from briefpress.assets import load_assets
+from briefpress.read.assets import load_assets
 from briefpress.brand import load_brand
-from briefpress.compose import compose_document
-from briefpress.editions import make_epub, make_pdf
+from briefpress.compose.document import compose_document
+from briefpress.render.editions import make_epub, make_pdf
 from briefpress.errors import BriefError, raise_all
-from briefpress.frontmatter import load_source
-from briefpress.safety import sanitize_document
+from briefpress.read.frontmatter import load_source
+from briefpress.compose.safety import sanitize_document
 from conftest import ROOT
 
 EXAMPLES = int(os.environ.get("BRIEFPRESS_EXAMPLES", "25"))

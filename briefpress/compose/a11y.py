@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .htmltree import find_elements
+from briefpress.compose.htmltree import find_elements
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}

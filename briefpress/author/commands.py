@@ -8,12 +8,12 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .brand import load_brand
-from .cli import CACHE, reported
-from .errors import display_path
-from .linkcheck import check_links
-from .records import BuildConfig
-from .scaffold import new_brief
+from briefpress.brand import load_brand
+from briefpress.cli import CACHE, reported
+from briefpress.errors import display_path
+from briefpress.check.linkcheck import check_links
+from briefpress.records import BuildConfig
+from briefpress.author.scaffold import new_brief
 
 
 
@@ -60,7 +60,7 @@ def today() -> date:
 
 
 def run_preview(args: argparse.Namespace, root: Path) -> int:
-    from .preview import serve, watch  # watchfiles is only needed by these two
+    from briefpress.author.preview import serve, watch  # watchfiles is only needed by these two
     config = BuildConfig(sources=(args.source or root / "source" / "brief.md",),
                          out_dir=args.out or root / "dist", formats=("html", "pdf"),
                          brand_path=args.brand or root / "styles" / "brand.yml", paper=args.paper or "",

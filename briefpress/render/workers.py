@@ -16,8 +16,8 @@ import multiprocessing
 import traceback
 from pathlib import Path
 
-from .errors import BriefError, Capture
-from .records import EDITION_FILES, BuildConfig, Document
+from briefpress.errors import BriefError, Capture
+from briefpress.records import EDITION_FILES, BuildConfig, Document
 
 LOG = logging.getLogger("briefpress")
 PDF_KINDS = ("pdf", "print", "pdfa")  # the editions that need WeasyPrint
@@ -52,12 +52,12 @@ class Crew:
 def lead_worker(kinds: list[str], jobs: int):
     """What the lead worker does, given the pipe from the parent."""
     def lead(connection) -> dict[str, bytes]:
-        importlib.import_module("briefpress.pdf")  # the slow import, while the parent composes
+        importlib.import_module("briefpress.render.pdf")  # the slow import, while the parent composes
         job = connection.recv()
         if job is None:
             raise Cancelled
         config, document = job
-        from .editions import make_edition
+        from briefpress.render.editions import make_edition
         mine, *others = share(kinds, jobs)
         helpers = [Forked(lambda _, group=group: {k: make_edition(k, document, config) for k in group},
                           group, document.source_path) for group in others]

@@ -12,8 +12,8 @@ import weasyprint.layout.inline as weasy_inline
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from .errors import BriefError
-from .records import PdfAttachment
+from briefpress.errors import BriefError
+from briefpress.records import PdfAttachment
 
 
 class ConfinedFetcher(URLFetcher):

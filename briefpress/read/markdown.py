@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pypandoc
 
-from .errors import LOG, BriefError, BuildWarning
-from .logcapture import capture_logged
+from briefpress.errors import LOG, BriefError, BuildWarning
+from briefpress.logcapture import capture_logged
 
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
 logging.getLogger("pypandoc").addHandler(logging.NullHandler())

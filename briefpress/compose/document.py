@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import BriefError, BuildWarning
-from .history import last_commit_time
-from .htmltree import UnbalancedHTML, plain_text, split_parts
-from .markdown import parse_markdown, render_html
-from .notes import NoteCollector, PendingNote
-from .records import Brand, Document, Note, Source
+from briefpress.errors import BriefError, BuildWarning
+from briefpress.read.history import last_commit_time
+from briefpress.compose.htmltree import UnbalancedHTML, plain_text, split_parts
+from briefpress.read.markdown import parse_markdown, render_html
+from briefpress.compose.notes import NoteCollector, PendingNote
+from briefpress.records import Brand, Document, Note, Source
 
 
 def compose_document(source: Source, brand: Brand, build_time: datetime) -> tuple[Document, list[BuildWarning]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 
-from .assets import data_url, with_image_sources
-from .editions import MEDIA_TYPES, read_bytes, read_style
-from .records import Brand, Document
-from .templates import render_brand_css, render_style, render_web_html
+from briefpress.read.assets import data_url, with_image_sources
+from briefpress.render.editions import MEDIA_TYPES, read_bytes, read_style
+from briefpress.records import Brand, Document
+from briefpress.render.templates import render_brand_css, render_style, render_web_html
 
 
 def make_html(doc: Document) -> bytes:

@@ -8,7 +8,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from .errors import BriefError
+from briefpress.errors import BriefError
 
 SKELETON = """---
 title: {title}

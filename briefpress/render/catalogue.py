@@ -12,14 +12,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .brand import load_brand
-from .editions import read_style
-from .errors import BriefError, Capture, raise_all
-from .pipeline import BrandOnce, brief_entry, output_files
-from .publish import Output, publish
-from .records import Artifact, Brand, BuildConfig
-from .templates import render_brand_css, render_catalogue, render_style
-from .webedition import logo_data_url
+from briefpress.brand import load_brand
+from briefpress.render.editions import read_style
+from briefpress.errors import BriefError, Capture, raise_all
+from briefpress.pipeline import BrandOnce, brief_entry, output_files
+from briefpress.publish import Output, publish
+from briefpress.records import Artifact, Brand, BuildConfig
+from briefpress.render.templates import render_brand_css, render_catalogue, render_style
+from briefpress.render.webedition import logo_data_url
 
 LOG = logging.getLogger("briefpress")
 EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}

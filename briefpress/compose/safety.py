@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from .errors import BriefError, BuildWarning
-from .htmltree import Finding, sanitize_fragment, unsafe_url
-from .records import Document, Note, Source
+from briefpress.errors import BriefError, BuildWarning
+from briefpress.compose.htmltree import Finding, sanitize_fragment, unsafe_url
+from briefpress.records import Document, Note, Source
 
 FIX = {"warning": "",
        "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .a11y import accessibility_metadata, survey
-from .assets import data_url, with_image_sources
-from .cover import render_cover
-from .epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
-from .errors import BriefError
-from .htmltree import anchor_labels, drop_links, link_across
-from .records import Brand, BuildConfig, Document, PdfAttachment
-from .templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
+from briefpress.compose.a11y import accessibility_metadata, survey
+from briefpress.read.assets import data_url, with_image_sources
+from briefpress.render.cover import render_cover
+from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
+from briefpress.errors import BriefError
+from briefpress.compose.htmltree import anchor_labels, drop_links, link_across
+from briefpress.records import Brand, BuildConfig, Document, PdfAttachment
+from briefpress.render.templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
                         render_pdf_html, render_style)
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -32,7 +32,7 @@ def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
         return make_archive_pdf(doc, paper=paper)
     if kind == "epub":
         return make_epub(doc)
-    from .webedition import make_html  # it reads styles through this module
+    from briefpress.render.webedition import make_html  # it reads styles through this module
     return make_html(doc)
 
 
@@ -45,8 +45,8 @@ ARCHIVE_VARIANT = "pdf/a-3a"
 def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = False,
              variant: str = DISTRIBUTION_VARIANT, attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
     """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant."""
-    from .pdf import render_pdf
-    from .pdftags import finish_tagged_pdf
+    from briefpress.render.pdf import render_pdf
+    from briefpress.render.pdftags import finish_tagged_pdf
 
     brand = doc.brand
     page_size = paper.upper() if paper == "a4" else paper

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from ebooklib import epub
 
-from .errors import BriefError
-from .logcapture import capture_logged
+from briefpress.errors import BriefError
+from briefpress.logcapture import capture_logged
 
 FONT_TYPE = "font/ttf"
 

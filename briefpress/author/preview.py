@@ -16,10 +16,10 @@ from pathlib import Path
 
 from watchfiles import watch as watch_changes
 
-from .errors import BriefError, Capture, display_path
-from .pipeline import build
-from .records import BuildConfig
-from .templates import TEMPLATES, render_preview_page
+from briefpress.errors import BriefError, Capture, display_path
+from briefpress.pipeline import build
+from briefpress.records import BuildConfig
+from briefpress.render.templates import TEMPLATES, render_preview_page
 
 LOG = logging.getLogger("briefpress")
 

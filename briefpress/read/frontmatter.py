@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import BriefError, raise_all
-from .records import Author, Meta, Series, Source
+from briefpress.errors import BriefError, raise_all
+from briefpress.records import Author, Meta, Series, Source
 
 FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

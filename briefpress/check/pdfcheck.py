@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pikepdf
 
-from .pdftext import text_by_mcid
+from briefpress.check.pdftext import text_by_mcid
 
 HEADING = re.compile(r"^/H([1-6])$")
 XMP_TITLE = "{http://purl.org/dc/elements/1.1/}title"

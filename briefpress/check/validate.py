@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pdfcheck import check_pdfa, check_pdfua, is_pdf_container
+from briefpress.check.pdfcheck import check_pdfa, check_pdfua, is_pdf_container
 
-TOOLS = Path(__file__).resolve().parent.parent / "tools"
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
 ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # editions.ARCHIVE_VARIANT is pdf/a-3a
 SETUP_HINT = "run ./setup.sh"
 # epubcheck is a short run: C1-only JIT and the serial collector halve the JVM's start-up cost.

@@ -10,11 +10,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
-from .errors import BriefError
-from .htmltree import to_xhtml
-from .records import Brand, Document
+from briefpress.errors import BriefError
+from briefpress.compose.htmltree import to_xhtml
+from briefpress.records import Brand, Document
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 EPUB_PAGES = {"brief": "brief.xhtml", "notes": "notes.xhtml", "about": "about.xhtml"}
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from .records import Brand
+from briefpress.records import Brand
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 150

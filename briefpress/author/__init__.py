@@ -1,0 +1,1 @@
+"""Tools for authors beside the build: new briefs, live preview, subcommands."""

@@ -1,0 +1,1 @@
+"""Check what was built: epubcheck, pdfua, DAISY Ace, our own PDF checks; and the links."""

@@ -1,0 +1,1 @@
+"""Compose a brief: notes numbered, parts rendered, raw HTML sanitised, accessibility surveyed."""

@@ -1,0 +1,1 @@
+"""Read a manuscript: its front matter, its Markdown (through pandoc), its images."""

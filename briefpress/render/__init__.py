@@ -1,0 +1,1 @@
+"""Render the editions: HTML through Jinja, PDF through WeasyPrint, EPUB through ebooklib."""
