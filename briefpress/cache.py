@@ -24,9 +24,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from briefpress.read.history import last_commit_time
+from briefpress.errors import Logged
 from briefpress.records import BuildConfig
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 KEEP = 32  # entries kept; older ones are removed when a new one is stored (about 1 MB each)
 PACKAGE = Path(__file__).resolve().parent
 
@@ -36,7 +37,7 @@ class Entry:
     """What a hit gives back: each edition's bytes by kind, and the warnings to print again."""
 
     editions: tuple[tuple[str, bytes], ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Logged, ...]  # notes and warnings, to print again on a hit
     images: tuple[tuple[str, str], ...] = ()  # (URL relative to the manuscript, SHA-256 of its bytes)
     about: str = "{}"  # JSON: title, authors, date, summary ... for a series catalogue
 
@@ -59,6 +60,7 @@ def cache_key(config: BuildConfig, source: Path) -> str | None:
     if not config.source_date_epoch:  # the build time may come from the last commit or the file's mtime
         add("commit", str(last_commit_time(source)))
         add("mtime", str(source.stat().st_mtime_ns))
+    add("source-path", str(source.resolve()))  # warnings and the archive name the source
     add("source", source.read_bytes())
     for label, folder in (("brand", config.brand_path.resolve().parent), ("code", PACKAGE)):
         for path in tree(folder):
@@ -104,7 +106,7 @@ def lookup(cache_dir: Path, key: str | None, source: Path) -> Entry | None:
             if hashlib.sha256(data).hexdigest() != sha:
                 return None
             editions.append((kind, data))
-        return Entry(tuple(editions), tuple(manifest["warnings"]), tuple(map(tuple, manifest["images"])),
+        return Entry(tuple(editions), tuple(Logged(*w) for w in manifest["warnings"]), tuple(map(tuple, manifest["images"])),
                      json.dumps(manifest["about"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -123,7 +125,7 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
         for kind, data in entry.editions:
             (staging / kind).write_bytes(data)
         manifest = {"editions": [[kind, hashlib.sha256(data).hexdigest()] for kind, data in entry.editions],
-                    "warnings": list(entry.warnings), "images": [list(i) for i in entry.images],
+                    "warnings": [[w.level, w.path, w.line, w.what] for w in entry.warnings], "images": [list(i) for i in entry.images],
                     "about": json.loads(entry.about)}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(cache_dir / key, ignore_errors=True)

@@ -1,110 +1,132 @@
-"""The command line: parse arguments, run the pipeline, report. No decisions about briefs here."""
+"""The command line: parse arguments, run the pipeline or a subcommand, report. No decisions about
+briefs here; defaults live in defaults.py and console output in console.py."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
+from briefpress.console import reported
+from briefpress.defaults import CACHE, DEFAULT_FORMATS, FORMATS, make_config
 from briefpress.errors import BriefError, display_path
-from briefpress.pipeline import DEFAULT_FORMATS, FORMATS, build
 from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
 # so that a build served from the cache starts and ends in a few hundredths of a second.
-COMMANDS = ("new", "serve", "watch")
-CACHE = ".briefpress-cache"
+COMMANDS = ("build", "new", "serve", "watch")
+EPILOG = """commands:
+  build SOURCE ...   build the editions (the default: `briefpress SOURCE` is `briefpress build SOURCE`)
+  new TITLE          start a new brief in source/
+  serve [SOURCE]     build, serve a live preview and rebuild on every change
+  watch [SOURCE]     build and rebuild on every change, without a server
+
+A first argument that is not a command, or that names an existing file, is a SOURCE to build;
+`briefpress build new` builds a file called new. `briefpress COMMAND --help` shows each command's options."""
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="briefpress", description="Build branded PDF and EPUB editions of Markdown briefs.")
-    parser.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="Markdown briefs (default: source/brief.md)")
-    parser.add_argument("--out", type=Path, help="output folder (default: dist/)")
-    parser.add_argument("--format", help="editions to build, comma-separated: " + ", ".join(FORMATS)
-                        + " (default: " + ",".join(DEFAULT_FORMATS) + "; with --check: all)")
-    parser.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
-    parser.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
-    parser.add_argument("--press", action="store_true", help="add 3 mm bleed and crop marks to the PDF editions for a print shop")
-    parser.add_argument("--allow-remote", action="store_true",
-                        help="download http(s) images named in a brief (timeout and size cap apply)")
-    parser.add_argument("--strict", action="store_true", help="fail the build on any warning")
-    parser.add_argument("--check", action="store_true",
-                        help="after building, run every validator on the results; exit 1 if any fails")
-    parser.add_argument("--check-links", action="store_true", help="check the links instead of building")
-    parser.add_argument("--online", action="store_true", help="with --check-links: request each URL too")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="processes for editions, or for the briefs of a series (default: one per core)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help=f"make every edition afresh instead of reusing unchanged ones from {CACHE}/")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error("--jobs needs a number of 1 or more")
-    if args.online and not args.check_links:
-        parser.error("--online works with --check-links")
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="briefpress", description="Build branded PDF, EPUB and web editions of Markdown briefs.",
+                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    add_build(commands.add_parser("build", help="build the editions (default)"))
+    add_new(commands.add_parser("new", help="start a new brief in source/"))
+    for name, text in (("serve", "build, serve a live preview and rebuild on every change"),
+                       ("watch", "build and rebuild on every change, without a server")):
+        add_preview(commands.add_parser(name, help=text), serve=name == "serve")
+    return top
+
+
+def add_build(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="Markdown briefs (default: source/brief.md)")
+    sub.add_argument("--out", type=Path, help="output folder (default: dist/)")
+    sub.add_argument("--format", help="editions to build, comma-separated: " + ", ".join(FORMATS)
+                     + " (default: " + ",".join(DEFAULT_FORMATS) + "; with --check: all)")
+    sub.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
+    sub.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
+    sub.add_argument("--press", action="store_true", help="add 3 mm bleed and crop marks to the PDF editions for a print shop")
+    sub.add_argument("--allow-remote", action="store_true",
+                     help="download http(s) images named in a brief (timeout and size cap apply)")
+    sub.add_argument("--strict", action="store_true", help="fail the build on any warning (notes never fail it)")
+    sub.add_argument("--check", action="store_true",
+                     help="after building, run every validator on the results; exit 1 if any fails")
+    sub.add_argument("--check-links", action="store_true", help="check the links instead of building")
+    sub.add_argument("--online", action="store_true", help="with --check-links: request each URL too")
+    sub.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                     help="processes for editions, or for the briefs of a series (default: one per core)")
+    sub.add_argument("--no-cache", action="store_true",
+                     help=f"make every edition afresh instead of reusing unchanged ones from {CACHE}/")
+    sub.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    sub.set_defaults(run=run_build)
+
+
+def add_new(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("title", help="the brief's title")
+    sub.add_argument("--author", required=True, help="the author's name")
+    sub.add_argument("--date", type=date.fromisoformat, help="the brief's date, YYYY-MM-DD (default: today)")
+    sub.add_argument("--brand", type=Path, help="brand file, for the series name (default: styles/brand.yml)")
+    sub.set_defaults(run=lambda args, root: command("run_new")(args, root))
+
+
+def add_preview(sub: argparse.ArgumentParser, *, serve: bool) -> None:
+    sub.add_argument("source", nargs="?", type=Path, help="Markdown brief (default: source/brief.md)")
+    sub.add_argument("--out", type=Path, help="output folder (default: dist/)")
+    sub.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
+    sub.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF")
+    if serve:
+        sub.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0 picks a free one)")
+    sub.set_defaults(run=lambda args, root: command("run_preview")(args, root))
+
+
+def command(name: str):
+    from briefpress.author import commands
+    return getattr(commands, name)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse argv; `build` is implied when the first argument is not a command (or is a file)."""
+    if not argv or argv[0] not in ("-h", "--help") and (argv[0] not in COMMANDS or Path(argv[0]).is_file()):
+        argv = ["build", *argv]
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().error("name a command or a SOURCE")
+    if args.command == "build":
+        if args.jobs < 1:
+            parser().error("--jobs needs a number of 1 or more")
+        if args.online and not args.check_links:
+            parser().error("--online works with --check-links")
     return args
-
-
-def make_config(args: argparse.Namespace, root: Path) -> BuildConfig:
-    default = FORMATS if args.check else DEFAULT_FORMATS
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else default
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise BriefError("--format", None, f"unknown format {', '.join(unknown) or '(none)'}",
-                         "use --format with " + ", ".join(FORMATS))
-    return BuildConfig(sources=tuple(args.sources) or (root / "source" / "brief.md",),
-                       out_dir=args.out or root / "dist", formats=formats,
-                       brand_path=args.brand or root / "styles" / "brand.yml",
-                       strict=args.strict, paper=args.paper or "", press=args.press,
-                       allow_remote=args.allow_remote, jobs=args.jobs,
-                       cache_dir=None if args.no_cache else root / CACHE,
-                       source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
-
-
-class OneLine(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     """Run a build, or a subcommand; return the exit code."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in COMMANDS:  # new, serve, watch; anything else is a SOURCE
-        from briefpress.author.commands import run_command
-        return run_command(argv, root or Path.cwd())
-    args = parse_args(argv)
-    return reported(lambda: run_build(args, root or Path.cwd()))
+    args = parse_args(sys.argv[1:] if argv is None else list(argv))
+    return reported(lambda: args.run(args, root or Path.cwd()), quiet=getattr(args, "quiet", False))
 
 
-def reported(run) -> int:
-    """Call run() with warnings printed as `warning: ...` lines; a BriefError becomes
-    `error: ...` lines and exit code 1, never a traceback."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLine())
-    logger = logging.getLogger("briefpress")
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    try:
-        return run()
-    except BriefError as err:
-        for line in err.message.splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        return 1
-    finally:
-        logger.removeHandler(handler)
+def build_config(args: argparse.Namespace, root: Path) -> BuildConfig:
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else \
+        (FORMATS if args.check else DEFAULT_FORMATS)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise BriefError("--format", None, f"unknown format {', '.join(unknown) or '(none)'}",
+                         "use --format with " + ", ".join(FORMATS))
+    return make_config(root, sources=args.sources, out=args.out, formats=formats, brand=args.brand,
+                       paper=args.paper, no_cache=args.no_cache, jobs=args.jobs, strict=args.strict,
+                       press=args.press, allow_remote=args.allow_remote)
 
 
 def run_build(args: argparse.Namespace, root: Path) -> int:
-    config = make_config(args, root)
+    config = build_config(args, root)
     if args.check_links:
-        from briefpress.author.commands import run_link_check
-        return run_link_check(config, online=args.online)
+        return command("run_link_check")(config, online=args.online)
     if len(config.sources) > 1:  # a series gets a catalogue
         from briefpress.render.catalogue import build_series
         artifacts = build_series(config)
     else:
+        from briefpress.pipeline import build
         artifacts = build(config)
     if not args.quiet:
         for artifact in artifacts:

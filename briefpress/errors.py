@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOG = logging.getLogger("briefpress")
+NOTE = 25  # between INFO and WARNING: what the build inferred; printed, never fails --strict
+logging.addLevelName(NOTE, "NOTE")
 
 
 class BriefError(Exception):
@@ -42,15 +44,48 @@ class BriefErrors(BriefError):
 
 
 class Capture(logging.Handler):
-    """Keeps the text of every warning logged while it is attached: for warnings that must
+    """Keeps every note and warning logged while it is attached, as records: for what must
     travel (from a worker process, into the cache, onto the preview page)."""
 
     def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        super().__init__(NOTE)
+        self.records: list[Logged] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        found = getattr(record, "record", None)
+        if isinstance(found, BuildWarning):
+            self.records.append(Logged(record.levelno, str(found.path) if found.path else None, found.line, found.what))
+        else:
+            self.records.append(Logged(record.levelno, None, None, record.getMessage()))
+
+    @property
+    def messages(self) -> list[str]:
+        return [r.message for r in self.records if r.level >= logging.WARNING]
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A note or warning as it was logged: level, where, what. Crosses processes and the cache."""
+
+    level: int
+    path: str | None
+    line: int | None
+    what: str
+
+    @property
+    def message(self) -> str:
+        return f"{location(self.path, self.line)}{self.what}"
+
+
+def report(problem: BuildWarning, level: int = logging.WARNING) -> None:
+    """Log a note or warning with its record attached, so Capture keeps path and line apart."""
+    LOG.log(level, "%s", problem.message, extra={"record": problem})
+
+
+def replay(records) -> None:
+    """Log again what an earlier build, a worker or the cache logged."""
+    for r in records:
+        report(BuildWarning(r.path, r.line, r.what), r.level)
 
 
 @dataclass(frozen=True)

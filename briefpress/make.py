@@ -16,7 +16,7 @@ from briefpress.brand import load_brand
 from briefpress.cache import Entry
 from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.render.editions import make_edition
-from briefpress.errors import BriefError, Capture, raise_all
+from briefpress.errors import BriefError, Capture, raise_all, report
 from briefpress.read.frontmatter import load_source
 from briefpress.records import EDITION_FILES, Brand, BuildConfig, Document
 from briefpress.compose.safety import sanitize_document
@@ -42,7 +42,7 @@ def make_brief(config: BuildConfig, path, brands, crew: Crew) -> Entry:
         crew.cancel()  # a no-op for workers that answered; frees them if the brief failed first
     editions = tuple((kind, made[kind]) for kind in EDITION_FILES if kind in made)
     images = tuple((a.url, hashlib.sha256(a.content).hexdigest()) for a in document.assets if ":" not in a.url)
-    return Entry(editions=editions, warnings=tuple(captured.messages), images=images, about=json.dumps(about(document)))
+    return Entry(editions=editions, warnings=tuple(captured.records), images=images, about=json.dumps(about(document)))
 
 
 def about(doc: Document) -> dict:
@@ -62,7 +62,7 @@ def prepare(config: BuildConfig, brand: Brand, path) -> Document:
     document, unreadable = load_assets(document, source, allow_remote=config.allow_remote)
     warnings = [*warnings, *removed]
     for warning in warnings:
-        LOG.warning("%s", warning.message)
+        report(warning)
     raise_all([*refused, *unreadable])
     if warnings and config.strict:
         raise BriefError(path, None, f"{len(warnings)} warning(s) and --strict is on",

@@ -8,17 +8,14 @@ forked workers of workers.py.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
+from briefpress.errors import replay
 from briefpress.cache import Entry, cache_key, lookup, store
 from briefpress.publish import Output, publish
 from briefpress.records import EDITION_FILES, Artifact, BuildConfig
 from briefpress.render.workers import Crew
 
-LOG = logging.getLogger("briefpress")
-FORMATS = tuple(EDITION_FILES)
-DEFAULT_FORMATS = ("pdf", "print", "epub")
 
 
 def build(config: BuildConfig) -> list[Artifact]:
@@ -41,8 +38,7 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
         if key:
             store(config.cache_dir, key, entry)
     else:
-        for message in entry.warnings:  # nothing silent: a cached build says what the first one said
-            LOG.warning("%s", message)
+        replay(entry.warnings)  # nothing silent: a cached build says what the first one said
     return entry
 
 

@@ -45,6 +45,7 @@ class Source:
     text: str  # the whole file, front matter included
     meta: Meta
     body_line: int  # 1-based line where the body starts
+    markdown: str  # what pandoc parses: the text, or the fields a plain manuscript's layout gave
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_missing_source_and_unknown_format(tmp_path):
     code, _, err = run_build(str(tmp_path / "nope.md"))
     assert (code, err) == (1, f"error: {tmp_path / 'nope.md'}: no such file (check the path)\n")
     code, _, err = run_build(str(BRIEFS["minimal"]), "--format", "docx")
-    from briefpress.pipeline import FORMATS
+    from briefpress.defaults import FORMATS
     assert (code, err) == (1, f"error: --format: unknown format docx (use --format with {', '.join(FORMATS)})\n")
 
 

@@ -1,4 +1,4 @@
-"""Subcommands beside the build: new, serve, watch. Parsing and dispatch only."""
+"""The subcommands beside the build: new, serve, watch and the link check. cli.py parses their arguments."""
 
 from __future__ import annotations
 
@@ -9,40 +9,12 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from briefpress.brand import load_brand
-from briefpress.cli import CACHE, reported
+from briefpress.defaults import PREVIEW_FORMATS, make_config
 from briefpress.errors import display_path
 from briefpress.check.linkcheck import check_links
 from briefpress.records import BuildConfig
 from briefpress.author.scaffold import new_brief
 
-
-
-def run_command(argv: list[str], root: Path) -> int:
-    """Run `new`, `serve` or `watch`; return the exit code."""
-    args = parse_command(argv)
-    return reported(lambda: args.run(args, root))
-
-
-def parse_command(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="briefpress")
-    commands = parser.add_subparsers(dest="command", required=True)
-    new = commands.add_parser("new", help="start a new brief in source/")
-    new.add_argument("title", help="the brief's title")
-    new.add_argument("--author", required=True, help="the author's name")
-    new.add_argument("--date", type=date.fromisoformat, help="the brief's date, YYYY-MM-DD (default: today)")
-    new.add_argument("--brand", type=Path, help="brand file, for the series name (default: styles/brand.yml)")
-    new.set_defaults(run=run_new)
-    for name, help_text in (("serve", "build, serve a live preview and rebuild on every change"),
-                            ("watch", "build and rebuild on every change, without a server")):
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("source", nargs="?", type=Path, help="Markdown brief (default: source/brief.md)")
-        sub.add_argument("--out", type=Path, help="output folder (default: dist/)")
-        sub.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
-        sub.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF")
-        if name == "serve":
-            sub.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0 picks a free one)")
-        sub.set_defaults(run=run_preview)
-    return parser.parse_args(argv)
 
 
 def run_new(args: argparse.Namespace, root: Path) -> int:
@@ -61,11 +33,8 @@ def today() -> date:
 
 def run_preview(args: argparse.Namespace, root: Path) -> int:
     from briefpress.author.preview import serve, watch  # watchfiles is only needed by these two
-    config = BuildConfig(sources=(args.source or root / "source" / "brief.md",),
-                         out_dir=args.out or root / "dist", formats=("html", "pdf"),
-                         brand_path=args.brand or root / "styles" / "brand.yml", paper=args.paper or "",
-                         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None,
-                         jobs=os.cpu_count() or 1, cache_dir=root / CACHE)
+    config = make_config(root, sources=[args.source] if args.source else [], out=args.out,
+                         formats=PREVIEW_FORMATS, brand=args.brand, paper=args.paper)
     if args.command == "serve":
         return serve(config, port=args.port)
     return watch(config)

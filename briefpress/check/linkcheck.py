@@ -61,7 +61,7 @@ class Response:
 def collect_links(path: Path) -> list[Link]:
     """Every link of a brief in the summary, body and bios, with its source line."""
     source = load_source(path)
-    ast = parse_markdown(source.text, path)
+    ast = parse_markdown(source.markdown, path)
     locator = LinkLocator(source.text)
     links: list[Link] = []
     footnotes: list = []  # visited after the body, as their text usually sits at the end of the file

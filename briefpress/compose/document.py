@@ -16,7 +16,7 @@ from briefpress.records import Brand, Document, Note, Source
 
 def compose_document(source: Source, brand: Brand, build_time: datetime) -> tuple[Document, list[BuildWarning]]:
     """Parse, number the notes and render the parts of one brief."""
-    ast = parse_markdown(source.text, source.path)
+    ast = parse_markdown(source.markdown, source.path)
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
     collector = NoteCollector(source.text, source.path)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from briefpress.errors import BriefError, raise_all
+from briefpress.errors import NOTE, BriefError, raise_all, report
+from briefpress.read.plainshape import read_back_matter, read_plain_shape
 from briefpress.records import Author, Meta, Series, Source
 
 FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -20,16 +21,45 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def load_source(path: Path) -> Source:
-    """Read the manuscript at path and validate its front matter."""
+    """Read the manuscript at path: its front matter, or what its layout says (plainshape.py)."""
     text = read_text(path)
     match = FENCE.match(text)
     if not match:
-        raise BriefError(path, 1, "no YAML front matter",
-                         "start the file with '---', a 'title:' line and '---'")
+        return plain_source(path, text)
     data, lines = parse_yaml(path, match.group(1))
-    meta = validate_meta(path, data, lines)
     body_line = text.count("\n", 0, match.end()) + 1
-    return Source(path=path, text=text, meta=meta, body_line=body_line)
+    markdown = text
+    authors = data.get("author")
+    if isinstance(authors, (list, str, dict)):  # bios may still follow a separator line in the body
+        listed = [a if isinstance(a, dict) else {"name": a} for a in (authors if isinstance(authors, list) else [authors])]
+        if all(isinstance(a.get("name"), str) for a in listed):
+            body, found, notes = read_back_matter(text[match.end():], path, listed, offset=body_line - 1)
+            if notes:
+                report_notes(notes)
+                data["author"] = found
+                markdown = pandoc_text(data, body)
+    meta = validate_meta(path, data, lines)
+    return Source(path=path, text=text, meta=meta, body_line=body_line, markdown=markdown)
+
+
+def plain_source(path: Path, text: str) -> Source:
+    """A manuscript without front matter: the fields its layout gives, each reported as a note."""
+    shape = read_plain_shape(text, path)
+    report_notes(shape.notes)
+    meta = validate_meta(path, shape.data, shape.lines)
+    return Source(path=path, text=text, meta=meta, body_line=1, markdown=pandoc_text(shape.data, shape.body))
+
+
+def pandoc_text(data: dict, body: str) -> str:
+    """What pandoc parses: the summary and bios as metadata (they are Markdown), then the body."""
+    meta = {"abstract": data.get("abstract", ""),
+            "author": [{"name": a["name"], "bio": a.get("bio", "")} for a in data.get("author", [])]}
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, width=10**6, sort_keys=False) + "---\n" + body
+
+
+def report_notes(notes) -> None:
+    for note in notes:
+        report(note, NOTE)
 
 
 def read_text(path: Path) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypandoc
 
-from briefpress.errors import LOG, BriefError, BuildWarning
+from briefpress.errors import BriefError, BuildWarning, report
 from briefpress.logcapture import capture_logged
 
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
@@ -36,7 +36,7 @@ def run_pandoc(text: str, reader: str, writer: str, path: Path) -> str:
             html = pypandoc.convert_text(text, writer, format=reader, sandbox=True,
                                          extra_args=["--wrap=none", "--eol=lf"])
         for message in logged:
-            LOG.warning("%s", BuildWarning(path, None, f"pandoc: {message}").message)
+            report(BuildWarning(path, None, f"pandoc: {message}"))
         return html
     except (RuntimeError, OSError) as err:
         first = str(err).strip().splitlines()

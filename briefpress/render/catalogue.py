@@ -14,7 +14,7 @@ from pathlib import Path
 
 from briefpress.brand import load_brand
 from briefpress.render.editions import read_style
-from briefpress.errors import BriefError, Capture, raise_all
+from briefpress.errors import BriefError, Capture, Logged, raise_all, replay
 from briefpress.pipeline import BrandOnce, brief_entry, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
@@ -45,7 +45,7 @@ class Outcome:
     """What a worker reports back: the entry and the files to write, or the error; warnings either way."""
 
     path: Path
-    warnings: tuple[str, ...]
+    warnings: tuple[Logged, ...]
     entry: Entry | None = None
     outputs: tuple[Output, ...] = ()
     error: BriefError | None = None
@@ -75,8 +75,7 @@ def build_series(config: BuildConfig) -> list[Artifact]:
     else:
         outcomes = [build_entry(each, path) for path in config.sources]
     for outcome in outcomes:
-        for message in outcome.warnings:
-            LOG.warning("%s", message)
+        replay(outcome.warnings)
     raise_all([o.error for o in outcomes if o.error])
     entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
                      reverse=True)
@@ -93,9 +92,9 @@ def build_entry(config: BuildConfig, path: Path) -> Outcome:
         entry = brief_entry(config, path, BrandOnce(config))
         outputs = tuple(output_files(config, path, entry))
         editions = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs)
-        return Outcome(path, tuple(captured.messages), entry=describe(entry.about, editions), outputs=outputs)
+        return Outcome(path, tuple(captured.records), entry=describe(entry.about, editions), outputs=outputs)
     except BriefError as err:
-        return Outcome(path, tuple(captured.messages), error=err)
+        return Outcome(path, tuple(captured.records), error=err)
     finally:
         LOG.handlers, LOG.propagate = saved
 

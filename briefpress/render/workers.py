@@ -16,7 +16,7 @@ import multiprocessing
 import traceback
 from pathlib import Path
 
-from briefpress.errors import BriefError, Capture
+from briefpress.errors import BriefError, Capture, replay
 from briefpress.records import EDITION_FILES, BuildConfig, Document
 
 LOG = logging.getLogger("briefpress")
@@ -107,7 +107,7 @@ class Forked:
         except BaseException:  # a bug: the parent shows the traceback
             outcome = ("bug", traceback.format_exc())
         try:
-            connection.send((*outcome, captured.messages))
+            connection.send((*outcome, captured.records))
         except OSError:
             pass  # the parent has gone; nobody is waiting for these bytes
 
@@ -137,8 +137,7 @@ class Forked:
                              "build again; with --jobs 1 everything runs in one process") from None
         self.process.join()
         self.done = True
-        for message in messages:
-            LOG.warning("%s", message)
+        replay(messages)
         if status == "error":
             raise value
         if status == "bug":

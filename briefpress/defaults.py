@@ -1,0 +1,31 @@
+"""Where things are when the command line does not say: one place for every default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from briefpress.records import EDITION_FILES, BuildConfig
+
+CACHE = ".briefpress-cache"
+FORMATS = tuple(EDITION_FILES)
+DEFAULT_FORMATS = ("pdf", "print", "epub")
+PREVIEW_FORMATS = ("html", "pdf")
+
+
+def default_source(root: Path) -> Path:
+    return root / "source" / "brief.md"
+
+
+def default_brand(root: Path) -> Path:
+    return root / "styles" / "brand.yml"
+
+
+def make_config(root: Path, *, sources=(), out: Path | None = None, formats=DEFAULT_FORMATS,
+                brand: Path | None = None, paper: str | None = None, no_cache: bool = False,
+                jobs: int | None = None, **options) -> BuildConfig:
+    """A BuildConfig with the project's defaults for whatever is not given."""
+    return BuildConfig(sources=tuple(sources) or (default_source(root),), out_dir=out or root / "dist",
+                       formats=tuple(formats), brand_path=brand or default_brand(root), paper=paper or "",
+                       jobs=jobs or os.cpu_count() or 1, cache_dir=None if no_cache else root / CACHE,
+                       source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None, **options)
