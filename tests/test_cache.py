@@ -120,3 +120,21 @@ def test_the_cache_keeps_only_the_newest_entries(project):
     assert f"{0:064x}" not in entries and f"{KEEP + 4:064x}" in entries  # the oldest went first
     again, _, _ = build(project)
     assert again["loaded"] == []  # the new entry was kept
+
+
+def test_a_byte_identical_copy_under_another_name_is_built_for_its_own_name(project):
+    """The cache key names the source: other.md must not reuse brief.md's entry, whose warnings
+    and archive attachment name brief.md."""
+    build(project, "--format", "pdf,pdfa")
+    shutil.copy(project / "source" / "brief.md", project / "source" / "other.md")
+    os.utime(project / "source" / "other.md", ns=(0, (project / "source" / "brief.md").stat().st_mtime_ns))
+    done = subprocess.run([sys.executable, "-c", RUN, str(project), "source/other.md", "--out", "dist",
+                           "--brand", "styles/brand.yml", "--format", "pdf,pdfa", "-q"], cwd=project, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert json.loads(done.stdout.splitlines()[-1])["code"] == 0, done.stderr
+    assert "pypandoc" in json.loads(done.stdout.splitlines()[-1])["loaded"]
+    warned = {line.split(":")[1] for line in done.stderr.splitlines() if line.startswith("warning:")}
+    assert warned == {" source/other.md"}
+    import pikepdf
+    with pikepdf.open(project / "dist" / "other-archive.pdf") as pdf:
+        assert list(pdf.attachments) == ["other.md"]

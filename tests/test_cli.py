@@ -31,8 +31,11 @@ def test_no_arguments_builds_the_sample_brief_into_dist(project):
 def test_build_py_runs_as_a_script_and_names_every_placeholder(tmp_path):
     result = run_cli(str(BRIEFS["brief"]), "--out", str(tmp_path), "--format", "epub", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 23 and all(l.startswith("warning: source/brief.md:") for l in lines)
+    warnings = [l for l in result.stderr.splitlines() if l.startswith("warning:")]
+    notes = [l for l in result.stderr.splitlines() if l.startswith("note:")]
+    assert len(warnings) == 23 and all(l.startswith("warning: source/brief.md:") for l in warnings)
+    assert len(notes) == 6 and all(l.startswith("note: source/brief.md:") for l in notes)  # the manuscript as delivered
+    assert len(warnings) + len(notes) == len(result.stderr.splitlines())
     assert (tmp_path / "brief.epub").exists() and not (tmp_path / "brief.pdf").exists()
 
 
@@ -56,7 +59,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("no front matter\n", ":1: no YAML front matter (start the file with '---', a 'title:' line and '---')"),
+    ("no front matter\n", ":1: no front matter, and no heading to read the title from (start the file with a '# Title' heading, or with YAML front matter: '---', 'title: ...', '---')"),
     ("---\ntitle: [unclosed\n---\nBody\n", ":3: malformed YAML front matter"),
     ("---\nauthor: Somebody\n---\nBody\n", ":2: missing title (add 'title: ...' to the front matter)"),
     ("---\ntitle: T\ndate: next week\n---\n", ":3: 'date' is not a date: 'next week'"),

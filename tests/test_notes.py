@@ -71,8 +71,8 @@ def test_sample_brief_reports_all_23_placeholders_with_their_lines():
     doc, warnings = compose(BRIEFS["brief"])
     assert len(doc.notes) == 23 and all(n.kind == "placeholder" for n in doc.notes)
     assert len(warnings) == 23
-    assert warnings[0].line == 16 and "[“open war”]" in warnings[0].what
-    assert warnings[-1].line == 28 and "[seeking to mediate]" in warnings[-1].what
+    assert warnings[0].line == 11 and "[“open war”]" in warnings[0].what
+    assert warnings[-1].line == 23 and "[seeking to mediate]" in warnings[-1].what
 
 
 @pytest.mark.parametrize("body, expected", [

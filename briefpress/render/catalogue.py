@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefpress.brand import load_brand
-from briefpress.render.editions import read_style
+from briefpress.render.styles import edition_css
 from briefpress.errors import BriefError, Capture, Logged, raise_all, replay
 from briefpress.pipeline import BrandOnce, brief_entry, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
-from briefpress.render.templates import render_brand_css, render_catalogue, render_style
+from briefpress.render.templates import render_catalogue
 from briefpress.render.webedition import logo_data_url
 
 LOG = logging.getLogger("briefpress")
@@ -115,7 +115,6 @@ def number_key(number: str) -> tuple[int, str]:
 def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
     """The catalogue page: self-contained, like the web edition."""
     plain = dataclasses.replace(brand, fonts=())
-    css = "\n".join([read_style(plain, "brief.css"), render_brand_css(plain, font_url=str),
-                     render_style("web.css.j2", plain), render_style("catalogue.css.j2", plain)])
+    css = "\n".join(edition_css(plain, "catalogue", font_url=str))
     return render_catalogue(Catalogue(brand, entries), css=css, logo_src=logo_data_url(brand),
                             edition_names=EDITION_NAMES).encode("utf-8")

@@ -6,20 +6,16 @@ only the EPUB or the web page never loads them (see workers.py).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from briefpress.compose.a11y import accessibility_metadata, survey
 from briefpress.read.assets import data_url, with_image_sources
 from briefpress.render.cover import render_cover
+from briefpress.render.webedition import make_html
 from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from briefpress.errors import BriefError
 from briefpress.compose.htmltree import anchor_labels, drop_links, link_across
 from briefpress.records import Brand, BuildConfig, Document, PdfAttachment
-from briefpress.render.templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
-                        render_pdf_html, render_style)
-
-MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-
+from briefpress.render.styles import MEDIA_TYPES, edition_css, read_bytes
+from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html
 
 def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
     """The bytes of one edition: pdf, print, epub, pdfa (the archive) or html (the web page)."""
@@ -32,7 +28,6 @@ def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
         return make_archive_pdf(doc, paper=paper)
     if kind == "epub":
         return make_epub(doc)
-    from briefpress.render.webedition import make_html  # it reads styles through this module
     return make_html(doc)
 
 
@@ -51,14 +46,7 @@ def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = F
     brand = doc.brand
     page_size = paper.upper() if paper == "a4" else paper
     doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file
-    # brief.css first: the brand's colours must win over its border shorthands.
-    css = [read_style(brand, "brief.css"),
-           render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
-           render_style("pdf.css.j2", brand, paper=page_size)]
-    if edition == "print":
-        css.append(render_style("print.css.j2", brand))
-    if press:
-        css.append(read_style(brand, "press.css"))
+    css = edition_css(brand, edition, font_url=lambda face: face.path.as_uri(), paper=page_size, press=press)
     html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
@@ -83,9 +71,7 @@ def make_epub(doc: Document) -> bytes:
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
     titles = epub_page_titles(doc)
-    css = "\n".join([read_style(brand, "brief.css"),
-                     render_brand_css(brand, font_url=lambda face: f"../fonts/{face.path.name}"),
-                     read_style(brand, "epub.css")])
+    css = "\n".join(edition_css(brand, "epub", font_url=lambda face: f"../fonts/{face.path.name}"))
     files = [EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
              EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
              *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts),
@@ -117,14 +103,3 @@ def has_content(name: str, doc: Document) -> bool:
 def series_label(doc: Document) -> str:
     name = doc.meta.series.name or doc.brand.series_name
     return f"{name} No. {doc.meta.series.number}" if doc.meta.series.number else name
-
-
-def read_style(brand: Brand, name: str) -> str:
-    return read_bytes(brand.path.parent / name).decode("utf-8")
-
-
-def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise BriefError(path, None, f"cannot read: {err.strerror}", "restore the file or fix the brand") from None

@@ -6,9 +6,9 @@ import base64
 import dataclasses
 
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.render.editions import MEDIA_TYPES, read_bytes, read_style
+from briefpress.render.styles import MEDIA_TYPES, edition_css, read_bytes
 from briefpress.records import Brand, Document
-from briefpress.render.templates import render_brand_css, render_style, render_web_html
+from briefpress.render.templates import render_web_html
 
 
 def make_html(doc: Document) -> bytes:
@@ -16,9 +16,7 @@ def make_html(doc: Document) -> bytes:
     # System fonts after the brand's own: embedding the six font files would add about 2 MB.
     brand = dataclasses.replace(doc.brand, fonts=())
     doc = with_image_sources(doc, data_url)  # the manuscript's checked images, inline
-    css = "\n".join([read_style(brand, "brief.css"),
-                     render_brand_css(brand, font_url=str),
-                     render_style("web.css.j2", brand)])
+    css = "\n".join(edition_css(brand, "html", font_url=str))
     return render_web_html(doc, css=css, logo_src=logo_data_url(brand)).encode("utf-8")
 
 
