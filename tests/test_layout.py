@@ -1,0 +1,68 @@
+"""The package reads as the pipeline: no import cycles, and the README's Layout lists every module."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "briefpress"
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imports() -> dict[str, set[str]]:
+    """Each module's briefpress imports, lazy ones inside functions included."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("briefpress"):
+                found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def cycle_from(graph: dict[str, set[str]], start: str) -> list[str] | None:
+    """A path of imports that leads from start back to start, if there is one."""
+    stack, seen = [(start, [start])], set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in graph[node]:
+            if nxt == start:
+                return path + [start]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, path + [nxt]))
+    return None
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    graph = imports()
+    assert graph["briefpress.cli"] and graph["briefpress.pipeline"]  # the walk sees imports at all
+    cycles = [c for name in sorted(graph) if name.count(".") and (c := cycle_from(graph, name))]
+    assert cycles == []
+
+
+def test_readme_layout_names_every_module():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):readme.index("## Tests")]
+    listed, folder = set(), ""
+    for line in layout.splitlines():
+        top = re.match(r"    (briefpress/\S*)", line)
+        inner = re.match(r"        (\w+\.py)", line)
+        if top:
+            folder = top.group(1) if top.group(1).endswith("/") else ""
+            listed.add(top.group(1))
+        elif inner and folder:
+            listed.add(folder + inner.group(1))
+    modules = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    assert sorted(modules - listed) == []
+    assert sorted(m for m in listed - modules if m.endswith(".py")) == []
