@@ -4,15 +4,13 @@ parameters), and online on request (status, redirects, dead links). Standard lib
 from __future__ import annotations
 
 import ipaddress
-import socket
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from briefpress import http
 from briefpress.errors import location
 from briefpress.read.frontmatter import load_source
 from briefpress.read.markdown import parse_markdown
@@ -20,7 +18,6 @@ from briefpress.compose.notes import LinkLocator, stringify, walk
 
 TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_ga", "_gl", "ref_src"}
 ARCHIVE = "https://web.archive.org/web/"
-USER_AGENT = "briefpress-linkcheck/0.1 (+https://github.com/)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REFUSING_STATUSES = {401, 403, 429}
 
@@ -174,30 +171,10 @@ def fetch(url: str, *, timeout: float, retries: int, backoff: float) -> Response
     raise AssertionError("unreachable")
 
 
-class Recorder(urllib.request.HTTPRedirectHandler):
-    """Follow redirects as urllib does, remembering each hop."""
-
-    def __init__(self):
-        self.hops: list[tuple[int, str]] = []
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        self.hops.append((code, newurl))
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def fetch_once(url: str, timeout: float) -> Response:
-    recorder = Recorder()
-    opener = urllib.request.build_opener(recorder)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
-    try:
-        with opener.open(request, timeout=timeout) as answer:
-            return Response(url, answer.status, answer.url, tuple(recorder.hops))
-    except urllib.error.HTTPError as err:
-        return Response(url, err.code, err.url or url, tuple(recorder.hops))
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        text = "timed out" if isinstance(reason, (socket.timeout, TimeoutError)) else str(reason)
-        return Response(url, None, url, tuple(recorder.hops), error=text)
+    answer = http.get(url, timeout=timeout)
+    error = "" if answer.status is not None else answer.error
+    return Response(url, answer.status, answer.final_url, answer.hops, error=error)
 
 
 def judge(path: Path, link: Link, answer: Response) -> Finding:

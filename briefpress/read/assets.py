@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+from briefpress import http
 from briefpress.errors import BriefError
 from briefpress.compose.htmltree import image_sources, replace_image_sources
 from briefpress.records import Asset, Document, Source
@@ -101,19 +100,11 @@ def read_data_url(url: str) -> bytes:
 
 def fetch_remote(url: str) -> bytes:
     """GET one image over http(s) only: no file:, ftp: or data: redirects, with a size cap."""
-    opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.HTTPHandler, urllib.request.HTTPSHandler,
-                    urllib.request.HTTPRedirectHandler, urllib.request.HTTPErrorProcessor,
-                    urllib.request.HTTPDefaultErrorHandler):
-        opener.add_handler(handler())
-    request = urllib.request.Request(url, headers={"User-Agent": "briefpress"})
-    try:
-        with opener.open(request, timeout=TIMEOUT) as response:
-            return response.read(MAX_BYTES + 1)
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        reason = getattr(err, "reason", None) or err
-        raise ValueError(f"download failed: {reason}|check the address, or download the image "
-                         "into the source folder") from None
+    answer = http.get(url, timeout=TIMEOUT, read=MAX_BYTES + 1)
+    if answer.status is None or not 200 <= answer.status < 300:
+        raise ValueError(f"download failed: {answer.error}|check the address, or download the image "
+                         "into the source folder")
+    return answer.body
 
 
 def make_asset(url: str, content: bytes) -> Asset:
