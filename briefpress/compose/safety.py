@@ -6,7 +6,7 @@ from dataclasses import replace
 from html import escape
 
 from briefpress.errors import BriefError, BuildWarning
-from briefpress.compose.htmltree import Finding, sanitize_fragment, unsafe_url
+from briefpress.compose.sanitizer import Finding, sanitize_fragment, unsafe_url
 from briefpress.records import Document, Note, Source
 
 FIX = {"warning": "",

@@ -12,7 +12,8 @@ from briefpress.render.cover import render_cover
 from briefpress.render.webedition import make_html
 from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from briefpress.errors import BriefError
-from briefpress.compose.htmltree import anchor_labels, drop_links, link_across
+from briefpress.compose.htmltree import link_across
+from briefpress.render.pdfmarkup import anchor_labels, drop_links
 from briefpress.records import Brand, BuildConfig, Document, PdfAttachment
 from briefpress.render.styles import MEDIA_TYPES, edition_css, read_bytes
 from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html

@@ -1,0 +1,148 @@
+"""The sanitiser for the manuscript's raw HTML: our own walk reports each removal (so safety.py can
+name its line), then nh3, the maintained sanitiser, enforces the same allow-lists on what is left."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from urllib.parse import unquote
+
+import nh3
+from lxml import html
+
+from briefpress.compose.htmltree import html_escape
+
+# Raw HTML in a manuscript is untrusted: only these tags and attributes reach an edition.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+    "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr", "aside", "header",
+    "footer", "article"}
+# Active or embedding elements go with everything inside them.
+DROPPED_TAGS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+    "input", "button", "select", "textarea", "option", "noscript", "template", "svg", "math",
+    "canvas", "audio", "video", "source", "track", "picture", "meta", "base", "title", "head",
+    "param", "portal", "map", "area", "dialog", "slot", "xml"}
+ALLOWED_ATTRS = {
+    "id", "class", "title", "lang", "dir", "role", "href", "src", "alt", "width", "height",
+    "colspan", "rowspan", "start", "type", "reversed", "value", "datetime", "cite", "style",
+    "scope", "headers", "abbr", "span", "hreflang", "align", "tabindex", "open"}
+URL_ATTRS = ("href", "cite")
+SAFE_SCHEMES = {"http", "https", "mailto", "ftp", "tel"}
+SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+CSS_FETCH = re.compile(r"url\s*\(|image-set\s*\(|image\s*\(|@import|expression\s*\(|\\", re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the sanitiser removed (warning) or refused (error)."""
+
+    severity: str  # "warning" or "error"
+    what: str
+    needle: str  # text to look for in the manuscript to name the line
+
+
+def sanitize_fragment(fragment: str) -> tuple[str, list[Finding]]:
+    """Keep only allowed tags, attributes and URL schemes; report each removal."""
+    if not fragment.strip():
+        return fragment, []
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    findings: list[Finding] = []
+    clean_children(root, findings)
+    text = html_escape(root.text or "")
+    walked = text + "".join(html.tostring(child, encoding="unicode") for child in root)
+    enforced = enforce(walked)
+    if enforced != enforce(enforced):  # nh3 is idempotent on what it let through; anything else is a bug
+        raise AssertionError("the sanitiser did not settle")
+    if not same_markup(walked, enforced):
+        findings.append(Finding("warning", "removed markup the allow-list does not permit", "<"))
+        walked = enforced
+    return walked, findings
+
+
+def enforce(fragment: str) -> str:
+    """What nh3 keeps of a fragment under our allow-lists."""
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, clean_content_tags=DROPPED_TAGS - {"math", "svg"},
+                     attributes={"*": ALLOWED_ATTRS - {"href", "src"}, "a": ALLOWED_ATTRS, "img": ALLOWED_ATTRS},
+                     generic_attribute_prefixes={"aria-", "data-"}, url_schemes=SAFE_SCHEMES | {"data", "file"},
+                     attribute_filter=data_only_in_images, strip_comments=True, link_rel=None)
+
+
+def data_only_in_images(element: str, attribute: str, value: str) -> str | None:
+    """An image's src goes on to assets.py, which refuses all but checked files and data: URLs;
+    a link or citation keeps only the schemes a reader can follow."""
+    if attribute in URL_ATTRS and unsafe_url(value):
+        return None
+    return value
+
+
+def same_markup(ours: str, theirs: str) -> bool:
+    """Whether two serialisations of a fragment keep the same elements, attributes and text. Not the
+    same tree: lxml's HTML parser nests text inside <wbr>, and html5ever adds the tbody a table implies."""
+    def shape(fragment: str):
+        if not fragment.strip():
+            return [], ""
+        root = html.fragment_fromstring(fragment, create_parent="div")
+        elements = sorted((e.tag, sorted(e.attrib.items())) for e in root.iter() if e.tag != "tbody")
+        return elements, root.text_content()
+    return shape(ours) == shape(theirs)
+
+
+def clean_children(parent, findings: list[Finding]) -> None:
+    """Depth first, so nothing inside a dropped element is reported twice."""
+    for element in list(parent):
+        if not isinstance(element.tag, str):  # comments and processing instructions
+            element.drop_tree()
+            continue
+        tag = element.tag.lower()
+        rel = (element.get("rel") or "").lower()
+        if tag == "link" or "attachment" in rel.split():
+            findings.append(Finding("error", f"<{tag} rel={rel or '?'}> would load "
+                                    f"{element.get('href') or 'a resource'}", f"<{tag}"))
+            element.drop_tree()
+        elif tag in DROPPED_TAGS:
+            element.drop_tree()
+            target = element.get("src") or element.get("data")
+            if target:  # pandoc writes ![](file.txt) as <embed>, ![](film.mp4) as <video>
+                findings.append(Finding("warning", f"removed <{tag}> element for {target[:60]} "
+                                        "(only PNG, JPEG, GIF and WebP images are shown)", target))
+            else:
+                findings.append(Finding("warning", f"removed <{tag}> element from raw HTML", f"<{tag}"))
+        else:
+            clean_attributes(element, findings)
+            clean_children(element, findings)
+            if tag not in ALLOWED_TAGS:
+                findings.append(Finding("warning", f"removed unsupported <{tag}> tag (its text is kept)",
+                                        f"<{tag}"))
+                element.drop_tag()
+
+
+def clean_attributes(element, findings: list[Finding]) -> None:
+    for name, value in list(element.attrib.items()):
+        low = name.lower()
+        if low.startswith("on"):
+            findings.append(Finding("warning", f"removed event handler attribute {low}", low))
+        elif low == "style" and CSS_FETCH.search(value):
+            findings.append(Finding("error", "CSS url() or @import in a style attribute", "url("))
+        elif low in URL_ATTRS and unsafe_url(value):
+            scheme = SCHEME.match(compact_url(value)).group(1)
+            findings.append(Finding("warning", f"removed {scheme}: URL from {low}", f"{scheme}:"))
+        elif low in ALLOWED_ATTRS or low.startswith(("aria-", "data-")) and re.fullmatch(r"[a-z0-9_.\-]+", low):
+            continue
+        else:
+            findings.append(Finding("warning", f"removed attribute {low} from <{element.tag}>", low))
+        del element.attrib[name]
+
+
+def compact_url(url: str) -> str:
+    """A URL as a browser reads its scheme: escapes decoded, control characters and spaces ignored."""
+    return re.sub(r"[\x00-\x20\x7f]+", "", unquote(unescape(url))).lower()
+
+
+def unsafe_url(url: str) -> bool:
+    match = SCHEME.match(compact_url(url))
+    return bool(match) and match.group(1) not in SAFE_SCHEMES
