@@ -73,10 +73,11 @@ BROKEN_IMAGES = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN_IMAGES))
 def test_broken_image_is_one_error_line(tmp_path, name):
-    (tmp_path / "picture.img").write_bytes(BROKEN_IMAGES[name])
-    path = write_brief(tmp_path, "Text.\n\n![A chart](picture.img)")
+    file = "picture.jpg" if name.startswith("jpeg") else "picture.png"
+    (tmp_path / file).write_bytes(BROKEN_IMAGES[name])
+    path = write_brief(tmp_path, f"Text.\n\n![A chart]({file})")
     result = cli(str(path), "--out", str(tmp_path / "dist"), cwd=tmp_path)
-    refused(result, "brief.md", 7, "image picture.img: ")
+    refused(result, "brief.md", 7, f"image {file}: ")
     assert not (tmp_path / "dist").exists()
 
 
@@ -169,7 +170,7 @@ def test_killed_build_leaves_no_worker_and_no_temporary_files(tmp_path):
     deadline = time.monotonic() + 10
     while len(group_members(build.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(1.0)  # the workers are loading WeasyPrint or rendering
+    time.sleep(0.3)  # the lead worker is loading WeasyPrint or waiting for the composed brief
     assert len(group_members(build.pid)) >= 2, "no worker was started"
     os.kill(build.pid, signal.SIGKILL)
     build.wait()

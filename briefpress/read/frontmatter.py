@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from briefpress.errors import BriefError, raise_all
+from briefpress.read.files import MAX_MANUSCRIPT, read_regular_file
 from briefpress.records import Author, Meta, Series, Source
 
 FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -35,11 +36,17 @@ def load_source(path: Path) -> Source:
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file, naming the byte offset of any invalid sequence."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_MANUSCRIPT)
     except FileNotFoundError:
         raise BriefError(path, None, "no such file", "check the path") from None
+    except ValueError as err:
+        what, _, fix = str(err).partition("|")
+        raise BriefError(path, None, what, fix) from None
     except OSError as err:
         raise BriefError(path, None, f"cannot read: {err.strerror}", "check the file") from None
+    if len(raw) > MAX_MANUSCRIPT:
+        raise BriefError(path, None, f"larger than the {MAX_MANUSCRIPT // 2**20} MiB limit for a manuscript",
+                         "split it into several briefs")
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
     except UnicodeDecodeError as err:

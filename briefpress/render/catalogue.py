@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,7 @@ from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
 from briefpress.render.templates import render_brand_css, render_catalogue, render_style
 from briefpress.render.webedition import logo_data_url
+from briefpress.render.workers import exit_with_parent
 
 LOG = logging.getLogger("briefpress")
 EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}
@@ -66,8 +68,10 @@ def build_series(config: BuildConfig) -> list[Artifact]:
         # Forking is quickest (nothing is loaded twice) but unsafe once threads exist, as in `serve`.
         method = "fork" if threading.active_count() == 1 else "forkserver"
         context = multiprocessing.get_context(method)
+        # A forked worker ends with this process; a forkserver's child cannot tell (its parent is the server).
+        exits = {"initializer": exit_with_parent, "initargs": (os.getpid(),)} if method == "fork" else {}
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **exits) as pool:
                 outcomes = list(pool.map(build_entry, [each] * len(config.sources), config.sources))
         except BrokenProcessPool:
             raise BriefError(None, None, "a process building the series was killed before it finished",
