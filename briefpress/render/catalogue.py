@@ -16,12 +16,13 @@ from pathlib import Path
 from briefpress.brand import load_brand
 from briefpress.render.editions import read_style
 from briefpress.errors import BriefError, Capture, raise_all
-from briefpress.pipeline import BrandOnce, brief_entry, output_files
+from briefpress.pipeline import BrandOnce, brief_entry, check_targets, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
 from briefpress.render.templates import render_brand_css, render_catalogue, render_style
 from briefpress.render.webedition import logo_data_url
 from briefpress.render.workers import exit_with_parent
+from briefpress.scratch import scratch_folder
 
 LOG = logging.getLogger("briefpress")
 EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}
@@ -61,7 +62,22 @@ class Catalogue:
 
 def build_series(config: BuildConfig) -> list[Artifact]:
     """Build every brief (config.jobs at a time, in separate processes), then write all files and the catalogue."""
+    check_targets(config, catalogue=True)
     brand = load_brand(config.brand_path)
+    with scratch_folder():
+        outcomes = build_entries(config)
+    for outcome in outcomes:
+        for message in outcome.warnings:
+            LOG.warning("%s", message)
+    raise_all([o.error for o in outcomes if o.error])
+    entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
+                     reverse=True)
+    index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
+    return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)
+
+
+def build_entries(config: BuildConfig) -> list[Outcome]:
+    """Every brief's outcome, built config.jobs at a time."""
     jobs = min(config.jobs, len(config.sources))
     each = dataclasses.replace(config, jobs=1)  # the briefs share the cores, not each brief's editions
     if jobs > 1:
@@ -78,14 +94,7 @@ def build_series(config: BuildConfig) -> list[Artifact]:
                              "build again; with --jobs 1 every brief is built in one process") from None
     else:
         outcomes = [build_entry(each, path) for path in config.sources]
-    for outcome in outcomes:
-        for message in outcome.warnings:
-            LOG.warning("%s", message)
-    raise_all([o.error for o in outcomes if o.error])
-    entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
-                     reverse=True)
-    index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
-    return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)
+    return outcomes
 
 
 def build_entry(config: BuildConfig, path: Path) -> Outcome:
