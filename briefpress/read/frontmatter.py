@@ -63,9 +63,23 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
     """Parse the front matter; return the mapping and the line of each top-level key."""
+    node = None
     try:
+        for token in yaml.scan(block, Loader=yaml.SafeLoader):  # before anything is built from them
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):  # a few aliases make a "billion laughs"
+                raise BriefError(path, token.start_mark.line + 2, "YAML anchors and aliases are refused ('&name', '*name')",
+                                 "write each value out in full")
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         data = yaml.safe_load(block)
+    except ValueError as err:  # an unquoted 2026-02-30 is a YAML timestamp that datetime refuses
+        for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
+            if value.tag == "tag:yaml.org,2002:timestamp":
+                try:
+                    yaml.constructor.SafeConstructor().construct_yaml_timestamp(value)
+                except ValueError:
+                    raise BriefError(path, key.start_mark.line + 2, f"'{key.value}' is not a date: {value.value} ({err})",
+                                     "write a real date such as 2026-03-05") from None
+        raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 2 if mark else 1
