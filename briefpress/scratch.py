@@ -2,9 +2,9 @@
 
 WeasyPrint's FontConfiguration copies the @font-face files into a mkdtemp() folder that it
 removes only when the object is garbage-collected, which a forked worker leaving through
-os._exit never does: every PDF left a weasyprint-XXXXXXXX/ folder behind. With tempfile
-pointed at a folder of the build's own, the build removes whatever anything left there; a
-worker whose build was killed removes it too (workers.exit_with_parent).
+os._exit never does: every PDF left a weasyprint-XXXXXXXX/ folder behind. PDFs are rendered
+with tempfile pointed at the build's own folder (scratch_tempdir), which the build removes at
+its end; a worker whose build was killed removes it too (workers.exit_with_parent).
 """
 
 from __future__ import annotations
@@ -13,22 +13,20 @@ import contextlib
 import shutil
 import tempfile
 import threading
-from pathlib import Path
 
 PREFIX = "briefpress-"
 _lock = threading.Lock()
 _users = 0  # builds running in this process (serve and watch build in a thread of their own)
-_saved: list[str | None] = []  # tempfile.tempdir before the first of them
+_folder: str | None = None  # theirs; forked workers inherit it
 
 
 @contextlib.contextmanager
 def scratch_folder():
-    """Point tempfile at a new folder for the builds running inside; remove it after the last."""
-    global _users
+    """Make the build's temporary folder for what runs inside; remove it after the last build."""
+    global _users, _folder
     with _lock:
         if _users == 0:
-            _saved[:] = [tempfile.tempdir]
-            tempfile.tempdir = tempfile.mkdtemp(prefix=PREFIX)
+            _folder = tempfile.mkdtemp(prefix=PREFIX)
         _users += 1
     try:
         yield
@@ -37,11 +35,24 @@ def scratch_folder():
             _users -= 1
             if _users == 0:
                 remove_scratch_folder()
-                tempfile.tempdir = _saved.pop()
+                _folder = None
+
+
+@contextlib.contextmanager
+def scratch_tempdir():
+    """Point tempfile at the build's folder while a library that leaves files there runs.
+
+    Only around such calls: multiprocessing keeps its own temporary folder (the forkserver's
+    socket) for the life of the process, so it must not be made inside this one."""
+    saved = tempfile.tempdir
+    tempfile.tempdir = _folder or saved
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
 
 
 def remove_scratch_folder() -> None:
-    """Remove this build's temporary folder, if one is in use."""
-    folder = tempfile.tempdir
-    if folder and Path(folder).name.startswith(PREFIX):
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove the build's temporary folder, if one is in use."""
+    if _folder:
+        shutil.rmtree(_folder, ignore_errors=True)
