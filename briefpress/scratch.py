@@ -10,9 +10,12 @@ its end; a worker whose build was killed removes it too (workers.exit_with_paren
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import threading
+import time
+from pathlib import Path
 
 PREFIX = "briefpress-"
 _lock = threading.Lock()
@@ -26,7 +29,8 @@ def scratch_folder():
     global _users, _folder
     with _lock:
         if _users == 0:
-            _folder = tempfile.mkdtemp(prefix=PREFIX)
+            remove_stale_folders()
+            _folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         _users += 1
     try:
         yield
@@ -56,3 +60,18 @@ def remove_scratch_folder() -> None:
     """Remove the build's temporary folder, if one is in use."""
     if _folder:
         shutil.rmtree(_folder, ignore_errors=True)
+
+
+def remove_stale_folders() -> None:
+    """Remove the folders of builds killed with no worker left to clean up: their process is gone
+    and they have not changed for an hour (a process of another PID namespace may share /tmp)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = folder.name.removeprefix(PREFIX).split("-")[0]
+        try:
+            if not pid.isdigit() or time.time() - folder.stat().st_mtime < 3600:
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # alive under another user, or already gone
