@@ -17,6 +17,8 @@ from briefpress.records import Brand, FontFace
 FACES = {"Regular": (400, "normal"), "It": (400, "italic"), "Semibold": (600, "normal"),
          "SemiboldIt": (600, "italic"), "Bold": (700, "normal"), "BoldIt": (700, "italic")}
 COLOR_KEYS = ("primary", "secondary", "tertiary", "foreground", "background", "light")
+SHAPES = {"CommentedSeq": "a list", "list": "a list", "CommentedMap": "a mapping", "int": "a number",
+          "float": "a number", "bool": "true or false"}
 OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str}
 
 
@@ -26,6 +28,13 @@ def load_brand(path: Path) -> Brand:
     lines = key_lines(path, text)
     try:
         spec = BrandYml.from_yaml_str(text, path=path)
+    except TypeError as err:  # brand_yml's type discriminators raise it: "<class 'int'> is not a valid brand logo type"
+        section = next((key for key in ("logo", "color", "typography", "meta") if key in str(err)), None)
+        kind = re.search(r"<class '(?:[\w.]+\.)?(\w+)'>", str(err))
+        shape = SHAPES.get(kind.group(1), f"a {kind.group(1)}") if kind else ""
+        what = f"brand: {section}: {shape} is not a {section}" if section and shape else f"brand: {err}"
+        raise BriefError(path, line_for(lines, (section,)) if section else None, what,
+                         "see https://posit-dev.github.io/brand-yml/") from None
     except ValidationError as err:
         raise_all([BriefError(path, line_for(lines, e["loc"]),
                               f"brand: {'.'.join(map(str, e['loc']))}: {e['msg']}",
@@ -66,6 +75,10 @@ def read_brand_text(path: Path) -> str:
 def key_lines(path: Path, text: str) -> dict[tuple, int]:
     """Map each key path, such as ('color', 'primary'), to its 1-based line."""
     try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):  # before anything is built from them
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):  # a few aliases make a "billion laughs"
+                raise BriefError(path, token.start_mark.line + 1, "YAML anchors and aliases are refused ('&name', '*name')",
+                                 "write each value out in full")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
@@ -73,6 +86,11 @@ def key_lines(path: Path, text: str) -> dict[tuple, int]:
                          f"malformed YAML: {err.problem}", "fix the YAML syntax") from None
     except yaml.YAMLError as err:  # a ReaderError for characters YAML refuses has no mark
         raise BriefError(path, None, f"malformed YAML: {err}", "fix the YAML syntax") from None
+    if root is None:
+        raise BriefError(path, None, "the brand file is empty", "start from the project's styles/brand.yml")
+    if not isinstance(root, yaml.MappingNode):
+        raise BriefError(path, root.start_mark.line + 1, "the brand file is not a mapping",
+                         "write 'meta:', 'logo:', 'color:' and 'typography:' sections")
     lines: dict[tuple, int] = {}
 
     def visit(node, prefix: tuple) -> None:

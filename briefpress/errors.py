@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 LOG = logging.getLogger("briefpress")
 NOTE = 25  # between INFO and WARNING: what the build inferred; printed, never fails --strict
 logging.addLevelName(NOTE, "NOTE")
+DATA_URL = re.compile(r"(data:[\w.+-]*/?[\w.+-]*(?:;[\w=.+-]*)*,)[^\s'\"()<>]{20,}", re.I)
 
 
 class BriefError(Exception):
     """A problem the user can fix: printed as one line, never as a traceback."""
 
     def __init__(self, path: Path | str | None, line: int | None, what: str, fix: str = ""):
-        self.path, self.line, self.what, self.fix = path, line, what, fix
+        # WeasyPrint quotes an image it cannot read as its whole data: URL, megabytes of base64.
+        self.path, self.line, self.what, self.fix = path, line, shorten_data_urls(what), fix
         super().__init__(self.message)
 
     def __reduce__(self):  # so an error crosses from a worker process intact
@@ -116,6 +119,11 @@ def display_path(path: Path | str) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def shorten_data_urls(text: str) -> str:
+    """The text with each long data: URL cut after its comma."""
+    return DATA_URL.sub(r"\1...", text)
 
 
 def raise_all(errors: list[BriefError]) -> None:

@@ -12,18 +12,22 @@ from pathlib import Path
 
 from briefpress.errors import replay
 from briefpress.cache import Entry, cache_key, lookup, store
-from briefpress.publish import Output, publish
+from briefpress.errors import BriefError, display_path, raise_all
+from briefpress.publish import CHECKSUMS, Output, publish
 from briefpress.records import EDITION_FILES, Artifact, BuildConfig
 from briefpress.render.workers import Crew
+from briefpress.scratch import scratch_folder
 
 
 
 def build(config: BuildConfig) -> list[Artifact]:
     """Build every edition of every brief named in the config; write them all at the end."""
+    check_targets(config)
     brands = BrandOnce(config)
     outputs = []
-    for path in config.sources:
-        outputs += output_files(config, path, brief_entry(config, path, brands))
+    with scratch_folder():
+        for path in config.sources:
+            outputs += output_files(config, path, brief_entry(config, path, brands))
     return publish(outputs, config.out_dir)
 
 
@@ -44,7 +48,33 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
 
 def output_files(config: BuildConfig, path: Path, entry: Entry) -> list[Output]:
     """Where each edition of the brief at path goes: dist/brief.pdf, dist/brief-print.pdf ..."""
-    return [(config.out_dir / f"{path.stem}{EDITION_FILES[kind]}", data, kind) for kind, data in entry.editions]
+    return [(target_file(config, path, kind), data, kind) for kind, data in entry.editions]
+
+
+def target_file(config: BuildConfig, path: Path, kind: str) -> Path:
+    return config.out_dir / f"{path.stem}{EDITION_FILES[kind]}"
+
+
+def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
+    """Before anything is built, refuse two briefs (or a brief and the catalogue) that would write
+    the same file, and file names that SHA256SUMS cannot list."""
+    owners = {config.out_dir / CHECKSUMS: "the checksum list"}
+    if catalogue:
+        owners[config.out_dir / "index.html"] = "the series catalogue"
+    errors = []
+    for path in config.sources:
+        if any(c in str(path) for c in "\n\r"):
+            shown = str(path).replace("\n", "\\n").replace("\r", "\\r")
+            errors.append(BriefError(shown, None, "the file name contains a line break", "rename the file"))
+            continue
+        for kind in (k for k in EDITION_FILES if k in config.formats):
+            target = target_file(config, path, kind)
+            if target in owners:
+                errors.append(BriefError(path, None, f"would write {display_path(target)}, as {owners[target]} does",
+                                         "rename one of them, or build them separately with --out"))
+                break
+            owners[target] = display_path(path)
+    raise_all(errors)
 
 
 class BrandOnce:

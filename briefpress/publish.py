@@ -24,7 +24,9 @@ def publish(outputs: list[Output], out_dir: Path) -> list[Artifact]:
         return []
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {target.name}\n"
                    for target, data, _ in outputs if target.parent == out_dir)
-    outputs = [*outputs, (out_dir / CHECKSUMS, sums.encode("ascii"), "checksums")]
+    # UTF-8: a brief may be called économie.md or 简报.md (sha256sum -c reads the bytes as they are).
+    outputs = [*outputs, (out_dir / CHECKSUMS, sums.encode("utf-8"), "checksums")]
+    check_replaceable([target for target, _, _ in outputs])
     temps: list[tuple[str, Path]] = []
     try:
         for target, _, _ in outputs:
@@ -43,6 +45,15 @@ def publish(outputs: list[Output], out_dir: Path) -> list[Artifact]:
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return [Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs]
+
+
+def check_replaceable(targets: list[Path]) -> None:
+    """Refuse before the first rename a target that cannot be replaced, so that no build
+    leaves some editions new and others old."""
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            raise BriefError(target, None, "cannot write output: a folder is in the way",
+                             "remove or rename the folder")
 
 
 def write_temp(target: Path, data: bytes) -> str:

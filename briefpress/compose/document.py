@@ -95,13 +95,20 @@ def stable_identifier(source: Source) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'briefpress:' + key)}"
 
 
+LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z, the last moment a datetime can hold
+
+
 def resolve_build_time(date: str, source_date_epoch: str | None, path: Path) -> datetime:
     """SOURCE_DATE_EPOCH, else the brief's date, else its last commit, else its modification time."""
     if source_date_epoch:
         if not source_date_epoch.strip().isdigit():
             raise BriefError("SOURCE_DATE_EPOCH", None, f"not a number of seconds: {source_date_epoch!r}",
                              "set it to a Unix time such as 1772668800, or unset it")
-        return datetime.fromtimestamp(int(source_date_epoch), tz=timezone.utc)
+        seconds = int(source_date_epoch)
+        if seconds > LAST_SECOND:  # also what milliseconds, such as 1772668800000, look like
+            raise BriefError("SOURCE_DATE_EPOCH", None, f"{seconds} is after the year 9999",
+                             "set it to a number of seconds, such as 1772668800, not milliseconds")
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
     if date:
         return datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
     seconds = last_commit_time(path)

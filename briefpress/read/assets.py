@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 
 from briefpress import http
 from briefpress.errors import BriefError
+from briefpress.read.files import read_regular_file
 from briefpress.compose.htmltree import image_sources, replace_image_sources
 from briefpress.records import Asset, Document, Source
 from briefpress.compose.safety import NeedleLocator
 
 TIMEOUT = 10.0  # seconds for one remote image
 MAX_BYTES = 10 * 1024 * 1024  # size cap for any one image
+MAX_PIXELS = 40_000_000  # about 160 MB once decoded; a 300 dpi A4 page is 8.7 million
 # EPUB 3 core media types for raster images; SVG from a manuscript can carry scripts and links.
 MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
          b"GIF89a": "image/gif"}
@@ -74,12 +77,14 @@ def read_local(url: str, folder: Path) -> bytes:
         raise ValueError("no file named|write ![text](file.png)")
     if relative.startswith(("/", "\\", "~")):
         raise ValueError(f"absolute paths are refused|{FIX}")
-    path = (folder / relative).resolve()
+    try:
+        path = (folder / relative).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11's word for a symbolic link loop
+        raise ValueError("a symbolic link loop|point the link at a real file") from None
     if not path.is_relative_to(folder.resolve()):
         raise ValueError(f"the path leads outside the source folder|{FIX}")
     try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+        return read_regular_file(path, MAX_BYTES)
     except FileNotFoundError:
         raise ValueError("file not found|check the file name, relative to the manuscript") from None
     except OSError as err:
@@ -113,9 +118,36 @@ def make_asset(url: str, content: bytes) -> Asset:
     media_type = sniff(content)
     if media_type is None:
         raise ValueError(f"not a PNG, JPEG, GIF or WebP image|{FIX}")
+    decode(content)
     digest = hashlib.sha256(content).hexdigest()[:16]
     return Asset(url=url, name=f"images/img-{digest}{SUFFIX[media_type]}", content=content,
                  media_type=media_type)
+
+
+def decode(content: bytes) -> None:
+    """Decode the whole image once, so that a broken or huge one fails here, with its line,
+    and not inside WeasyPrint (which quotes it whole) or an e-reader."""
+    from PIL import Image  # only a brief with images pays for the import
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()  # checksums and structure; the image cannot be used after it
+        with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ValueError(f"{image.width} x {image.height} pixels, more than the limit of "
+                                 f"{MAX_PIXELS // 1_000_000} million|scale the image down")
+            image.load()
+    except Image.UnidentifiedImageError:
+        raise ValueError("cannot be decoded: its header is broken|save the image again from an image editor") from None
+    except Image.DecompressionBombError:  # Image.open refuses twice Pillow's own limit outright
+        raise ValueError(f"more pixels than the limit of {MAX_PIXELS // 1_000_000} million|scale the image down") from None
+    except ValueError as err:
+        if "|" in str(err):
+            raise
+        raise ValueError(f"cannot be decoded: {err}|save the image again from an image editor") from None
+    except Exception as err:  # Pillow's decoders raise OSError, SyntaxError, struct.error ... on bad data
+        reason = str(err).split("\n")[0][:100] or type(err).__name__
+        raise ValueError(f"cannot be decoded: {reason}|save the image again from an image editor") from None
 
 
 def sniff(content: bytes) -> str | None:
@@ -126,6 +158,9 @@ def sniff(content: bytes) -> str | None:
 
 
 def shorten(url: str) -> str:
+    """The URL as an error names it: a data: URL by what it is, never its bytes."""
+    if url[:5].lower() == "data:":
+        return "(a data: URL)"
     return url if len(url) <= 60 else url[:57] + "..."
 
 

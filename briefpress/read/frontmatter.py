@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from briefpress.errors import NOTE, BriefError, raise_all, report
+from briefpress.read.files import MAX_MANUSCRIPT, read_regular_file
 from briefpress.read.plainshape import read_back_matter, read_plain_shape
 from briefpress.records import Author, Meta, Series, Source
 
@@ -65,11 +66,17 @@ def report_notes(notes) -> None:
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file, naming the byte offset of any invalid sequence."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_MANUSCRIPT)
     except FileNotFoundError:
         raise BriefError(path, None, "no such file", "check the path") from None
+    except ValueError as err:
+        what, _, fix = str(err).partition("|")
+        raise BriefError(path, None, what, fix) from None
     except OSError as err:
         raise BriefError(path, None, f"cannot read: {err.strerror}", "check the file") from None
+    if len(raw) > MAX_MANUSCRIPT:
+        raise BriefError(path, None, f"larger than the {MAX_MANUSCRIPT // 2**20} MiB limit for a manuscript",
+                         "split it into several briefs")
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
@@ -86,9 +93,23 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
     """Parse the front matter; return the mapping and the line of each top-level key."""
+    node = None
     try:
+        for token in yaml.scan(block, Loader=yaml.SafeLoader):  # before anything is built from them
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):  # a few aliases make a "billion laughs"
+                raise BriefError(path, token.start_mark.line + 2, "YAML anchors and aliases are refused ('&name', '*name')",
+                                 "write each value out in full")
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         data = yaml.safe_load(block)
+    except ValueError as err:  # an unquoted 2026-02-30 is a YAML timestamp that datetime refuses
+        for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
+            if value.tag == "tag:yaml.org,2002:timestamp":
+                try:
+                    yaml.constructor.SafeConstructor().construct_yaml_timestamp(value)
+                except ValueError:
+                    raise BriefError(path, key.start_mark.line + 2, f"'{key.value}' is not a date: {value.value} ({err})",
+                                     "write a real date such as 2026-03-05") from None
+        raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 2 if mark else 1

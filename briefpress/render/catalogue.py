@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -15,11 +16,13 @@ from pathlib import Path
 from briefpress.brand import load_brand
 from briefpress.render.styles import edition_css
 from briefpress.errors import BriefError, Capture, Logged, raise_all, replay
-from briefpress.pipeline import BrandOnce, brief_entry, output_files
+from briefpress.pipeline import BrandOnce, brief_entry, check_targets, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
 from briefpress.render.templates import render_catalogue
 from briefpress.render.webedition import logo_data_url
+from briefpress.render.workers import exit_with_parent
+from briefpress.scratch import scratch_folder
 
 LOG = logging.getLogger("briefpress")
 EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}
@@ -59,21 +62,10 @@ class Catalogue:
 
 def build_series(config: BuildConfig) -> list[Artifact]:
     """Build every brief (config.jobs at a time, in separate processes), then write all files and the catalogue."""
+    check_targets(config, catalogue=True)
     brand = load_brand(config.brand_path)
-    jobs = min(config.jobs, len(config.sources))
-    each = dataclasses.replace(config, jobs=1)  # the briefs share the cores, not each brief's editions
-    if jobs > 1:
-        # Forking is quickest (nothing is loaded twice) but unsafe once threads exist, as in `serve`.
-        method = "fork" if threading.active_count() == 1 else "forkserver"
-        context = multiprocessing.get_context(method)
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                outcomes = list(pool.map(build_entry, [each] * len(config.sources), config.sources))
-        except BrokenProcessPool:
-            raise BriefError(None, None, "a process building the series was killed before it finished",
-                             "build again; with --jobs 1 every brief is built in one process") from None
-    else:
-        outcomes = [build_entry(each, path) for path in config.sources]
+    with scratch_folder():
+        outcomes = build_entries(config)
     for outcome in outcomes:
         replay(outcome.warnings)
     raise_all([o.error for o in outcomes if o.error])
@@ -81,6 +73,27 @@ def build_series(config: BuildConfig) -> list[Artifact]:
                      reverse=True)
     index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
     return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)
+
+
+def build_entries(config: BuildConfig) -> list[Outcome]:
+    """Every brief's outcome, built config.jobs at a time."""
+    jobs = min(config.jobs, len(config.sources))
+    each = dataclasses.replace(config, jobs=1)  # the briefs share the cores, not each brief's editions
+    if jobs > 1:
+        # Forking is quickest (nothing is loaded twice) but unsafe once threads exist, as in `serve`.
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+        context = multiprocessing.get_context(method)
+        # A forked worker ends with this process; a forkserver's child cannot tell (its parent is the server).
+        exits = {"initializer": exit_with_parent, "initargs": (os.getpid(),)} if method == "fork" else {}
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **exits) as pool:
+                outcomes = list(pool.map(build_entry, [each] * len(config.sources), config.sources))
+        except BrokenProcessPool:
+            raise BriefError(None, None, "a process building the series was killed before it finished",
+                             "build again; with --jobs 1 every brief is built in one process") from None
+    else:
+        outcomes = [build_entry(each, path) for path in config.sources]
+    return outcomes
 
 
 def build_entry(config: BuildConfig, path: Path) -> Outcome:

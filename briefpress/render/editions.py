@@ -15,6 +15,7 @@ from briefpress.errors import BriefError
 from briefpress.compose.htmltree import link_across
 from briefpress.render.pdfmarkup import anchor_labels, drop_links
 from briefpress.records import Brand, BuildConfig, Document, PdfAttachment
+from briefpress.scratch import scratch_tempdir
 from briefpress.render.styles import MEDIA_TYPES, edition_css, read_bytes
 from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html
 
@@ -52,8 +53,9 @@ def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = F
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
-    pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
-                     variant=variant, attachments=attachments)
+    with scratch_tempdir():  # WeasyPrint's font folders are left there, for the build to remove
+        pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
+                         variant=variant, attachments=attachments)
     return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
 
 

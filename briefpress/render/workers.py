@@ -6,17 +6,27 @@ receives the composed Document, forks helpers of its own for some of the PDF edi
 inherit WeasyPrint and the Document, so nothing is loaded twice) and renders the rest itself.
 Meanwhile the parent makes the editions that need no WeasyPrint (EPUB, web page). Every process
 sends back bytes, the error it met or the traceback of a bug, and the warnings it logged.
+
+Every answer is read, even after a failure, and errors travel short: a process blocked writing
+into a pipe nobody reads hangs the build. A worker whose parent dies exits too.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 
-from briefpress.errors import BriefError, Capture, replay
+from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
+from briefpress.scratch import remove_scratch_folder
 from briefpress.records import EDITION_FILES, BuildConfig, Document
 
 LOG = logging.getLogger("briefpress")
@@ -60,12 +70,25 @@ def lead_worker(kinds: list[str], jobs: int):
         from briefpress.render.editions import make_edition
         mine, *others = share(kinds, jobs)
         helpers = [Forked(lambda _, group=group: {k: make_edition(k, document, config) for k in group},
-                          group, document.source_path) for group in others]
-        made = {kind: make_edition(kind, document, config) for kind in mine}
-        for helper in helpers:
-            made.update(helper.result())
-        return made
+                          group, document.source_path, inherited=(connection,)) for group in others]
+        return gather([lambda: {kind: make_edition(kind, document, config) for kind in mine},
+                       *(helper.result for helper in helpers)])
     return lead
+
+
+def gather(calls) -> dict[str, bytes]:
+    """Merge what each call returns; raise the first error only once every call has returned,
+    so that every helper's answer has been read and the helper has ended."""
+    made: dict[str, bytes] = {}
+    errors: list[BaseException] = []
+    for call in calls:
+        try:
+            made.update(call())
+        except Exception as err:  # re-raised below, after the other helpers
+            errors.append(err)
+    if errors:
+        raise errors[0]
+    return made
 
 
 def share(kinds: list[str], jobs: int) -> list[list[str]]:
@@ -84,18 +107,25 @@ class Cancelled(Exception):
 
 
 class Forked:
-    """Run work(connection) in a forked process; result() gives its value or raises its error."""
+    """Run work(connection) in a forked process; result() gives its value or raises its error.
 
-    def __init__(self, work, kinds: list[str], path: Path):
+    inherited: pipe ends of this process's own parent, which the child must not keep open.
+    """
+
+    def __init__(self, work, kinds: list[str], path: Path, inherited=()):
         self.kinds, self.path, self.done = kinds, path, False
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=self.main, args=(work, child))
+        self.process = context.Process(target=self.main,
+                                       args=(work, child, (self.connection, *inherited), os.getpid()))
         self.process.start()
         child.close()
 
     @staticmethod
-    def main(work, connection) -> None:
+    def main(work, connection, inherited, parent: int) -> None:
+        for end in inherited:  # else a reader never sees EOF when the writer dies
+            end.close()
+        exit_with_parent(parent)
         captured = Capture()
         LOG.handlers, LOG.propagate = [captured], False  # the parent prints what the child logged
         try:
@@ -105,7 +135,7 @@ class Forked:
         except BriefError as err:
             outcome = ("error", err)
         except BaseException:  # a bug: the parent shows the traceback
-            outcome = ("bug", traceback.format_exc())
+            outcome = ("bug", shorten_data_urls(traceback.format_exc())[-20_000:])
         try:
             connection.send((*outcome, captured.records))
         except OSError:
@@ -115,11 +145,13 @@ class Forked:
         self.connection.send(message)
 
     def cancel(self) -> None:
+        """Tell a worker that is still waiting to stop; read and drop what a busy one sends."""
         if not self.done:
             try:
                 self.connection.send(None)
-            except OSError:
-                pass
+                self.connection.recv()
+            except (OSError, EOFError):
+                pass  # it had already gone, or it stopped without answering
             self.process.join()
             self.done = True
 
@@ -144,3 +176,24 @@ class Forked:
             raise RuntimeError(f"an edition worker failed:\n{value}")
         return value
 
+
+
+def exit_with_parent(parent: int) -> None:
+    """End this worker when its parent dies, even by SIGKILL, and remove the build's
+    temporary folder then, since the parent cannot."""
+    def leave(signum, frame):
+        if os.getppid() != parent:
+            remove_scratch_folder()
+        os._exit(1)
+    signal.signal(signal.SIGTERM, leave)
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1  # prctl(2): the kernel sends this signal when the parent thread ends
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    else:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os.kill(os.getpid(), signal.SIGTERM)
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # it died before the signal was asked for
+        leave(None, None)
