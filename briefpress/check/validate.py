@@ -14,12 +14,13 @@ import json
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefpress.check.pdfcheck import check_pdfa, check_pdfua, is_pdf_container
+from briefpress.records import EDITION_FILES, Artifact
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
 ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # editions.ARCHIVE_VARIANT is pdf/a-3a
@@ -50,19 +51,21 @@ class Verdict:
                 f"warnings {self.warnings:>3}  violations {self.violations:>3}")
 
 
-def validate_editions(paths: list[Path], sources: dict[str, Path]) -> list[Verdict]:
-    """Every validator that applies, on every edition; sources maps a file stem to its manuscript.
+def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) -> list[Verdict]:
+    """Every validator that applies, on every edition, chosen by the edition's kind; sources are
+    the manuscripts, which the archive editions must embed.
 
     The external tools (a JVM, a browser) run two at a time; the verdicts keep the given order.
     """
+    manuscripts = {f"{source.stem}{EDITION_FILES['pdfa']}": source for source in sources}
     jobs: list[Callable[[], Verdict]] = []
-    for path in paths:
-        if path.suffix == ".epub":
+    for artifact in artifacts:
+        path = artifact.path
+        if artifact.kind == "epub":
             jobs += [lambda p=path: run_epubcheck(p), lambda p=path: run_ace(p)]
-        elif path.stem.endswith("-archive"):
-            source = sources[path.stem.removesuffix("-archive")]
-            jobs.append(lambda p=path, s=source: run_pdfa_rules(p, s))
-        elif path.suffix == ".pdf":
+        elif artifact.kind == "pdfa":
+            jobs.append(lambda p=path, s=manuscripts[path.name]: run_pdfa_rules(p, s))
+        elif artifact.kind in ("pdf", "print"):
             jobs += [lambda p=path: run_pdfua(p), lambda p=path: run_pdf_rules(p)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(lambda job: job(), jobs))
