@@ -6,6 +6,7 @@ only the EPUB or the web page never loads them (see workers.py).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from briefpress.compose.a11y import accessibility_metadata, survey
@@ -14,7 +15,8 @@ from briefpress.render.cover import render_cover
 from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from briefpress.errors import BriefError
 from briefpress.compose.htmltree import anchor_labels, drop_links, link_across
-from briefpress.records import Brand, BuildConfig, Document, PdfAttachment
+from briefpress.compose.safety import NeedleLocator
+from briefpress.records import Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render.templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
                         render_pdf_html, render_style)
 
@@ -52,20 +54,56 @@ def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = F
     page_size = paper.upper() if paper == "a4" else paper
     doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file
     # brief.css first: the brand's colours must win over its border shorthands.
-    css = [read_style(brand, "brief.css"),
-           render_brand_css(brand, font_url=lambda face: face.path.as_uri()),
-           render_style("pdf.css.j2", brand, paper=page_size)]
+    styles = brand.path.parent
+    css = [Stylesheet(styles / "brief.css", read_style(brand, "brief.css")),
+           Stylesheet(styles / "brand.css.j2", render_brand_css(brand, font_url=lambda face: face.path.as_uri())),
+           Stylesheet(styles / "pdf.css.j2", render_style("pdf.css.j2", brand, paper=page_size))]
     if edition == "print":
-        css.append(render_style("print.css.j2", brand))
+        css.append(Stylesheet(styles / "print.css.j2", render_style("print.css.j2", brand)))
     if press:
-        css.append(read_style(brand, "press.css"))
+        css.append(Stylesheet(styles / "press.css", read_style(brand, "press.css")))
     html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
     pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
-                     variant=variant, attachments=attachments)
+                     explain=ProblemExplainer(doc), variant=variant, attachments=attachments)
     return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
+
+
+class ProblemExplainer:
+    """Turn what WeasyPrint logged into an error at the line it concerns: the style sheet's line;
+    else the manuscript line of the image or element it names; else the brand file."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.aliases: dict[str, str] = {}  # PDF images are data: URLs; name the first image with those bytes
+        for asset in doc.assets:
+            self.aliases.setdefault(data_url(asset), asset.url)
+        self.locate: NeedleLocator | None = None
+
+    def __call__(self, problem: RenderProblem) -> BriefError:
+        message = problem.message
+        for name in problem.names:
+            if name in self.aliases:
+                message = message.replace(name, self.aliases[name])
+        message = LONG_DATA_URL.sub(lambda m: m.group(0)[:40] + "...", message)
+        what = f"PDF rendering problem: {message}"
+        if problem.sheet is not None:  # a template's line numbers are not those of its output
+            line = problem.sheet_line if problem.sheet.suffix != ".j2" else None
+            return BriefError(problem.sheet, line, what, "fix the style sheet")
+        line = next(filter(None, map(self.manuscript_line, problem.names)), None)
+        if line is None:
+            return BriefError(self.doc.brand.path, None, what, "fix the brand's templates or styles")
+        return BriefError(self.doc.source_path, line, what, "fix the resource or markup it names")
+
+    def manuscript_line(self, name: str) -> int | None:
+        if self.locate is None:  # read only when something went wrong
+            self.locate = NeedleLocator(read_bytes(self.doc.source_path).decode("utf-8", "replace"))
+        return self.locate(self.aliases.get(name, name)) if len(name) > 2 else None
+
+
+LONG_DATA_URL = re.compile(r"data:[^\s'\"]{40,}")
 
 
 def make_archive_pdf(doc: Document, *, paper: str) -> bytes:
