@@ -137,7 +137,7 @@ def build_without_epoch(source: Path, out: Path, monkeypatch) -> dict[str, bytes
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
-        assert main([str(source), "--out", str(out)], root=ROOT) == 0, err.getvalue()
+        assert main([str(source), "--out", str(out), "--no-cache"], root=ROOT) == 0, err.getvalue()
     return snapshot(out)
 
 
