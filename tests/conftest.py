@@ -28,6 +28,15 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
+def fail_if_updated(changed: list[str]) -> None:
+    """An --update-golden run fails, naming every golden file it rewrote: an update is reviewed and
+    committed, never taken for a passing run."""
+    if changed:
+        pytest.fail(f"--update-golden rewrote {len(changed)} golden file(s): {', '.join(changed)} "
+                    "(review them with git diff, commit them, and run pytest again without --update-golden)",
+                    pytrace=False)
+
+
 def folder_state(folder: Path) -> list[tuple[str, int]]:
     """Every file under folder with its modification time."""
     return sorted((str(p.relative_to(folder)), p.stat().st_mtime_ns) for p in folder.rglob("*")) if folder.exists() else []
