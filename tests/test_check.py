@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from briefpress.check import validate
 from briefpress.records import EDITION_FILES, Artifact
 from conftest import FIXTURES, run_build

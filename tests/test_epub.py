@@ -53,7 +53,10 @@ def test_notes_have_the_same_numbers_and_text_as_in_the_pdf(built):
 
 def test_package_metadata(built):
     opf = epub_tree(built["links"] / "links.epub", "EPUB/content.opf")
-    text = lambda xpath: [e.text for e in opf.xpath(xpath, namespaces=NS)]
+
+    def text(xpath):
+        return [e.text for e in opf.xpath(xpath, namespaces=NS)]
+
     assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
     assert text("//dc:title") == ["Water, Power and the Indus: A Test Brief"]
     assert text("//dc:creator") == ["Priya Raman", "Tan Wei Ming"]

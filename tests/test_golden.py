@@ -8,8 +8,8 @@ import pytest
 
 from briefpress.brand import load_brand
 from briefpress.compose.document import compose_document, resolve_build_time
-from briefpress.read.frontmatter import load_source
 from briefpress.compose.htmltree import link_across
+from briefpress.read.frontmatter import load_source
 from briefpress.render.templates import render_epub_pages, render_pdf_html
 from conftest import BRIEFS, EPOCH, GOLDEN, ROOT, fail_if_updated
 

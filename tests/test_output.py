@@ -34,8 +34,8 @@ def previous(tmp_path) -> tuple[Path, dict[str, bytes]]:
 
 
 def test_late_failure_leaves_previous_files_untouched(previous, monkeypatch):
-    from briefpress.render import editions
     from briefpress.errors import BriefError
+    from briefpress.render import editions
 
     out, before = previous
     pdfs = []

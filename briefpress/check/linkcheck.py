@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from briefpress.compose.notes import LinkLocator, stringify, walk
 from briefpress.errors import location
 from briefpress.read.frontmatter import load_source
 from briefpress.read.markdown import parse_markdown
-from briefpress.compose.notes import LinkLocator, stringify, walk
 
 TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_ga", "_gl", "ref_src"}
 ARCHIVE = "https://web.archive.org/web/"
@@ -194,7 +194,7 @@ def fetch_once(url: str, timeout: float) -> Response:
             return Response(url, answer.status, answer.url, tuple(recorder.hops))
     except urllib.error.HTTPError as err:
         return Response(url, err.code, err.url or url, tuple(recorder.hops))
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as err:
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as err:
         reason = getattr(err, "reason", err)
         text = "timed out" if isinstance(reason, (socket.timeout, TimeoutError)) else str(reason)
         return Response(url, None, url, tuple(recorder.hops), error=text)

@@ -64,11 +64,11 @@ def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) ->
     for artifact in artifacts:
         path = artifact.path
         if artifact.kind == "epub":
-            jobs += [lambda p=path: run_epubcheck(p), lambda p=path: run_ace(p)]
+            jobs += [functools.partial(run_epubcheck, path), functools.partial(run_ace, path)]
         elif artifact.kind == "pdfa":
-            jobs.append(lambda p=path, s=manuscripts[path.name]: run_pdfa_rules(p, s))
+            jobs.append(functools.partial(run_pdfa_rules, path, manuscripts[path.name]))
         elif artifact.kind in ("pdf", "print"):
-            jobs += [lambda p=path: run_pdfua(p), lambda p=path: run_pdf_rules(p)]
+            jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(lambda job: job(), jobs))
 
@@ -162,8 +162,11 @@ def pdfua_rule_fix() -> Iterator[None]:
     from pdfua.document import as_integer
     from pdfua.rules import structure
 
+    def scalar_as_integer(value: object) -> int | None:
+        return None if is_pdf_container(value) else as_integer(value)
+
     original = structure.as_integer
-    structure.as_integer = lambda v: None if is_pdf_container(v) else as_integer(v)
+    structure.as_integer = scalar_as_integer
     try:
         yield
     finally:

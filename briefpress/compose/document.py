@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from briefpress.compose.htmltree import UnbalancedHTML, plain_text, split_parts
+from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.history import last_commit_time
-from briefpress.compose.htmltree import UnbalancedHTML, plain_text, split_parts
 from briefpress.read.markdown import parse_markdown, render_html
-from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.records import Brand, Document, Note, Source
 
 

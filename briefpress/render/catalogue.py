@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefpress.brand import load_brand
-from briefpress.render.editions import read_style
 from briefpress.errors import BriefError, Capture, raise_all
 from briefpress.pipeline import BrandOnce, brief_entry, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
+from briefpress.render.editions import read_style
 from briefpress.render.templates import render_brand_css, render_catalogue, render_style
 from briefpress.render.webedition import logo_data_url
 
@@ -78,7 +78,7 @@ def build_series(config: BuildConfig) -> list[Artifact]:
         for message in outcome.warnings:
             LOG.warning("%s", message)
     raise_all([o.error for o in outcomes if o.error])
-    entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
+    entries = sorted((o.entry for o in outcomes if o.entry), key=lambda e: (e.date, number_key(e.series_number), e.title),
                      reverse=True)
     index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
     return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)

@@ -10,15 +10,21 @@ import re
 from pathlib import Path
 
 from briefpress.compose.a11y import accessibility_metadata, survey
-from briefpress.read.assets import data_url, with_image_sources
-from briefpress.render.cover import render_cover
-from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
-from briefpress.errors import BriefError
 from briefpress.compose.htmltree import anchor_labels, drop_links, link_across
 from briefpress.compose.safety import NeedleLocator
+from briefpress.errors import BriefError
+from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
-from briefpress.render.templates import (epub_page_titles, render_brand_css, render_epub_cover, render_epub_pages,
-                        render_pdf_html, render_style)
+from briefpress.render.cover import render_cover
+from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
+from briefpress.render.templates import (
+    epub_page_titles,
+    render_brand_css,
+    render_epub_cover,
+    render_epub_pages,
+    render_pdf_html,
+    render_style,
+)
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 

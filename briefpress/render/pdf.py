@@ -7,16 +7,15 @@ import io
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from weasyprint import CSS, HTML, Attachment
 import weasyprint.layout.inline as weasy_inline
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from briefpress.errors import BriefError, raise_all
-from briefpress.records import PdfAttachment, RenderProblem
+from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
 
 
 class ConfinedFetcher(URLFetcher):

@@ -6,8 +6,8 @@ import base64
 import dataclasses
 
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.render.editions import MEDIA_TYPES, read_bytes, read_style
 from briefpress.records import Brand, Document
+from briefpress.render.editions import MEDIA_TYPES, read_bytes, read_style
 from briefpress.render.templates import render_brand_css, render_style, render_web_html
 
 
