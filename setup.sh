@@ -26,14 +26,13 @@ if [ "$(cat .venv/.briefpress-deps 2>/dev/null)" != "$stamp" ]; then
   echo "$stamp" > .venv/.briefpress-deps
 fi
 
-# DAISY Ace 1.4.6 needs Node.js 20 or later (Debian 12 ships 18).
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "setup.sh: DAISY Ace needs Node.js 20 or later, found $(node -v) (install Node.js 20+, e.g. from NodeSource)" >&2
-  exit 1
-fi
+# DAISY Ace 1.4.6 needs Node.js 20 or later: the system's if it is new enough, else a pinned Node
+# from PyPI in .venv (Debian 12 ships 18). check/validate.py makes the same choice when it runs Ace.
+node=$(tools/find-node.sh)
+npm_cli="$(dirname "$node")/../lib/node_modules/npm/bin/npm-cli.js"  # the wheel's npm; else the system's
+if [ -f "$npm_cli" ]; then npm=("$node" "$npm_cli"); else npm=(npm); fi
 # The browser is Debian's chromium: puppeteer must not download its own (blocked, and 150 MB).
 if ! cmp -s tools/package-lock.json tools/node_modules/.briefpress-lock; then
-  (cd tools && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  (cd tools && PATH="$(dirname "$node"):$PATH" PUPPETEER_SKIP_DOWNLOAD=1 "${npm[@]}" ci --no-audit --no-fund --loglevel=error)
   cp tools/package-lock.json tools/node_modules/.briefpress-lock
 fi

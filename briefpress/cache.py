@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from briefpress.read.history import last_commit_time
 from briefpress.errors import Logged
+from briefpress.read.history import last_commit_time
 from briefpress.records import BuildConfig
 
 FORMAT_VERSION = "2"

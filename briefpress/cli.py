@@ -141,7 +141,7 @@ def report_checks(artifacts, config: BuildConfig) -> int:
     except ImportError as err:  # the validators come with the test extra
         print(f"error: --check needs {err.name} (run ./setup.sh)", file=sys.stderr)
         return 1
-    verdicts = validate_editions([a.path for a in artifacts], {p.stem: p for p in config.sources})
+    verdicts = validate_editions(artifacts, config.sources)
     for verdict in verdicts:
         print(verdict.line())
         for detail in verdict.details if not verdict.passed else ():

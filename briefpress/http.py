@@ -56,7 +56,7 @@ def get(url: str, *, timeout: float, read: int = 0) -> Answer:
         if err.code < 400:  # a redirect urllib refused to follow (to file:, ftp: ...)
             return Answer(url, None, url, tuple(hops.hops), error=f"redirect refused: {err.reason}")
         return Answer(url, err.code, err.url or url, tuple(hops.hops), error=f"HTTP Error {err.code}: {err.reason}")
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError, ValueError) as err:
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError, ValueError) as err:
         reason = getattr(err, "reason", err)
         text = "timed out" if isinstance(reason, (socket.timeout, TimeoutError)) else str(reason)
         return Answer(url, None, url, tuple(hops.hops), error=text)

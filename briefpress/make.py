@@ -11,15 +11,15 @@ import hashlib
 import json
 import logging
 
-from briefpress.read.assets import load_assets
 from briefpress.brand import load_brand
 from briefpress.cache import Entry
 from briefpress.compose.document import compose_document, resolve_build_time
-from briefpress.render.editions import make_edition
+from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, Capture, raise_all, report
+from briefpress.read.assets import load_assets
 from briefpress.read.frontmatter import load_source
 from briefpress.records import EDITION_FILES, Brand, BuildConfig, Document
-from briefpress.compose.safety import sanitize_document
+from briefpress.render.editions import make_edition
 from briefpress.render.workers import Crew
 
 __all__ = ["load_brand", "make_brief", "prepare"]

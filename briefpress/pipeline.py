@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefpress.errors import replay
 from briefpress.cache import Entry, cache_key, lookup, store
-from briefpress.errors import BriefError, display_path, raise_all
+from briefpress.errors import BriefError, display_path, raise_all, replay
 from briefpress.publish import CHECKSUMS, Output, publish
 from briefpress.records import EDITION_FILES, Artifact, BuildConfig
 from briefpress.render.workers import Crew
 from briefpress.scratch import scratch_folder
-
 
 
 def build(config: BuildConfig) -> list[Artifact]:
@@ -33,14 +31,15 @@ def build(config: BuildConfig) -> list[Artifact]:
 
 def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
     """One brief's editions: from the cache when nothing they depend on has changed, else made."""
-    key = cache_key(config, path) if config.cache_dir else None
-    entry = lookup(config.cache_dir, key, path) if key else None
+    cache = config.cache_dir
+    key = cache_key(config, path) if cache else None
+    entry = lookup(cache, key, path) if cache and key else None
     if entry is None:
         crew = Crew(config, path)  # forked first, so that WeasyPrint loads while the brief is composed
         from briefpress.make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
         entry = make_brief(config, path, brands, crew)
-        if key:
-            store(config.cache_dir, key, entry)
+        if cache and key:
+            store(cache, key, entry)
     else:
         replay(entry.warnings)  # nothing silent: a cached build says what the first one said
     return entry

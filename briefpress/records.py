@@ -151,3 +151,22 @@ class PdfAttachment:
     description: str
     relationship: str  # "Source", "Data", "Supplement", ... (ISO 32000-2, 7.11.3)
     modified: datetime  # fixed, so the bytes are reproducible (WeasyPrint defaults to now)
+
+
+@dataclass(frozen=True)
+class Stylesheet:
+    """CSS for the PDF renderer, with the brand file it comes from (for messages)."""
+
+    path: Path
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderProblem:
+    """One thing the PDF renderer logged: its text, the style sheet it was parsing, if any, and
+    the strings it names (a URL, an anchor), by which the manuscript line can be found."""
+
+    message: str
+    sheet: Path | None = None
+    sheet_line: int | None = None
+    names: tuple[str, ...] = ()

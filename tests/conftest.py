@@ -15,6 +15,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE = ROOT / "source" / "brief.md"
 BRIEFS = {"brief": SAMPLE, "links": FIXTURES / "links.md", "minimal": FIXTURES / "minimal.md"}
 EPOCH = "1772668800"  # 2026-03-05T00:00:00Z, so every build in the suite is reproducible
+PROJECT_CACHE = ROOT / ".briefpress-cache"
 
 
 def pytest_addoption(parser):
@@ -25,6 +26,31 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+def fail_if_updated(changed: list[str]) -> None:
+    """An --update-golden run fails, naming every golden file it rewrote: an update is reviewed and
+    committed, never taken for a passing run."""
+    if changed:
+        pytest.fail(f"--update-golden rewrote {len(changed)} golden file(s): {', '.join(changed)} "
+                    "(review them with git diff, commit them, and run pytest again without --update-golden)",
+                    pytrace=False)
+
+
+def folder_state(folder: Path) -> list[tuple[str, int]]:
+    """Every file under folder with its modification time."""
+    return sorted((str(p.relative_to(folder)), p.stat().st_mtime_ns) for p in folder.rglob("*")) if folder.exists() else []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def project_cache_untouched():
+    """No test writes into the project's own cache or dist/: an entry left there by an earlier run
+    would let a later build test pass without building anything."""
+    before = {folder: folder_state(folder) for folder in (PROJECT_CACHE, ROOT / "dist")}
+    yield
+    for folder, state in before.items():
+        assert folder_state(folder) == state, \
+            f"a test wrote into {folder}: build with --no-cache and --out, or with a root in tmp_path"
 
 
 def run_build(*args: str, cwd: Path = ROOT, cache: bool = False) -> tuple[int, str, str]:

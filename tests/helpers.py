@@ -91,7 +91,12 @@ def epubcheck(path: Path) -> list[dict]:
 
 
 def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run build.py as a user would, in a separate process."""
+    """Run build.py as a user would, in a separate process; a build skips the cache, which would be
+    the project's own .briefpress-cache/."""
+    from briefpress.cli import COMMANDS
+
+    if not (args and args[0] in COMMANDS):
+        args = (*args, "--no-cache")
     return subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), *args],
                           cwd=cwd, capture_output=True, text=True, env=env, check=False)
 

@@ -55,6 +55,28 @@ def compare_pages(expected: list[Image.Image], actual: list[Image.Image]) -> lis
             for i in range(count)]
 
 
+def golden_pages(folder: Path, case: str) -> list[Image.Image]:
+    """The golden images of one case, page 1 first."""
+    files = sorted(folder.glob(f"{case}-p*.png"), key=lambda p: int(p.stem.rsplit("-p", 1)[1]))
+    return [Image.open(path).convert("RGB") for path in files]
+
+
+def update_goldens(folder: Path, case: str, actual: list[Image.Image]) -> list[str]:
+    """Rewrite a case's golden pages if they differ beyond the tolerance; return the files written
+    (none when every page still matches, so an update makes no churn)."""
+    expected = golden_pages(folder, case)
+    if len(expected) == len(actual) and not any(c.failed for c in compare_pages(expected, actual)):
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"{case}-p*.png"):
+        old.unlink()
+    names = []
+    for number, page in enumerate(actual, 1):
+        page.save(folder / f"{case}-p{number}.png", optimize=True)
+        names.append(f"{folder.name}/{case}-p{number}.png")
+    return names
+
+
 class Report:
     """One HTML page with expected, actual and diff side by side for every failing page."""
 

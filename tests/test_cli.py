@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from briefpress.errors import display_path
 from conftest import BRIEFS, ROOT, run_build
 from helpers import run_cli
 
@@ -24,7 +26,9 @@ def test_no_arguments_builds_the_sample_brief_into_dist(project):
     assert code == 0, err
     assert (project / "dist" / "brief.pdf").read_bytes().startswith(b"%PDF-")
     assert (project / "dist" / "brief.epub").read_bytes().startswith(b"PK")
-    assert "wrote dist/brief.pdf" in out or "brief.pdf" in out
+    dist = project / "dist"
+    assert re.findall(r"^wrote (.+) \(\d+ KiB\)$", out, re.M) == [
+        display_path(dist / name) for name in ("brief.pdf", "brief-print.pdf", "brief.epub", "SHA256SUMS")]
     assert err.count("warning: ") == 23
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from briefpress.check.pdfcheck import check_pdfua
 from briefpress.check.validate import Verdict, validate_editions
+from briefpress.records import EDITION_FILES, Artifact
 from conftest import BRIEFS, run_build
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",
@@ -37,8 +38,9 @@ def editions(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def verdicts(editions) -> dict[tuple[str, str], Verdict]:
     """One run of every validator on every edition (one Ace and one epubcheck run per EPUB)."""
-    paths = [path for folder in editions.values() for path in sorted(folder.iterdir())]
-    found = validate_editions(paths, {name: source for name, source in BRIEFS.items()})
+    artifacts = [Artifact(editions[name] / f"{name}{ending}", kind, 0)
+                 for name in editions for kind, ending in EDITION_FILES.items() if kind in ALL_FORMATS.split(",")]
+    found = validate_editions(artifacts, BRIEFS.values())
     return {(v.validator, v.edition.name): v for v in found}
 
 

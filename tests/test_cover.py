@@ -11,8 +11,8 @@ import pytest
 pytest.importorskip("PIL")
 from PIL import Image  # noqa: E402
 
-from briefpress.render.cover import render_cover  # noqa: E402
 from briefpress.records import Brand, FontFace  # noqa: E402
+from briefpress.render.cover import render_cover  # noqa: E402
 
 TITLE = "Misaligned Expectations: Pakistan-Afghanistan Military Escalation"
 

@@ -201,6 +201,7 @@ def test_long_url_breaks_without_added_hyphens_inside_the_margins(built, name):
 
 def test_a_brand_folder_without_the_print_stylesheet_is_a_one_line_error(tmp_path):
     import shutil
+
     from conftest import ROOT
     shutil.copytree(ROOT / "styles", tmp_path / "styles")
     (tmp_path / "styles" / "print.css.j2").unlink()

@@ -1,18 +1,13 @@
-"""The EPUB edition: note structure by XPath, package metadata, and epubcheck with no messages."""
+"""The EPUB edition: note structure by XPath, package metadata, and its notes against the PDF's.
+(epubcheck runs once per EPUB in test_conformance.py.)"""
 
 from __future__ import annotations
 
+import re
 import zipfile
 
-import pytest
-
 from conftest import BRIEFS
-from helpers import NS, epub_tree, epubcheck
-
-
-@pytest.mark.parametrize("name", sorted(BRIEFS))
-def test_epubcheck_reports_nothing(built, name):
-    assert epubcheck(built[name] / f"{name}.epub") == []
+from helpers import NS, epub_tree, pdf_pages_text, squash
 
 
 def test_noterefs_point_at_endnotes_that_point_back(built):
@@ -34,16 +29,34 @@ def test_noterefs_point_at_endnotes_that_point_back(built):
     assert len(section[0].xpath(".//x:li", namespaces=NS)) == 7
 
 
-def test_notes_have_the_same_numbers_as_in_the_pdf(built):
+def test_notes_have_the_same_numbers_and_text_as_in_the_pdf(built):
+    """Note n of the EPUB is note n of the PDF: the PDF lists numbers 1..N and the same note texts
+    in the same order."""
     notes = epub_tree(built["brief"] / "brief.epub", "EPUB/notes.xhtml")
-    numbers = [li.xpath("string(.//*[contains(@class, 'note-number')])", namespaces=NS)
-               for li in notes.xpath("//x:li", namespaces=NS)]
+    items = notes.xpath("//x:li", namespaces=NS)
+    numbers = [li.xpath("string(.//*[contains(@class, 'note-number')])", namespaces=NS) for li in items]
     assert numbers == [f"{n}." for n in range(1, 24)]
+    texts = [squash(li.xpath("string(.//*[contains(@class, 'note-text')])", namespaces=NS)) for li in items]
+
+    pdf_text = "\n".join(pdf_pages_text(built["brief"] / "brief.pdf")).replace("\r\n", "\n")
+    notes_part = pdf_text[pdf_text.index("\nNotes\n"):pdf_text.index("\nAbout the author")]
+    # The list's numbers are lines of their own, which the text layer may give before the heading.
+    markers = re.findall(r"^(\d+)\.\s*$", pdf_text, re.M)
+    assert sorted(map(int, markers)) == list(range(1, 24))
+    flowing = squash(re.sub(r"^\d+\.\s*$", "", notes_part, flags=re.M))
+    position = 0
+    for number, text in enumerate(texts, 1):
+        found = flowing.find(text, position)
+        assert found >= 0, f"note {number} of the EPUB is not note {number} of the PDF: {text!r}"
+        position = found + len(text)
 
 
 def test_package_metadata(built):
     opf = epub_tree(built["links"] / "links.epub", "EPUB/content.opf")
-    text = lambda xpath: [e.text for e in opf.xpath(xpath, namespaces=NS)]
+
+    def text(xpath):
+        return [e.text for e in opf.xpath(xpath, namespaces=NS)]
+
     assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
     assert text("//dc:title") == ["Water, Power and the Indus: A Test Brief"]
     assert text("//dc:creator") == ["Priya Raman", "Tan Wei Ming"]

@@ -165,3 +165,72 @@ def test_character_yaml_refuses(tmp_path):
     path = write_brief(tmp_path, "Text.", front='title: T\nabstract: "[a](https://example.org/\x80)"')
     error = only_error(build(path, tmp_path))
     assert (error["line"], error["what"]) == ("3", "character U+0080 is not allowed in YAML front matter")
+
+
+def broken_png(tail: bytes) -> bytes:
+    """A PNG signature with nothing behind it: the image check passes it, WeasyPrint cannot draw it."""
+    return b"\x89PNG\r\n\x1a\n" + tail
+
+
+def test_every_pdf_rendering_problem_is_reported_at_its_manuscript_line(tmp_path):
+    folder = tmp_path / "src"
+    path = write_brief(folder, "First.\n\n![A chart](a.png)\n\nSecond.\n\n![Another chart](b.png)\n")
+    (folder / "a.png").write_bytes(broken_png(b"one"))
+    (folder / "b.png").write_bytes(broken_png(b"two"))
+    errors = error_lines(build(path, tmp_path, "--format", "pdf"))
+    assert [(e["file"], e["line"]) for e in errors] == [(str(path), "7"), (str(path), "11")]
+    assert [e["what"].split(":")[0] for e in errors] == ["PDF rendering problem"] * 2
+    assert "'a.png'" in errors[0]["what"] and "'b.png'" in errors[1]["what"]
+    assert "base64" not in errors[0]["what"]
+
+
+def test_a_bad_brand_style_names_the_style_sheet_and_line(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    css = styles / "brief.css"
+    lines = css.read_text(encoding="utf-8").splitlines()
+    css.write_text("\n".join([*lines, "p { colr: red; }", "h1 { margin: sideways; }"]) + "\n", encoding="utf-8")
+    stderr = build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--format", "pdf",
+                   "--brand", str(styles / "brand.yml"))
+    errors = error_lines(stderr)
+    assert [(e["file"], e["line"], e["fix"]) for e in errors] == [
+        (str(css), str(len(lines) + 1), "fix the style sheet"), (str(css), str(len(lines) + 2), "fix the style sheet")]
+    assert "colr" in errors[0]["what"] and "sideways" in errors[1]["what"]
+
+
+# --- errors a user meets first: a wrong --brand, a broken brand file, odd front matter, the epoch ---
+
+def test_missing_brand_file(tmp_path):
+    brand = tmp_path / "nowhere.yml"
+    error = only_error(build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(brand)))
+    assert (error["file"], error["what"], error["fix"]) == (
+        str(brand), "brand file not found", "create styles/brand.yml or pass --brand")
+
+
+def test_malformed_brand_yaml_names_its_line(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    lines = brand.read_text(encoding="utf-8").splitlines()
+    brand.write_text("\n".join([*lines[:3], "  broken: [unclosed", *lines[3:]]) + "\n", encoding="utf-8")
+    error = only_error(build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(brand)))
+    assert error["file"] == str(brand) and error["what"].startswith("malformed YAML")
+    assert error["line"] is not None and int(error["line"]) >= 4
+    assert error["fix"] == "fix the YAML syntax"
+
+
+def test_front_matter_that_is_not_a_mapping(tmp_path):
+    path = write_brief(tmp_path, "Body.", front="- just\n- a list")
+    error = only_error(build(path, tmp_path))
+    assert (error["line"], error["what"], error["fix"]) == ("2", "front matter is not a mapping", "write 'key: value' lines")
+
+
+def test_source_date_epoch_that_is_not_a_number(tmp_path, monkeypatch, capsys):
+    from briefpress.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    out = tmp_path / "dist"
+    assert main([str(ROOT / "tests" / "fixtures" / "minimal.md"), "--out", str(out), "--no-cache"], root=ROOT) == 1
+    error = only_error(capsys.readouterr().err)
+    assert (error["file"], error["what"]) == ("SOURCE_DATE_EPOCH", "not a number of seconds: 'yesterday'")
+    assert not out.exists()

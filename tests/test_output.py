@@ -34,8 +34,8 @@ def previous(tmp_path) -> tuple[Path, dict[str, bytes]]:
 
 
 def test_late_failure_leaves_previous_files_untouched(previous, monkeypatch):
-    from briefpress.render import editions
     from briefpress.errors import BriefError
+    from briefpress.render import editions
 
     out, before = previous
     pdfs = []
@@ -137,7 +137,7 @@ def build_without_epoch(source: Path, out: Path, monkeypatch) -> dict[str, bytes
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
-        assert main([str(source), "--out", str(out)], root=ROOT) == 0, err.getvalue()
+        assert main([str(source), "--out", str(out), "--no-cache"], root=ROOT) == 0, err.getvalue()
     return snapshot(out)
 
 

@@ -1,6 +1,7 @@
 """Page images: every page of both PDF editions, A4, against the committed goldens.
 
-`pytest --update-golden` rewrites tests/golden/pages/; nothing else does. A failure writes
+`pytest --update-golden` rewrites the pages of tests/golden/pages/ that differ, and fails naming
+them; nothing else writes there. A failure writes
 tests/output/pages-report.html with expected, actual and diff side by side.
 """
 
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import BRIEFS, GOLDEN, ROOT, run_build
-from pageimages import Report, compare_pages, rasterise
+import pageimages
+from conftest import BRIEFS, GOLDEN, ROOT, fail_if_updated, run_build
+from pageimages import Report, compare_pages, rasterise, update_goldens
 
 PAGES = GOLDEN / "pages"
 OUTPUT = Path(__file__).resolve().parent / "output"
@@ -30,16 +32,7 @@ def report() -> Report:
 
 
 def golden_pages(case: str) -> list[Image.Image]:
-    files = sorted(PAGES.glob(f"{case}-p*.png"), key=lambda p: int(p.stem.rsplit("-p", 1)[1]))
-    return [Image.open(path).convert("RGB") for path in files]
-
-
-def write_goldens(case: str, pages: list[Image.Image]) -> None:
-    PAGES.mkdir(parents=True, exist_ok=True)
-    for old in PAGES.glob(f"{case}-p*.png"):
-        old.unlink()
-    for number, page in enumerate(pages, 1):
-        page.save(PAGES / f"{case}-p{number}.png", optimize=True)
+    return pageimages.golden_pages(PAGES, case)
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -48,7 +41,7 @@ def test_pages_match_the_goldens(built, update_golden, report, name, edition):
     case = f"{name}-{edition}"
     actual = rasterise(built[name] / EDITIONS[edition].format(stem=BRIEFS[name].stem))
     if update_golden:
-        write_goldens(case, actual)
+        fail_if_updated(update_goldens(PAGES, case, actual))
     expected = golden_pages(case)
     assert expected, f"no goldens for {case}: run pytest --update-golden and review tests/golden/pages/"
     failed = []

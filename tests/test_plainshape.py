@@ -10,10 +10,9 @@ from pathlib import Path
 import pypandoc
 import pytest
 
+from briefpress.read.frontmatter import load_source
 from conftest import FIXTURES, run_build
 from helpers import NS, epub_tree, pdf_pages_text, squash
-from briefpress.errors import BriefError
-from briefpress.read.frontmatter import load_source
 
 PLAIN = FIXTURES / "plain"
 SAMPLE_AS_DELIVERED = PLAIN / "isas-brief.md"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import shutil
@@ -28,13 +29,18 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
+# build.py with the project as its root, so that the preview's cache is the project's, not ours.
+MAIN = "import sys; from pathlib import Path; from briefpress.cli import main; sys.exit(main(sys.argv[1:], root=Path.cwd()))"
+
+
 class Running:
     """A briefpress process whose output lines are read by threads, so no wait can block forever."""
 
     def __init__(self, project: Path, *args: str):
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), *args, "source/minimal.md",
+        self.process = subprocess.Popen([sys.executable, "-c", MAIN, *args, "source/minimal.md",
                                          "--out", "dist", "--brand", "styles/brand.yml"],
-                                        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, "PYTHONPATH": str(ROOT)})
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.out: list[str] = []
         self.err: list[str] = []

@@ -38,7 +38,10 @@ class Images(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "image/png")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client timed out (test_timeout): no traceback on the stderr of a later test
 
     def log_message(self, *args):
         pass
@@ -96,14 +99,15 @@ def test_size_cap(tmp_path, server, monkeypatch):
 def test_timeout(tmp_path, server, monkeypatch):
     from briefpress.read import assets
     monkeypatch.setattr(assets, "TIMEOUT", 0.3)
-    started = time.monotonic()
     _, (code, _, stderr) = build(tmp_path, f"![Slow]({server}/slow.png)", "--allow-remote")
-    assert code == 1 and time.monotonic() - started < 1.4
+    # The server answers after 1.5 s: "timed out" can only be the 0.3 s timeout. How fast a build
+    # fails is measured in bench/run.py, not asserted here.
+    assert code == 1
     assert "download failed: timed out" in only_error(stderr)["what"]
 
 
 def test_redirect_to_a_local_file_is_refused(tmp_path, server):
     _, (code, _, stderr) = build(tmp_path, f"![Away]({server}/away.png)", "--allow-remote")
     assert code == 1
-    assert "download failed" in error_lines(stderr)[0]["what"]
+    assert "download failed" in error_lines(stderr)[0]["what"], stderr
     assert not (tmp_path / "dist").exists()

@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from conftest import EPOCH, ROOT
-from robust import error_lines, only_error, write_brief
+from robust import only_error, write_brief
 
 BUILD = ROOT / "build.py"
 

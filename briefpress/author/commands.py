@@ -8,13 +8,12 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from briefpress.author.scaffold import new_brief
 from briefpress.brand import load_brand
+from briefpress.check.linkcheck import check_links
 from briefpress.defaults import PREVIEW_FORMATS, make_config
 from briefpress.errors import display_path
-from briefpress.check.linkcheck import check_links
 from briefpress.records import BuildConfig
-from briefpress.author.scaffold import new_brief
-
 
 
 def run_new(args: argparse.Namespace, root: Path) -> int:

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -75,7 +76,7 @@ def watched_folders(config: BuildConfig) -> list[Path]:
     return sorted(folders)
 
 
-def relevant(config: BuildConfig, changed: set[tuple[object, str]]) -> list[Path]:
+def relevant(config: BuildConfig, changed: Iterable[tuple[object, str]]) -> list[Path]:
     """Changed files that matter: not in the output folder, not editors' or our temporary files."""
     out, source = config.out_dir.resolve(), config.sources[0].resolve()
     paths = {Path(p) for _, p in changed}

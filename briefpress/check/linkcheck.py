@@ -11,10 +11,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from briefpress import http
+from briefpress.compose.notes import LinkLocator, stringify, walk
 from briefpress.errors import location
 from briefpress.read.frontmatter import load_source
 from briefpress.read.markdown import parse_markdown
-from briefpress.compose.notes import LinkLocator, stringify, walk
 
 TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_ga", "_gl", "ref_src"}
 ARCHIVE = "https://web.archive.org/web/"

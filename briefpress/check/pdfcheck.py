@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
@@ -59,12 +60,13 @@ def check_lang(pdf: pikepdf.Pdf) -> list[str]:
 
 
 def check_display_title(pdf: pikepdf.Pdf) -> list[str]:
-    prefs = pdf.Root.get("/ViewerPreferences", {})
+    prefs: Any = pdf.Root.get("/ViewerPreferences", {})
     return [] if prefs.get("/DisplayDocTitle") is True else ["DisplayDocTitle is not true"]
 
 
 def check_marked(pdf: pikepdf.Pdf) -> list[str]:
-    return [] if pdf.Root.get("/MarkInfo", {}).get("/Marked") is True else ["MarkInfo /Marked is not true"]
+    mark_info: Any = pdf.Root.get("/MarkInfo", {})
+    return [] if mark_info.get("/Marked") is True else ["MarkInfo /Marked is not true"]
 
 
 def check_struct_root(pdf: pikepdf.Pdf) -> list[str]:
@@ -139,14 +141,14 @@ def check_fonts(pdf: pikepdf.Pdf) -> list[str]:
         for name, font in page.Resources.get("/Font", {}).items():
             if font.get("/Subtype") == "/Type3":
                 continue  # glyphs are content streams inside the font: embedded by definition
-            descriptor = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).get("/FontDescriptor", {})
+            descriptor: Any = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).get("/FontDescriptor", {})
             if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
                 problems.append(f"page {number}: font {font.get('/BaseFont', name)} is not embedded")
     return problems
 
 
 def check_heading_levels(elements: list[tuple[pikepdf.Dictionary, int]]) -> list[str]:
-    levels = [int(HEADING.match(str(e.S)).group(1)) for e, _ in elements if HEADING.match(str(e.S))]
+    levels = [int(m.group(1)) for e, _ in elements if (m := HEADING.match(str(e.S)))]
     problems = [] if levels[:1] == [1] else [f"the first heading is H{levels[0] if levels else '(none)'}"]
     return problems + [f"H{a} is followed by H{b}" for a, b in zip(levels, levels[1:]) if b > a + 1]
 
@@ -158,8 +160,8 @@ def check_figures(elements: list[tuple[pikepdf.Dictionary, int]]) -> list[str]:
 
 def check_outline(pdf: pikepdf.Pdf, elements, texts: dict[tuple[int, int], str]) -> list[str]:
     """The bookmarks, in order and depth, name the headings of the structure tree."""
-    headings = [(int(HEADING.match(str(e.S)).group(1)), element_text(e, page, texts))
-                for e, page in elements if HEADING.match(str(e.S))]
+    headings = [(int(m.group(1)), element_text(e, page, texts))
+                for e, page in elements if (m := HEADING.match(str(e.S)))]
     with pdf.open_outline() as outline:
         marks = list(flatten_outline(outline.root))
     if [level for level, _ in marks] != [level for level, _ in headings]:
@@ -180,7 +182,7 @@ def squash(text: str) -> str:
 
 
 def element_text(element: pikepdf.Dictionary, page: int, texts: dict[tuple[int, int], str]) -> str:
-    kids = element.get("/K")
+    kids: Any = element.get("/K")
     kids = kids if isinstance(kids, pikepdf.Array) else [kids]
     parts = []
     for kid in kids:
@@ -210,7 +212,8 @@ def walk_structure(pdf: pikepdf.Pdf):
 
 def parent_tree(pdf: pikepdf.Pdf) -> dict[int, object]:
     """The ParentTree's number tree, flattened (WeasyPrint writes a flat /Nums array)."""
-    tree = pdf.Root.get("/StructTreeRoot", {}).get("/ParentTree", {})
+    root: Any = pdf.Root.get("/StructTreeRoot", {})
+    tree = root.get("/ParentTree", {})
     nums = list(tree.get("/Nums", []))
     return {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
 

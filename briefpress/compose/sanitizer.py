@@ -129,7 +129,8 @@ def clean_attributes(element, findings: list[Finding]) -> None:
         elif low == "style" and CSS_FETCH.search(value):
             findings.append(Finding("error", "CSS url() or @import in a style attribute", "url("))
         elif low in URL_ATTRS and unsafe_url(value):
-            scheme = SCHEME.match(compact_url(value)).group(1)
+            match = SCHEME.match(compact_url(value))
+            scheme = match.group(1) if match else ""
             findings.append(Finding("warning", f"removed {scheme}: URL from {low}", f"{scheme}:"))
         elif low in ALLOWED_ATTRS or low.startswith(("aria-", "data-")) and re.fullmatch(r"[a-z0-9_.\-]+", low):
             continue
@@ -145,4 +146,4 @@ def compact_url(url: str) -> str:
 
 def unsafe_url(url: str) -> bool:
     match = SCHEME.match(compact_url(url))
-    return bool(match) and match.group(1) not in SAFE_SCHEMES
+    return match is not None and match.group(1) not in SAFE_SCHEMES

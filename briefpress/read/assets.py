@@ -15,11 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from briefpress import http
+from briefpress.compose.htmltree import image_sources, replace_image_sources
+from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
 from briefpress.read.files import read_regular_file
-from briefpress.compose.htmltree import image_sources, replace_image_sources
 from briefpress.records import Asset, Document, Source
-from briefpress.compose.safety import NeedleLocator
 
 TIMEOUT = 10.0  # seconds for one remote image
 MAX_BYTES = 10 * 1024 * 1024  # size cap for any one image

@@ -162,7 +162,7 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     if paper and paper not in PAPERS:
         fail("paper", f"unknown paper {paper!r}", "use 'a4' or 'letter'")
     raise_all(errors)
-    return Meta(title=title.strip(), subtitle=subtitle, authors=authors, abstract=abstract,
+    return Meta(title=str(title).strip(), subtitle=subtitle, authors=authors, abstract=abstract,
                 date=date, lang=lang, keywords=tuple(str(k) for k in keywords),
                 series=series, identifier=identifier, paper=paper)
 

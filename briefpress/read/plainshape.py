@@ -191,7 +191,7 @@ class ShapeReader:
         if not seps or not self.authors:
             return
         sep = seps[-1]
-        bios = {}
+        bios: dict[int, int] = {}  # block index -> author index
         for i in range(sep + 1, len(self.blocks)):
             author = self.bio_author(self.blocks[i])
             if author is not None and author not in bios.values() \

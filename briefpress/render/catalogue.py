@@ -11,14 +11,15 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from briefpress.brand import load_brand
-from briefpress.render.styles import edition_css
 from briefpress.errors import BriefError, Capture, Logged, raise_all, replay
 from briefpress.pipeline import BrandOnce, brief_entry, check_targets, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
+from briefpress.render.styles import edition_css, joined_css
 from briefpress.render.templates import render_catalogue
 from briefpress.render.webedition import logo_data_url
 from briefpress.render.workers import exit_with_parent
@@ -69,7 +70,7 @@ def build_series(config: BuildConfig) -> list[Artifact]:
     for outcome in outcomes:
         replay(outcome.warnings)
     raise_all([o.error for o in outcomes if o.error])
-    entries = sorted((o.entry for o in outcomes), key=lambda e: (e.date, number_key(e.series_number), e.title),
+    entries = sorted((o.entry for o in outcomes if o.entry), key=lambda e: (e.date, number_key(e.series_number), e.title),
                      reverse=True)
     index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
     return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)
@@ -84,9 +85,9 @@ def build_entries(config: BuildConfig) -> list[Outcome]:
         method = "fork" if threading.active_count() == 1 else "forkserver"
         context = multiprocessing.get_context(method)
         # A forked worker ends with this process; a forkserver's child cannot tell (its parent is the server).
-        exits = {"initializer": exit_with_parent, "initargs": (os.getpid(),)} if method == "fork" else {}
+        forked = method == "fork"
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **exits) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=partial(exit_with_parent, os.getpid()) if forked else None) as pool:
                 outcomes = list(pool.map(build_entry, [each] * len(config.sources), config.sources))
         except BrokenProcessPool:
             raise BriefError(None, None, "a process building the series was killed before it finished",
@@ -128,6 +129,6 @@ def number_key(number: str) -> tuple[int, str]:
 def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
     """The catalogue page: self-contained, like the web edition."""
     plain = dataclasses.replace(brand, fonts=())
-    css = "\n".join(edition_css(plain, "catalogue", font_url=str))
+    css = joined_css(edition_css(plain, "catalogue", font_url=str))
     return render_catalogue(Catalogue(brand, entries), css=css, logo_src=logo_data_url(brand),
                             edition_names=EDITION_NAMES).encode("utf-8")

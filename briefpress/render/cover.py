@@ -41,7 +41,7 @@ def render_cover(*, title: str, subtitle: str, authors: tuple[str, ...], series_
 def _palette(brand: Brand) -> dict[str, tuple[int, ...]]:
     """Resolve the brand colours (or their brand.yml aliases) to RGB, else the defaults."""
     given = brand.colors or {}
-    palette = {}
+    palette: dict[str, tuple[int, ...]] = {}
     for slot, fallback in DEFAULT_COLORS.items():
         for value in [given.get(k) for k in (slot, *ALIASES.get(slot, ()))] + [fallback]:
             try:
@@ -59,7 +59,7 @@ def _face_path(brand: Brand, family: str, weight: int) -> Path | None:
     return faces[0].path if faces else None
 
 
-def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont:
+def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Load the font at the size, or Pillow's default font when there is none."""
     return ImageFont.truetype(str(path), size) if path else ImageFont.load_default(size)
 
@@ -81,7 +81,7 @@ def _draw_titles(draw: ImageDraw.ImageDraw, title: str, subtitle: str, series_la
                  colors: dict, bold, regular) -> None:
     """Draw the series label, the title fitted to six lines and the subtitle."""
     label = _font(bold, 40)
-    x = MARGIN
+    x: float = MARGIN
     for char in series_label.upper():  # tracked capitals, stopped at the margin
         if x + label.getlength(char) > WIDTH - MARGIN:
             break
@@ -133,7 +133,7 @@ def _fit_title(title: str, path: Path | None, height: int):
         lines = _wrap(title, font, TEXT_WIDTH)
         if len(lines) <= 6 and len(lines) * round(size * 1.18) <= height:
             return font, lines
-    return font, _clip(lines, max(1, height // round(font.size * 1.18)), font, TEXT_WIDTH)
+    return font, _clip(lines, max(1, height // round(size * 1.18)), font, TEXT_WIDTH)
 
 
 def _wrap(text: str, font, width: float) -> list[str]:

@@ -6,18 +6,22 @@ only the EPUB or the web page never loads them (see workers.py).
 
 from __future__ import annotations
 
+import re
+
 from briefpress.compose.a11y import accessibility_metadata, survey
-from briefpress.read.assets import data_url, with_image_sources
-from briefpress.render.cover import render_cover
-from briefpress.render.webedition import make_html
-from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
-from briefpress.errors import BriefError
 from briefpress.compose.htmltree import link_across
+from briefpress.compose.safety import NeedleLocator
+from briefpress.errors import BriefError
+from briefpress.read.assets import data_url, with_image_sources
+from briefpress.records import BuildConfig, Document, PdfAttachment, RenderProblem
+from briefpress.render.cover import render_cover
+from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from briefpress.render.pdfmarkup import anchor_labels, drop_links
-from briefpress.records import Brand, BuildConfig, Document, PdfAttachment
-from briefpress.scratch import scratch_tempdir
-from briefpress.render.styles import MEDIA_TYPES, edition_css, read_bytes
+from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html
+from briefpress.render.webedition import make_html
+from briefpress.scratch import scratch_tempdir
+
 
 def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
     """The bytes of one edition: pdf, print, epub, pdfa (the archive) or html (the web page)."""
@@ -55,8 +59,43 @@ def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = F
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
     with scratch_tempdir():  # WeasyPrint's font folders are left there, for the build to remove
         pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
-                         variant=variant, attachments=attachments)
+                         explain=ProblemExplainer(doc), variant=variant, attachments=attachments)
     return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
+
+
+class ProblemExplainer:
+    """Turn what WeasyPrint logged into an error at the line it concerns: the style sheet's line;
+    else the manuscript line of the image or element it names; else the brand file."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.aliases: dict[str, str] = {}  # PDF images are data: URLs; name the first image with those bytes
+        for asset in doc.assets:
+            self.aliases.setdefault(data_url(asset), asset.url)
+        self.locate: NeedleLocator | None = None
+
+    def __call__(self, problem: RenderProblem) -> BriefError:
+        message = problem.message
+        for name in problem.names:
+            if name in self.aliases:
+                message = message.replace(name, self.aliases[name])
+        message = LONG_DATA_URL.sub(lambda m: m.group(0)[:40] + "...", message)
+        what = f"PDF rendering problem: {message}"
+        if problem.sheet is not None:  # a template's line numbers are not those of its output
+            line = problem.sheet_line if problem.sheet.suffix != ".j2" else None
+            return BriefError(problem.sheet, line, what, "fix the style sheet")
+        line = next(filter(None, map(self.manuscript_line, problem.names)), None)
+        if line is None:
+            return BriefError(self.doc.brand.path, None, what, "fix the brand's templates or styles")
+        return BriefError(self.doc.source_path, line, what, "fix the resource or markup it names")
+
+    def manuscript_line(self, name: str) -> int | None:
+        if self.locate is None:  # read only when something went wrong
+            self.locate = NeedleLocator(read_bytes(self.doc.source_path).decode("utf-8", "replace"))
+        return self.locate(self.aliases.get(name, name)) if len(name) > 2 else None
+
+
+LONG_DATA_URL = re.compile(r"data:[^\s'\"]{40,}")
 
 
 def make_archive_pdf(doc: Document, *, paper: str) -> bytes:
@@ -74,7 +113,7 @@ def make_epub(doc: Document) -> bytes:
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
     titles = epub_page_titles(doc)
-    css = "\n".join(edition_css(brand, "epub", font_url=lambda face: f"../fonts/{face.path.name}"))
+    css = joined_css(edition_css(brand, "epub", font_url=lambda face: f"../fonts/{face.path.name}"))
     files = [EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
              EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
              *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts),

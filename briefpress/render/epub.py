@@ -68,7 +68,7 @@ def build_epub(spec: EpubSpec) -> bytes:
     # metadata "subject".'), and drops the element: catch them all.
     with capture_logged("", "ebooklib", logging.INFO) as logged:
         try:
-            epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": datetime(*zip_time(spec.modified)),
+            epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": datetime(*zip_time(spec.modified), tzinfo=None),
                                         "raise_exceptions": True, "landmark_title": "Landmarks"})
         except Exception as err:  # ebooklib raises bare exceptions of many kinds
             raise BriefError(None, None, f"EPUB writing failed: {err}", "report this as a bug") from err
@@ -103,10 +103,15 @@ def add_page(book: epub.EpubBook, name: str, title: str, xhtml: str, lang: str) 
     return item
 
 
-def zip_time(moment: datetime) -> tuple[int, ...]:
+ZipTime = tuple[int, int, int, int, int, int]
+
+
+def zip_time(moment: datetime) -> ZipTime:
     """The moment as a zip entry's time: a zip (MS-DOS) date holds only the years 1980 to 2107,
     so earlier and later build times are clamped there; content.opf keeps the real date."""
-    return min(max(moment.timetuple()[:6], (1980, 1, 1, 0, 0, 0)), (2107, 12, 31, 23, 59, 58))
+    t = moment.timetuple()
+    stamp: ZipTime = (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+    return min(max(stamp, (1980, 1, 1, 0, 0, 0)), (2107, 12, 31, 23, 59, 58))
 
 
 def normalise_zip(data: bytes, spec: EpubSpec) -> bytes:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import contextlib
+import io
 import logging
+import re
+from collections.abc import Callable
 from pathlib import Path
 
-from weasyprint import CSS, HTML, Attachment
 import weasyprint.layout.inline as weasy_inline
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from briefpress.errors import BriefError
-from briefpress.records import PdfAttachment
+from briefpress.errors import BriefError, raise_all
+from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
 
 
 class ConfinedFetcher(URLFetcher):
@@ -46,17 +48,35 @@ def _attachment(item: PdfAttachment) -> Attachment:
                       relationship=item.relationship, created=item.modified, modified=item.modified)
 
 
+# WeasyPrint's own message (weasyprint/pdf/tags.py): compose reports a missing alt text with file
+# and line (notes.image_warning), and --strict fails on it.
+ALT_MISSING = 'Image "%s" has no required alt description'
+CSS_PLACE = re.compile(r" at (\d+):\d+\b")  # "Ignored `colr: red` at 3:5, unknown property."
+
+
 class LogCapture(logging.Handler):
-    """Collect WeasyPrint's warnings: it only logs resources that fail to load."""
+    """Collect WeasyPrint's warnings: it only logs resources that fail to load, and bad CSS."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.problems: list[RenderProblem] = []
+        self.sheet: Path | None = None  # set while a style sheet is parsed
 
     def emit(self, record):
-        if record.getMessage().endswith("has no required alt description"):
-            return  # compose reports it with file and line (notes.image_warning); --strict fails on it
-        self.messages.append(record.getMessage())
+        if record.msg == ALT_MISSING:
+            return
+        args = record.args if isinstance(record.args, tuple) else ()
+        names = tuple(str(arg) for arg in args if isinstance(arg, str))
+        message = record.msg % tuple(map(plain, args)) if args else record.getMessage()
+        found = CSS_PLACE.search(message) if self.sheet else None
+        self.problems.append(RenderProblem(message, self.sheet, int(found.group(1)) if found else None, names))
+
+
+def plain(arg):
+    """A log argument as a reader wants it: an exception whose text is empty shows its cause."""
+    if isinstance(arg, BaseException) and not str(arg) and arg.__cause__ is not None:
+        return f"{type(arg.__cause__).__name__}: {arg.__cause__}"
+    return arg
 
 
 @contextlib.contextmanager
@@ -87,18 +107,23 @@ def hanging_trailing_spaces():
         weasy_inline.split_first_line = original
 
 
-def render_pdf(html: str, *, css: list[str], base_dir: Path, roots: tuple[Path, ...],
-               source: Path, variant: str | None = None,
-               attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
-    """Render one HTML document to PDF bytes, failing on any resource problem."""
+def render_pdf(html: str, *, css: list[Stylesheet], base_dir: Path, roots: tuple[Path, ...],
+               source: Path, explain: Callable[[RenderProblem], BriefError],
+               variant: str | None = None, attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
+    """Render one HTML document to PDF bytes; fail on every problem WeasyPrint logs, each
+    explained (with the file and line it concerns) by explain(problem)."""
     fonts = FontConfiguration()
     fetcher = ConfinedFetcher(roots)
     capture = LogCapture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
     try:
-        sheets = [CSS(string=text, base_url=str(base_dir) + "/", font_config=fonts,
-                      url_fetcher=fetcher) for text in css]
+        sheets = []
+        for sheet in css:  # parsed one by one, so that a CSS problem names its file
+            capture.sheet = sheet.path
+            sheets.append(CSS(string=sheet.text, base_url=str(base_dir) + "/", font_config=fonts,
+                              url_fetcher=fetcher))
+        capture.sheet = None
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
         with hanging_trailing_spaces():
             pdf = document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=variant,
@@ -110,7 +135,5 @@ def render_pdf(html: str, *, css: list[str], base_dir: Path, roots: tuple[Path, 
                          "keep images and styles inside the source and styles folders") from None
     finally:
         logger.removeHandler(capture)
-    if capture.messages:
-        raise BriefError(source, None, f"PDF rendering problem: {capture.messages[0]}",
-                         "fix the resource or markup it names")
+    raise_all([explain(problem) for problem in capture.problems])
     return pdf

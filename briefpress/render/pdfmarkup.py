@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import html
 
+
 def anchor_labels(markup: str) -> dict[str, str]:
     """What each link target is, in words: {"note-3": "note 3", "background": "section “Background”"}."""
     root = html.document_fromstring(markup)

@@ -10,6 +10,7 @@ annotation its bare target as /Contents ("note-3"); PDF/UA-1 7.18.5 wants a desc
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pikepdf
 
@@ -46,7 +47,8 @@ def mark_orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:
         if not orphans:
             continue
         operations = []
-        for operands, operator in pikepdf.parse_content_stream(page):
+        instructions: list[Any] = list(pikepdf.parse_content_stream(page))  # each is (operands, operator)
+        for operands, operator in instructions:
             if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) \
                     and int(operands[1].get("/MCID", -1)) in orphans:
                 operands = [pikepdf.Name.Artifact, PAGINATION]

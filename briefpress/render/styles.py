@@ -7,29 +7,41 @@ from collections.abc import Callable
 from pathlib import Path
 
 from briefpress.errors import BriefError
-from briefpress.records import Brand, FontFace
+from briefpress.records import Brand, FontFace, Stylesheet
 from briefpress.render.templates import render_brand_css, render_style
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 def edition_css(brand: Brand, kind: str, *, font_url: Callable[[FontFace], str], paper: str = "",
-                press: bool = False) -> list[str]:
-    """The stylesheets of one edition kind (pdf, print, pdfa, epub, html, catalogue), in cascade order."""
-    sheets = [read_style(brand, "brief.css"), render_brand_css(brand, font_url=font_url)]
+                press: bool = False) -> list[Stylesheet]:
+    """The stylesheets of one edition kind (pdf, print, pdfa, epub, html, catalogue), in cascade
+    order, each with the brand file it comes from (so a CSS problem names its file)."""
+    folder = brand.path.parent
+
+    def sheet(name: str, **context) -> Stylesheet:
+        text = render_style(name, brand, **context) if name.endswith(".j2") else read_style(brand, name)
+        return Stylesheet(folder / name, text)
+
+    sheets = [sheet("brief.css"), Stylesheet(folder / "brand.css.j2", render_brand_css(brand, font_url=font_url))]
     if kind in ("pdf", "print", "pdfa"):
-        sheets.append(render_style("pdf.css.j2", brand, paper=paper))
+        sheets.append(sheet("pdf.css.j2", paper=paper))
         if kind == "print":
-            sheets.append(render_style("print.css.j2", brand))
+            sheets.append(sheet("print.css.j2"))
         if press:
-            sheets.append(read_style(brand, "press.css"))
+            sheets.append(sheet("press.css"))
     elif kind == "epub":
-        sheets.append(read_style(brand, "epub.css"))
+        sheets.append(sheet("epub.css"))
     else:  # the web page and the series catalogue
-        sheets.append(render_style("web.css.j2", brand))
+        sheets.append(sheet("web.css.j2"))
         if kind == "catalogue":
-            sheets.append(render_style("catalogue.css.j2", brand))
+            sheets.append(sheet("catalogue.css.j2"))
     return sheets
+
+
+def joined_css(sheets: list[Stylesheet]) -> str:
+    """One stylesheet for an edition that carries its CSS as one file (EPUB, web page)."""
+    return "\n".join(s.text for s in sheets)
 
 
 def read_style(brand: Brand, name: str) -> str:

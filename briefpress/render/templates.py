@@ -10,8 +10,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
-from briefpress.errors import BriefError
 from briefpress.compose.htmltree import to_xhtml
+from briefpress.errors import BriefError
 from briefpress.records import Brand, Document
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

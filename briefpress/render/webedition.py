@@ -6,8 +6,8 @@ import base64
 import dataclasses
 
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.render.styles import MEDIA_TYPES, edition_css, read_bytes
 from briefpress.records import Brand, Document
+from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import render_web_html
 
 
@@ -16,7 +16,7 @@ def make_html(doc: Document) -> bytes:
     # System fonts after the brand's own: embedding the six font files would add about 2 MB.
     brand = dataclasses.replace(doc.brand, fonts=())
     doc = with_image_sources(doc, data_url)  # the manuscript's checked images, inline
-    css = "\n".join(edition_css(brand, "html", font_url=str))
+    css = joined_css(edition_css(brand, "html", font_url=str))
     return render_web_html(doc, css=css, logo_src=logo_data_url(brand)).encode("utf-8")
 
 

@@ -26,8 +26,8 @@ import traceback
 from pathlib import Path
 
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
-from briefpress.scratch import remove_scratch_folder
 from briefpress.records import EDITION_FILES, BuildConfig, Document
+from briefpress.scratch import remove_scratch_folder
 
 LOG = logging.getLogger("briefpress")
 PDF_KINDS = ("pdf", "print", "pdfa")  # the editions that need WeasyPrint
