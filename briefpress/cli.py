@@ -14,7 +14,7 @@ from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
 # so that a build served from the cache starts and ends in a few hundredths of a second.
-COMMANDS = ("new", "serve", "watch")
+COMMANDS = ("new", "import", "serve", "watch")
 CACHE = ".briefpress-cache"
 
 
@@ -71,7 +71,7 @@ class OneLine(logging.Formatter):
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     """Run a build, or a subcommand; return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in COMMANDS:  # new, serve, watch; anything else is a SOURCE
+    if argv and argv[0] in COMMANDS:  # new, import, serve, watch; anything else is a SOURCE
         from briefpress.author.commands import run_command
         return run_command(argv, root or Path.cwd())
     args = parse_args(argv)

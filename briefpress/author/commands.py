@@ -1,4 +1,4 @@
-"""Subcommands beside the build: new, serve, watch. Parsing and dispatch only."""
+"""Subcommands beside the build: new, import, serve, watch. Parsing and dispatch only."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from briefpress.author.scaffold import new_brief
 
 
 def run_command(argv: list[str], root: Path) -> int:
-    """Run `new`, `serve` or `watch`; return the exit code."""
+    """Run `new`, `import`, `serve` or `watch`; return the exit code."""
     args = parse_command(argv)
     return reported(lambda: args.run(args, root))
 
@@ -32,6 +32,11 @@ def parse_command(argv: list[str]) -> argparse.Namespace:
     new.add_argument("--date", type=date.fromisoformat, help="the brief's date, YYYY-MM-DD (default: today)")
     new.add_argument("--brand", type=Path, help="brand file, for the series name (default: styles/brand.yml)")
     new.set_defaults(run=run_new)
+    imp = commands.add_parser("import", help="bring in a .docx, .odt, .html or .md manuscript as source/<slug>.md")
+    imp.add_argument("file", type=Path, help="the manuscript")
+    imp.add_argument("--out", type=Path, help="the brief to write (default: source/<slug>.md, from the title)")
+    imp.add_argument("--changes", choices=("accept", "reject"), help="accept or reject the manuscript's tracked changes")
+    imp.set_defaults(run=run_import)
     for name, help_text in (("serve", "build, serve a live preview and rebuild on every change"),
                             ("watch", "build and rebuild on every change, without a server")):
         sub = commands.add_parser(name, help=help_text)
@@ -50,6 +55,15 @@ def run_new(args: argparse.Namespace, root: Path) -> int:
     path = new_brief(root / "source", args.title, args.author, series=brand.series_name,
                      day=args.date or today())
     print(f"wrote {display_path(path)}; build it with: python build.py {display_path(path)}")
+    return 0
+
+
+def run_import(args: argparse.Namespace, root: Path) -> int:
+    from briefpress.author.importer import import_manuscript  # pandoc and the AST passes
+    imported = import_manuscript(args.file, root / "source", out=args.out, changes=args.changes or "")
+    print(f"wrote {display_path(imported.path)}")
+    for note in imported.notes:
+        print(f"note: {note.message}")
     return 0
 
 
