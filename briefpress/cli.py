@@ -16,10 +16,11 @@ from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
 # so that a build served from the cache starts and ends in a few hundredths of a second.
-COMMANDS = ("build", "new", "serve", "watch")
+COMMANDS = ("build", "new", "import", "serve", "watch")
 EPILOG = """commands:
   build SOURCE ...   build the editions (the default: `briefpress SOURCE` is `briefpress build SOURCE`)
   new TITLE          start a new brief in source/
+  import FILE        bring in a .docx, .odt, .html or .md manuscript as source/<slug>.md
   serve [SOURCE]     build, serve a live preview and rebuild on every change
   watch [SOURCE]     build and rebuild on every change, without a server
 
@@ -33,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     add_build(commands.add_parser("build", help="build the editions (default)"))
     add_new(commands.add_parser("new", help="start a new brief in source/"))
+    add_import(commands.add_parser("import", help="bring in a .docx, .odt, .html or .md manuscript as source/<slug>.md"))
     for name, text in (("serve", "build, serve a live preview and rebuild on every change"),
                        ("watch", "build and rebuild on every change, without a server")):
         add_preview(commands.add_parser(name, help=text), serve=name == "serve")
@@ -68,6 +70,13 @@ def add_new(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--date", type=date.fromisoformat, help="the brief's date, YYYY-MM-DD (default: today)")
     sub.add_argument("--brand", type=Path, help="brand file, for the series name (default: styles/brand.yml)")
     sub.set_defaults(run=lambda args, root: command("run_new")(args, root))
+
+
+def add_import(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("file", type=Path, help="the manuscript")
+    sub.add_argument("--out", type=Path, help="the brief to write (default: source/<slug>.md, from the title)")
+    sub.add_argument("--changes", choices=("accept", "reject"), help="accept or reject the manuscript's tracked changes")
+    sub.set_defaults(run=lambda args, root: command("run_import")(args, root))
 
 
 def add_preview(sub: argparse.ArgumentParser, *, serve: bool) -> None:

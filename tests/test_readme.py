@@ -34,7 +34,7 @@ def subcommand_lines() -> dict[str, str]:
 
 
 def test_every_option_in_the_usage_block_is_in_the_help_and_back():
-    helped = run_cli("--help", cwd=ROOT)
+    helped = run_cli("build", "--help", cwd=ROOT)
     assert helped.returncode == 0, helped.stderr
     # One entry per option of the help, with its aliases: "-q, --quiet".
     entries = [set(OPTION.findall(re.split(r"\s{2,}", line.strip())[0]))

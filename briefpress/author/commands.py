@@ -1,4 +1,4 @@
-"""The subcommands beside the build: new, serve, watch and the link check. cli.py parses their arguments."""
+"""The subcommands beside the build: new, import, serve, watch and the link check. cli.py parses their arguments."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ def run_new(args: argparse.Namespace, root: Path) -> int:
     path = new_brief(root / "source", args.title, args.author, series=brand.series_name,
                      day=args.date or today())
     print(f"wrote {display_path(path)}; build it with: python build.py {display_path(path)}")
+    return 0
+
+
+def run_import(args: argparse.Namespace, root: Path) -> int:
+    from briefpress.author.importer import import_manuscript  # pandoc and the AST passes
+    imported = import_manuscript(args.file, root / "source", out=args.out, changes=args.changes or "")
+    print(f"wrote {display_path(imported.path)}")
+    for note in imported.notes:
+        print(f"note: {note.message}")
     return 0
 
 

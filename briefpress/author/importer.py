@@ -1,0 +1,224 @@
+"""`import`: turn a .docx, .odt, .html or .md manuscript into source/<slug>.md with full front
+matter, its pictures in source/<slug>-media/. The stages: check the file, convert it with pandoc,
+clean the AST (cleanup.py), read the front matter from styles, properties or layout, write.
+
+Nothing is written until everything has been read; no file is ever replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from briefpress.author import cleanup
+from briefpress.author.metadata import data_from_meta, fill_from_properties, meta_text, render_front_matter
+from briefpress.author.scaffold import slugify
+from briefpress.compose.notes import stringify
+from briefpress.errors import LOG, BriefError, BuildWarning
+from briefpress.read.assets import sniff
+from briefpress.read.frontmatter import FENCE, parse_yaml, validate_meta
+from briefpress.read.markdown import read_manuscript, write_markdown
+from briefpress.read.package import check_package, read_media, read_odt_extras, read_properties
+from briefpress.read.plainshape import plain, read_plain_shape
+
+KINDS = {".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+CHANGES = ("accept", "reject")
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import wrote, and what it inferred (each a `note:` line)."""
+
+    path: Path
+    media: tuple[Path, ...] = ()
+    notes: tuple[BuildWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A brief read from a manuscript, not yet written: front matter, body, pictures, notes."""
+
+    data: dict = field(hash=False)
+    body: str
+    media: dict = field(hash=False)  # file name in the media folder -> bytes
+    notes: tuple[BuildWarning, ...] = ()
+
+
+def import_manuscript(path: Path, folder: Path, *, out: Path | None = None, changes: str = "") -> Imported:
+    """Read the manuscript at path and write it as folder/<slug>.md (or out) with its pictures."""
+    kind = manuscript_kind(path)
+    doc = read_manuscript(path, kind)
+    blocks, notes = clean(path, kind, doc["blocks"], changes)
+    draft = draft_brief(path, kind, doc["meta"], blocks, notes, media_folder=None)
+    target = out or folder / f"{slug_of(draft)}.md"
+    if has_images(blocks):  # the media folder is named after the file, which needs the title first
+        draft = draft_brief(path, kind, doc["meta"], blocks, notes, media_folder=f"{target.stem}-media")
+    return write_brief(target, draft)
+
+
+def manuscript_kind(path: Path) -> str:
+    """docx, odt, html or md, from the name; refuse a file that is not what its name says."""
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise BriefError(path, None, f"cannot import a {path.suffix or 'file without an extension'}",
+                         "give a .docx, .odt, .html or .md file")
+    if not path.is_file():
+        raise BriefError(path, None, "no such file", "check the path")
+    if kind in ("docx", "odt"):
+        check_package(path, kind)
+        return kind
+    raw = path.read_bytes()
+    if b"\0" in raw[:4096] or raw.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
+        raise BriefError(path, None, f"is not a text file, so not {kind.upper()}", "give the manuscript itself, saved as UTF-8 text")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BriefError(path, raw.count(b"\n", 0, err.start) + 1, f"invalid UTF-8 at byte {err.start}", "save the file as UTF-8") from None
+    return kind
+
+
+def clean(path: Path, kind: str, blocks: list, changes: str) -> tuple[list, list[BuildWarning]]:
+    """Resolve or refuse tracked changes, report comments and citations, drop what a brief cannot use."""
+    notes: list[BuildWarning] = []
+    blocks = resolve(path, kind, blocks, changes, notes)
+    blocks, comments = cleanup.take_comments(blocks)
+    if kind == "odt":
+        comments += [cleanup.Comment(a, t) for a, t in read_odt_extras(path).comments]
+    for comment in comments:
+        LOG.warning("%s", BuildWarning(path, None, f"comment by {comment.author}: {comment.text} (left out of the brief)").message)
+    blocks, cites = cleanup.flatten_citations(blocks)
+    if cites:
+        LOG.warning("%s", BuildWarning(path, None, f"{cites} citation field(s) (Zotero, Mendeley) kept as their visible text; "
+                                       "the citation data was not imported (give each source as a link or a footnote)").message)
+    blocks, entries = cleanup.drop_toc(blocks)
+    if entries:
+        notes.append(BuildWarning(path, None, f"left out the table of contents ({entries} entries)"))
+    blocks, unlinked = cleanup.unlink_missing(blocks)
+    if unlinked:
+        notes.append(BuildWarning(path, None, f"{unlinked} link(s) to places not in the document (bookmarks, "
+                                  "cross-references) became plain text"))
+    blocks = cleanup.plain_tables(cleanup.mark_separators(blocks))
+    if not any(cleanup.plain_text(b) or b["t"] not in ("Para", "Plain") for b in blocks):
+        raise BriefError(path, None, "the document has no text", "check that this is the manuscript")
+    return blocks, notes
+
+
+def resolve(path: Path, kind: str, blocks: list, changes: str, notes: list) -> list:
+    if kind == "odt":  # pandoc's ODT reader shows a document with every change accepted
+        extras = read_odt_extras(path)
+        ins, dels = extras.insertions, extras.deletions
+        if (ins or dels) and changes == "reject":
+            raise BriefError(path, None, "cannot reject tracked changes in an .odt",
+                             "reject them in LibreOffice, or save the file as .docx and import that")
+    else:
+        ins, dels = cleanup.count_changes(blocks)
+    if not (ins or dels):
+        return blocks
+    if not changes:
+        raise BriefError(path, None, f"has unresolved tracked changes: {ins} insertion(s) and {dels} deletion(s)",
+                         "import it with --changes accept or --changes reject, or resolve them in the word processor")
+    notes.append(BuildWarning(path, None, f"{changes}ed {ins} tracked insertion(s) and {dels} deletion(s)"))
+    return blocks if kind == "odt" else cleanup.resolve_changes(blocks, accept=changes == "accept")
+
+
+def has_images(blocks: list) -> bool:
+    return bool(cleanup.find_all(blocks, lambda n: n["t"] == "Image"))
+
+
+def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *, media_folder: str | None) -> Draft:
+    """The front matter and body: from the Title/Author/... styles (or an HTML head or YAML), else
+    from the layout of the text (plainshape.py); document properties fill the gaps."""
+    media: dict[str, bytes] = {}
+    if media_folder:
+        blocks = cleanup.relink_images(blocks, lambda url, alt: place_image(path, kind, url, alt, media, media_folder),
+                                       keep_titles=kind != "odt")
+    found: list[BuildWarning] = []
+    props = read_properties(path, kind) if kind in ("docx", "odt") else {}
+    title = meta_text(meta.get("title"))
+    if kind == "html" and title and blocks and blocks[0]["t"] == "Header" and cleanup.plain_text(blocks[0]) == title:
+        blocks = blocks[1:]  # the <h1> repeats the <title>
+    text = write_markdown(blocks, path)
+    if title or (props.get("title") and not any(b["t"] == "Header" for b in blocks)):
+        data, body = data_from_meta(path, meta, text, found)
+    else:
+        try:
+            shape = read_plain_shape(text, path)
+        except BriefError as err:  # its line is in a Markdown text the user never sees
+            raise BriefError(path, None, err.what, "give the document a Title-styled paragraph, or start it "
+                             "with a heading for the title") from None
+        data, body = dict(shape.data), shape.body
+        found += shape.notes
+    found += notes
+    fill_from_properties(path, data, props, found)
+    return Draft(data=data, body=re.sub(r"\n{3,}", "\n\n", body).strip() + "\n", media=media,
+                 notes=tuple(quoted(n, text) for n in found))
+
+
+def quoted(note: BuildWarning, text: str) -> BuildWarning:
+    """A note on a line of the converted text names the manuscript and quotes that line instead:
+    the line number would be of a Markdown text the user never sees."""
+    if not note.line:
+        return note
+    line = plain(re.sub(r"^\s*#+\s*", "", text.split("\n")[note.line - 1]))
+    line = line[:5] if len(set(line)) == 1 else line  # a rule line
+    shown = line if len(line) <= 60 else line[:57].rstrip() + "..."
+    return BuildWarning(note.path, None, f"{note.what}: {shown}" if shown else note.what)
+
+
+def place_image(path: Path, kind: str, url: str, alt: list, media: dict, folder: str) -> tuple[str, list]:
+    """Extract one picture into the media folder; return its new relative URL and its alt text."""
+    if kind in ("docx", "odt"):
+        content = read_media(path, kind, url)
+    else:  # HTML or Markdown: a picture next to the manuscript
+        local = (path.parent / url).resolve()
+        inside = not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) and local.is_relative_to(path.parent.resolve())
+        content = local.read_bytes() if inside and local.is_file() else None
+    if content is None:
+        LOG.warning("%s", BuildWarning(path, None, f"image {url} is not inside the manuscript; left as it is "
+                                       "(put the picture in the brief's folder and link it from there)").message)
+        return url, alt
+    if kind == "odt" and not stringify(alt).strip():  # pandoc's ODT reader drops the description
+        described = read_odt_extras(path).alt_text.get(url, "").split()
+        alt = [n for i, w in enumerate(described) for n in ([{"t": "Space"}] if i else []) + [{"t": "Str", "c": w}]] or alt
+    if sniff(content) is None:
+        LOG.warning("%s", BuildWarning(path, None, f"image {url} is not a PNG, JPEG, GIF or WebP picture, so the "
+                                       "brief will not build with it (save it as PNG and replace the file)").message)
+    name = next((n for n, c in media.items() if c == content), None)
+    if name is None:
+        name = f"image{len(media) + 1}{PurePosixPath(url).suffix.lower() or '.png'}"
+        media[name] = content
+    return f"{folder}/{name}", alt
+
+
+def slug_of(draft: Draft) -> str:
+    slug = slugify(draft.data["title"])
+    if not slug:
+        raise BriefError(None, None, f"cannot make a file name from the title {draft.data['title']!r}",
+                         "give --out source/NAME.md")
+    return slug
+
+
+def write_brief(target: Path, draft: Draft) -> Imported:
+    """Check the front matter as a build would, then write the brief and its pictures, refusing
+    to replace any file; on a failure remove what this import wrote."""
+    text = render_front_matter(draft.data) + "\n" + draft.body
+    data, lines = parse_yaml(target, FENCE.match(text).group(1))
+    validate_meta(target, data, lines)
+    media_dir = target.parent / f"{target.stem}-media"
+    files = [(target, text.encode("utf-8"))] + [(media_dir / n, c) for n, c in sorted(draft.media.items())]
+    for file, _ in files:
+        if file.exists():
+            raise BriefError(file, None, "already exists", "import to another name with --out, or move the file away")
+    written: list[Path] = []
+    try:
+        for file, content in files[1:] + files[:1]:  # the brief last: it is what a user looks for
+            file.parent.mkdir(parents=True, exist_ok=True)
+            with file.open("xb") as handle:
+                written.append(file)
+                handle.write(content)
+    except OSError as err:
+        for file in written:
+            file.unlink(missing_ok=True)
+        raise BriefError(err.filename or target, None, f"cannot write: {err.strerror}", "check the folder") from None
+    return Imported(path=target, media=tuple(f for f, _ in files[1:]), notes=draft.notes)

@@ -1,0 +1,153 @@
+"""The front matter of an imported brief: read from pandoc's metadata (Word's Title, Subtitle,
+Author, Abstract and Date styles; an HTML head; YAML) and the document properties, and written
+back as YAML that frontmatter.py reads unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from briefpress.compose.notes import stringify
+from briefpress.errors import BriefError, BuildWarning
+from briefpress.read.frontmatter import LANG_TAG
+from briefpress.read.markdown import write_markdown
+from briefpress.read.plainshape import read_back_matter, split_authors
+
+DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y")
+PROPERTY = {"title": "Title", "subject": "Subject", "creator": "Author", "description": "Comments",
+            "keywords": "Keywords", "language": "Language"}
+
+
+def data_from_meta(path: Path, meta: dict, text: str, notes: list) -> tuple[dict, str]:
+    """Front matter from pandoc's metadata (Word's Title, Subtitle, Author, Abstract, Date styles)."""
+    data: dict = {}
+    source = "paragraph styled " if path.suffix.lower() in (".docx", ".odt") else ""
+    for key, style in (("title", "Title"), ("subtitle", "Subtitle")):
+        if meta_text(meta.get(key)):
+            data[key] = meta_text(meta[key])
+            notes.append(BuildWarning(path, None, f"read the {key} from the {source}{style}".rstrip()))
+    authors = [a for item in meta_list(meta.get("author")) for a in meta_authors(item)]
+    if authors:
+        data["author"] = authors
+        notes.append(BuildWarning(path, None, "read the author(s) " + " / ".join(a["name"] for a in authors)
+                                  + f" from the {source}Author".rstrip()))
+    if meta.get("abstract"):
+        blocks = meta["abstract"]["c"] if meta["abstract"]["t"] == "MetaBlocks" else [{"t": "Para", "c": inlines_of(meta["abstract"])}]
+        data["abstract"] = write_markdown(blocks, path).strip()
+        notes.append(BuildWarning(path, None, f"read the abstract from the {source}Abstract".rstrip()))
+    if meta_text(meta.get("date")):
+        take_date(path, meta_text(meta["date"]), data, notes)
+    for key in ("lang", "keywords"):
+        if meta.get(key):
+            data[key] = meta_text(meta[key]) if key == "lang" else [meta_text(k) for k in meta_list(meta[key])]
+    body, authors, bio_notes = read_back_matter(text, path, data.get("author", []))
+    if authors:
+        data["author"] = authors
+    notes += bio_notes
+    return data, body
+
+
+def fill_from_properties(path: Path, data: dict, props: dict, notes: list) -> None:
+    """Document properties give what the text did not: title, subtitle (Subject), author,
+    abstract (Comments), keywords, language."""
+    def took(key: str, prop: str) -> None:
+        notes.append(BuildWarning(path, None, f"read the {key} from the document properties ({PROPERTY[prop]})"))
+    for key, prop in (("title", "title"), ("subtitle", "subject"), ("abstract", "description")):
+        if props.get(prop) and not data.get(key):
+            data[key] = props[prop]
+            took(key, prop)
+    if props.get("creator") and not data.get("author"):
+        data["author"] = [{"name": n} for n in split_authors(props["creator"])]
+        took("author", "creator")
+    if props.get("keywords") and not data.get("keywords"):
+        data["keywords"] = [k.strip() for k in re.split(r"[,;]", props["keywords"]) if k.strip()]
+        took("keywords", "keywords")
+    if props.get("language") and not data.get("lang") and LANG_TAG.match(props["language"]):
+        data["lang"] = props["language"]
+        took("language", "language")
+    if not data.get("title"):
+        raise BriefError(path, None, "no title: no Title paragraph, no heading and no Title property",
+                         "give the document a title (a Title-styled paragraph or a first heading) and import it again")
+
+
+def take_date(path: Path, text: str, data: dict, notes: list) -> None:
+    for pattern in DATE_FORMATS:
+        try:
+            data["date"] = dt.datetime.strptime(text, pattern).date().isoformat()
+            notes.append(BuildWarning(path, None, f"read the date {data['date']} from '{text}'"))
+            return
+        except ValueError:
+            continue
+    notes.append(BuildWarning(path, None, f"left out the date '{text}', which is not a date I can read "
+                              "(add 'date: YYYY-MM-DD' to the front matter)"))
+
+
+def meta_text(value) -> str:
+    """Plain text of a metadata value (inlines, blocks or a string)."""
+    if not value:
+        return ""
+    if value["t"] == "MetaString":
+        return " ".join(value["c"].split())
+    if value["t"] == "MetaBool":
+        return ""
+    return " ".join(stringify(inlines_of(value)).split())
+
+
+def inlines_of(value) -> list:
+    if value["t"] == "MetaInlines":
+        return value["c"]
+    if value["t"] == "MetaBlocks":
+        return [n for b in value["c"] if b["t"] in ("Para", "Plain") for n in [*b["c"], {"t": "Space"}]]
+    if value["t"] == "MetaString":
+        return [{"t": "Str", "c": value["c"]}]
+    return []
+
+
+def meta_list(value) -> list:
+    if not value:
+        return []
+    return value["c"] if value["t"] == "MetaList" else [value]
+
+
+def meta_authors(item) -> list[dict]:
+    """One author entry: a name line ('A and B' is two) or a map with name, bio, email, affiliation."""
+    if item["t"] != "MetaMap":
+        return [{"name": n} for n in split_authors(meta_text(item))]
+    fields = {k: meta_text(v) for k, v in item["c"].items() if k in ("name", "email", "affiliation", "bio")}
+    return [fields] if fields.get("name") else []
+
+
+def render_front_matter(data: dict) -> str:
+    """YAML front matter, keys in the README's order; strings quoted as JSON (a subset of YAML)
+    so nothing in a title can change its meaning, Markdown blocks as literal blocks."""
+    lines = ["---"]
+    for key in ("title", "subtitle"):
+        if data.get(key):
+            lines.append(f"{key}: {quote(data[key])}")
+    if data.get("author"):
+        lines.append("author:")
+        for author in data["author"]:
+            lines.append(f"  - name: {quote(author['name'])}")
+            for key in ("email", "affiliation", "bio"):
+                if author.get(key):
+                    lines += block(f"    {key}", author[key], "      ")
+    if data.get("abstract"):
+        lines += block("abstract", data["abstract"], "  ")
+    for key in ("date", "lang"):
+        if data.get(key):
+            lines.append(f"{key}: {data[key]}")
+    lines.append(f"keywords: [{', '.join(quote(k) for k in data.get('keywords', []))}]")
+    return "\n".join(lines + ["---", ""])
+
+
+def block(key: str, text: str, indent: str) -> list[str]:
+    text = text.strip()
+    if "\n" not in text:
+        return [f"{key}: {quote(text)}"]
+    return [f"{key}: |-"] + [indent + line if line.strip() else "" for line in text.split("\n")]
+
+
+def quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)

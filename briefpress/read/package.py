@@ -1,0 +1,135 @@
+"""Word and OpenDocument files as zip packages: what a file really is, its document properties,
+its pictures, and the comments and tracked changes pandoc's ODT reader leaves out. Stdlib only."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from briefpress.errors import BriefError
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # MS-CFB: Word 97-2003, or an encrypted Office 2007+ file
+ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # the stream MS-OFFCRYPTO adds to that container
+ODT_MIME = b"application/vnd.oasis.opendocument.text"
+CORE = {"title": "{http://purl.org/dc/elements/1.1/}title",
+        "subject": "{http://purl.org/dc/elements/1.1/}subject",
+        "creator": "{http://purl.org/dc/elements/1.1/}creator",
+        "description": "{http://purl.org/dc/elements/1.1/}description",
+        "language": "{http://purl.org/dc/elements/1.1/}language",
+        "keywords": "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
+ODT_META = {**CORE, "creator": "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}initial-creator",
+            "keywords": "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}keyword"}
+ODF = {"office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+       "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+       "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+       "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+       "dc": "http://purl.org/dc/elements/1.1/",
+       "xlink": "http://www.w3.org/1999/xlink"}
+MEDIA_ROOT = {"docx": "word/", "odt": ""}  # pandoc names docx images media/..., odt ones Pictures/...
+
+
+@dataclass(frozen=True)
+class OdtExtras:
+    """What pandoc's ODT reader drops without a word: comments, tracked changes, image descriptions."""
+
+    comments: tuple[tuple[str, str], ...] = ()  # (author, text)
+    insertions: int = 0
+    deletions: int = 0
+    alt_text: dict = field(default_factory=dict, hash=False)  # Pictures/... -> description
+
+
+def check_package(path: Path, kind: str) -> None:
+    """Refuse a .docx or .odt that is not one: plain text, a .doc, a password, a damaged zip."""
+    try:
+        head = path.read_bytes()[:4096]
+    except OSError as err:
+        raise BriefError(path, None, f"cannot read: {err.strerror}", "check the path") from None
+    name = "Word .docx" if kind == "docx" else "OpenDocument .odt"
+    if head.startswith(OLE):
+        if ENCRYPTED in path.read_bytes():
+            raise BriefError(path, None, "is password-protected", "open it, remove the password and save it again")
+        raise BriefError(path, None, "is an old Word 97-2003 file, not a .docx", "open it in Word or LibreOffice and save it as .docx")
+    if not head.startswith(b"PK\x03\x04"):
+        raise BriefError(path, None, f"is not a {name} file (it is not a zip package)",
+                         f"export the manuscript as {name} from the word processor")
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            damaged = package.testzip()
+            mime = package.read("mimetype").strip() if "mimetype" in names else b""
+            manifest = package.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as err:
+        raise BriefError(path, None, f"is damaged, its zip package cannot be read ({err})", "save the manuscript again from the word processor") from None
+    if damaged:
+        raise BriefError(path, None, f"is damaged: {damaged} fails its checksum", "save the manuscript again from the word processor")
+    if kind == "docx" and "word/document.xml" not in names:
+        raise BriefError(path, None, "is a zip package but not a Word document (no word/document.xml)",
+                         "export the manuscript as Word .docx")
+    if kind == "odt" and mime != ODT_MIME:
+        raise BriefError(path, None, "is a zip package but not an OpenDocument text", "export the manuscript as .odt")
+    if kind == "odt" and b"encryption-data" in manifest:
+        raise BriefError(path, None, "is password-protected", "open it, remove the password and save it again")
+
+
+def read_properties(path: Path, kind: str) -> dict[str, str]:
+    """The document properties (docx: docProps/core.xml; odt: meta.xml): title, subject,
+    creator, description, keywords, language; those that are set."""
+    member, tags = ("docProps/core.xml", CORE) if kind == "docx" else ("meta.xml", ODT_META)
+    try:
+        with zipfile.ZipFile(path) as package:
+            if member not in package.namelist():
+                return {}
+            root = ElementTree.fromstring(package.read(member))
+    except ElementTree.ParseError as err:
+        raise BriefError(path, None, f"{member} is not well-formed XML: {err}",
+                         "save the manuscript again from the word processor") from None
+    found = {key: ", ".join(" ".join((e.text or "").split()) for e in root.iter(tag) if (e.text or "").strip())
+             for key, tag in tags.items()}
+    return {key: value for key, value in found.items() if value}
+
+
+def read_odt_extras(path: Path) -> OdtExtras:
+    """Comments, tracked changes and image descriptions from an .odt's content.xml."""
+    with zipfile.ZipFile(path) as package:
+        try:
+            root = ElementTree.fromstring(package.read("content.xml"))
+        except (KeyError, ElementTree.ParseError) as err:
+            raise BriefError(path, None, f"content.xml is missing or damaged: {err}",
+                             "save the manuscript again from the word processor") from None
+    comments = tuple((root_text(note, "dc:creator") or "unknown", words(note))
+                     for note in root.iter(f"{{{ODF['office']}}}annotation"))
+    regions = list(root.iter(f"{{{ODF['text']}}}changed-region"))
+    count = lambda kind: sum(1 for r in regions if r.find(f"text:{kind}", ODF) is not None)  # noqa: E731
+    alt = {}
+    for frame in root.iter(f"{{{ODF['draw']}}}frame"):
+        image = frame.find("draw:image", ODF)
+        text = root_text(frame, "svg:desc") or root_text(frame, "svg:title")
+        if image is not None and text:
+            alt[image.get(f"{{{ODF['xlink']}}}href", "")] = text
+    return OdtExtras(comments=comments, insertions=count("insertion"), deletions=count("deletion"), alt_text=alt)
+
+
+def root_text(element, tag: str) -> str:
+    found = element.find(tag, ODF)
+    return " ".join("".join(found.itertext()).split()) if found is not None else ""
+
+
+def words(annotation) -> str:
+    """An ODT comment's text: its paragraphs, without the author and date elements."""
+    paragraphs = annotation.findall("text:p", ODF)
+    return " ".join(" ".join("".join(p.itertext()).split()) for p in paragraphs).strip()
+
+
+def read_media(path: Path, kind: str, target: str) -> bytes | None:
+    """The bytes of a picture pandoc named (media/image1.png, Pictures/...), or None."""
+    member = MEDIA_ROOT[kind] + target
+    if ".." in Path(target).parts or re.match(r"^[a-z][a-z0-9+.-]*:", target):
+        return None
+    with zipfile.ZipFile(path) as package:
+        try:
+            return package.read(member)
+        except KeyError:
+            return None
