@@ -1,0 +1,57 @@
+"""A table in a brief is set with rules (above, under the header row, below) and room after it,
+and a figure's caption sits under its image."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+
+from conftest import run_build
+
+BRIEF = """---
+title: Tables
+---
+
+The rivers.
+
+| River  | Allocated to | Flow (MAF) |
+|:-------|:-------------|:-----------|
+| Jhelum | Pakistan     | 23         |
+| Ravi   | India        | 7          |
+
+Flows are in million acre-feet a year.
+"""
+
+
+def rule_rows(image, left: int, right: int) -> list[int]:
+    """Rows where an unbroken dark line runs from left to right."""
+    gray = image.convert("L")
+    rows = []
+    for y in range(gray.height):
+        if all(gray.getpixel((x, y)) < 140 for x in range(left, right, 2)):
+            rows.append(y)
+    return [y for i, y in enumerate(rows) if i == 0 or rows[i - 1] != y - 1]  # one per line
+
+
+def test_a_table_has_three_rules_and_space_before_the_next_paragraph(tmp_path):
+    source = tmp_path / "tables.md"
+    source.write_text(BRIEF, encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
+    assert code == 0, err
+    pdf = pdfium.PdfDocument(str(tmp_path / "tables.pdf"))
+    page = pdf[0]
+    scale = 2
+    image = page.render(scale=scale).to_pil()
+    text = page.get_textpage()
+    def box(word: str):  # (left, top, right, bottom) in image pixels
+        found = text.search(word, match_case=True, match_whole_word=True)
+        index, count = found.get_next()
+        l, b, r, t = text.get_charbox(index, loose=True)[0:4]
+        l2, b2, r2, t2 = text.get_charbox(index + count - 1, loose=True)[0:4]
+        height = page.get_height()
+        return l * scale, (height - t) * scale, r2 * scale, (height - b) * scale
+    river, flow, ravi, after = box("River"), box("Flow (MAF)"), box("Ravi"), box("Flows are")
+    rules = [y for y in rule_rows(image, int(river[0]) + 1, int(flow[2]) - 1) if river[1] - 20 < y < ravi[3] + 30]
+    assert len(rules) == 3, rules  # above the header, under it, below the last row
+    assert rules[0] < river[1] < rules[1] < ravi[1] < rules[2]
+    assert after[1] - rules[2] > 0.8 * (after[3] - after[1])  # at least most of a line of room after
+    pdf.close()
