@@ -55,3 +55,34 @@ def test_a_table_has_three_rules_and_space_before_the_next_paragraph(tmp_path):
     assert rules[0] < river[1] < rules[1] < ravi[1] < rules[2]
     assert after[1] - rules[2] > 0.8 * (after[3] - after[1])  # at least most of a line of room after
     pdf.close()
+
+
+def test_table_header_cells_carry_scope_so_pdfua_finds_nothing(tmp_path):
+    from briefpress.check.validate import run_pdf_rules, run_pdfua
+    import pikepdf
+    source = tmp_path / "tables.md"
+    source.write_text(BRIEF + "\n| Year | Flow |\n|---|---|\n| 1960 | 30 |\n", encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
+    assert code == 0, err
+    pdf_path = tmp_path / "tables.pdf"
+    verdict = run_pdfua(pdf_path)
+    assert verdict.passed, verdict.details
+    assert run_pdf_rules(pdf_path).passed
+    with pikepdf.open(pdf_path) as pdf:
+        headers = [node for node in walk(pdf.Root.StructTreeRoot) if node.get("/S") == "/TH"]
+        assert len(headers) == 5
+        scopes = [str(node.get("/A", {}).get("/Scope", "")) if isinstance(node.get("/A"), pikepdf.Dictionary)
+                  else str(node.get("/A")) for node in headers]
+        assert all("Column" in s for s in scopes), scopes
+
+
+def walk(node):
+    """Every structure element under node."""
+    import pikepdf
+    kids = node.get("/K")
+    if kids is None:
+        return
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from walk(kid)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from briefpress.compose.htmltree import UnbalancedHTML, plain_text, split_parts
+from briefpress.compose.htmltree import UnbalancedHTML, plain_text, scope_header_cells, split_parts
 from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.history import last_commit_time
@@ -29,7 +29,7 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> tupl
         meta=source.meta, brand=brand, abstract_html=parts["bp-abstract"],
         summary_text=plain_text(parts["bp-abstract"]),
         bios_html=tuple(parts[f"bp-bio-{i}"] for i in range(len(bios))),
-        body_html=parts["bp-body"], notes=notes, build_time=build_time,
+        body_html=scope_header_cells(parts["bp-body"]), notes=notes, build_time=build_time,
         identifier=source.meta.identifier or stable_identifier(source), source_path=source.path)
     return document, collector.warnings
 

@@ -98,3 +98,20 @@ def find_elements(xhtml: str) -> list[tuple[str, dict[str, str]]]:
             found.append((etree.QName(element).localname,
                           {etree.QName(k).localname: v for k, v in element.attrib.items()}))
     return found
+
+
+def scope_header_cells(fragment: str) -> str:
+    """Give every table header cell its scope (PDF/UA: a TH needs /Scope): col in the header row,
+    row for a header cell that starts a body row. Cells that already say are left alone."""
+    if "<th" not in fragment:
+        return fragment
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    for cell in root.iter("th"):
+        if cell.get("scope"):
+            continue
+        row = cell.getparent()
+        in_head = row is not None and row.getparent() is not None and row.getparent().tag == "thead"
+        first = row is not None and row.index(cell) == 0 and any(c.tag == "td" for c in row)
+        cell.set("scope", "row" if first and not in_head else "col")
+    text = html_escape(root.text or "")
+    return text + "".join(html.tostring(child, encoding="unicode") for child in root)

@@ -24,6 +24,7 @@ def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str]) -> bytes:
             return data
         mark_orphans_as_artifacts(pdf)
         describe_internal_links(pdf, anchor_labels)
+        scope_table_headers(pdf)
         out = io.BytesIO()
         # qpdf would write a random /ID: derive it from the content so the same input gives the same bytes.
         pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve,
@@ -64,6 +65,33 @@ def describe_internal_links(pdf: pikepdf.Pdf, anchor_labels: dict[str, str]) -> 
             target = str(annot.get("/Dest", "")) if isinstance(annot.get("/Dest"), pikepdf.String) else ""
             if target and target in anchor_labels:
                 annot.Contents = pikepdf.String(f"Go to {anchor_labels[target]}")
+
+
+def scope_table_headers(pdf: pikepdf.Pdf) -> None:
+    """Give each TH its /Scope (PDF/UA-1 7.5, Matterhorn 15-003): WeasyPrint 70 links each TD to its
+    headers but leaves the TH without a scope. Row for a header that starts a row holding data
+    cells (as the HTML's scope="row" says), else Column."""
+    for row in structure_elements(pdf.Root.StructTreeRoot):
+        if row.get("/S") != "/TR":
+            continue
+        kids = [k for k in structure_children(row) if k.get("/S") in ("/TH", "/TD")]
+        has_data = any(k.get("/S") == "/TD" for k in kids)
+        for n, cell in enumerate(kids):
+            if cell.get("/S") != "/TH":
+                continue
+            scope = "/Row" if n == 0 and has_data and row.get("/P", {}).get("/S") != "/THead" else "/Column"
+            attributes = cell.get("/A")
+            if not isinstance(attributes, pikepdf.Dictionary):
+                attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
+                cell.A = attributes
+            attributes.O = pikepdf.Name.Table
+            attributes.Scope = pikepdf.Name(scope)
+
+
+def structure_children(node) -> list:
+    kids = node.get("/K")
+    return [k for k in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else [])
+            if isinstance(k, pikepdf.Dictionary) and "/S" in k]
 
 
 def structure_elements(node):
