@@ -58,8 +58,9 @@ def test_a_table_has_three_rules_and_space_before_the_next_paragraph(tmp_path):
 
 
 def test_table_header_cells_carry_scope_so_pdfua_finds_nothing(tmp_path):
-    from briefpress.check.validate import run_pdf_rules, run_pdfua
     import pikepdf
+
+    from briefpress.check.validate import run_pdf_rules, run_pdfua
     source = tmp_path / "tables.md"
     source.write_text(BRIEF + "\n| Year | Flow |\n|---|---|\n| 1960 | 30 |\n", encoding="utf-8")
     code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
