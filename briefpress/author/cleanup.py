@@ -78,7 +78,7 @@ def resolve_changes(blocks: list, *, accept: bool) -> list:
     joined = rewrite(blocks, blocks=lambda items: join_paragraphs(items, f"paragraph-{drop}"))
 
     def on_inlines(items: list) -> list:
-        out = []
+        out: list = []
         for node in items:
             found = set(classes(node))
             if drop in found or found & {"paragraph-insertion", "paragraph-deletion"}:
@@ -118,7 +118,8 @@ def flatten_citations(blocks: list) -> tuple[list, int]:
 def drop_toc(blocks: list) -> tuple[list, int]:
     """Take out a table of contents: a run of two or more paragraphs that are each one internal
     link, with a 'Contents' line just before it. Returns the blocks and the entries dropped."""
-    out, dropped, run = [], 0, []
+    out: list = []
+    dropped, run = 0, []
     for block in [*blocks, None]:
         if block is not None and toc_entry(block):
             run.append(block)

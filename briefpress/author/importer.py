@@ -203,7 +203,9 @@ def write_brief(target: Path, draft: Draft) -> Imported:
     """Check the front matter as a build would, then write the brief and its pictures, refusing
     to replace any file; on a failure remove what this import wrote."""
     text = render_front_matter(draft.data) + "\n" + draft.body
-    data, lines = parse_yaml(target, FENCE.match(text).group(1))
+    fence = FENCE.match(text)
+    assert fence is not None  # render_front_matter writes the fences
+    data, lines = parse_yaml(target, fence.group(1))
     validate_meta(target, data, lines)
     media_dir = target.parent / f"{target.stem}-media"
     files = [(target, text.encode("utf-8"))] + [(media_dir / n, c) for n, c in sorted(draft.media.items())]
