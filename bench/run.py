@@ -126,7 +126,7 @@ def floor(tmp: Path, runs: int) -> float:
     from briefpress.render.templates import render_brand_css, render_pdf_html, render_style
     brand = load_brand(ROOT / "styles" / "brand.yml")
     source = load_source(SAMPLE)
-    doc, _ = compose_document(source, brand, resolve_build_time("", "1772668800", SAMPLE))
+    doc = compose_document(source, brand, resolve_build_time("", "1772668800", SAMPLE)).value
     (tmp / "final.html").write_text(render_pdf_html(doc, logo_src=brand.logo.as_uri()), encoding="utf-8")
     css = [(ROOT / "styles" / "brief.css").read_text(), render_brand_css(brand, font_url=lambda f: f.path.as_uri()),
            render_style("pdf.css.j2", brand, paper="A4")]

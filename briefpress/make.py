@@ -57,14 +57,15 @@ def prepare(config: BuildConfig, brand: Brand, path) -> Document:
     """Read, compose and check one brief; log its warnings; raise its errors all together."""
     source = load_source(path)
     build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
-    document, warnings = compose_document(source, brand, build_time)
-    document, removed, refused = sanitize_document(document, source)
-    document, unreadable = load_assets(document, source, allow_remote=config.allow_remote)
-    warnings = [*warnings, *removed]
+    composed = compose_document(source, brand, build_time)
+    sanitized = sanitize_document(composed.value, source)
+    loaded = load_assets(sanitized.value, source, allow_remote=config.allow_remote)
+    stages = (composed, sanitized, loaded)
+    warnings = [warning for stage in stages for warning in stage.warnings]
     for warning in warnings:
         report(warning)
-    raise_all([*refused, *unreadable])
+    raise_all([error for stage in stages for error in stage.errors])
     if warnings and config.strict:
         raise BriefError(path, None, f"{len(warnings)} warning(s) and --strict is on",
                          "fix the warnings above, or build without --strict")
-    return document
+    return loaded.value

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from briefpress.errors import BriefError, BuildWarning
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,16 @@ class Meta:
     series: Series = Series()
     identifier: str = ""
     paper: str = ""
+
+
+@dataclass(frozen=True)
+class Staged(Generic[T]):
+    """What a stage hands on: its value, the warnings to print, and the errors that stop the build
+    (all of them, so that one run reports every problem)."""
+
+    value: T
+    warnings: tuple[BuildWarning, ...] = ()
+    errors: tuple[BriefError, ...] = ()
 
 
 @dataclass(frozen=True)

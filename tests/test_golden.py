@@ -17,7 +17,7 @@ from conftest import BRIEFS, EPOCH, GOLDEN, ROOT, fail_if_updated
 def rendered(name: str) -> dict[str, str]:
     path = BRIEFS[name]
     brand = load_brand(ROOT / "styles" / "brand.yml")
-    doc, _ = compose_document(load_source(path), brand, resolve_build_time("", EPOCH, path))
+    doc = compose_document(load_source(path), brand, resolve_build_time("", EPOCH, path)).value
     files = {f"{name}.html": render_pdf_html(doc, logo_src="logo.svg")}
     for page, xhtml in link_across(render_epub_pages(doc, logo_src="images/logo.svg")).items():
         files[f"{name}-{page}"] = xhtml

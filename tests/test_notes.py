@@ -16,7 +16,8 @@ from conftest import BRIEFS, EPOCH, ROOT
 def compose(path: Path):
     source = load_source(path)
     brand = load_brand(ROOT / "styles" / "brand.yml")
-    return compose_document(source, brand, resolve_build_time("", EPOCH, path))
+    composed = compose_document(source, brand, resolve_build_time("", EPOCH, path))
+    return composed.value, list(composed.warnings)
 
 
 def compose_text(tmp_path: Path, body: str):

@@ -135,9 +135,9 @@ def brief(draw, ordinary: bool = False) -> str:
 
 def build_in_process(path: Path) -> tuple[bytes, bytes, int]:
     source = load_source(path)
-    document, _ = compose_document(source, BRAND, WHEN)
-    document, _, refused = sanitize_document(document, source)
-    document, unreadable = load_assets(document, source, allow_remote=False)
+    sanitized = sanitize_document(compose_document(source, BRAND, WHEN).value, source)
+    loaded = load_assets(sanitized.value, source, allow_remote=False)
+    document, refused, unreadable = loaded.value, sanitized.errors, loaded.errors
     raise_all([*refused, *unreadable])
     return make_pdf(document, paper="a4"), make_epub(document), len(document.notes)
 

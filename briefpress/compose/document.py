@@ -8,13 +8,13 @@ from pathlib import Path
 
 from briefpress.compose.htmltree import UnbalancedHTML, plain_text, scope_header_cells, split_parts
 from briefpress.compose.notes import NoteCollector, PendingNote
-from briefpress.errors import BriefError, BuildWarning
+from briefpress.errors import BriefError
 from briefpress.read.history import last_commit_time
 from briefpress.read.markdown import parse_markdown, render_html
-from briefpress.records import Brand, Document, Note, Source
+from briefpress.records import Brand, Document, Note, Source, Staged
 
 
-def compose_document(source: Source, brand: Brand, build_time: datetime) -> tuple[Document, list[BuildWarning]]:
+def compose_document(source: Source, brand: Brand, build_time: datetime) -> Staged[Document]:
     """Parse, number the notes and render the parts of one brief."""
     ast = parse_markdown(source.markdown, source.path)
     abstract = meta_blocks(ast["meta"].get("abstract"))
@@ -31,7 +31,7 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> tupl
         bios_html=tuple(parts[f"bp-bio-{i}"] for i in range(len(bios))),
         body_html=scope_header_cells(parts["bp-body"]), notes=notes, build_time=build_time,
         identifier=source.meta.identifier or stable_identifier(source), source_path=source.path)
-    return document, collector.warnings
+    return Staged(document, warnings=tuple(collector.warnings))
 
 
 def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> dict[str, str]:

@@ -7,13 +7,13 @@ from html import escape
 
 from briefpress.compose.sanitizer import Finding, sanitize_fragment, unsafe_url
 from briefpress.errors import BriefError, BuildWarning
-from briefpress.records import Document, Note, Source
+from briefpress.records import Document, Note, Source, Staged
 
 FIX = {"warning": "",
        "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}
 
 
-def sanitize_document(doc: Document, source: Source) -> tuple[Document, list[BuildWarning], list[BriefError]]:
+def sanitize_document(doc: Document, source: Source) -> Staged[Document]:
     """Strip active content from every part; refuse raw HTML that tries to load a resource."""
     findings: list[Finding] = []
 
@@ -35,7 +35,7 @@ def sanitize_document(doc: Document, source: Source) -> tuple[Document, list[Bui
                                      FIX["error"]))
         else:
             warnings.append(BuildWarning(source.path, line, finding.what))
-    return cleaned, warnings, errors
+    return Staged(cleaned, warnings=tuple(warnings), errors=tuple(errors))
 
 
 def clean_note(note: Note, clean) -> Note:

@@ -19,7 +19,7 @@ from briefpress.compose.htmltree import image_sources, replace_image_sources
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
 from briefpress.read.files import read_regular_file
-from briefpress.records import Asset, Document, Source
+from briefpress.records import Asset, Document, Source, Staged
 
 TIMEOUT = 10.0  # seconds for one remote image
 MAX_BYTES = 10 * 1024 * 1024  # size cap for any one image
@@ -31,7 +31,7 @@ SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image
 FIX = "use a PNG, JPEG, GIF or WebP file inside the source folder"
 
 
-def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> tuple[Document, list[BriefError]]:
+def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> Staged[Document]:
     """Return the Document with every image checked and read, and an error for each bad one."""
     urls = [src for fragment in fragments(doc) for src in image_sources(fragment)]
     locate = NeedleLocator(source.text)
@@ -47,7 +47,7 @@ def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> tuple[D
         except ValueError as err:
             what, _, fix = str(err).partition("|")
             errors.append(BriefError(source.path, line, f"image {shorten(url)}: {what}", fix or FIX))
-    return replace(doc, assets=tuple(assets.values())), errors
+    return Staged(replace(doc, assets=tuple(assets.values())), errors=tuple(errors))
 
 
 def fragments(doc: Document) -> list[str]:
