@@ -25,8 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "source" / "brief.md"
 PYTHON = sys.executable
 # PYTHONPATH: every command measures this tree's briefpress, whatever the virtualenv's editable install points at.
-ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1772668800", "PYTHONPATH": str(ROOT),
-       "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+ENV = {
+    **os.environ,
+    "SOURCE_DATE_EPOCH": "1772668800",
+    "PYTHONPATH": str(ROOT),
+    "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ COMPARE = {"<=": operator.le, ">=": operator.ge}
 
 
 def verdict(row: Row) -> str:
-    """"met" or "missed", from this run's figure against the target; "" when there is no target."""
+    """ "met" or "missed", from this run's figure against the target; "" when there is no target."""
     if not row.target:
         return ""
     op, limit = row.target.split()[:2]
@@ -78,20 +82,27 @@ def median(cmd_factory, runs: int) -> float:
 
 def pandoc() -> str:
     import pypandoc
+
     return pypandoc.get_pandoc_path()
 
 
 def naive(tmp: Path, runs: int) -> float:
     def both(i):
-        return ["sh", "-c", f'"{pandoc()}" "{SAMPLE}" -o "{tmp}/naive{i}.pdf" --pdf-engine=weasyprint && '
-                            f'"{pandoc()}" "{SAMPLE}" -o "{tmp}/naive{i}.epub"']
+        return [
+            "sh",
+            "-c",
+            f'"{pandoc()}" "{SAMPLE}" -o "{tmp}/naive{i}.pdf" --pdf-engine=weasyprint && '
+            f'"{pandoc()}" "{SAMPLE}" -o "{tmp}/naive{i}.epub"',
+        ]
+
     return median(both, runs)
 
 
 def ours(tmp: Path, runs: int, *extra: str, source: Path = SAMPLE, out: str = "ours") -> float:
     """Our build in a fresh process: cold (--no-cache) unless extra says otherwise."""
-    return median(lambda i: [PYTHON, str(ROOT / "build.py"), str(source), "--out", str(tmp / f"{out}{i}"), "-q",
-                             *extra], runs)
+    return median(
+        lambda i: [PYTHON, str(ROOT / "build.py"), str(source), "--out", str(tmp / f"{out}{i}"), "-q", *extra], runs
+    )
 
 
 def rebuild(tmp: Path, runs: int) -> float:
@@ -99,8 +110,14 @@ def rebuild(tmp: Path, runs: int) -> float:
     cache_root = tmp / "cached"
     shutil.copytree(ROOT / "styles", cache_root / "styles")
     shutil.copytree(ROOT / "source", cache_root / "source")
-    cmd = [PYTHON, "-c", "import sys; from pathlib import Path; from briefpress.cli import main; "
-           "sys.exit(main(sys.argv[2:], root=Path(sys.argv[1])))", str(cache_root), "-q"]
+    cmd = [
+        PYTHON,
+        "-c",
+        "import sys; from pathlib import Path; from briefpress.cli import main; "
+        "sys.exit(main(sys.argv[2:], root=Path(sys.argv[1])))",
+        str(cache_root),
+        "-q",
+    ]
     wall(cmd, cwd=cache_root)
     return median(lambda i: cmd, runs)
 
@@ -113,8 +130,19 @@ def series(tmp: Path, count: int, jobs: int) -> float:
         for n in range(1, count + 1):
             shutil.copy(SAMPLE, folder / f"brief-{n:02d}.md")
     sources = sorted(str(p) for p in folder.glob("*.md"))
-    return wall([PYTHON, str(ROOT / "build.py"), *sources, "--out", str(tmp / f"series-{jobs}"), "-q",
-                 "--no-cache", "--jobs", str(jobs)])[0]
+    return wall(
+        [
+            PYTHON,
+            str(ROOT / "build.py"),
+            *sources,
+            "--out",
+            str(tmp / f"series-{jobs}"),
+            "-q",
+            "--no-cache",
+            "--jobs",
+            str(jobs),
+        ]
+    )[0]
 
 
 def floor(tmp: Path, runs: int) -> float:
@@ -124,15 +152,21 @@ def floor(tmp: Path, runs: int) -> float:
     from briefpress.compose.document import compose_document, resolve_build_time
     from briefpress.read.frontmatter import load_source
     from briefpress.render.templates import render_brand_css, render_pdf_html, render_style
+
     brand = load_brand(ROOT / "styles" / "brand.yml")
     source = load_source(SAMPLE)
     doc = compose_document(source, brand, resolve_build_time("", "1772668800", SAMPLE)).value
     (tmp / "final.html").write_text(render_pdf_html(doc, logo_src=brand.logo.as_uri()), encoding="utf-8")
-    css = [(ROOT / "styles" / "brief.css").read_text(), render_brand_css(brand, font_url=lambda f: f.path.as_uri()),
-           render_style("pdf.css.j2", brand, paper="A4")]
+    css = [
+        (ROOT / "styles" / "brief.css").read_text(),
+        render_brand_css(brand, font_url=lambda f: f.path.as_uri()),
+        render_style("pdf.css.j2", brand, paper="A4"),
+    ]
     (tmp / "final.css").write_text("\n".join(css), encoding="utf-8")
-    script = ("import sys; from weasyprint import HTML, CSS; "
-              f"HTML(filename=r'{tmp}/final.html').write_pdf(r'{tmp}/floor.pdf', stylesheets=[CSS(filename=r'{tmp}/final.css')])")
+    script = (
+        "import sys; from weasyprint import HTML, CSS; "
+        f"HTML(filename=r'{tmp}/final.html').write_pdf(r'{tmp}/floor.pdf', stylesheets=[CSS(filename=r'{tmp}/final.css')])"
+    )
     return median(lambda i: [PYTHON, "-c", script], runs)
 
 
@@ -146,6 +180,7 @@ def long_document(tmp: Path, times: int) -> Path:
 
 def pages(pdf: Path) -> int:
     import pypdfium2 as pdfium
+
     doc = pdfium.PdfDocument(str(pdf))
     try:
         return len(doc)
@@ -155,8 +190,10 @@ def pages(pdf: Path) -> int:
 
 def peak_kib(cmd: list[str]) -> int:
     """Peak RSS of one child process, measured with /usr/bin/time-free getrusage in a wrapper."""
-    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    code = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
     out = subprocess.run([PYTHON, "-c", code, *cmd], env=ENV, capture_output=True, text=True, check=True)
     return int(out.stdout.strip())
 
@@ -166,8 +203,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--long", type=int, default=100, help="how many times the long document repeats the body")
     parser.add_argument("--series", type=int, default=20, help="how many briefs in the series")
-    parser.add_argument("--report", type=Path, default=ROOT / "BENCHMARKS.md",
-                        help="where to write the report (a quick run with fewer runs: somewhere else)")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=ROOT / "BENCHMARKS.md",
+        help="where to write the report (a quick run with fewer runs: somewhere else)",
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as name:
@@ -177,32 +218,69 @@ def main() -> int:
         t_floor = floor(tmp, args.runs)
         t_serial = ours(tmp, args.runs, "--no-cache", "--jobs", "1", out="serial")
         t_rebuild = rebuild(tmp, args.runs)
-        rows += [Row("Full default build (PDF, print PDF, EPUB), cold / naive pandoc route (PDF, EPUB)",
-                     t_ours / t_naive, "<= 0.80", f"{t_ours:.2f} s / {t_naive:.2f} s"),
-                 Row("Full default build, cold / bare WeasyPrint floor (import + one render)",
-                     t_ours / t_floor, "<= 1.15", f"{t_ours:.2f} s / {t_floor:.2f} s"),
-                 Row("Full default build, cold, one process (--jobs 1) / naive pandoc route",
-                     t_serial / t_naive, "", f"{t_serial:.2f} s / {t_naive:.2f} s"),
-                 Row("Bare WeasyPrint floor / naive pandoc route", t_floor / t_naive, "",
-                     f"{t_floor:.2f} s / {t_naive:.2f} s"),
-                 Row("Unchanged rebuild (cache hit), absolute", t_rebuild, "<= 0.15 s", f"{t_rebuild:.3f} s")]
+        rows += [
+            Row(
+                "Full default build (PDF, print PDF, EPUB), cold / naive pandoc route (PDF, EPUB)",
+                t_ours / t_naive,
+                "<= 0.80",
+                f"{t_ours:.2f} s / {t_naive:.2f} s",
+            ),
+            Row(
+                "Full default build, cold / bare WeasyPrint floor (import + one render)",
+                t_ours / t_floor,
+                "<= 1.15",
+                f"{t_ours:.2f} s / {t_floor:.2f} s",
+            ),
+            Row(
+                "Full default build, cold, one process (--jobs 1) / naive pandoc route",
+                t_serial / t_naive,
+                "",
+                f"{t_serial:.2f} s / {t_naive:.2f} s",
+            ),
+            Row(
+                "Bare WeasyPrint floor / naive pandoc route",
+                t_floor / t_naive,
+                "",
+                f"{t_floor:.2f} s / {t_naive:.2f} s",
+            ),
+            Row("Unchanged rebuild (cache hit), absolute", t_rebuild, "<= 0.15 s", f"{t_rebuild:.3f} s"),
+        ]
         one_pdf = ours(tmp, args.runs, "--no-cache", "--format", "pdf", out="one")
         long_src = long_document(tmp, args.long)
         t_long = ours(tmp, 1, "--no-cache", "--format", "pdf", source=long_src, out="long")
         n_long, n_one = pages(tmp / "long0" / f"{long_src.stem}.pdf"), pages(tmp / "one0" / "brief.pdf")
         per_long, per_one = t_long / n_long, one_pdf / n_one
-        rows.append(Row(f"{args.long}x document, PDF, time per page / 1x", per_long / per_one, "<= 1.30",
-                        f"{per_long * 1000:.0f} ms ({n_long} pages, {t_long:.1f} s) / {per_one * 1000:.0f} ms "
-                        f"({n_one} pages, {one_pdf:.2f} s)"))
+        rows.append(
+            Row(
+                f"{args.long}x document, PDF, time per page / 1x",
+                per_long / per_one,
+                "<= 1.30",
+                f"{per_long * 1000:.0f} ms ({n_long} pages, {t_long:.1f} s) / {per_one * 1000:.0f} ms "
+                f"({n_one} pages, {one_pdf:.2f} s)",
+            )
+        )
         build_pdf = [PYTHON, str(ROOT / "build.py"), "-q", "--no-cache", "--format", "pdf", "--out", str(tmp / "mem")]
         mem_long = peak_kib([*build_pdf, str(long_src)])
         mem_one = peak_kib([*build_pdf, str(SAMPLE)])
-        rows.append(Row(f"{args.long}x document, peak memory / 1x", mem_long / mem_one, "<= 1.5 GiB",
-                        f"{mem_long / 1024:.0f} MiB / {mem_one / 1024:.0f} MiB", measured=mem_long / 2**20))
+        rows.append(
+            Row(
+                f"{args.long}x document, peak memory / 1x",
+                mem_long / mem_one,
+                "<= 1.5 GiB",
+                f"{mem_long / 1024:.0f} MiB / {mem_one / 1024:.0f} MiB",
+                measured=mem_long / 2**20,
+            )
+        )
         serial = series(tmp, args.series, 1)
         parallel = series(tmp, args.series, os.cpu_count() or 1)
-        rows.append(Row(f"Series of {args.series} briefs, all editions: serial / parallel ({os.cpu_count()} processes)",
-                        serial / parallel, ">= 1.70", f"{serial:.1f} s / {parallel:.1f} s"))
+        rows.append(
+            Row(
+                f"Series of {args.series} briefs, all editions: serial / parallel ({os.cpu_count()} processes)",
+                serial / parallel,
+                ">= 1.70",
+                f"{serial:.1f} s / {parallel:.1f} s",
+            )
+        )
     write_report(rows, args)
     return 0
 
@@ -217,18 +295,32 @@ print PDF is laid out beside it and the EPUB in the main process.
 
 
 def write_report(rows: list[Row], args) -> None:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
-    machine = (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores ({cpu}), "
-               f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB")
-    lines = ["# Benchmarks", "",
-             f"Machine: {machine}.", "",
-             f"Written by one run of `bench/run.py` (`.venv/bin/python bench/run.py`): medians of {args.runs} "
-             "runs of wall time, each command in a fresh process, on the sample brief unless said otherwise. "
-             "Cold means `--no-cache`. The naive route is `pandoc brief.md -o x.pdf --pdf-engine=weasyprint` "
-             "then `pandoc brief.md -o x.epub`; the floor is `python -c` importing WeasyPrint and rendering "
-             "our own final HTML and CSS, nothing else.", "",
-             "| measure | ratio | target | verdict | figures |", "| --- | ---: | --- | --- | --- |"]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    machine = (
+        f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores ({cpu}), "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Machine: {machine}.",
+        "",
+        f"Written by one run of `bench/run.py` (`.venv/bin/python bench/run.py`): medians of {args.runs} "
+        "runs of wall time, each command in a fresh process, on the sample brief unless said otherwise. "
+        "Cold means `--no-cache`. The naive route is `pandoc brief.md -o x.pdf --pdf-engine=weasyprint` "
+        "then `pandoc brief.md -o x.epub`; the floor is `python -c` importing WeasyPrint and rendering "
+        "our own final HTML and CSS, nothing else.",
+        "",
+        "| measure | ratio | target | verdict | figures |",
+        "| --- | ---: | --- | --- | --- |",
+    ]
     lines += [f"| {row.what} | {row.ratio:.2f} | {row.target} | {verdict(row)} | {row.figures} |" for row in rows]
     lines += ["", *summary(rows), *NOTE.splitlines()]
     args.report.write_text("\n".join(lines) + "\n", encoding="utf-8")

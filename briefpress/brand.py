@@ -14,11 +14,23 @@ from briefpress.errors import BriefError, raise_all
 from briefpress.records import Brand, FontFace
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
-FACES = {"Regular": (400, "normal"), "It": (400, "italic"), "Semibold": (600, "normal"),
-         "SemiboldIt": (600, "italic"), "Bold": (700, "normal"), "BoldIt": (700, "italic")}
+FACES = {
+    "Regular": (400, "normal"),
+    "It": (400, "italic"),
+    "Semibold": (600, "normal"),
+    "SemiboldIt": (600, "italic"),
+    "Bold": (700, "normal"),
+    "BoldIt": (700, "italic"),
+}
 COLOR_KEYS = ("primary", "secondary", "tertiary", "foreground", "background", "light")
-SHAPES = {"CommentedSeq": "a list", "list": "a list", "CommentedMap": "a mapping", "int": "a number",
-          "float": "a number", "bool": "true or false"}
+SHAPES = {
+    "CommentedSeq": "a list",
+    "list": "a list",
+    "CommentedMap": "a mapping",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true or false",
+}
 OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str}
 
 
@@ -33,13 +45,21 @@ def load_brand(path: Path) -> Brand:
         kind = re.search(r"<class '(?:[\w.]+\.)?(\w+)'>", str(err))
         shape = SHAPES.get(kind.group(1), f"a {kind.group(1)}") if kind else ""
         what = f"brand: {section}: {shape} is not a {section}" if section and shape else f"brand: {err}"
-        raise BriefError(path, line_for(lines, (section,)) if section else None, what,
-                         "see https://posit-dev.github.io/brand-yml/") from None
+        raise BriefError(
+            path, line_for(lines, (section,)) if section else None, what, "see https://posit-dev.github.io/brand-yml/"
+        ) from None
     except ValidationError as err:
-        raise_all([BriefError(path, line_for(lines, e["loc"]),
-                              f"brand: {'.'.join(map(str, e['loc']))}: {e['msg']}",
-                              "see https://posit-dev.github.io/brand-yml/")
-                   for e in err.errors()])
+        raise_all(
+            [
+                BriefError(
+                    path,
+                    line_for(lines, e["loc"]),
+                    f"brand: {'.'.join(map(str, e['loc']))}: {e['msg']}",
+                    "see https://posit-dev.github.io/brand-yml/",
+                )
+                for e in err.errors()
+            ]
+        )
     errors: list[BriefError] = []
     own = own_keys(spec, path, lines, errors)
     colors = brand_colors(spec, path, lines, errors)
@@ -47,20 +67,41 @@ def load_brand(path: Path) -> Brand:
     fonts = brand_fonts(spec, path, lines, errors)
     base, headings = spec.typography and spec.typography.base, spec.typography and spec.typography.headings
     if not (base and base.family and headings and headings.family):
-        errors.append(BriefError(path, line_for(lines, ("typography",)),
-                                 "brand: typography.base.family and typography.headings.family are required",
-                                 "name the body and heading fonts"))
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, ("typography",)),
+                "brand: typography.base.family and typography.headings.family are required",
+                "name the body and heading fonts",
+            )
+        )
     name = spec.meta.name if spec.meta else None
     if not (name and name.full and name.short):
-        errors.append(BriefError(path, line_for(lines, ("meta",)), "brand: meta.name.full and meta.name.short are required",
-                                 "give the institute's full and short name"))
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, ("meta",)),
+                "brand: meta.name.full and meta.name.short are required",
+                "give the institute's full and short name",
+            )
+        )
     raise_all(errors)
-    return Brand(path=path, name=name.full, short_name=name.short,
-                 home_url=str(spec.meta.link.home) if spec.meta.link and spec.meta.link.home else "",
-                 series_name=own.get("series", ""), disclaimer=own.get("disclaimer", ""),
-                 address=tuple(own.get("address", ())), contact=tuple(own.get("contact", ())),
-                 logo=logo, colors=colors, base_font=base.family, heading_font=headings.family,
-                 fonts=fonts, paper=own.get("paper", "a4"))
+    return Brand(
+        path=path,
+        name=name.full,
+        short_name=name.short,
+        home_url=str(spec.meta.link.home) if spec.meta.link and spec.meta.link.home else "",
+        series_name=own.get("series", ""),
+        disclaimer=own.get("disclaimer", ""),
+        address=tuple(own.get("address", ())),
+        contact=tuple(own.get("contact", ())),
+        logo=logo,
+        colors=colors,
+        base_font=base.family,
+        heading_font=headings.family,
+        fonts=fonts,
+        paper=own.get("paper", "a4"),
+    )
 
 
 def read_brand_text(path: Path) -> str:
@@ -77,20 +118,29 @@ def key_lines(path: Path, text: str) -> dict[tuple, int]:
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):  # before anything is built from them
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):  # a few aliases make a "billion laughs"
-                raise BriefError(path, token.start_mark.line + 1, "YAML anchors and aliases are refused ('&name', '*name')",
-                                 "write each value out in full")
+                raise BriefError(
+                    path,
+                    token.start_mark.line + 1,
+                    "YAML anchors and aliases are refused ('&name', '*name')",
+                    "write each value out in full",
+                )
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
-        raise BriefError(path, mark.line + 1 if mark else None,
-                         f"malformed YAML: {err.problem}", "fix the YAML syntax") from None
+        raise BriefError(
+            path, mark.line + 1 if mark else None, f"malformed YAML: {err.problem}", "fix the YAML syntax"
+        ) from None
     except yaml.YAMLError as err:  # a ReaderError for characters YAML refuses has no mark
         raise BriefError(path, None, f"malformed YAML: {err}", "fix the YAML syntax") from None
     if root is None:
         raise BriefError(path, None, "the brand file is empty", "start from the project's styles/brand.yml")
     if not isinstance(root, yaml.MappingNode):
-        raise BriefError(path, root.start_mark.line + 1, "the brand file is not a mapping",
-                         "write 'meta:', 'logo:', 'color:' and 'typography:' sections")
+        raise BriefError(
+            path,
+            root.start_mark.line + 1,
+            "the brand file is not a mapping",
+            "write 'meta:', 'logo:', 'color:' and 'typography:' sections",
+        )
     lines: dict[tuple, int] = {}
 
     def visit(node, prefix: tuple) -> None:
@@ -98,6 +148,7 @@ def key_lines(path: Path, text: str) -> dict[tuple, int]:
             for key, value in node.value:
                 lines[prefix + (key.value,)] = key.start_mark.line + 1
                 visit(value, prefix + (key.value,))
+
     visit(root, ())
     return lines
 
@@ -116,20 +167,36 @@ def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
     own = extra.get("briefpress") or {}
     where = ("meta", "briefpress")
     if not isinstance(own, dict):
-        errors.append(BriefError(path, line_for(lines, where), "brand: meta.briefpress must be a mapping", "see README"))
+        errors.append(
+            BriefError(path, line_for(lines, where), "brand: meta.briefpress must be a mapping", "see README")
+        )
         return {}
     for key in sorted(set(own) - set(OWN_KEYS)):
-        errors.append(BriefError(path, line_for(lines, where + (key,)), f"brand: unknown key meta.briefpress.{key}",
-                                 "known keys: " + ", ".join(OWN_KEYS)))
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, where + (key,)),
+                f"brand: unknown key meta.briefpress.{key}",
+                "known keys: " + ", ".join(OWN_KEYS),
+            )
+        )
     for key, kind in OWN_KEYS.items():
         value = own.get(key)
-        if value is not None and (not isinstance(value, kind)
-                                  or (kind is list and not all(isinstance(v, str) for v in value))):
-            errors.append(BriefError(path, line_for(lines, where + (key,)),
-                                     f"brand: meta.briefpress.{key} must be {'a list of text lines' if kind is list else 'text'}",
-                                     "quote values that contain ':' or '#'"))
+        if value is not None and (
+            not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value))
+        ):
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, where + (key,)),
+                    f"brand: meta.briefpress.{key} must be {'a list of text lines' if kind is list else 'text'}",
+                    "quote values that contain ':' or '#'",
+                )
+            )
     if own.get("paper") not in (None, "a4", "letter"):
-        errors.append(BriefError(path, line_for(lines, where + ("paper",)), "brand: paper must be a4 or letter", "fix the value"))
+        errors.append(
+            BriefError(path, line_for(lines, where + ("paper",)), "brand: paper must be a4 or letter", "fix the value")
+        )
     return own
 
 
@@ -138,9 +205,14 @@ def brand_colors(spec: BrandYml, path: Path, lines, errors: list) -> dict[str, s
     for key in ("primary", "foreground", "background"):
         value = colors.get(key)
         if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
-            errors.append(BriefError(path, line_for(lines, ("color", key)) or line_for(lines, ("color",)),
-                                     f"brand: color.{key} must be a #RRGGBB colour (or a palette name)",
-                                     "set it under color:"))
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, ("color", key)) or line_for(lines, ("color",)),
+                    f"brand: color.{key} must be a #RRGGBB colour (or a palette name)",
+                    "set it under color:",
+                )
+            )
     return {k: v for k, v in colors.items() if isinstance(v, str)}
 
 
@@ -148,12 +220,20 @@ def brand_logo(spec: BrandYml, path: Path, lines, errors: list) -> Path:
     small = spec.logo.small if spec.logo and not isinstance(spec.logo, str) else spec.logo
     logo_path = getattr(small, "path", small)
     if logo_path is None:
-        errors.append(BriefError(path, line_for(lines, ("logo",)), "brand: no logo", "set logo.small to an SVG or PNG file"))
+        errors.append(
+            BriefError(path, line_for(lines, ("logo",)), "brand: no logo", "set logo.small to an SVG or PNG file")
+        )
         return path.parent / "missing-logo"
     resolved = (path.parent / str(getattr(logo_path, "root", logo_path))).resolve()
     if not resolved.is_file():
-        errors.append(BriefError(path, line_for(lines, ("logo",)), f"brand: logo file not found: {resolved.name}",
-                                 f"put it in {path.parent.name}/ or fix logo.small"))
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, ("logo",)),
+                f"brand: logo file not found: {resolved.name}",
+                f"put it in {path.parent.name}/ or fix logo.small",
+            )
+        )
     return resolved
 
 
@@ -163,16 +243,27 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
         if font.source == "system":
             found = pip_font_faces(font.family)
         elif font.source == "file":
-            found = [FontFace(font.family, (path.parent / str(f.path.root)).resolve(),
-                              int(f.weight.to_int() if hasattr(f.weight, "to_int") else f.weight.root),
-                              str(f.style)) for f in font.files]
+            found = [
+                FontFace(
+                    font.family,
+                    (path.parent / str(f.path.root)).resolve(),
+                    int(f.weight.to_int() if hasattr(f.weight, "to_int") else f.weight.root),
+                    str(f.style),
+                )
+                for f in font.files
+            ]
         else:
             found = []
         missing = [f.path for f in found if not f.path.is_file()]
         if not found or missing:
-            errors.append(BriefError(path, line_for(lines, ("typography", "fonts")),
-                                     f"brand: font '{font.family}' not found",
-                                     f"pip install font-{slug(font.family)}, or use source: file with local files"))
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, ("typography", "fonts")),
+                    f"brand: font '{font.family}' not found",
+                    f"pip install font-{slug(font.family)}, or use source: file with local files",
+                )
+            )
         faces.extend(found)
     return tuple(faces)
 
@@ -184,8 +275,11 @@ def pip_font_faces(family: str) -> list[FontFace]:
         return []
     folder = Path(list(spec.submodule_search_locations)[0]) / "files"
     stem = family.replace(" ", "")
-    return [FontFace(family, folder / f"{stem}-{suffix}.ttf", weight, style)
-            for suffix, (weight, style) in FACES.items() if (folder / f"{stem}-{suffix}.ttf").is_file()]
+    return [
+        FontFace(family, folder / f"{stem}-{suffix}.ttf", weight, style)
+        for suffix, (weight, style) in FACES.items()
+        if (folder / f"{stem}-{suffix}.ttf").is_file()
+    ]
 
 
 def slug(family: str) -> str:

@@ -106,8 +106,12 @@ def lookup(cache_dir: Path, key: str | None, source: Path) -> Entry | None:
             if hashlib.sha256(data).hexdigest() != sha:
                 return None
             editions.append((kind, data))
-        return Entry(tuple(editions), tuple(Logged(*w) for w in manifest["warnings"]), tuple(map(tuple, manifest["images"])),
-                     json.dumps(manifest["about"]))
+        return Entry(
+            tuple(editions),
+            tuple(Logged(*w) for w in manifest["warnings"]),
+            tuple(map(tuple, manifest["images"])),
+            json.dumps(manifest["about"]),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -124,9 +128,12 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
     try:
         for kind, data in entry.editions:
             (staging / kind).write_bytes(data)
-        manifest = {"editions": [[kind, hashlib.sha256(data).hexdigest()] for kind, data in entry.editions],
-                    "warnings": [[w.level, w.path, w.line, w.what] for w in entry.warnings], "images": [list(i) for i in entry.images],
-                    "about": json.loads(entry.about)}
+        manifest = {
+            "editions": [[kind, hashlib.sha256(data).hexdigest()] for kind, data in entry.editions],
+            "warnings": [[w.level, w.path, w.line, w.what] for w in entry.warnings],
+            "images": [list(i) for i in entry.images],
+            "about": json.loads(entry.about),
+        }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(cache_dir / key, ignore_errors=True)
         os.replace(staging, cache_dir / key)
@@ -137,8 +144,11 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
 
 def prune(cache_dir: Path) -> None:
     """Keep the KEEP most recently stored entries."""
-    entries = sorted((p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    entries = sorted(
+        (p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
 

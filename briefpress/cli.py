@@ -29,37 +29,67 @@ A first argument that is not a command, or that names an existing file, is a SOU
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="briefpress", description="Build branded PDF, EPUB and web editions of Markdown briefs.",
-                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(
+        prog="briefpress",
+        description="Build branded PDF, EPUB and web editions of Markdown briefs.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     add_build(commands.add_parser("build", help="build the editions (default)"))
     add_new(commands.add_parser("new", help="start a new brief in source/"))
-    add_import(commands.add_parser("import", help="bring in a .docx, .odt, .html or .md manuscript as source/<slug>.md"))
-    for name, text in (("serve", "build, serve a live preview and rebuild on every change"),
-                       ("watch", "build and rebuild on every change, without a server")):
+    add_import(
+        commands.add_parser("import", help="bring in a .docx, .odt, .html or .md manuscript as source/<slug>.md")
+    )
+    for name, text in (
+        ("serve", "build, serve a live preview and rebuild on every change"),
+        ("watch", "build and rebuild on every change, without a server"),
+    ):
         add_preview(commands.add_parser(name, help=text), serve=name == "serve")
     return top
 
 
 def add_build(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="Markdown briefs (default: source/brief.md)")
+    sub.add_argument(
+        "sources", nargs="*", type=Path, metavar="SOURCE", help="Markdown briefs (default: source/brief.md)"
+    )
     sub.add_argument("--out", type=Path, help="output folder (default: dist/)")
-    sub.add_argument("--format", help="editions to build, comma-separated: " + ", ".join(FORMATS)
-                     + " (default: " + ",".join(DEFAULT_FORMATS) + "; with --check: all)")
+    sub.add_argument(
+        "--format",
+        help="editions to build, comma-separated: "
+        + ", ".join(FORMATS)
+        + " (default: "
+        + ",".join(DEFAULT_FORMATS)
+        + "; with --check: all)",
+    )
     sub.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
     sub.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF editions")
-    sub.add_argument("--press", action="store_true", help="add 3 mm bleed and crop marks to the PDF editions for a print shop")
-    sub.add_argument("--allow-remote", action="store_true",
-                     help="download http(s) images named in a brief (timeout and size cap apply)")
+    sub.add_argument(
+        "--press", action="store_true", help="add 3 mm bleed and crop marks to the PDF editions for a print shop"
+    )
+    sub.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="download http(s) images named in a brief (timeout and size cap apply)",
+    )
     sub.add_argument("--strict", action="store_true", help="fail the build on any warning (notes never fail it)")
-    sub.add_argument("--check", action="store_true",
-                     help="after building, run every validator on the results; exit 1 if any fails")
+    sub.add_argument(
+        "--check", action="store_true", help="after building, run every validator on the results; exit 1 if any fails"
+    )
     sub.add_argument("--check-links", action="store_true", help="check the links instead of building")
     sub.add_argument("--online", action="store_true", help="with --check-links: request each URL too")
-    sub.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                     help="processes for editions, or for the briefs of a series (default: one per core)")
-    sub.add_argument("--no-cache", action="store_true",
-                     help=f"make every edition afresh instead of reusing unchanged ones from {CACHE}/")
+    sub.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes for editions, or for the briefs of a series (default: one per core)",
+    )
+    sub.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"make every edition afresh instead of reusing unchanged ones from {CACHE}/",
+    )
     sub.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     sub.set_defaults(run=run_build)
 
@@ -75,7 +105,9 @@ def add_new(sub: argparse.ArgumentParser) -> None:
 def add_import(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("file", type=Path, help="the manuscript")
     sub.add_argument("--out", type=Path, help="the brief to write (default: source/<slug>.md, from the title)")
-    sub.add_argument("--changes", choices=("accept", "reject"), help="accept or reject the manuscript's tracked changes")
+    sub.add_argument(
+        "--changes", choices=("accept", "reject"), help="accept or reject the manuscript's tracked changes"
+    )
     sub.set_defaults(run=lambda args, root: command("run_import")(args, root))
 
 
@@ -91,6 +123,7 @@ def add_preview(sub: argparse.ArgumentParser, *, serve: bool) -> None:
 
 def command(name: str):
     from briefpress.author import commands
+
     return getattr(commands, name)
 
 
@@ -116,15 +149,32 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 
 def build_config(args: argparse.Namespace, root: Path) -> BuildConfig:
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else \
-        (FORMATS if args.check else DEFAULT_FORMATS)
+    formats = (
+        tuple(f.strip() for f in args.format.split(",") if f.strip())
+        if args.format
+        else (FORMATS if args.check else DEFAULT_FORMATS)
+    )
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise BriefError("--format", None, f"unknown format {', '.join(unknown) or '(none)'}",
-                         "use --format with " + ", ".join(FORMATS))
-    return make_config(root, sources=args.sources, out=args.out, formats=formats, brand=args.brand,
-                       paper=args.paper, no_cache=args.no_cache, jobs=args.jobs, strict=args.strict,
-                       press=args.press, allow_remote=args.allow_remote)
+        raise BriefError(
+            "--format",
+            None,
+            f"unknown format {', '.join(unknown) or '(none)'}",
+            "use --format with " + ", ".join(FORMATS),
+        )
+    return make_config(
+        root,
+        sources=args.sources,
+        out=args.out,
+        formats=formats,
+        brand=args.brand,
+        paper=args.paper,
+        no_cache=args.no_cache,
+        jobs=args.jobs,
+        strict=args.strict,
+        press=args.press,
+        allow_remote=args.allow_remote,
+    )
 
 
 def run_build(args: argparse.Namespace, root: Path) -> int:
@@ -133,9 +183,11 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
         return command("run_link_check")(config, online=args.online)
     if len(config.sources) > 1:  # a series gets a catalogue
         from briefpress.render.catalogue import build_series
+
         artifacts = build_series(config)
     else:
         from briefpress.pipeline import build
+
         artifacts = build(config)
     if not args.quiet:
         for artifact in artifacts:

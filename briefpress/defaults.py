@@ -21,11 +21,27 @@ def default_brand(root: Path) -> Path:
     return root / "styles" / "brand.yml"
 
 
-def make_config(root: Path, *, sources=(), out: Path | None = None, formats=DEFAULT_FORMATS,
-                brand: Path | None = None, paper: str | None = None, no_cache: bool = False,
-                jobs: int | None = None, **options) -> BuildConfig:
+def make_config(
+    root: Path,
+    *,
+    sources=(),
+    out: Path | None = None,
+    formats=DEFAULT_FORMATS,
+    brand: Path | None = None,
+    paper: str | None = None,
+    no_cache: bool = False,
+    jobs: int | None = None,
+    **options,
+) -> BuildConfig:
     """A BuildConfig with the project's defaults for whatever is not given."""
-    return BuildConfig(sources=tuple(sources) or (default_source(root),), out_dir=out or root / "dist",
-                       formats=tuple(formats), brand_path=brand or default_brand(root), paper=paper or "",
-                       jobs=jobs or os.cpu_count() or 1, cache_dir=None if no_cache else root / CACHE,
-                       source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None, **options)
+    return BuildConfig(
+        sources=tuple(sources) or (default_source(root),),
+        out_dir=out or root / "dist",
+        formats=tuple(formats),
+        brand_path=brand or default_brand(root),
+        paper=paper or "",
+        jobs=jobs or os.cpu_count() or 1,
+        cache_dir=None if no_cache else root / CACHE,
+        source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None,
+        **options,
+    )

@@ -48,9 +48,15 @@ def make_brief(config: BuildConfig, path, brands, crew: Crew) -> Entry:
 def about(doc: Document) -> dict:
     """What a catalogue says about a brief."""
     meta = doc.meta
-    return {"title": meta.title, "subtitle": meta.subtitle, "authors": [a.name for a in meta.authors],
-            "date": meta.date, "series_name": meta.series.name or doc.brand.series_name,
-            "series_number": meta.series.number, "summary": doc.summary_text}
+    return {
+        "title": meta.title,
+        "subtitle": meta.subtitle,
+        "authors": [a.name for a in meta.authors],
+        "date": meta.date,
+        "series_name": meta.series.name or doc.brand.series_name,
+        "series_number": meta.series.number,
+        "summary": doc.summary_text,
+    }
 
 
 def prepare(config: BuildConfig, brand: Brand, path) -> Document:
@@ -66,6 +72,10 @@ def prepare(config: BuildConfig, brand: Brand, path) -> Document:
         report(warning)
     raise_all([error for stage in stages for error in stage.errors])
     if warnings and config.strict:
-        raise BriefError(path, None, f"{len(warnings)} warning(s) and --strict is on",
-                         "fix the warnings above, or build without --strict")
+        raise BriefError(
+            path,
+            None,
+            f"{len(warnings)} warning(s) and --strict is on",
+            "fix the warnings above, or build without --strict",
+        )
     return loaded.value

@@ -37,6 +37,7 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
     if entry is None:
         crew = Crew(config, path)  # forked first, so that WeasyPrint loads while the brief is composed
         from briefpress.make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
+
         entry = make_brief(config, path, brands, crew)
         if cache and key:
             store(cache, key, entry)
@@ -69,8 +70,14 @@ def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
         for kind in (k for k in EDITION_FILES if k in config.formats):
             target = target_file(config, path, kind)
             if target in owners:
-                errors.append(BriefError(path, None, f"would write {display_path(target)}, as {owners[target]} does",
-                                         "rename one of them, or build them separately with --out"))
+                errors.append(
+                    BriefError(
+                        path,
+                        None,
+                        f"would write {display_path(target)}, as {owners[target]} does",
+                        "rename one of them, or build them separately with --out",
+                    )
+                )
                 break
             owners[target] = display_path(path)
     raise_all(errors)
@@ -85,5 +92,6 @@ class BrandOnce:
     def get(self):
         if self.brand is None:
             from briefpress.make import load_brand
+
             self.brand = load_brand(self.path)
         return self.brand

@@ -22,8 +22,11 @@ def publish(outputs: list[Output], out_dir: Path) -> list[Artifact]:
     """Write every (target, bytes, kind) and out_dir/SHA256SUMS, then rename them into place."""
     if not outputs:
         return []
-    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {target.name}\n"
-                   for target, data, _ in outputs if target.parent == out_dir)
+    sums = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {target.name}\n"
+        for target, data, _ in outputs
+        if target.parent == out_dir
+    )
     # UTF-8: a brief may be called économie.md or 简报.md (sha256sum -c reads the bytes as they are).
     outputs = [*outputs, (out_dir / CHECKSUMS, sums.encode("utf-8"), "checksums")]
     check_replaceable([target for target, _, _ in outputs])
@@ -37,9 +40,12 @@ def publish(outputs: list[Output], out_dir: Path) -> list[Artifact]:
         for tmp, target in temps:
             os.replace(tmp, target)
     except OSError as err:
-        raise BriefError(getattr(err, "filename", None) and Path(err.filename).parent or out_dir,
-                         None, f"cannot write output: {err.strerror}",
-                         "choose a writable folder with --out") from None
+        raise BriefError(
+            getattr(err, "filename", None) and Path(err.filename).parent or out_dir,
+            None,
+            f"cannot write output: {err.strerror}",
+            "choose a writable folder with --out",
+        ) from None
     finally:
         for tmp, _ in temps:
             if os.path.exists(tmp):
@@ -52,8 +58,7 @@ def check_replaceable(targets: list[Path]) -> None:
     leaves some editions new and others old."""
     for target in targets:
         if target.is_dir() and not target.is_symlink():
-            raise BriefError(target, None, "cannot write output: a folder is in the way",
-                             "remove or rename the folder")
+            raise BriefError(target, None, "cannot write output: a folder is in the way", "remove or rename the folder")
 
 
 def write_temp(target: Path, data: bytes) -> str:

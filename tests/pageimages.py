@@ -51,8 +51,10 @@ def compare_pages(expected: list[Image.Image], actual: list[Image.Image]) -> lis
     """Compare page by page; a missing or extra page counts as wholly different."""
     blank = Image.new("RGB", (1, 1), "white")
     count = max(len(expected), len(actual))
-    return [compare(expected[i] if i < len(expected) else blank, actual[i] if i < len(actual) else blank)
-            for i in range(count)]
+    return [
+        compare(expected[i] if i < len(expected) else blank, actual[i] if i < len(actual) else blank)
+        for i in range(count)
+    ]
 
 
 def golden_pages(folder: Path, case: str) -> list[Image.Image]:
@@ -88,8 +90,9 @@ class Report:
     def path(self) -> Path:
         return self.folder / "pages-report.html"
 
-    def add(self, case: str, page: int, expected: Image.Image | None, actual: Image.Image | None,
-            comparison: Comparison) -> None:
+    def add(
+        self, case: str, page: int, expected: Image.Image | None, actual: Image.Image | None, comparison: Comparison
+    ) -> None:
         images = self.folder / "pages"
         images.mkdir(parents=True, exist_ok=True)
         cells = []
@@ -100,16 +103,20 @@ class Report:
             name = f"{case}-p{page}-{label}.png"
             image.save(images / name)
             cells.append(f'<td><img src="pages/{html.escape(name)}" alt="{label}"/></td>')
-        self.rows.append(f"<tr><th>{html.escape(case)} page {page}<br/>{comparison.share:.2%} differ</th>"
-                         + "".join(cells) + "</tr>")
+        self.rows.append(
+            f"<tr><th>{html.escape(case)} page {page}<br/>{comparison.share:.2%} differ</th>" + "".join(cells) + "</tr>"
+        )
         self.write()
 
     def write(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path.write_text(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Page image differences</title>"
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/><title>Page image differences</title>'
             "<style>td, th { vertical-align: top; padding: 4px; } img { border: 1px solid #999; }</style></head>"
             f"<body><h1>Page image differences</h1><p>Tolerance {TOLERANCE}/255 per channel, "
             f"at most {MAX_SHARE:.2%} of pixels may differ. Update with <code>pytest --update-golden</code>.</p>"
             "<table><tr><th></th><th>expected</th><th>actual</th><th>diff</th></tr>\n"
-            + "\n".join(self.rows) + "\n</table></body></html>\n", encoding="utf-8")
+            + "\n".join(self.rows)
+            + "\n</table></body></html>\n",
+            encoding="utf-8",
+        )

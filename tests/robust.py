@@ -11,7 +11,9 @@ import pikepdf
 import pypdfium2
 
 # error: FILE[:LINE]: what (how to fix)
-ERROR = re.compile(r"^error: (?P<file>[^:]+?)(?::(?P<line>\d+))?: (?P<what>.+) \((?P<fix>[^()]*(?:\([^()]*\)[^()]*)*)\)$")
+ERROR = re.compile(
+    r"^error: (?P<file>[^:]+?)(?::(?P<line>\d+))?: (?P<what>.+) \((?P<fix>[^()]*(?:\([^()]*\)[^()]*)*)\)$"
+)
 
 
 def error_lines(stderr: str) -> list[re.Match]:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from briefpress.compose.a11y import CONFORMANCE, accessibility_metadata, survey
 
-PAGE = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" lang="en" '
-        'xml:lang="en"><head><title>T</title></head><body><h1>Title</h1>{body}</body></html>')
+PAGE = (
+    '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" lang="en" '
+    'xml:lang="en"><head><title>T</title></head><body><h1>Title</h1>{body}</body></html>'
+)
 
 
 def metadata(*bodies: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for prop, value in accessibility_metadata(survey([PAGE.format(body=b) for b in bodies]),
-                                              has_toc=True, certifier="Institute"):
+    for prop, value in accessibility_metadata(
+        survey([PAGE.format(body=b) for b in bodies]), has_toc=True, certifier="Institute"
+    ):
         found.setdefault(prop, []).append(value)
     return found
 
@@ -50,5 +53,6 @@ def test_note_calls_and_headings_appear_in_the_summary():
     meta = metadata('<h2>Part</h2><p>Claim<a role="doc-noteref" href="#n1">1</a></p>')
     assert meta["schema:accessibilitySummary"][0].startswith(
         "This publication is reflowable text with a table of contents, headings for navigation "
-        "and endnotes linked to and from their calls.")
+        "and endnotes linked to and from their calls."
+    )
     assert {"structuralNavigation", "ARIA"} <= set(meta["schema:accessibilityFeature"])

@@ -27,8 +27,12 @@ def test_verdicts_follow_the_figures():
 
 
 def test_the_summary_says_what_this_run_met_and_missed():
-    rows = [Row("cold / naive", 1.47, "<= 0.80", ""), Row("rebuild", 0.08, "<= 0.15 s", ""),
-            Row("floor / naive", 1.01, "", ""), Row("series", 1.2, ">= 1.70", "")]
+    rows = [
+        Row("cold / naive", 1.47, "<= 0.80", ""),
+        Row("rebuild", 0.08, "<= 0.15 s", ""),
+        Row("floor / naive", 1.01, "", ""),
+        Row("series", 1.2, ">= 1.70", ""),
+    ]
     assert bench.summary(rows) == ["Targets met in this run: 1 of 3.", "Missed: cold / naive; series."]
     assert bench.summary(rows[1:2]) == ["Targets met in this run: 1 of 1."]
 

@@ -38,10 +38,28 @@ def project(tmp_path) -> Path:
 
 def build(project: Path, *args: str) -> tuple[dict, str, dict[str, bytes]]:
     """Build the project's brief in a fresh process; return what it loaded, its stderr and the files."""
-    done = subprocess.run([sys.executable, "-c", RUN, str(project), "source/brief.md", "--out", "dist",
-                           "--brand", "styles/brand.yml", "--format", "pdf,epub", "-q", *args],
-                          cwd=project, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RUN,
+            str(project),
+            "source/brief.md",
+            "--out",
+            "dist",
+            "--brand",
+            "styles/brand.yml",
+            "--format",
+            "pdf,epub",
+            "-q",
+            *args,
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["code"] == 0, done.stderr
     files = {p.name: p.read_bytes() for p in sorted((project / "dist").iterdir())}
@@ -50,7 +68,9 @@ def build(project: Path, *args: str) -> tuple[dict, str, dict[str, bytes]]:
 
 def test_unchanged_rebuild_loads_no_renderer_and_repeats_the_warnings(project):
     first, first_err, first_files = build(project)
-    assert {"pypandoc", "lxml", "ebooklib"} <= set(first["loaded"])  # the cold build did the work (the PDFs in a worker)
+    assert {"pypandoc", "lxml", "ebooklib"} <= set(
+        first["loaded"]
+    )  # the cold build did the work (the PDFs in a worker)
     assert "placeholder link [the 2023 notice]" in first_err
     (project / "dist" / "brief.pdf").unlink()  # a lost file comes back from the cache too
     again, again_err, again_files = build(project)
@@ -65,7 +85,9 @@ def test_a_change_to_any_input_makes_the_editions_again(project, change):
     extra = ()
     if change == "source":
         path = project / "source" / "brief.md"
-        path.write_text(path.read_text(encoding="utf-8").replace("A short summary", "A changed summary"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("A short summary", "A changed summary"), encoding="utf-8"
+        )
     elif change == "image":
         Image.new("RGB", (30, 30), "darkred").save(project / "source" / "square.png")
     elif change == "style":
@@ -73,8 +95,9 @@ def test_a_change_to_any_input_makes_the_editions_again(project, change):
             css.write("\nh2 { letter-spacing: 0.1em; }\n")
     elif change == "logo":
         logo = project / "styles" / "logo.svg"
-        logo.write_text(logo.read_text(encoding="utf-8").replace("</svg>", "<rect width='1' height='1'/></svg>"),
-                        encoding="utf-8")
+        logo.write_text(
+            logo.read_text(encoding="utf-8").replace("</svg>", "<rect width='1' height='1'/></svg>"), encoding="utf-8"
+        )
     else:
         extra = ("--paper", "letter")
     report, _, after = build(project, *extra)
@@ -109,6 +132,7 @@ def test_editions_rendered_in_parallel_are_the_same_bytes(project):
 
 def test_the_cache_keeps_only_the_newest_entries(project):
     from briefpress.cache import KEEP
+
     cache = project / ".briefpress-cache"
     for n in range(KEEP + 5):
         old = cache / f"{n:064x}"
@@ -128,13 +152,32 @@ def test_a_byte_identical_copy_under_another_name_is_built_for_its_own_name(proj
     build(project, "--format", "pdf,pdfa")
     shutil.copy(project / "source" / "brief.md", project / "source" / "other.md")
     os.utime(project / "source" / "other.md", ns=(0, (project / "source" / "brief.md").stat().st_mtime_ns))
-    done = subprocess.run([sys.executable, "-c", RUN, str(project), "source/other.md", "--out", "dist",
-                           "--brand", "styles/brand.yml", "--format", "pdf,pdfa", "-q"], cwd=project, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RUN,
+            str(project),
+            "source/other.md",
+            "--out",
+            "dist",
+            "--brand",
+            "styles/brand.yml",
+            "--format",
+            "pdf,pdfa",
+            "-q",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
     assert json.loads(done.stdout.splitlines()[-1])["code"] == 0, done.stderr
     assert "pypandoc" in json.loads(done.stdout.splitlines()[-1])["loaded"]
     warned = {line.split(":")[1] for line in done.stderr.splitlines() if line.startswith("warning:")}
     assert warned == {" source/other.md"}
     import pikepdf
+
     with pikepdf.open(project / "dist" / "other-archive.pdf") as pdf:
         assert list(pdf.attachments) == ["other.md"]

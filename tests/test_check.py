@@ -15,26 +15,44 @@ def test_check_a_brief_whose_name_ends_in_archive(tmp_path):
     assert "Traceback" not in err
     assert code == 0, out + err
     assert [line.split()[:3] for line in out.splitlines()[:-1]] == [
-        ["ok", "pdfua", "brief-archive.pdf"], ["ok", "pdf-rules", "brief-archive.pdf"],
-        ["ok", "pdfa-rules", "brief-archive-archive.pdf"]]
+        ["ok", "pdfua", "brief-archive.pdf"],
+        ["ok", "pdf-rules", "brief-archive.pdf"],
+        ["ok", "pdfa-rules", "brief-archive-archive.pdf"],
+    ]
 
 
 def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
     ran = []
     for name in ("run_epubcheck", "run_ace", "run_pdfua", "run_pdf_rules"):
-        monkeypatch.setattr(validate, name, lambda p, name=name: ran.append((name, p.name)) or validate.Verdict(name, p))
-    monkeypatch.setattr(validate, "run_pdfa_rules",
-                        lambda p, s: ran.append(("run_pdfa_rules", p.name, s.name)) or validate.Verdict("pdfa", p))
+        monkeypatch.setattr(
+            validate, name, lambda p, name=name: ran.append((name, p.name)) or validate.Verdict(name, p)
+        )
+    monkeypatch.setattr(
+        validate,
+        "run_pdfa_rules",
+        lambda p, s: ran.append(("run_pdfa_rules", p.name, s.name)) or validate.Verdict("pdfa", p),
+    )
     sources = [tmp_path / "x-archive.md", tmp_path / "y.epub.md"]
     # Misleading names on purpose: the kind decides.
-    artifacts = [Artifact(tmp_path / f"{stem}{EDITION_FILES[kind]}", kind, 0)
-                 for stem in ("x-archive", "y.epub") for kind in EDITION_FILES]
+    artifacts = [
+        Artifact(tmp_path / f"{stem}{EDITION_FILES[kind]}", kind, 0)
+        for stem in ("x-archive", "y.epub")
+        for kind in EDITION_FILES
+    ]
     validate.validate_editions(artifacts, sources)
-    assert ran == [("run_pdfua", "x-archive.pdf"), ("run_pdf_rules", "x-archive.pdf"),
-                   ("run_pdfua", "x-archive-print.pdf"), ("run_pdf_rules", "x-archive-print.pdf"),
-                   ("run_epubcheck", "x-archive.epub"), ("run_ace", "x-archive.epub"),
-                   ("run_pdfa_rules", "x-archive-archive.pdf", "x-archive.md"),
-                   ("run_pdfua", "y.epub.pdf"), ("run_pdf_rules", "y.epub.pdf"),
-                   ("run_pdfua", "y.epub-print.pdf"), ("run_pdf_rules", "y.epub-print.pdf"),
-                   ("run_epubcheck", "y.epub.epub"), ("run_ace", "y.epub.epub"),
-                   ("run_pdfa_rules", "y.epub-archive.pdf", "y.epub.md")]
+    assert ran == [
+        ("run_pdfua", "x-archive.pdf"),
+        ("run_pdf_rules", "x-archive.pdf"),
+        ("run_pdfua", "x-archive-print.pdf"),
+        ("run_pdf_rules", "x-archive-print.pdf"),
+        ("run_epubcheck", "x-archive.epub"),
+        ("run_ace", "x-archive.epub"),
+        ("run_pdfa_rules", "x-archive-archive.pdf", "x-archive.md"),
+        ("run_pdfua", "y.epub.pdf"),
+        ("run_pdf_rules", "y.epub.pdf"),
+        ("run_pdfua", "y.epub-print.pdf"),
+        ("run_pdf_rules", "y.epub-print.pdf"),
+        ("run_epubcheck", "y.epub.epub"),
+        ("run_ace", "y.epub.epub"),
+        ("run_pdfa_rules", "y.epub-archive.pdf", "y.epub.md"),
+    ]

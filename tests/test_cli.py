@@ -28,7 +28,8 @@ def test_no_arguments_builds_the_sample_brief_into_dist(project):
     assert (project / "dist" / "brief.epub").read_bytes().startswith(b"PK")
     dist = project / "dist"
     assert re.findall(r"^wrote (.+) \(\d+ KiB\)$", out, re.M) == [
-        display_path(dist / name) for name in ("brief.pdf", "brief-print.pdf", "brief.epub", "SHA256SUMS")]
+        display_path(dist / name) for name in ("brief.pdf", "brief-print.pdf", "brief.epub", "SHA256SUMS")
+    ]
     assert err.count("warning: ") == 23
 
 
@@ -46,8 +47,9 @@ def test_build_py_runs_as_a_script_and_names_every_placeholder(tmp_path):
 def test_strict_fails_on_placeholders_and_writes_nothing(tmp_path):
     code, _, err = run_build(str(BRIEFS["brief"]), "--out", str(tmp_path), "--strict")
     assert code == 1
-    assert err.splitlines()[-1] == ("error: source/brief.md: 23 warning(s) and --strict is on "
-                                    "(fix the warnings above, or build without --strict)")
+    assert err.splitlines()[-1] == (
+        "error: source/brief.md: 23 warning(s) and --strict is on (fix the warnings above, or build without --strict)"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -62,14 +64,20 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("no front matter\n", ":1: no front matter, and no heading to read the title from (start the file with a '# Title' heading, or with YAML front matter: '---', 'title: ...', '---')"),
-    ("---\ntitle: [unclosed\n---\nBody\n", ":3: malformed YAML front matter"),
-    ("---\nauthor: Somebody\n---\nBody\n", ":2: missing title (add 'title: ...' to the front matter)"),
-    ("---\ntitle: T\ndate: next week\n---\n", ":3: 'date' is not a date: 'next week'"),
-    ("---\ntitle: T\nlang: not a tag\n---\n", ":3: 'lang' is not a language tag"),
-    ("---\ntitle: T\nauthor:\n  - bio: no name\n---\n", ":3: author 1 has no name (give each author a 'name:')"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "no front matter\n",
+            ":1: no front matter, and no heading to read the title from (start the file with a '# Title' heading, or with YAML front matter: '---', 'title: ...', '---')",
+        ),
+        ("---\ntitle: [unclosed\n---\nBody\n", ":3: malformed YAML front matter"),
+        ("---\nauthor: Somebody\n---\nBody\n", ":2: missing title (add 'title: ...' to the front matter)"),
+        ("---\ntitle: T\ndate: next week\n---\n", ":3: 'date' is not a date: 'next week'"),
+        ("---\ntitle: T\nlang: not a tag\n---\n", ":3: 'lang' is not a language tag"),
+        ("---\ntitle: T\nauthor:\n  - bio: no name\n---\n", ":3: author 1 has no name (give each author a 'name:')"),
+    ],
+)
 def test_bad_front_matter_gives_one_line_with_file_and_line(tmp_path, text, expected):
     path = write(tmp_path, text)
     code, out, err = run_build(str(path), "--out", str(tmp_path / "out"))
@@ -83,7 +91,10 @@ def test_all_front_matter_problems_are_reported_at_once(tmp_path):
     code, _, err = run_build(str(path), "--out", str(tmp_path / "out"))
     assert code == 1
     assert [l.split(": ", 2)[2].split(" (")[0] for l in err.splitlines()] == [
-        "missing title", "'date' is not a date: 'soon'", "'lang' is not a language tag: 42"]
+        "missing title",
+        "'date' is not a date: 'soon'",
+        "'lang' is not a language tag: 42",
+    ]
 
 
 def test_missing_source_and_unknown_format(tmp_path):
@@ -91,6 +102,7 @@ def test_missing_source_and_unknown_format(tmp_path):
     assert (code, err) == (1, f"error: {tmp_path / 'nope.md'}: no such file (check the path)\n")
     code, _, err = run_build(str(BRIEFS["minimal"]), "--format", "docx")
     from briefpress.defaults import FORMATS
+
     assert (code, err) == (1, f"error: --format: unknown format docx (use --format with {', '.join(FORMATS)})\n")
 
 

@@ -16,8 +16,12 @@ from briefpress.check.validate import Verdict, validate_editions
 from briefpress.records import EDITION_FILES, Artifact
 from conftest import BRIEFS, run_build
 
-NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",
-      "epub": "http://www.idpf.org/2007/ops", "dc": "http://purl.org/dc/elements/1.1/"}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LANGS = {"brief": "en", "links": "en-GB", "minimal": "en"}
 ALL_FORMATS = "pdf,epub,pdfa"
@@ -38,8 +42,12 @@ def editions(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def verdicts(editions) -> dict[tuple[str, str], Verdict]:
     """One run of every validator on every edition (one Ace and one epubcheck run per EPUB)."""
-    artifacts = [Artifact(editions[name] / f"{name}{ending}", kind, 0)
-                 for name in editions for kind, ending in EDITION_FILES.items() if kind in ALL_FORMATS.split(",")]
+    artifacts = [
+        Artifact(editions[name] / f"{name}{ending}", kind, 0)
+        for name in editions
+        for kind, ending in EDITION_FILES.items()
+        if kind in ALL_FORMATS.split(",")
+    ]
     found = validate_editions(artifacts, BRIEFS.values())
     return {(v.validator, v.edition.name): v for v in found}
 
@@ -53,6 +61,7 @@ def assert_clean(verdict: Verdict) -> None:
 
 
 # --- the validators, on every brief ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", BRIEFS)
 def test_epubcheck_finds_no_errors_and_no_warnings(verdicts, name):
@@ -81,6 +90,7 @@ def test_our_pdfa_rules_hold(verdicts, name):
 
 # --- PDF/UA-1 rules that pdfua does not cover, asserted one by one with pikepdf ---------------
 
+
 @pytest.mark.parametrize("name", BRIEFS)
 def test_pdf_declares_the_brief_language(editions, name):
     with pikepdf.open(pdf_of(editions, name)) as pdf:
@@ -103,9 +113,11 @@ def test_pdf_is_marked_and_has_a_structure_tree(editions, name):
 
 @pytest.mark.parametrize("name", BRIEFS)
 def test_pdf_xmp_has_title_and_pdfua_identification(editions, name):
-    title = {"brief": "Misaligned Expectations: Pakistan-Afghanistan Military Escalation",
-             "links": "Water, Power and the Indus: A Test Brief: Fixture for the endnote machinery",
-             "minimal": "A Minimal Brief"}[name]
+    title = {
+        "brief": "Misaligned Expectations: Pakistan-Afghanistan Military Escalation",
+        "links": "Water, Power and the Indus: A Test Brief: Fixture for the endnote machinery",
+        "minimal": "A Minimal Brief",
+    }[name]
     with pikepdf.open(pdf_of(editions, name)) as pdf, pdf.open_metadata() as xmp:
         assert xmp["dc:title"] == title
         assert xmp["pdfuaid:part"] == "1"
@@ -187,8 +199,9 @@ def test_page_numbers_and_running_titles_are_pagination_artifacts(editions, name
 @pytest.mark.parametrize("name", ["brief", "links"])
 def test_internal_links_say_where_they_go(editions, name):
     with pikepdf.open(pdf_of(editions, name)) as pdf:
-        described = {str(a.Dest): str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])
-                     if "/Dest" in a}
+        described = {
+            str(a.Dest): str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", []) if "/Dest" in a
+        }
     assert described["note-1"] == "Go to note 1"
     assert described["noteref-1"] == "Go to the call of note 1"
     if name == "links":
@@ -208,13 +221,17 @@ def test_rule_checks_fail_on_a_pdf_that_breaks_them(editions, tmp_path):
             outline.root[0].title = "Another title"
         pdf.save(broken)
     failing = {rule for rule, problems in check_pdfua(broken).items() if problems}
-    assert failing == {"catalog /Lang (7.2)", "ViewerPreferences /DisplayDocTitle (7.1)",
-                       "/Tabs /S on every page (7.18.3)",
-                       "Link annotations in structure with /Contents (7.18.1, 7.18.5)",
-                       "bookmarks equal the headings (7.4.1)"}
+    assert failing == {
+        "catalog /Lang (7.2)",
+        "ViewerPreferences /DisplayDocTitle (7.1)",
+        "/Tabs /S on every page (7.18.3)",
+        "Link annotations in structure with /Contents (7.18.1, 7.18.5)",
+        "bookmarks equal the headings (7.4.1)",
+    }
 
 
 # --- the archival PDF/A-3 -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", BRIEFS)
 def test_archive_is_pdfa3a_and_carries_its_manuscript(editions, name):
@@ -233,12 +250,14 @@ def test_archive_is_pdfa3a_and_carries_its_manuscript(editions, name):
 
 # --- the EPUB's accessibility metadata, landmarks and languages -----------------------------
 
+
 @pytest.mark.parametrize("name", BRIEFS)
 def test_epub_declares_accessibility_derived_from_its_content(editions, name):
     opf = epub_xml(editions[name] / f"{name}.epub", "EPUB/content.opf")
 
     def values(prop):
         return opf.xpath(f"//opf:meta[@property='{prop}']/text()", namespaces=NS)
+
     assert values("schema:accessMode") == ["textual", "visual"]  # cover and logo are images
     assert values("schema:accessModeSufficient") == ["textual,visual", "textual"]
     features = values("schema:accessibilityFeature")
@@ -270,6 +289,7 @@ def test_epub_language_is_set_everywhere(editions, name):
 
 # --- the image lint, reproducibility and the --check command ---------------------------------
 
+
 @pytest.fixture
 def brief_with_bare_image(tmp_path) -> Path:
     Image.new("RGB", (40, 20), "steelblue").save(tmp_path / "chart.png")
@@ -299,10 +319,14 @@ def test_check_prints_one_line_per_validator_and_edition(tmp_path):
     assert code == 0, out + err
     lines = out.splitlines()
     assert [line.split()[:3] for line in lines[:-1]] == [
-        ["ok", "pdfua", "minimal.pdf"], ["ok", "pdf-rules", "minimal.pdf"],
-        ["ok", "pdfua", "minimal-print.pdf"], ["ok", "pdf-rules", "minimal-print.pdf"],
-        ["ok", "epubcheck", "minimal.epub"], ["ok", "ace", "minimal.epub"],
-        ["ok", "pdfa-rules", "minimal-archive.pdf"]]
+        ["ok", "pdfua", "minimal.pdf"],
+        ["ok", "pdf-rules", "minimal.pdf"],
+        ["ok", "pdfua", "minimal-print.pdf"],
+        ["ok", "pdf-rules", "minimal-print.pdf"],
+        ["ok", "epubcheck", "minimal.epub"],
+        ["ok", "ace", "minimal.epub"],
+        ["ok", "pdfa-rules", "minimal-archive.pdf"],
+    ]
     assert lines[-1] == "check: 7 passed, 0 failed"
 
 
@@ -316,6 +340,7 @@ def test_check_fails_when_a_validator_finds_problems(brief_with_bare_image, tmp_
 
 
 # --- helpers --------------------------------------------------------------------------------
+
 
 def flatten(items, level=1):
     for item in items:

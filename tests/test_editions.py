@@ -27,20 +27,33 @@ def build(tmp_path: Path, *args: str, brief: str = "minimal") -> Path:
 
 def boxes(pdf: Path) -> list[dict[str, list[float]]]:
     with pikepdf.open(pdf) as document:
-        return [{name: [float(v) for v in page.obj.get(f"/{name}", page.mediabox)]
-                 for name in ("MediaBox", "TrimBox", "BleedBox")} for page in document.pages]
+        return [
+            {
+                name: [float(v) for v in page.obj.get(f"/{name}", page.mediabox)]
+                for name in ("MediaBox", "TrimBox", "BleedBox")
+            }
+            for page in document.pages
+        ]
 
 
 def link_annotations(pdf: Path) -> list[str]:
     """The kind of every link annotation: the URI, or 'internal' for a jump inside the PDF."""
     with pikepdf.open(pdf) as document:
-        return [str(annot.A.URI) if "/A" in annot and "/URI" in annot.A else "internal"
-                for page in document.pages for annot in page.obj.get("/Annots", [])
-                if annot.get("/Subtype") == "/Link"]
+        return [
+            str(annot.A.URI) if "/A" in annot and "/URI" in annot.A else "internal"
+            for page in document.pages
+            for annot in page.obj.get("/Annots", [])
+            if annot.get("/Subtype") == "/Link"
+        ]
 
 
 def test_default_build_writes_pdf_print_and_epub(built):
-    assert sorted(p.name for p in built["brief"].iterdir()) == ["SHA256SUMS", "brief-print.pdf", "brief.epub", "brief.pdf"]
+    assert sorted(p.name for p in built["brief"].iterdir()) == [
+        "SHA256SUMS",
+        "brief-print.pdf",
+        "brief.epub",
+        "brief.pdf",
+    ]
 
 
 @pytest.mark.parametrize("name", ["brief.pdf", "brief-print.pdf"])
@@ -59,8 +72,12 @@ def test_paper_letter_gives_letter_pages_in_both_pdf_editions(tmp_path):
 
 def test_front_matter_paper_letter_is_used(tmp_path):
     source = tmp_path / "letter.md"
-    source.write_text(BRIEFS["minimal"].read_text(encoding="utf-8").replace(
-        "author: Sam Example\n", "author: Sam Example\npaper: letter\n"), encoding="utf-8")
+    source.write_text(
+        BRIEFS["minimal"]
+        .read_text(encoding="utf-8")
+        .replace("author: Sam Example\n", "author: Sam Example\npaper: letter\n"),
+        encoding="utf-8",
+    )
     code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
     assert code == 0, err
     assert boxes(tmp_path / "letter.pdf")[0]["MediaBox"][2:] == pytest.approx(LETTER, abs=0.01)
@@ -134,8 +151,11 @@ def test_print_edition_mirrors_the_margins(built):
 
 def ink_left_edge(page) -> int:
     grey = page.convert("L")
-    return min(x for x in range(grey.width)
-               if any(grey.getpixel((x, y)) < 128 for y in range(grey.height // 4, grey.height * 3 // 4)))
+    return min(
+        x
+        for x in range(grey.width)
+        if any(grey.getpixel((x, y)) < 128 for y in range(grey.height // 4, grey.height * 3 // 4))
+    )
 
 
 def test_print_and_press_builds_are_byte_reproducible(tmp_path):
@@ -165,8 +185,10 @@ def test_a_brief_without_abstract_has_no_empty_summary_box(built):
 
 def test_touching_note_calls_are_separated_and_others_are_not(tmp_path):
     source = tmp_path / "calls.md"
-    source.write_text("---\ntitle: Calls\n---\n\nA [link](https://a.example/)[^1] and then text.[^2]\n\n"
-                      "[^1]: One.\n[^2]: Two.\n", encoding="utf-8")
+    source.write_text(
+        "---\ntitle: Calls\n---\n\nA [link](https://a.example/)[^1] and then text.[^2]\n\n[^1]: One.\n[^2]: Two.\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     code, _, err = run_build(str(source), "--out", str(out), "--format", "epub")
     assert code == 0, err
@@ -176,8 +198,10 @@ def test_touching_note_calls_are_separated_and_others_are_not(tmp_path):
     assert '</a><span class="noteref-sep" aria-hidden="true">,</span><a class="noteref" id="noteref-2"' in body
 
 
-LONG_URL = ("https://archive.example.org/collections/south-asia/indus/2023/notices/permanent-indus-commission/"
-            "modification-notice-article-xii-3?lang=en&format=pdf&download=true")
+LONG_URL = (
+    "https://archive.example.org/collections/south-asia/indus/2023/notices/permanent-indus-commission/"
+    "modification-notice-article-xii-3?lang=en&format=pdf&download=true"
+)
 
 
 @pytest.mark.parametrize("name", ["links.pdf", "links-print.pdf"])
@@ -203,9 +227,17 @@ def test_a_brand_folder_without_the_print_stylesheet_is_a_one_line_error(tmp_pat
     import shutil
 
     from conftest import ROOT
+
     shutil.copytree(ROOT / "styles", tmp_path / "styles")
     (tmp_path / "styles" / "print.css.j2").unlink()
-    code, _, err = run_build(str(BRIEFS["minimal"]), "--out", str(tmp_path / "out"), "--format", "print",
-                             "--brand", str(tmp_path / "styles" / "brand.yml"))
+    code, _, err = run_build(
+        str(BRIEFS["minimal"]),
+        "--out",
+        str(tmp_path / "out"),
+        "--format",
+        "print",
+        "--brand",
+        str(tmp_path / "styles" / "brand.yml"),
+    )
     assert code == 1
     assert err.count("\n") == 1 and "print.css.j2" in err and "Traceback" not in err

@@ -13,8 +13,11 @@ from helpers import NS, epub_tree, pdf_pages_text, squash
 def test_noterefs_point_at_endnotes_that_point_back(built):
     epub = built["links"] / "links.epub"
     pages = {n: epub_tree(epub, f"EPUB/{n}") for n in ("brief.xhtml", "notes.xhtml", "about.xhtml")}
-    calls = {el.get("id"): (page, el) for page, tree in pages.items()
-             for el in tree.xpath("//x:a[@epub:type='noteref']", namespaces=NS)}
+    calls = {
+        el.get("id"): (page, el)
+        for page, tree in pages.items()
+        for el in tree.xpath("//x:a[@epub:type='noteref']", namespaces=NS)
+    }
     assert len(calls) == 9
     for ident, (page, call) in calls.items():
         assert call.get("role") == "doc-noteref"
@@ -39,7 +42,7 @@ def test_notes_have_the_same_numbers_and_text_as_in_the_pdf(built):
     texts = [squash(li.xpath("string(.//*[contains(@class, 'note-text')])", namespaces=NS)) for li in items]
 
     pdf_text = "\n".join(pdf_pages_text(built["brief"] / "brief.pdf")).replace("\r\n", "\n")
-    notes_part = pdf_text[pdf_text.index("\nNotes\n"):pdf_text.index("\nAbout the author")]
+    notes_part = pdf_text[pdf_text.index("\nNotes\n") : pdf_text.index("\nAbout the author")]
     # The list's numbers are lines of their own, which the text layer may give before the heading.
     markers = re.findall(r"^(\d+)\.\s*$", pdf_text, re.M)
     assert sorted(map(int, markers)) == list(range(1, 24))
@@ -70,6 +73,7 @@ def test_package_metadata(built):
 
 def test_identifier_is_stable_without_one_in_the_front_matter(built, tmp_path):
     from conftest import run_build
+
     code, _, err = run_build(str(BRIEFS["brief"]), "--out", str(tmp_path), "--format", "epub")
     assert code == 0, err
     first = epub_tree(built["brief"] / "brief.epub", "EPUB/content.opf").xpath("//dc:identifier/text()", namespaces=NS)

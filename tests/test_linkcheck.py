@@ -82,14 +82,19 @@ def brief(tmp_path: Path, body: str) -> Path:
 
 
 def test_offline_checks_name_each_problem_with_its_line(tmp_path):
-    path = brief(tmp_path, "\n".join([
-        "A [placeholder](#).",
-        "No scheme: [site](www.example.org/report).",
-        "A typo: [bad](https:/example.org/x).",
-        "Tracked: [news](https://news.example.org/a?id=7&utm_source=x&utm_medium=y&fbclid=z).",
-        "Same page twice: [one](https://www.example.org/p/) and [two](http://example.org/p).",
-        "Cited again: [one](https://www.example.org/p/).",
-    ]))
+    path = brief(
+        tmp_path,
+        "\n".join(
+            [
+                "A [placeholder](#).",
+                "No scheme: [site](www.example.org/report).",
+                "A typo: [bad](https:/example.org/x).",
+                "Tracked: [news](https://news.example.org/a?id=7&utm_source=x&utm_medium=y&fbclid=z).",
+                "Same page twice: [one](https://www.example.org/p/) and [two](http://example.org/p).",
+                "Cited again: [one](https://www.example.org/p/).",
+            ]
+        ),
+    )
     code, out, err = run_build(str(path), "--check-links")
     assert code == 1, err
     assert err.splitlines() == [
@@ -103,7 +108,8 @@ def test_offline_checks_name_each_problem_with_its_line(tmp_path):
     ]
     assert out.splitlines() == [
         f"note: {path}:10: https://www.example.org/p/ is cited again (first on line 9); both calls share one note",
-        "checked links offline (add --online to request each URL): 2 error(s), 3 warning(s)"]
+        "checked links offline (add --online to request each URL): 2 error(s), 3 warning(s)",
+    ]
 
 
 def test_sample_brief_has_23_placeholders_and_strict_fails_on_them():
@@ -113,15 +119,19 @@ def test_sample_brief_has_23_placeholders_and_strict_fails_on_them():
 
 
 def test_online_reports_status_redirects_and_dead_links(tmp_path, server):
-    path = brief(tmp_path, f"[a]({server}/ok), [b]({server}/moved), [c]({server}/gone), [d]({server}/flaky), "
-                           f"[e]({server}/forbidden), [f]({server}/found).")
+    path = brief(
+        tmp_path,
+        f"[a]({server}/ok), [b]({server}/moved), [c]({server}/gone), [d]({server}/flaky), "
+        f"[e]({server}/forbidden), [f]({server}/found).",
+    )
     code, out, err = run_build(str(path), "--check-links", "--online")
     assert code == 1
     assert out.splitlines() == [
         f"note: {path}:5: {server}/ok -> 200 OK",
         f"note: {path}:5: {server}/flaky -> 200 OK",
         f"note: {path}:5: {server}/found -> 302 {server}/ok -> 200 OK",
-        "checked links offline and online: 1 error(s), 2 warning(s)"]
+        "checked links offline and online: 1 error(s), 2 warning(s)",
+    ]
     assert err.splitlines() == [
         f"warning: {path}:5: {server}/moved -> 301 {server}/ok -> 200: moved permanently (cite {server}/ok)",
         f"error: {path}:5: {server}/gone -> 404: dead link (replace it, or cite an archived copy: "

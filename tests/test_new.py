@@ -37,12 +37,16 @@ def test_new_refuses_to_overwrite(project):
     before = (project / "source" / "same-title.md").read_bytes()
     code, out, err = run_build("new", "Same title!", "--author", "B", cwd=project)
     assert (code, out) == (1, "")
-    assert err == (f"error: {project / 'source' / 'same-title.md'}: already exists "
-                   "(choose another title, or edit the existing file)\n")
+    assert err == (
+        f"error: {project / 'source' / 'same-title.md'}: already exists "
+        "(choose another title, or edit the existing file)\n"
+    )
     assert (project / "source" / "same-title.md").read_bytes() == before
 
 
 def test_new_as_a_script_with_a_title_without_letters(project):
     result = run_cli("new", "???", "--author", "A", cwd=project)
     assert result.returncode == 1
-    assert result.stderr == "error: cannot make a file name from the title '???' (give a title with letters or digits)\n"
+    assert (
+        result.stderr == "error: cannot make a file name from the title '???' (give a title with letters or digits)\n"
+    )

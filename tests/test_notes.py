@@ -34,7 +34,14 @@ def links():
 def test_notes_number_in_reading_order_summary_body_footnote_bio(links):
     doc, _ = links
     assert [(n.number, n.kind) for n in doc.notes] == [
-        (1, "url"), (2, "url"), (3, "footnote"), (4, "placeholder"), (5, "url"), (6, "url"), (7, "url")]
+        (1, "url"),
+        (2, "url"),
+        (3, "footnote"),
+        (4, "placeholder"),
+        (5, "url"),
+        (6, "url"),
+        (7, "url"),
+    ]
     assert doc.notes[0].url == "https://www.worldbank.org/en/topic/water"
     assert 'href="#note-1"' in doc.abstract_html
     assert 'href="#note-7"' in doc.bios_html[0]
@@ -49,7 +56,7 @@ def test_repeated_url_shares_one_note_with_a_call_each(links):
 
 def test_link_title_becomes_the_note_text_before_the_url(links):
     doc, _ = links
-    assert doc.notes[0].html.startswith("World Bank, ‘Indus Waters Treaty’, 1960. <a class=\"url\"")
+    assert doc.notes[0].html.startswith('World Bank, ‘Indus Waters Treaty’, 1960. <a class="url"')
 
 
 def test_mailto_and_anchor_links_stay_links_without_notes(links):
@@ -64,8 +71,13 @@ def test_placeholder_link_is_numbered_warned_and_explained(links):
     placeholder = doc.notes[3]
     assert "No source given in the manuscript" in placeholder.html and "the 2023 notice" in placeholder.html
     assert [(w.path, w.line, w.what) for w in warnings] == [
-        (BRIEFS["links"], 31, "placeholder link [the 2023 notice] has no URL "
-         "(put the source's address in the parentheses, or remove the link)")]
+        (
+            BRIEFS["links"],
+            31,
+            "placeholder link [the 2023 notice] has no URL "
+            "(put the source's address in the parentheses, or remove the link)",
+        )
+    ]
 
 
 def test_sample_brief_reports_all_23_placeholders_with_their_lines():
@@ -76,25 +88,35 @@ def test_sample_brief_reports_all_23_placeholders_with_their_lines():
     assert warnings[-1].line == 23 and "[seeking to mediate]" in warnings[-1].what
 
 
-@pytest.mark.parametrize("body, expected", [
-    ('He said "it is [war](https://a.org/)".', "war</a>”.<a class=\"noteref\""),
-    ('He said "it is [war](https://a.org/)."', "war</a>.”<a class=\"noteref\""),
-    ("See [this](https://a.org/), then.", "this</a>,<a class=\"noteref\""),
-    ("A ([source](https://a.org/)).", "source</a>).<a class=\"noteref\""),
-    ("Before [a dash](https://a.org/)—after.", "a dash</a><a class=\"noteref\" id=\"noteref-1\" href=\"#note-1\" role=\"doc-noteref\">\u20601</a>—after"),
-    ("The [Taliban](https://a.org/)’s view.", "Taliban</a><a class=\"noteref\" id=\"noteref-1\" href=\"#note-1\" role=\"doc-noteref\">\u20601</a>’s"),
-    ("*Emphasis on [it](https://a.org/)*.", "</em>.<a class=\"noteref\""),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ('He said "it is [war](https://a.org/)".', 'war</a>”.<a class="noteref"'),
+        ('He said "it is [war](https://a.org/)."', 'war</a>.”<a class="noteref"'),
+        ("See [this](https://a.org/), then.", 'this</a>,<a class="noteref"'),
+        ("A ([source](https://a.org/)).", 'source</a>).<a class="noteref"'),
+        (
+            "Before [a dash](https://a.org/)—after.",
+            'a dash</a><a class="noteref" id="noteref-1" href="#note-1" role="doc-noteref">\u20601</a>—after',
+        ),
+        (
+            "The [Taliban](https://a.org/)’s view.",
+            'Taliban</a><a class="noteref" id="noteref-1" href="#note-1" role="doc-noteref">\u20601</a>’s',
+        ),
+        ("*Emphasis on [it](https://a.org/)*.", '</em>.<a class="noteref"'),
+    ],
+)
 def test_note_call_goes_after_closing_punctuation_and_quotes(tmp_path, body, expected):
     doc, _ = compose_text(tmp_path, body)
     assert expected in doc.body_html
 
 
 def test_footnotes_join_the_link_sequence_and_show_their_urls(tmp_path):
-    doc, _ = compose_text(tmp_path, "A [x](https://x.org/).[^n] B [y](https://y.org/).\n\n"
-                                    "[^n]: See [z](https://z.org/page).\n")
+    doc, _ = compose_text(
+        tmp_path, "A [x](https://x.org/).[^n] B [y](https://y.org/).\n\n[^n]: See [z](https://z.org/page).\n"
+    )
     assert [n.kind for n in doc.notes] == ["url", "footnote", "url"]
-    assert re.search(r'https://<wbr/?>(</wbr>)?z<wbr/?>(</wbr>)?\.org/', doc.notes[1].html)
+    assert re.search(r"https://<wbr/?>(</wbr>)?z<wbr/?>(</wbr>)?\.org/", doc.notes[1].html)
     assert '<span class="noteref-sep" aria-hidden="true">,</span>' in doc.body_html
 
 

@@ -44,6 +44,7 @@ def test_late_failure_leaves_previous_files_untouched(previous, monkeypatch):
 
     def broken_epub(doc):
         raise BriefError(doc.source_path, None, "EPUB writer gave up", "try again")
+
     monkeypatch.setattr(editions, "make_epub", broken_epub)
     code, _, stderr = run_build(str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "1")
     assert code == 1 and error_lines(stderr)[0]["what"] == "EPUB writer gave up"
@@ -62,6 +63,7 @@ def test_failure_while_renaming_leaves_no_temp_file(previous, monkeypatch):
         if len(calls) == 2:
             raise OSError(28, "No space left on device", str(dst))
         os.rename(src, dst)
+
     monkeypatch.setattr(publish.os, "replace", replace_then_fail)
     # Letter paper: new bytes for both PDFs, so both must be renamed into place; the second fails.
     code, _, stderr = run_build(str(BRIEF), "--out", str(out), "--format", "pdf,print", "--paper", "letter")
@@ -86,16 +88,23 @@ sys.exit(main(sys.argv[1:], root=Path({root!r})))
 """
 
 
-@pytest.mark.parametrize("patch,temps_left", [
-    ("editions.make_epub", False),  # killed while making the EPUB, after the PDF was made
-    ("os.replace", True),  # killed after the temporary files were written, before any rename
-])
+@pytest.mark.parametrize(
+    "patch,temps_left",
+    [
+        ("editions.make_epub", False),  # killed while making the EPUB, after the PDF was made
+        ("os.replace", True),  # killed after the temporary files were written, before any rename
+    ],
+)
 def test_killed_build_leaves_previous_files(previous, patch, temps_left):
     out, before = previous
     script = KILLER.format(patch=patch, root=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "1"],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1772755200"})  # new bytes to write
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1772755200"},
+    )  # new bytes to write
     assert done.returncode == -9, done.stderr
     after = snapshot(out)
     assert {n: after[n] for n in before} == before
@@ -112,9 +121,10 @@ def test_two_builds_are_byte_identical_and_summed(previous, tmp_path):
     assert run_build(str(BRIEF), "--out", str(again))[0] == 0
     assert snapshot(again) == first
     sums = (out / "SHA256SUMS").read_text().splitlines()
-    assert sums == [f"{hashlib.sha256(first[n]).hexdigest()}  {n}" for n in ("links.pdf", "links-print.pdf", "links.epub")]
-    check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=out,
-                           capture_output=True, text=True)
+    assert sums == [
+        f"{hashlib.sha256(first[n]).hexdigest()}  {n}" for n in ("links.pdf", "links-print.pdf", "links.epub")
+    ]
+    check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -122,13 +132,22 @@ def test_killed_edition_worker_is_a_one_line_error(previous):
     """With two jobs both PDFs are rendered in a forked worker; killing it fails the build cleanly."""
     out, before = previous
     script = KILLER.format(patch="editions.make_pdf", root=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "2"],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1772668800"})
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1772668800"},
+    )
     assert done.returncode == 1, done.stderr
     assert [m.groupdict() for m in error_lines(done.stderr)] == [
-        {"file": "tests/fixtures/links.md", "line": None, "what": "the process rendering the PDF and print editions was killed (signal 9)",
-         "fix": "build again; with --jobs 1 everything runs in one process"}]
+        {
+            "file": "tests/fixtures/links.md",
+            "line": None,
+            "what": "the process rendering the PDF and print editions was killed (signal 9)",
+            "fix": "build again; with --jobs 1 everything runs in one process",
+        }
+    ]
     assert snapshot(out) == before
 
 
@@ -157,9 +176,15 @@ def test_build_time_from_the_brief_date(tmp_path, monkeypatch):
 
 def test_build_time_from_the_last_commit(tmp_path, monkeypatch):
     source = write_brief(tmp_path / "repo", "Text.", front="title: Undated")
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2024-02-29T12:00:00Z", "GIT_COMMITTER_DATE": "2024-02-29T12:00:00Z",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2024-02-29T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-02-29T12:00:00Z",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     for args in (["init", "-q"], ["add", "brief.md"], ["commit", "-q", "-m", "brief"]):
         subprocess.run(["git", *args], cwd=source.parent, env=env, check=True)
     first = build_without_epoch(source, tmp_path / "a", monkeypatch)

@@ -48,8 +48,13 @@ def test_pages_match_the_goldens(built, update_golden, report, name, edition):
     for number, comparison in enumerate(compare_pages(expected, actual), 1):
         if comparison.failed:
             failed.append(f"page {number}: {comparison.share:.2%} of pixels differ")
-            report.add(case, number, expected[number - 1] if number <= len(expected) else None,
-                       actual[number - 1] if number <= len(actual) else None, comparison)
+            report.add(
+                case,
+                number,
+                expected[number - 1] if number <= len(expected) else None,
+                actual[number - 1] if number <= len(actual) else None,
+                comparison,
+            )
     assert len(actual) == len(expected), f"{case}: {len(actual)} pages, golden has {len(expected)}"
     assert not failed, f"{case}: " + "; ".join(failed) + f" (see {report.path})"
 
@@ -65,15 +70,20 @@ def styles_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
     return styles / "brand.yml"
 
 
-@pytest.mark.parametrize("file, old, new", [
-    ("pdf.css.j2", "margin: 20mm 24mm 26mm 24mm;", "margin: 20mm 24mm 26mm 25mm;"),  # left margin +1 mm
-    ("brand.yml", 'claret: "#7A1F2B"', 'claret: "#1F3A7A"'),  # primary colour: titles, note calls
-    ("brand.yml", 'gold: "#B07D2B"', 'gold: "#2B8A5A"'),  # tertiary colour: the hairline rules only
-], ids=["margin-1mm", "primary-colour", "rule-colour"])
+@pytest.mark.parametrize(
+    "file, old, new",
+    [
+        ("pdf.css.j2", "margin: 20mm 24mm 26mm 24mm;", "margin: 20mm 24mm 26mm 25mm;"),  # left margin +1 mm
+        ("brand.yml", 'claret: "#7A1F2B"', 'claret: "#1F3A7A"'),  # primary colour: titles, note calls
+        ("brand.yml", 'gold: "#B07D2B"', 'gold: "#2B8A5A"'),  # tertiary colour: the hairline rules only
+    ],
+    ids=["margin-1mm", "primary-colour", "rule-colour"],
+)
 def test_the_comparison_catches_a_style_change(tmp_path, file, old, new):
     brand = styles_copy(tmp_path, file, old, new)
-    code, _, err = run_build(str(BRIEFS["minimal"]), "--format", "pdf", "--brand", str(brand),
-                             "--out", str(tmp_path / "out"))
+    code, _, err = run_build(
+        str(BRIEFS["minimal"]), "--format", "pdf", "--brand", str(brand), "--out", str(tmp_path / "out")
+    )
     assert code == 0, err
     expected = golden_pages("minimal-pdf")
     assert expected, "no goldens to compare with: run pytest --update-golden"
@@ -83,8 +93,9 @@ def test_the_comparison_catches_a_style_change(tmp_path, file, old, new):
 
 def test_an_unchanged_copy_of_the_styles_passes(tmp_path):
     brand = styles_copy(tmp_path, "brand.yml", "foreground: ink", "foreground: ink")
-    code, _, err = run_build(str(BRIEFS["minimal"]), "--format", "pdf", "--brand", str(brand),
-                             "--out", str(tmp_path / "out"))
+    code, _, err = run_build(
+        str(BRIEFS["minimal"]), "--format", "pdf", "--brand", str(brand), "--out", str(tmp_path / "out")
+    )
     assert code == 0, err
     comparisons = compare_pages(golden_pages("minimal-pdf"), rasterise(tmp_path / "out" / "minimal.pdf"))
     assert comparisons and not any(c.failed for c in comparisons)

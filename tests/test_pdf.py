@@ -11,10 +11,20 @@ from helpers import pdf_destinations, pdf_links, pdf_pages_text, squash, text_ne
 
 def test_parts_appear_in_reading_order(built):
     text = squash(" ".join(pdf_pages_text(built["links"] / "links.pdf")))
-    parts = ["Institute of South Asian Studies", "ISAS BRIEF NO. 1234", "5 MARCH 2026",
-             "Water, Power and the Indus: A Test Brief", "Priya Raman and Tan Wei Ming", "SUMMARY",
-             "Background", "Notes", "About the authors", "priya.raman@example.org",
-             "The views expressed in this brief", "Singapore 119620"]
+    parts = [
+        "Institute of South Asian Studies",
+        "ISAS BRIEF NO. 1234",
+        "5 MARCH 2026",
+        "Water, Power and the Indus: A Test Brief",
+        "Priya Raman and Tan Wei Ming",
+        "SUMMARY",
+        "Background",
+        "Notes",
+        "About the authors",
+        "priya.raman@example.org",
+        "The views expressed in this brief",
+        "Singapore 119620",
+    ]
     text = text.replace("S UMMARY", "SUMMARY")  # pdfium reads wide letter-spacing as a space
     positions = [text.find(p) for p in parts]
     assert -1 not in positions, [p for p, i in zip(parts, positions) if i < 0]
@@ -42,8 +52,7 @@ def test_every_call_links_to_its_note_and_the_note_links_back(built):
         assert text_near(pdf, page, y).startswith(f"{number}.")
     for back in backs:
         page, x, y = dests[back.dest]
-        nearest = min((c for c in calls if c.page == page),
-                      key=lambda c: abs(c.rect[3] - y) + abs(c.rect[0] - x))
+        nearest = min((c for c in calls if c.page == page), key=lambda c: abs(c.rect[3] - y) + abs(c.rect[0] - x))
         assert abs(nearest.rect[3] - y) < 12 and nearest.dest == "note-" + back.dest.split("-")[1], back
 
 
@@ -73,8 +82,14 @@ def test_metadata_title_authors_language_keywords_dates(built):
         assert str(pdf.Root.Lang) == "en-GB"
         with pdf.open_outline() as outline:
             titles = flatten(outline.root)
-    assert titles == ["Water, Power and the Indus: A Test Brief", "Summary", "Background", "Questions",
-                      "Notes", "About the authors"]
+    assert titles == [
+        "Water, Power and the Indus: A Test Brief",
+        "Summary",
+        "Background",
+        "Questions",
+        "Notes",
+        "About the authors",
+    ]
 
 
 def flatten(items) -> list[str]:

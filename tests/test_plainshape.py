@@ -71,8 +71,9 @@ def test_every_word_of_the_manuscript_reaches_the_epub_once_in_order(delivered):
     about = epub_tree(out / "isas-brief.epub", "EPUB/about.xhtml")
     for call in brief.xpath("//x:a[@epub:type='noteref']", namespaces=NS):
         call.text = ""
-    parts = brief.xpath("//x:h1 | //x:p[@class='byline'] | //x:section[@class='summary'] | //x:div[@class='body']",
-                        namespaces=NS) + about.xpath("//x:p[@class='bio-text']", namespaces=NS)
+    parts = brief.xpath(
+        "//x:h1 | //x:p[@class='byline'] | //x:section[@class='summary'] | //x:div[@class='body']", namespaces=NS
+    ) + about.xpath("//x:p[@class='bio-text']", namespaces=NS)
     shown = words(" ".join("".join(p.itertext()) for p in parts))
     manuscript = pypandoc.convert_file(str(SAMPLE_AS_DELIVERED), "plain", format="markdown", extra_args=["--wrap=none"])
     assert shown == words(manuscript.replace(".....", ""))  # the separator is the only thing not printed
@@ -96,7 +97,10 @@ def test_two_authors_subtitle_and_back_matter(tmp_path):
     meta = load_source(PLAIN / "two-authors.md").meta
     assert meta.subtitle == "A treaty under strain"
     assert [a.name for a in meta.authors] == ["Priya Raman", "Omar Siddiqui"]
-    assert meta.abstract == "Sixty years on, the Indus Waters Treaty is under strain as dams, droughts and politics collide."
+    assert (
+        meta.abstract
+        == "Sixty years on, the Indus Waters Treaty is under strain as dams, droughts and politics collide."
+    )
     assert meta.authors[0].bio.startswith("Dr Priya Raman") and meta.authors[0].email == "priya@example.org"
     assert meta.authors[1].bio.startswith("Omar Siddiqui is a journalist") and meta.authors[1].email == ""
     code, _, err = run_build(str(PLAIN / "two-authors.md"), "--out", str(tmp_path), "--format", "epub", "--strict")
@@ -110,31 +114,46 @@ def test_two_authors_subtitle_and_back_matter(tmp_path):
     assert [p.text for p in about.xpath("//x:p[@class='bio-name']", namespaces=NS)] == ["Priya Raman", "Omar Siddiqui"]
 
 
-@pytest.mark.parametrize("line,names", [
-    ("A. Writer", ["A. Writer"]),
-    ("Ayesha Siddiqa, Rohan Mukherjee and Tan Wei Ling", ["Ayesha Siddiqa", "Rohan Mukherjee", "Tan Wei Ling"]),
-    ("By Ayesha Siddiqa & Rohan Mukherjee", ["Ayesha Siddiqa", "Rohan Mukherjee"]),
-])
+@pytest.mark.parametrize(
+    "line,names",
+    [
+        ("A. Writer", ["A. Writer"]),
+        ("Ayesha Siddiqa, Rohan Mukherjee and Tan Wei Ling", ["Ayesha Siddiqa", "Rohan Mukherjee", "Tan Wei Ling"]),
+        ("By Ayesha Siddiqa & Rohan Mukherjee", ["Ayesha Siddiqa", "Rohan Mukherjee"]),
+    ],
+)
 def test_author_lines_give_one_author_each(tmp_path, line, names):
     source = tmp_path / "b.md"
-    source.write_text(f"# Title\n\n{line}\n\nThe body is a longer paragraph that says something, as bodies do.\n", encoding="utf-8")
+    source.write_text(
+        f"# Title\n\n{line}\n\nThe body is a longer paragraph that says something, as bodies do.\n", encoding="utf-8"
+    )
     assert [a.name for a in load_source(source).meta.authors] == names
 
 
 def test_front_matter_wins_and_may_still_take_bios_from_the_back_matter(tmp_path):
     source = tmp_path / "b.md"
-    source.write_text("---\ntitle: From the front matter\nauthor: Priya Raman\n---\n\n# A heading\n\nBody.\n\n"
-                      ".....\n\nDr Priya Raman writes on water. Reach her at <priya@example.org>.\n", encoding="utf-8")
+    source.write_text(
+        "---\ntitle: From the front matter\nauthor: Priya Raman\n---\n\n# A heading\n\nBody.\n\n"
+        ".....\n\nDr Priya Raman writes on water. Reach her at <priya@example.org>.\n",
+        encoding="utf-8",
+    )
     meta = load_source(source).meta
     assert meta.title == "From the front matter"
     assert meta.authors[0].bio.startswith("Dr Priya Raman writes") and meta.authors[0].email == "priya@example.org"
 
 
-@pytest.mark.parametrize("text,line,what", [
-    ("Just a paragraph, no heading at all.\n", 1, "no front matter, and no heading to read the title from"),
-    ("# T\n\nA. Writer\n\n## Summary\n\n*One.*\n\n## Abstract\n\n*Two.*\n", 9, "two summaries (the first at line 5)"),
-    ("# T\n\n## Summary\n\n## Body\n\nText.\n", 3, "the summary heading has no paragraph under it"),
-])
+@pytest.mark.parametrize(
+    "text,line,what",
+    [
+        ("Just a paragraph, no heading at all.\n", 1, "no front matter, and no heading to read the title from"),
+        (
+            "# T\n\nA. Writer\n\n## Summary\n\n*One.*\n\n## Abstract\n\n*Two.*\n",
+            9,
+            "two summaries (the first at line 5)",
+        ),
+        ("# T\n\n## Summary\n\n## Body\n\nText.\n", 3, "the summary heading has no paragraph under it"),
+    ],
+)
 def test_ambiguous_shape_is_one_error_line_saying_how_to_fix_it(tmp_path, text, line, what):
     source = tmp_path / "b.md"
     source.write_text(text, encoding="utf-8")
@@ -146,7 +165,9 @@ def test_ambiguous_shape_is_one_error_line_saying_how_to_fix_it(tmp_path, text, 
 
 def test_code_blocks_are_never_read_as_headings_or_separators(tmp_path):
     source = tmp_path / "b.md"
-    source.write_text("# Title\n\nA. Writer\n\n```\n# not a heading\n.....\nA. Writer is in code\n```\n", encoding="utf-8")
+    source.write_text(
+        "# Title\n\nA. Writer\n\n```\n# not a heading\n.....\nA. Writer is in code\n```\n", encoding="utf-8"
+    )
     src = load_source(source)
     assert src.meta.title == "Title" and src.meta.authors[0].bio == ""
     assert "# not a heading\n.....\nA. Writer is in code" in src.markdown
@@ -160,5 +181,7 @@ def test_a_copy_of_the_manuscript_builds_as_source_brief_md(tmp_path):
     code, out, err = run_build("--format", "epub", cwd=tmp_path)
     assert code == 0, err
     opf = epub_tree(tmp_path / "dist" / "brief.epub", "EPUB/content.opf")
-    assert opf.xpath("//dc:title/text()", namespaces=NS) == ["Misaligned Expectations: Pakistan-Afghanistan Military Escalation"]
+    assert opf.xpath("//dc:title/text()", namespaces=NS) == [
+        "Misaligned Expectations: Pakistan-Afghanistan Military Escalation"
+    ]
     assert opf.xpath("//dc:creator/text()", namespaces=NS) == ["Amit Ranjan"]

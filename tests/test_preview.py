@@ -37,10 +37,14 @@ class Running:
     """A briefpress process whose output lines are read by threads, so no wait can block forever."""
 
     def __init__(self, project: Path, *args: str):
-        self.process = subprocess.Popen([sys.executable, "-c", MAIN, *args, "source/minimal.md",
-                                         "--out", "dist", "--brand", "styles/brand.yml"],
-                                        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", MAIN, *args, "source/minimal.md", "--out", "dist", "--brand", "styles/brand.yml"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.out: list[str] = []
         self.err: list[str] = []
@@ -125,7 +129,12 @@ def test_preview_page_shows_edits_and_errors_by_itself(project, browser):
         out, err = server.stop()
     assert "error: source/minimal.md:2: unknown front matter key 'titel'" in err
     # the first build was read before the "serving" line; then one per good edit
-    assert len(re.findall(r"^built dist/minimal\.pdf, dist/minimal\.html in .*\(changed: source/minimal\.md\)$", out, re.M)) == 2
+    assert (
+        len(
+            re.findall(r"^built dist/minimal\.pdf, dist/minimal\.html in .*\(changed: source/minimal\.md\)$", out, re.M)
+        )
+        == 2
+    )
 
 
 def test_watch_rebuilds_without_a_server(project):

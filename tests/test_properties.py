@@ -34,16 +34,58 @@ WHEN = datetime(2026, 3, 5, tzinfo=timezone.utc)
 
 # Letters the brand's fonts cover, and letters from scripts they lack (the PDF then fails with a
 # BriefError about missing glyphs), combining marks, RTL, CJK, emoji, and Markdown punctuation.
-COVERED = ["abc", "Ωμέγα", "Кириллица", "é̃̂", "\u200bzero\u200dwidth", "*", "_", "`", "[", "]", "(", ")",
-           "<", ">", "&", "#", "\\", "|", "~", "^", '"', "'", ":", "-", "—", "“q”"]
-ELSEWHERE = ["עברית", "العربية", "हिन्दी", "বাংলা", "தமிழ்", "ไทย", "한국어", "中文字符", "日本語かな", "ግዕዝ",
-             "ᏣᎳᎩ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "😀👩‍👩‍👧"]
+COVERED = [
+    "abc",
+    "Ωμέγα",
+    "Кириллица",
+    "é̃̂",
+    "\u200bzero\u200dwidth",
+    "*",
+    "_",
+    "`",
+    "[",
+    "]",
+    "(",
+    ")",
+    "<",
+    ">",
+    "&",
+    "#",
+    "\\",
+    "|",
+    "~",
+    "^",
+    '"',
+    "'",
+    ":",
+    "-",
+    "—",
+    "“q”",
+]
+ELSEWHERE = [
+    "עברית",
+    "العربية",
+    "हिन्दी",
+    "বাংলা",
+    "தமிழ்",
+    "ไทย",
+    "한국어",
+    "中文字符",
+    "日本語かな",
+    "ግዕዝ",
+    "ᏣᎳᎩ",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "😀👩‍👩‍👧",
+]
 
 
 def words(any_script: bool):
     letters = st.sampled_from(COVERED + ELSEWHERE) if any_script else st.sampled_from(COVERED)
-    chars = st.characters(blacklist_categories=("Cs", "Cc")) if any_script else \
-        st.characters(min_codepoint=0x20, max_codepoint=0x24F, blacklist_categories=("Cs", "Cc"))
+    chars = (
+        st.characters(blacklist_categories=("Cs", "Cc"))
+        if any_script
+        else st.characters(min_codepoint=0x20, max_codepoint=0x24F, blacklist_categories=("Cs", "Cc"))
+    )
     return st.one_of(
         st.lists(letters, min_size=1, max_size=4).map("".join),
         st.text(chars, min_size=1, max_size=12),
@@ -52,21 +94,39 @@ def words(any_script: bool):
 
 
 URL = st.one_of(
-    st.sampled_from(["https://example.org", "http://example.org/a?b=c&d=e#f", "#", "", "mailto:a@b.org",
-                     "#section", "javascript:alert(1)", "ftp://files.example.org/x"]),
-    st.builds(lambda p, n: "https://example.org/" + "/".join([p] * n), st.from_regex(r"[a-z0-9%._~-]{1,20}", fullmatch=True),
-              st.integers(1, 40)),  # very long URLs
-    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
-    .map(lambda t: "https://example.org/" + t.replace(")", "").replace(" ", "")),
+    st.sampled_from(
+        [
+            "https://example.org",
+            "http://example.org/a?b=c&d=e#f",
+            "#",
+            "",
+            "mailto:a@b.org",
+            "#section",
+            "javascript:alert(1)",
+            "ftp://files.example.org/x",
+        ]
+    ),
+    st.builds(
+        lambda p, n: "https://example.org/" + "/".join([p] * n),
+        st.from_regex(r"[a-z0-9%._~-]{1,20}", fullmatch=True),
+        st.integers(1, 40),
+    ),  # very long URLs
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(
+        lambda t: "https://example.org/" + t.replace(")", "").replace(" ", "")
+    ),
 )
 
 
 # What an author writes: the fonts' letters, real addresses, harmless inline HTML; no hostile markup.
 ORDINARY_URL = st.one_of(
-    st.sampled_from(["https://example.org", "http://example.org/a?b=c&d=e#f", "mailto:a@b.org",
-                     "https://example.org/report.pdf"]),
-    st.builds(lambda p, n: "https://example.org/" + "/".join([p] * n), st.from_regex(r"[a-z0-9._~-]{1,20}", fullmatch=True),
-              st.integers(1, 40)),
+    st.sampled_from(
+        ["https://example.org", "http://example.org/a?b=c&d=e#f", "mailto:a@b.org", "https://example.org/report.pdf"]
+    ),
+    st.builds(
+        lambda p, n: "https://example.org/" + "/".join([p] * n),
+        st.from_regex(r"[a-z0-9._~-]{1,20}", fullmatch=True),
+        st.integers(1, 40),
+    ),
 )
 ORDINARY_HTML = ["<b>bold</b>", "<sup>2</sup>", "<br>", "<!-- note -->", "<em>e</em>"]
 ORDINARY_BLOCK_HTML = ["<div>\n<p>in a div</p>\n</div>", "<table><tr><td>x</td></tr></table>"]
@@ -87,9 +147,22 @@ def inline(draw, word, url=URL, html=None) -> str:
     if kind == "code":
         return f"`{draw(word)}`"
     if kind == "html":
-        return draw(st.sampled_from(html or ["<b>bold</b>", "<span onclick=\"x()\">s</span>", "<script>x()</script>",
-                                             "<sup>2</sup>", "<a href=\"javascript:x\">j</a>", "<br>", "</span>",
-                                             "<!-- note -->", "<iframe src=x></iframe>"]))
+        return draw(
+            st.sampled_from(
+                html
+                or [
+                    "<b>bold</b>",
+                    '<span onclick="x()">s</span>',
+                    "<script>x()</script>",
+                    "<sup>2</sup>",
+                    '<a href="javascript:x">j</a>',
+                    "<br>",
+                    "</span>",
+                    "<!-- note -->",
+                    "<iframe src=x></iframe>",
+                ]
+            )
+        )
     return draw(word)
 
 
@@ -109,9 +182,19 @@ def block(draw, word, ordinary: bool = False) -> str:
     if kind == "footdef":
         return f"[^{draw(st.integers(1, 4))}]: {para}"
     if kind == "html":
-        return draw(st.sampled_from(ORDINARY_BLOCK_HTML if ordinary else
-                                    ["<div>\n<p>in a div</p>\n</div>", "</div>", "<table><tr><td>x</td></tr></table>",
-                                     "<details><summary>s</summary>d</details>", "<form><input></form>"]))
+        return draw(
+            st.sampled_from(
+                ORDINARY_BLOCK_HTML
+                if ordinary
+                else [
+                    "<div>\n<p>in a div</p>\n</div>",
+                    "</div>",
+                    "<table><tr><td>x</td></tr></table>",
+                    "<details><summary>s</summary>d</details>",
+                    "<form><input></form>",
+                ]
+            )
+        )
     return para
 
 
@@ -126,8 +209,9 @@ def brief(draw, ordinary: bool = False) -> str:
     if draw(st.booleans()):
         front["abstract"] = " ".join(draw(st.lists(part, max_size=6)))
     if draw(st.booleans()):
-        front["lang"] = draw(st.sampled_from(["en", "en-GB", "de", "fr-CA"] if ordinary else
-                                             ["en", "ar", "hi-IN", "zh-Hant", "x"]))
+        front["lang"] = draw(
+            st.sampled_from(["en", "en-GB", "de", "fr-CA"] if ordinary else ["en", "ar", "hi-IN", "zh-Hant", "x"])
+        )
     header = "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items())
     body = "\n\n".join(draw(st.lists(block(word, ordinary), max_size=10)))
     return f"---\n{header}\n---\n\n{body}\n"
@@ -163,9 +247,12 @@ def check_pdf(data: bytes) -> None:
         pdf.close()
 
 
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=EXAMPLES <= 25,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 
 
 def build_or_fail(text: str, folder: Path) -> str:
@@ -177,7 +264,9 @@ def build_or_fail(text: str, folder: Path) -> str:
     except BriefError as err:
         lines = err.message.splitlines()
         assert lines and all(line.strip() for line in lines)
-        outcome = "failed with BriefError: " + re.sub(r"\d+", "N", err.what if len(lines) == 1 else err.errors[0].what)[:50]
+        outcome = (
+            "failed with BriefError: " + re.sub(r"\d+", "N", err.what if len(lines) == 1 else err.errors[0].what)[:50]
+        )
         event(outcome)
         return outcome
     check_pdf(pdf)
@@ -204,5 +293,6 @@ def test_most_ordinary_briefs_build_both_editions(tmp_path_factory):
     build_one()
     built = outcomes.count("built both editions")
     failures = sorted(set(outcomes) - {"built both editions"})
-    assert outcomes and built / len(outcomes) >= MIN_BUILT_SHARE, \
+    assert outcomes and built / len(outcomes) >= MIN_BUILT_SHARE, (
         f"only {built} of {len(outcomes)} ordinary briefs built: {failures}"
+    )

@@ -14,7 +14,7 @@ OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z])\b")
 
 def indented_block_after(marker: str) -> list[str]:
     """The indented (code) lines that follow the paragraph containing marker."""
-    lines = README[README.index(marker):].splitlines()[1:]
+    lines = README[README.index(marker) :].splitlines()[1:]
     start = next(i for i, line in enumerate(lines) if line.startswith("    "))
     block = []
     for line in lines[start:]:
@@ -37,8 +37,11 @@ def test_every_option_in_the_usage_block_is_in_the_help_and_back():
     helped = run_cli("build", "--help", cwd=ROOT)
     assert helped.returncode == 0, helped.stderr
     # One entry per option of the help, with its aliases: "-q, --quiet".
-    entries = [set(OPTION.findall(re.split(r"\s{2,}", line.strip())[0]))
-               for line in helped.stdout.split("options:", 1)[1].splitlines() if line.startswith("  -")]
+    entries = [
+        set(OPTION.findall(re.split(r"\s{2,}", line.strip())[0]))
+        for line in helped.stdout.split("options:", 1)[1].splitlines()
+        if line.startswith("  -")
+    ]
     entries = [names for names in entries if names != {"-h", "--help"}]
     build_lines = [line for line in USAGE if line not in subcommand_lines().values()]
     in_readme = {option for line in build_lines for option in OPTION.findall(line)}
@@ -60,8 +63,12 @@ def test_every_subcommand_in_the_usage_block_exists_with_its_options():
 def test_the_check_example_shows_the_lines_check_prints(monkeypatch, tmp_path):
     """The validators are replaced by ones that pass, so the lines are those of a clean run."""
     for name in ("run_epubcheck", "run_ace", "run_pdfua", "run_pdf_rules"):
-        validator = {"run_epubcheck": "epubcheck", "run_ace": "ace", "run_pdfua": "pdfua",
-                     "run_pdf_rules": "pdf-rules"}[name]
+        validator = {
+            "run_epubcheck": "epubcheck",
+            "run_ace": "ace",
+            "run_pdfua": "pdfua",
+            "run_pdf_rules": "pdf-rules",
+        }[name]
         monkeypatch.setattr(validate, name, lambda path, v=validator: validate.Verdict(v, path))
     monkeypatch.setattr(validate, "run_pdfa_rules", lambda path, source: validate.Verdict("pdfa-rules", path))
     example = indented_block_after("`--check` builds every format")

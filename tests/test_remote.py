@@ -82,14 +82,19 @@ def test_with_the_flag_the_image_is_in_both_editions(tmp_path, server):
     with zipfile.ZipFile(tmp_path / "dist" / "brief.epub") as book:
         assert [book.read(n) for n in book.namelist() if n.startswith("EPUB/images/img-")] == [png()]
     import pikepdf
+
     with pikepdf.open(tmp_path / "dist" / "brief.pdf") as pdf:
-        sizes = [(int(o.Width), int(o.Height)) for o in pdf.objects
-                 if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        sizes = [
+            (int(o.Width), int(o.Height))
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
     assert (30, 10) in sizes
 
 
 def test_size_cap(tmp_path, server, monkeypatch):
     from briefpress.read import assets
+
     monkeypatch.setattr(assets, "MAX_BYTES", 2048)
     _, (code, _, stderr) = build(tmp_path, f"![Big]({server}/big.png)", "--allow-remote")
     assert code == 1
@@ -98,6 +103,7 @@ def test_size_cap(tmp_path, server, monkeypatch):
 
 def test_timeout(tmp_path, server, monkeypatch):
     from briefpress.read import assets
+
     monkeypatch.setattr(assets, "TIMEOUT", 0.3)
     _, (code, _, stderr) = build(tmp_path, f"![Slow]({server}/slow.png)", "--allow-remote")
     # The server answers after 1.5 s: "timed out" can only be the 0.3 s timeout. How fast a build

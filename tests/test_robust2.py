@@ -31,8 +31,15 @@ def cli(*args: str, cwd: Path, timeout: float = 60, **env: str) -> subprocess.Co
     """Run build.py in its own process; a build that outlives timeout fails the test."""
     environ = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **env}
     try:
-        return subprocess.run([sys.executable, str(BUILD), *args, "--no-cache"], cwd=cwd, env=environ,
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        return subprocess.run(
+            [sys.executable, str(BUILD), *args, "--no-cache"],
+            cwd=cwd,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"build.py {' '.join(args)} still running after {timeout} s")
 
@@ -54,11 +61,14 @@ def png_bytes(size=(40, 20)) -> bytes:
 
 def huge_png(width: int, height: int) -> bytes:
     """A PNG whose header claims width x height, with almost no pixel data."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) \
-        + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 # 1. Broken images: refused before any PDF worker renders, one line each, never the data: URL.
@@ -83,6 +93,7 @@ def test_broken_image_is_one_error_line(tmp_path, name):
 
 def test_broken_data_url_image_never_prints_the_data(tmp_path):
     import base64
+
     data = base64.b64encode(BROKEN_IMAGES["jpeg-noise"]).decode()
     path = write_brief(tmp_path, f"Text.\n\n![A chart](data:image/jpeg;base64,{data})")
     result = cli(str(path), "--out", str(tmp_path / "dist"), cwd=tmp_path)
@@ -128,8 +139,14 @@ except BriefError as err:
 @pytest.mark.parametrize("mode", ["helper-fails", "lead-fails", "both-fail", "parent-fails"])
 def test_worker_results_are_always_read(tmp_path, mode):
     try:
-        result = subprocess.run([sys.executable, "-c", WORKER_SCRIPT, mode], cwd=tmp_path, capture_output=True,
-                                text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        result = subprocess.run(
+            [sys.executable, "-c", WORKER_SCRIPT, mode],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"the workers hung ({mode})")
     assert result.returncode == 0, result.stderr
@@ -142,6 +159,7 @@ def test_worker_results_are_always_read(tmp_path, mode):
 
 
 # 2 and 8. A killed build leaves no process and no temporary folder.
+
 
 def group_members(group: int) -> list[int]:
     """Live (not zombie) processes of a process group, from /proc."""
@@ -163,10 +181,14 @@ def test_killed_build_leaves_no_worker_and_no_temporary_files(tmp_path):
     temp = tmp_path / "tmp"
     temp.mkdir()
     source = ROOT / "source" / "brief.md"
-    build = subprocess.Popen([sys.executable, str(BUILD), str(source), "--out", str(tmp_path / "dist"),
-                              "--no-cache", "--jobs", "2"], cwd=tmp_path, start_new_session=True,
-                             env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "TMPDIR": str(temp)},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = subprocess.Popen(
+        [sys.executable, str(BUILD), str(source), "--out", str(tmp_path / "dist"), "--no-cache", "--jobs", "2"],
+        cwd=tmp_path,
+        start_new_session=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "TMPDIR": str(temp)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while len(group_members(build.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -204,6 +226,7 @@ def test_build_leaves_the_temporary_folder_as_it_found_it(tmp_path, jobs):
 
 # 3. Special files.
 
+
 def test_fifo_source_is_refused(tmp_path):
     os.mkfifo(tmp_path / "brief.md")
     result = cli("brief.md", "--out", "dist", cwd=tmp_path, timeout=20)
@@ -230,6 +253,7 @@ def test_oversized_manuscript_is_refused(tmp_path):
 
 
 # 4. Plausible input that gave a traceback.
+
 
 @pytest.mark.parametrize("date", ["2026-02-30", "2026-13-01"])
 def test_impossible_unquoted_date(tmp_path, date):
@@ -279,8 +303,12 @@ def test_file_name_with_a_line_break_is_refused(tmp_path):
 
 # 5. YAML anchors and aliases; brand files that are not a brand.
 
-LAUGHS = "title: T\n" + "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")) + "keywords: *i"
+LAUGHS = (
+    "title: T\n"
+    + "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
+    + "keywords: *i"
+)
 
 
 def test_front_matter_aliases_are_refused_at_once(tmp_path):
@@ -297,12 +325,15 @@ def styles(tmp_path) -> Path:
     return tmp_path / "styles" / "brand.yml"
 
 
-@pytest.mark.parametrize("case, line, what", [
-    ("anchors", 4, "YAML anchors and aliases are refused"),
-    ("empty", None, "the brand file is empty"),
-    ("list", 1, "the brand file is not a mapping"),
-    ("logo", 26, "brand: logo: a list is not a logo"),
-])
+@pytest.mark.parametrize(
+    "case, line, what",
+    [
+        ("anchors", 4, "YAML anchors and aliases are refused"),
+        ("empty", None, "the brand file is empty"),
+        ("list", 1, "the brand file is not a mapping"),
+        ("logo", 26, "brand: logo: a list is not a logo"),
+    ],
+)
 def test_brand_file_problems_name_the_brand_file(tmp_path, styles, case, line, what):
     text = styles.read_text(encoding="utf-8")
     if case == "anchors":
@@ -322,11 +353,15 @@ def test_brand_file_problems_name_the_brand_file(tmp_path, styles, case, line, w
 
 # 6. Two briefs that would write the same file.
 
-@pytest.mark.parametrize("names, named, other, clash", [
-    (("a/brief.md", "b/brief.md"), "b/brief.md", "a/brief.md", "dist/brief.pdf"),
-    (("x.md", "x-print.md"), "x-print.md", "x.md", "dist/x-print.pdf"),
-    (("index.md", "other.md"), "index.md", "the series catalogue", "dist/index.html"),
-])
+
+@pytest.mark.parametrize(
+    "names, named, other, clash",
+    [
+        (("a/brief.md", "b/brief.md"), "b/brief.md", "a/brief.md", "dist/brief.pdf"),
+        (("x.md", "x-print.md"), "x-print.md", "x.md", "dist/x-print.pdf"),
+        (("index.md", "other.md"), "index.md", "the series catalogue", "dist/index.html"),
+    ],
+)
 def test_series_output_collisions_are_refused(tmp_path, names, named, other, clash):
     for name in names:
         write_brief((tmp_path / name).parent, "Text.", name=Path(name).name)

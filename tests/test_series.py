@@ -23,7 +23,8 @@ def series(tmp_path_factory) -> tuple[Path, str]:
 def test_every_brief_is_built_and_its_warnings_reported(series):
     out, stdout, err = series
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html")] + ["index.html", "SHA256SUMS"])
+        [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html")] + ["index.html", "SHA256SUMS"]
+    )
     assert err.count("warning: source/brief.md:") == 23 and err.count("warning: ") == 24  # 1 in links.md
     assert [line.split()[1] for line in stdout.splitlines()[-2:]] == [str(out / "index.html"), str(out / "SHA256SUMS")]
     sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
@@ -35,12 +36,18 @@ def test_catalogue_lists_each_brief_with_its_editions_and_sizes(series):
     root = html.parse(str(out / "index.html")).getroot()
     entries = root.xpath("//ol[@class='catalogue']/li")
     titles = [e.xpath("string(.//h2)") for e in entries]
-    assert titles == ["Water, Power and the Indus: A Test Brief",  # dated 5 March 2026: newest first
-                      "Misaligned Expectations: Pakistan-Afghanistan Military Escalation", "A Minimal Brief"]
+    assert titles == [
+        "Water, Power and the Indus: A Test Brief",  # dated 5 March 2026: newest first
+        "Misaligned Expectations: Pakistan-Afghanistan Military Escalation",
+        "A Minimal Brief",
+    ]
     links = entries[0]
     assert " ".join(links.xpath("string(.//p[@class='series-line'])").split()) == "ISAS Brief No. 1234 | 5 March 2026"
     assert links.xpath("string(.//p[@class='byline'])") == "Priya Raman and Tan Wei Ming"
-    assert links.xpath("string(.//p[@class='entry-summary'])") == "A short summary that cites the World Bank before the body starts."
+    assert (
+        links.xpath("string(.//p[@class='entry-summary'])")
+        == "A short summary that cites the World Bank before the body starts."
+    )
     for entry, stem in zip(entries, ["links", "brief", "minimal"]):
         editions = entry.xpath(".//ul[@class='editions']/li")
         assert [li.xpath("string(a)") for li in editions] == ["Web page", "PDF", "EPUB"]

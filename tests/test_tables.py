@@ -42,6 +42,7 @@ def test_a_table_has_three_rules_and_space_before_the_next_paragraph(tmp_path):
     scale = 2
     image = page.render(scale=scale).to_pil()
     text = page.get_textpage()
+
     def box(word: str):  # (left, top, right, bottom) in image pixels
         found = text.search(word, match_case=True, match_whole_word=True)
         index, count = found.get_next()
@@ -49,6 +50,7 @@ def test_a_table_has_three_rules_and_space_before_the_next_paragraph(tmp_path):
         l2, b2, r2, t2 = text.get_charbox(index + count - 1, loose=True)[0:4]
         height = page.get_height()
         return l * scale, (height - t) * scale, r2 * scale, (height - b) * scale
+
     river, flow, ravi, after = box("River"), box("Flow (MAF)"), box("Ravi"), box("Flows are")
     rules = [y for y in rule_rows(image, int(river[0]) + 1, int(flow[2]) - 1) if river[1] - 20 < y < ravi[3] + 30]
     assert len(rules) == 3, rules  # above the header, under it, below the last row
@@ -61,6 +63,7 @@ def test_table_header_cells_carry_scope_so_pdfua_finds_nothing(tmp_path):
     import pikepdf
 
     from briefpress.check.validate import run_pdf_rules, run_pdfua
+
     source = tmp_path / "tables.md"
     source.write_text(BRIEF + "\n| Year | Flow |\n|---|---|\n| 1960 | 30 |\n", encoding="utf-8")
     code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
@@ -72,18 +75,23 @@ def test_table_header_cells_carry_scope_so_pdfua_finds_nothing(tmp_path):
     with pikepdf.open(pdf_path) as pdf:
         headers = [node for node in walk(pdf.Root.StructTreeRoot) if node.get("/S") == "/TH"]
         assert len(headers) == 5
-        scopes = [str(node.get("/A", {}).get("/Scope", "")) if isinstance(node.get("/A"), pikepdf.Dictionary)
-                  else str(node.get("/A")) for node in headers]
+        scopes = [
+            str(node.get("/A", {}).get("/Scope", ""))
+            if isinstance(node.get("/A"), pikepdf.Dictionary)
+            else str(node.get("/A"))
+            for node in headers
+        ]
         assert all("Column" in s for s in scopes), scopes
 
 
 def walk(node):
     """Every structure element under node."""
     import pikepdf
+
     kids = node.get("/K")
     if kids is None:
         return
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             yield kid
             yield from walk(kid)

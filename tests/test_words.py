@@ -30,9 +30,11 @@ def test_epub_body_has_every_word_of_the_manuscript_in_order(built):
 
 def test_pdf_text_has_the_summary_body_and_bio_sentences(built):
     text = squash(" ".join(pdf_pages_text(built["brief"] / "brief.pdf")))
-    for sentence in ["Instead, tensions have escalated, relations have deteriorated and the two are now effectively at war.",
-                     "In late February 2026, the Pakistan military launched Operation Ghazab lil-Haq",
-                     "preceded by air strikes inside Afghanistan by the Pakistani Air Force on 22 February 2026",
-                     "Notably, the IS-KP took responsibility for the",
-                     "He can be contacted at isasar@nus.edu.sg. The author bears full responsibility"]:
+    for sentence in [
+        "Instead, tensions have escalated, relations have deteriorated and the two are now effectively at war.",
+        "In late February 2026, the Pakistan military launched Operation Ghazab lil-Haq",
+        "preceded by air strikes inside Afghanistan by the Pakistani Air Force on 22 February 2026",
+        "Notably, the IS-KP took responsibility for the",
+        "He can be contacted at isasar@nus.edu.sg. The author bears full responsibility",
+    ]:
         assert sentence in text, sentence

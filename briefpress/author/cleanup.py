@@ -12,13 +12,55 @@ from dataclasses import dataclass
 
 from briefpress.compose.notes import stringify
 
-INLINE_TYPES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript",
-                "SmallCaps", "Quoted", "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math",
-                "RawInline", "Link", "Image", "Note", "Span"}
-BLOCK_TYPES = {"Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuote", "OrderedList",
-               "BulletList", "DefinitionList", "Header", "HorizontalRule", "Table", "Figure", "Div"}
-ATTR_AT = {"Header": 1, "Span": 0, "Div": 0, "Link": 0, "Image": 0, "Code": 0, "CodeBlock": 0,
-           "Table": 0, "Figure": 0}  # where each element keeps its (id, classes, attributes)
+INLINE_TYPES = {
+    "Str",
+    "Emph",
+    "Underline",
+    "Strong",
+    "Strikeout",
+    "Superscript",
+    "Subscript",
+    "SmallCaps",
+    "Quoted",
+    "Cite",
+    "Code",
+    "Space",
+    "SoftBreak",
+    "LineBreak",
+    "Math",
+    "RawInline",
+    "Link",
+    "Image",
+    "Note",
+    "Span",
+}
+BLOCK_TYPES = {
+    "Plain",
+    "Para",
+    "LineBlock",
+    "CodeBlock",
+    "RawBlock",
+    "BlockQuote",
+    "OrderedList",
+    "BulletList",
+    "DefinitionList",
+    "Header",
+    "HorizontalRule",
+    "Table",
+    "Figure",
+    "Div",
+}
+ATTR_AT = {
+    "Header": 1,
+    "Span": 0,
+    "Div": 0,
+    "Link": 0,
+    "Image": 0,
+    "Code": 0,
+    "CodeBlock": 0,
+    "Table": 0,
+    "Figure": 0,
+}  # where each element keeps its (id, classes, attributes)
 SPACES = {"Space", "SoftBreak"}
 TOC_HEADING = re.compile(r"^(?:table\s+of\s+)?contents$", re.I)
 DOTS = re.compile(r"^(?:(?:\.\s*){3,}|(?:\*\s*){3,}|(?:\u2026\s*)+)$")  # a '.....' line between body and bios
@@ -35,7 +77,11 @@ def rewrite(node, inlines=None, blocks=None):
     and each list of blocks through `blocks`."""
     if isinstance(node, list):
         items = [rewrite(item, inlines, blocks) for item in node]
-        kinds = {i.get("t") for i in items if isinstance(i, dict)} if items and all(isinstance(i, dict) for i in items) else set()
+        kinds = (
+            {i.get("t") for i in items if isinstance(i, dict)}
+            if items and all(isinstance(i, dict) for i in items)
+            else set()
+        )
         if kinds and kinds <= INLINE_TYPES and inlines:
             return inlines(items)
         if kinds and kinds <= BLOCK_TYPES and blocks:
@@ -85,6 +131,7 @@ def resolve_changes(blocks: list, *, accept: bool) -> list:
                 continue
             out += node["c"][1] if keep in found else [node]
         return tidy_spaces(out)
+
     return drop_empty(rewrite(joined, inlines=on_inlines))
 
 
@@ -92,8 +139,13 @@ def join_paragraphs(items: list, mark: str) -> list:
     out: list = []
     for block in items:
         previous = out[-1] if out else None
-        if previous and previous["t"] in ("Para", "Plain") and block["t"] in ("Para", "Plain") \
-                and previous["c"] and mark in classes(previous["c"][-1]):
+        if (
+            previous
+            and previous["t"] in ("Para", "Plain")
+            and block["t"] in ("Para", "Plain")
+            and previous["c"]
+            and mark in classes(previous["c"][-1])
+        ):
             out[-1] = {"t": previous["t"], "c": previous["c"][:-1] + [{"t": "Space"}] + block["c"]}
         else:
             out.append(block)
@@ -102,8 +154,10 @@ def join_paragraphs(items: list, mark: str) -> list:
 
 def take_comments(blocks: list) -> tuple[list, list[Comment]]:
     """The blocks without Word comments, and the comments (author and text) in order."""
-    comments = [Comment(dict(n["c"][0][2]).get("author", "unknown"), " ".join(stringify(n["c"][1]).split()))
-                for n in find_all(blocks, lambda n: "comment-start" in classes(n))]
+    comments = [
+        Comment(dict(n["c"][0][2]).get("author", "unknown"), " ".join(stringify(n["c"][1]).split()))
+        for n in find_all(blocks, lambda n: "comment-start" in classes(n))
+    ]
     strip = lambda items: tidy_spaces([n for n in items if not {"comment-start", "comment-end"} & set(classes(n))])  # noqa: E731
     return drop_empty(rewrite(blocks, inlines=strip)), comments
 
@@ -147,9 +201,14 @@ def unlink_missing(blocks: list) -> tuple[list, int]:
     """Internal links to an id the document does not have (Word's _Toc and _Ref bookmarks,
     cross-references) become their text; bookmarks no link points at are dropped."""
     ids = {n["c"][ATTR_AT[n["t"]]][0] for n in find_all(blocks, lambda n: n["t"] in ATTR_AT)} - {""}
-    missing = [n for n in find_all(blocks, lambda n: n["t"] == "Link")
-               if n["c"][2][0].startswith("#") and n["c"][2][0][1:] not in ids]
-    targets = {n["c"][2][0][1:] for n in find_all(blocks, lambda n: n["t"] == "Link")} - {n["c"][2][0][1:] for n in missing}
+    missing = [
+        n
+        for n in find_all(blocks, lambda n: n["t"] == "Link")
+        if n["c"][2][0].startswith("#") and n["c"][2][0][1:] not in ids
+    ]
+    targets = {n["c"][2][0][1:] for n in find_all(blocks, lambda n: n["t"] == "Link")} - {
+        n["c"][2][0][1:] for n in missing
+    }
 
     def on_inlines(items: list) -> list:
         out = []
@@ -161,26 +220,36 @@ def unlink_missing(blocks: list) -> tuple[list, int]:
             else:
                 out.append(n)
         return out
+
     return drop_empty(rewrite(blocks, inlines=on_inlines)), len(missing)
 
 
 def mark_separators(blocks: list) -> list:
     """A paragraph of dots ('.....') becomes a rule: written back as Markdown it would be
     escaped ('\\.....') and no longer read as the line between the body and the bios."""
-    return [{"t": "HorizontalRule"} if b["t"] in ("Para", "Plain") and DOTS.match(plain_text(b)) else b
-            for b in blocks]
+    return [{"t": "HorizontalRule"} if b["t"] in ("Para", "Plain") and DOTS.match(plain_text(b)) else b for b in blocks]
 
 
 def plain_tables(blocks: list) -> list:
     """Tables without Word's column widths, so pandoc writes them as pipe tables where it can."""
+
     def on_blocks(items: list) -> list:
-        return [{"t": "Table", "c": [b["c"][0], b["c"][1], [[spec[0], {"t": "ColWidthDefault"}] for spec in b["c"][2]],
-                                     *b["c"][3:]]} if b["t"] == "Table" else b for b in items]
+        return [
+            {
+                "t": "Table",
+                "c": [b["c"][0], b["c"][1], [[spec[0], {"t": "ColWidthDefault"}] for spec in b["c"][2]], *b["c"][3:]],
+            }
+            if b["t"] == "Table"
+            else b
+            for b in items
+        ]
+
     return rewrite(blocks, blocks=on_blocks)
 
 
 def relink_images(blocks: list, relink, *, keep_titles: bool = True) -> list:
     """Point every image at relink(url, alt) -> (new url, alt inlines); width and height go."""
+
     def on_inlines(items: list) -> list:
         out = []
         for n in items:
@@ -190,6 +259,7 @@ def relink_images(blocks: list, relink, *, keep_titles: bool = True) -> list:
                 n = {"t": "Image", "c": [["", [], []], alt, [url, title if keep_titles else ""]]}
             out.append(n)
         return out
+
     return rewrite(blocks, inlines=on_inlines)
 
 
@@ -213,6 +283,7 @@ def tidy_spaces(items: list) -> list:
 
 def drop_empty(blocks: list) -> list:
     """Paragraphs lose spaces at their ends, and go when nothing is left in them."""
+
     def settle(items: list) -> list:
         out = []
         for b in items:
@@ -227,4 +298,5 @@ def drop_empty(blocks: list) -> list:
                 b = {"t": b["t"], "c": inlines}
             out.append(b)
         return out
+
     return rewrite(blocks, blocks=settle)

@@ -18,14 +18,14 @@ from briefpress.records import BuildConfig
 
 def run_new(args: argparse.Namespace, root: Path) -> int:
     brand = load_brand(args.brand or root / "styles" / "brand.yml")
-    path = new_brief(root / "source", args.title, args.author, series=brand.series_name,
-                     day=args.date or today())
+    path = new_brief(root / "source", args.title, args.author, series=brand.series_name, day=args.date or today())
     print(f"wrote {display_path(path)}; build it with: python build.py {display_path(path)}")
     return 0
 
 
 def run_import(args: argparse.Namespace, root: Path) -> int:
     from briefpress.author.importer import import_manuscript  # pandoc and the AST passes
+
     imported = import_manuscript(args.file, root / "source", out=args.out, changes=args.changes or "")
     print(f"wrote {display_path(imported.path)}")
     for note in imported.notes:
@@ -41,8 +41,15 @@ def today() -> date:
 
 def run_preview(args: argparse.Namespace, root: Path) -> int:
     from briefpress.author.preview import serve, watch  # watchfiles is only needed by these two
-    config = make_config(root, sources=[args.source] if args.source else [], out=args.out,
-                         formats=PREVIEW_FORMATS, brand=args.brand, paper=args.paper)
+
+    config = make_config(
+        root,
+        sources=[args.source] if args.source else [],
+        out=args.out,
+        formats=PREVIEW_FORMATS,
+        brand=args.brand,
+        paper=args.paper,
+    )
     if args.command == "serve":
         return serve(config, port=args.port)
     return watch(config)

@@ -61,8 +61,12 @@ def manuscript_kind(path: Path) -> str:
     """docx, odt, html or md, from the name; refuse a file that is not what its name says."""
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
-        raise BriefError(path, None, f"cannot import a {path.suffix or 'file without an extension'}",
-                         "give a .docx, .odt, .html or .md file")
+        raise BriefError(
+            path,
+            None,
+            f"cannot import a {path.suffix or 'file without an extension'}",
+            "give a .docx, .odt, .html or .md file",
+        )
     if not path.is_file():
         raise BriefError(path, None, "no such file", "check the path")
     if kind in ("docx", "odt"):
@@ -70,11 +74,15 @@ def manuscript_kind(path: Path) -> str:
         return kind
     raw = path.read_bytes()
     if b"\0" in raw[:4096] or raw.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
-        raise BriefError(path, None, f"is not a text file, so not {kind.upper()}", "give the manuscript itself, saved as UTF-8 text")
+        raise BriefError(
+            path, None, f"is not a text file, so not {kind.upper()}", "give the manuscript itself, saved as UTF-8 text"
+        )
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise BriefError(path, raw.count(b"\n", 0, err.start) + 1, f"invalid UTF-8 at byte {err.start}", "save the file as UTF-8") from None
+        raise BriefError(
+            path, raw.count(b"\n", 0, err.start) + 1, f"invalid UTF-8 at byte {err.start}", "save the file as UTF-8"
+        ) from None
     return kind
 
 
@@ -86,18 +94,33 @@ def clean(path: Path, kind: str, blocks: list, changes: str) -> tuple[list, list
     if kind == "odt":
         comments += [cleanup.Comment(a, t) for a, t in read_odt_extras(path).comments]
     for comment in comments:
-        LOG.warning("%s", BuildWarning(path, None, f"comment by {comment.author}: {comment.text} (left out of the brief)").message)
+        LOG.warning(
+            "%s",
+            BuildWarning(path, None, f"comment by {comment.author}: {comment.text} (left out of the brief)").message,
+        )
     blocks, cites = cleanup.flatten_citations(blocks)
     if cites:
-        LOG.warning("%s", BuildWarning(path, None, f"{cites} citation field(s) (Zotero, Mendeley) kept as their visible text; "
-                                       "the citation data was not imported (give each source as a link or a footnote)").message)
+        LOG.warning(
+            "%s",
+            BuildWarning(
+                path,
+                None,
+                f"{cites} citation field(s) (Zotero, Mendeley) kept as their visible text; "
+                "the citation data was not imported (give each source as a link or a footnote)",
+            ).message,
+        )
     blocks, entries = cleanup.drop_toc(blocks)
     if entries:
         notes.append(BuildWarning(path, None, f"left out the table of contents ({entries} entries)"))
     blocks, unlinked = cleanup.unlink_missing(blocks)
     if unlinked:
-        notes.append(BuildWarning(path, None, f"{unlinked} link(s) to places not in the document (bookmarks, "
-                                  "cross-references) became plain text"))
+        notes.append(
+            BuildWarning(
+                path,
+                None,
+                f"{unlinked} link(s) to places not in the document (bookmarks, cross-references) became plain text",
+            )
+        )
     blocks = cleanup.plain_tables(cleanup.mark_separators(blocks))
     if not any(cleanup.plain_text(b) or b["t"] not in ("Para", "Plain") for b in blocks):
         raise BriefError(path, None, "the document has no text", "check that this is the manuscript")
@@ -109,15 +132,23 @@ def resolve(path: Path, kind: str, blocks: list, changes: str, notes: list) -> l
         extras = read_odt_extras(path)
         ins, dels = extras.insertions, extras.deletions
         if (ins or dels) and changes == "reject":
-            raise BriefError(path, None, "cannot reject tracked changes in an .odt",
-                             "reject them in LibreOffice, or save the file as .docx and import that")
+            raise BriefError(
+                path,
+                None,
+                "cannot reject tracked changes in an .odt",
+                "reject them in LibreOffice, or save the file as .docx and import that",
+            )
     else:
         ins, dels = cleanup.count_changes(blocks)
     if not (ins or dels):
         return blocks
     if not changes:
-        raise BriefError(path, None, f"has unresolved tracked changes: {ins} insertion(s) and {dels} deletion(s)",
-                         "import it with --changes accept or --changes reject, or resolve them in the word processor")
+        raise BriefError(
+            path,
+            None,
+            f"has unresolved tracked changes: {ins} insertion(s) and {dels} deletion(s)",
+            "import it with --changes accept or --changes reject, or resolve them in the word processor",
+        )
     notes.append(BuildWarning(path, None, f"{changes}ed {ins} tracked insertion(s) and {dels} deletion(s)"))
     return blocks if kind == "odt" else cleanup.resolve_changes(blocks, accept=changes == "accept")
 
@@ -131,8 +162,9 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
     from the layout of the text (plainshape.py); document properties fill the gaps."""
     media: dict[str, bytes] = {}
     if media_folder:
-        blocks = cleanup.relink_images(blocks, lambda url, alt: place_image(path, kind, url, alt, media, media_folder),
-                                       keep_titles=kind != "odt")
+        blocks = cleanup.relink_images(
+            blocks, lambda url, alt: place_image(path, kind, url, alt, media, media_folder), keep_titles=kind != "odt"
+        )
     found: list[BuildWarning] = []
     props = read_properties(path, kind) if kind in ("docx", "odt") else {}
     title = meta_text(meta.get("title"))
@@ -145,14 +177,22 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
         try:
             shape = read_plain_shape(text, path)
         except BriefError as err:  # its line is in a Markdown text the user never sees
-            raise BriefError(path, None, err.what, "give the document a Title-styled paragraph, or start it "
-                             "with a heading for the title") from None
+            raise BriefError(
+                path,
+                None,
+                err.what,
+                "give the document a Title-styled paragraph, or start it with a heading for the title",
+            ) from None
         data, body = dict(shape.data), shape.body
         found += shape.notes
     found += notes
     fill_from_properties(path, data, props, found)
-    return Draft(data=data, body=re.sub(r"\n{3,}", "\n\n", body).strip() + "\n", media=media,
-                 notes=tuple(quoted(n, text) for n in found))
+    return Draft(
+        data=data,
+        body=re.sub(r"\n{3,}", "\n\n", body).strip() + "\n",
+        media=media,
+        notes=tuple(quoted(n, text) for n in found),
+    )
 
 
 def quoted(note: BuildWarning, text: str) -> BuildWarning:
@@ -175,15 +215,31 @@ def place_image(path: Path, kind: str, url: str, alt: list, media: dict, folder:
         inside = not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I) and local.is_relative_to(path.parent.resolve())
         content = local.read_bytes() if inside and local.is_file() else None
     if content is None:
-        LOG.warning("%s", BuildWarning(path, None, f"image {url} is not inside the manuscript; left as it is "
-                                       "(put the picture in the brief's folder and link it from there)").message)
+        LOG.warning(
+            "%s",
+            BuildWarning(
+                path,
+                None,
+                f"image {url} is not inside the manuscript; left as it is "
+                "(put the picture in the brief's folder and link it from there)",
+            ).message,
+        )
         return url, alt
     if kind == "odt" and not stringify(alt).strip():  # pandoc's ODT reader drops the description
         described = read_odt_extras(path).alt_text.get(url, "").split()
-        alt = [n for i, w in enumerate(described) for n in ([{"t": "Space"}] if i else []) + [{"t": "Str", "c": w}]] or alt
+        alt = [
+            n for i, w in enumerate(described) for n in ([{"t": "Space"}] if i else []) + [{"t": "Str", "c": w}]
+        ] or alt
     if sniff(content) is None:
-        LOG.warning("%s", BuildWarning(path, None, f"image {url} is not a PNG, JPEG, GIF or WebP picture, so the "
-                                       "brief will not build with it (save it as PNG and replace the file)").message)
+        LOG.warning(
+            "%s",
+            BuildWarning(
+                path,
+                None,
+                f"image {url} is not a PNG, JPEG, GIF or WebP picture, so the "
+                "brief will not build with it (save it as PNG and replace the file)",
+            ).message,
+        )
     name = next((n for n, c in media.items() if c == content), None)
     if name is None:
         name = f"image{len(media) + 1}{PurePosixPath(url).suffix.lower() or '.png'}"
@@ -194,8 +250,9 @@ def place_image(path: Path, kind: str, url: str, alt: list, media: dict, folder:
 def slug_of(draft: Draft) -> str:
     slug = slugify(draft.data["title"])
     if not slug:
-        raise BriefError(None, None, f"cannot make a file name from the title {draft.data['title']!r}",
-                         "give --out source/NAME.md")
+        raise BriefError(
+            None, None, f"cannot make a file name from the title {draft.data['title']!r}", "give --out source/NAME.md"
+        )
     return slug
 
 

@@ -16,8 +16,14 @@ from briefpress.read.markdown import write_markdown
 from briefpress.read.plainshape import read_back_matter, split_authors
 
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y")
-PROPERTY = {"title": "Title", "subject": "Subject", "creator": "Author", "description": "Comments",
-            "keywords": "Keywords", "language": "Language"}
+PROPERTY = {
+    "title": "Title",
+    "subject": "Subject",
+    "creator": "Author",
+    "description": "Comments",
+    "keywords": "Keywords",
+    "language": "Language",
+}
 
 
 def data_from_meta(path: Path, meta: dict, text: str, notes: list) -> tuple[dict, str]:
@@ -31,10 +37,19 @@ def data_from_meta(path: Path, meta: dict, text: str, notes: list) -> tuple[dict
     authors = [a for item in meta_list(meta.get("author")) for a in meta_authors(item)]
     if authors:
         data["author"] = authors
-        notes.append(BuildWarning(path, None, "read the author(s) " + " / ".join(a["name"] for a in authors)
-                                  + f" from the {source}Author".rstrip()))
+        notes.append(
+            BuildWarning(
+                path,
+                None,
+                "read the author(s) " + " / ".join(a["name"] for a in authors) + f" from the {source}Author".rstrip(),
+            )
+        )
     if meta.get("abstract"):
-        blocks = meta["abstract"]["c"] if meta["abstract"]["t"] == "MetaBlocks" else [{"t": "Para", "c": inlines_of(meta["abstract"])}]
+        blocks = (
+            meta["abstract"]["c"]
+            if meta["abstract"]["t"] == "MetaBlocks"
+            else [{"t": "Para", "c": inlines_of(meta["abstract"])}]
+        )
         data["abstract"] = write_markdown(blocks, path).strip()
         notes.append(BuildWarning(path, None, f"read the abstract from the {source}Abstract".rstrip()))
     if meta_text(meta.get("date")):
@@ -52,8 +67,10 @@ def data_from_meta(path: Path, meta: dict, text: str, notes: list) -> tuple[dict
 def fill_from_properties(path: Path, data: dict, props: dict, notes: list) -> None:
     """Document properties give what the text did not: title, subtitle (Subject), author,
     abstract (Comments), keywords, language."""
+
     def took(key: str, prop: str) -> None:
         notes.append(BuildWarning(path, None, f"read the {key} from the document properties ({PROPERTY[prop]})"))
+
     for key, prop in (("title", "title"), ("subtitle", "subject"), ("abstract", "description")):
         if props.get(prop) and not data.get(key):
             data[key] = props[prop]
@@ -68,8 +85,12 @@ def fill_from_properties(path: Path, data: dict, props: dict, notes: list) -> No
         data["lang"] = props["language"]
         took("language", "language")
     if not data.get("title"):
-        raise BriefError(path, None, "no title: no Title paragraph, no heading and no Title property",
-                         "give the document a title (a Title-styled paragraph or a first heading) and import it again")
+        raise BriefError(
+            path,
+            None,
+            "no title: no Title paragraph, no heading and no Title property",
+            "give the document a title (a Title-styled paragraph or a first heading) and import it again",
+        )
 
 
 def take_date(path: Path, text: str, data: dict, notes: list) -> None:
@@ -80,8 +101,13 @@ def take_date(path: Path, text: str, data: dict, notes: list) -> None:
             return
         except ValueError:
             continue
-    notes.append(BuildWarning(path, None, f"left out the date '{text}', which is not a date I can read "
-                              "(add 'date: YYYY-MM-DD' to the front matter)"))
+    notes.append(
+        BuildWarning(
+            path,
+            None,
+            f"left out the date '{text}', which is not a date I can read (add 'date: YYYY-MM-DD' to the front matter)",
+        )
+    )
 
 
 def meta_text(value) -> str:

@@ -55,19 +55,24 @@ class Rebuilder:
             ok, message, files = False, err.message, self.state.files
         except Exception as err:  # a bug: keep the traceback in the terminal, keep serving
             traceback.print_exc()
-            ok, message, files = False, f"internal error: {err!r} (a bug in briefpress; see the terminal)", self.state.files
+            ok, message, files = (
+                False,
+                f"internal error: {err!r} (a bug in briefpress; see the terminal)",
+                self.state.files,
+            )
         else:
             files = tuple(a.path.name for a in artifacts)
             ok = True
             editions = [a for a in artifacts if a.kind != "checksums"]
-            message = (f"built {', '.join(display_path(a.path) for a in editions)} "
-                       f"in {time.monotonic() - started:.1f} s at {datetime.now():%H:%M:%S}{reason}")
+            message = (
+                f"built {', '.join(display_path(a.path) for a in editions)} "
+                f"in {time.monotonic() - started:.1f} s at {datetime.now():%H:%M:%S}{reason}"
+            )
             print(message, flush=True)
         finally:
             LOG.removeHandler(captured)
         self.state = BuildState(self.state.generation + 1, ok, message, tuple(captured.messages), files)
         return self.state
-
 
 
 def watched_folders(config: BuildConfig) -> list[Path]:
@@ -80,9 +85,15 @@ def relevant(config: BuildConfig, changed: Iterable[tuple[object, str]]) -> list
     """Changed files that matter: not in the output folder, not editors' or our temporary files."""
     out, source = config.out_dir.resolve(), config.sources[0].resolve()
     paths = {Path(p) for _, p in changed}
-    return sorted(p for p in paths if out not in p.parents and not p.name.startswith((".", "#"))
-                  and (p.exists() or p == source)  # skip files that came and went (an editor's save)
-                  and not p.name.endswith(("~", ".tmp", ".swp")) and "__pycache__" not in p.parts)
+    return sorted(
+        p
+        for p in paths
+        if out not in p.parents
+        and not p.name.startswith((".", "#"))
+        and (p.exists() or p == source)  # skip files that came and went (an editor's save)
+        and not p.name.endswith(("~", ".tmp", ".swp"))
+        and "__pycache__" not in p.parts
+    )
 
 
 def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event, ready) -> None:
@@ -91,8 +102,9 @@ def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event, ready) -> Non
     announced = False
     # With yield_on_timeout the watcher hands back an empty set every rust_timeout ms; its first
     # yield proves it is running, so no edit made after ready() can be missed.
-    for changed in watch_changes(*watched_folders(config), stop_event=stop, debounce=200, step=50,
-                                 rust_timeout=100, yield_on_timeout=True):
+    for changed in watch_changes(
+        *watched_folders(config), stop_event=stop, debounce=200, step=50, rust_timeout=100, yield_on_timeout=True
+    ):
         if not announced:
             ready()
             announced = True
@@ -107,8 +119,9 @@ def watch(config: BuildConfig) -> int:
     rebuilder.rebuild()
     folders = ", ".join(display_path(p) for p in watched_folders(config))
     try:
-        rebuild_on_change(rebuilder, threading.Event(),
-                          ready=lambda: print(f"watching {folders} (Ctrl-C to stop)", flush=True))
+        rebuild_on_change(
+            rebuilder, threading.Event(), ready=lambda: print(f"watching {folders} (Ctrl-C to stop)", flush=True)
+        )
     except KeyboardInterrupt:
         pass
     return 0
@@ -121,15 +134,19 @@ def serve(config: BuildConfig, *, port: int) -> int:
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(rebuilder))
     except OSError as err:
-        raise BriefError(None, None, f"cannot serve on 127.0.0.1:{port}: {err.strerror}",
-                         "choose another port with --port") from None
+        raise BriefError(
+            None, None, f"cannot serve on 127.0.0.1:{port}: {err.strerror}", "choose another port with --port"
+        ) from None
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     rebuilder.rebuild()
     address = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        rebuild_on_change(rebuilder, threading.Event(),
-                          ready=lambda: print(f"serving the preview at {address} (Ctrl-C to stop)", flush=True))
+        rebuild_on_change(
+            rebuilder,
+            threading.Event(),
+            ready=lambda: print(f"serving the preview at {address} (Ctrl-C to stop)", flush=True),
+        )
     except KeyboardInterrupt:
         pass
     finally:

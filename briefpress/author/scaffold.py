@@ -63,15 +63,20 @@ def new_brief(folder: Path, title: str, author: str, *, series: str, day: date) 
     """Write folder/<slug>.md for a new brief; refuse to replace an existing file."""
     slug = slugify(title)
     if not title.strip() or not slug:
-        raise BriefError(None, None, f"cannot make a file name from the title {title!r}",
-                         "give a title with letters or digits")
+        raise BriefError(
+            None, None, f"cannot make a file name from the title {title!r}", "give a title with letters or digits"
+        )
     if not author.strip():
-        raise BriefError(None, None, "no author name", "give --author \"Name\"")
+        raise BriefError(None, None, "no author name", 'give --author "Name"')
     path = folder / f"{slug}.md"
     # json.dumps quotes a string so that YAML reads it back unchanged (JSON is a subset of YAML).
-    text = SKELETON.format(title=json.dumps(title.strip(), ensure_ascii=False),
-                           author=author.strip(), author_yaml=json.dumps(author.strip(), ensure_ascii=False), series=json.dumps(series, ensure_ascii=False),
-                           day=day.isoformat())
+    text = SKELETON.format(
+        title=json.dumps(title.strip(), ensure_ascii=False),
+        author=author.strip(),
+        author_yaml=json.dumps(author.strip(), ensure_ascii=False),
+        series=json.dumps(series, ensure_ascii=False),
+        day=day.isoformat(),
+    )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:

@@ -73,6 +73,7 @@ def collect_links(path: Path) -> list[Link]:
             else:
                 walk(node.get("c"), visit)
         return inlines
+
     for part in (ast["meta"].get("abstract"), ast["blocks"], footnotes, ast["meta"].get("author")):
         walk(part, visit)
     return links
@@ -87,21 +88,36 @@ def check_offline(path: Path, links: list[Link]) -> list[Finding]:
             continue  # a heading in the brief
         problem = url_problem(link.url)
         if problem:
-            findings.append(Finding(path, link.line, "error" if problem[0] == "!" else "warning",
-                                    f"[{link.text}] {problem.lstrip('!')}"))
+            findings.append(
+                Finding(
+                    path, link.line, "error" if problem[0] == "!" else "warning", f"[{link.text}] {problem.lstrip('!')}"
+                )
+            )
             continue
         clean = strip_tracking(link.url)
         if clean != link.url:
-            findings.append(Finding(path, link.line, "warning",
-                                    f"tracking parameters in {link.url} (cite {clean})"))
+            findings.append(Finding(path, link.line, "warning", f"tracking parameters in {link.url} (cite {clean})"))
         key = normal_form(link.url)
         first = seen.setdefault(key, link)
         if first is not link and first.url == link.url:
-            findings.append(Finding(path, link.line, "note", f"{link.url} is cited again (first on line "
-                                    f"{first.line}); both calls share one note"))
+            findings.append(
+                Finding(
+                    path,
+                    link.line,
+                    "note",
+                    f"{link.url} is cited again (first on line {first.line}); both calls share one note",
+                )
+            )
         elif first is not link:
-            findings.append(Finding(path, link.line, "warning", f"{link.url} is the same page as {first.url} "
-                                    f"(line {first.line}) but gets a note of its own (write the URL the same way)"))
+            findings.append(
+                Finding(
+                    path,
+                    link.line,
+                    "warning",
+                    f"{link.url} is the same page as {first.url} "
+                    f"(line {first.line}) but gets a note of its own (write the URL the same way)",
+                )
+            )
     return findings
 
 
@@ -138,8 +154,11 @@ def host_ok(parts) -> bool:
 
 def strip_tracking(url: str) -> str:
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not (k.lower().startswith("utm_") or k.lower() in TRACKING)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not (k.lower().startswith("utm_") or k.lower() in TRACKING)
+    ]
     if len(query) == len(parse_qsl(parts.query, keep_blank_values=True)):
         return url
     return urlunsplit(parts._replace(query=urlencode(query)))
@@ -152,8 +171,9 @@ def normal_form(url: str) -> str:
     return f"{host}{parts.path.rstrip('/')}?{parts.query}"
 
 
-def check_online(urls: list[str], *, timeout: float = 10, workers: int = 8, retries: int = 2,
-                 backoff: float = 0.5) -> dict[str, Response]:
+def check_online(
+    urls: list[str], *, timeout: float = 10, workers: int = 8, retries: int = 2, backoff: float = 0.5
+) -> dict[str, Response]:
     """Request each URL once (at most `workers` at a time), retrying timeouts and 429/5xx answers."""
     unique = list(dict.fromkeys(urls))
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -184,15 +204,27 @@ def judge(path: Path, link: Link, answer: Response) -> Finding:
     if answer.status is not None and answer.status < 400:
         moved = answer.redirects and answer.redirects[0][0] in (301, 308)
         if moved:
-            return Finding(path, link.line, "warning", f"{link.url}{hops} -> {answer.status}: moved permanently "
-                                                       f"(cite {answer.final_url})")
+            return Finding(
+                path,
+                link.line,
+                "warning",
+                f"{link.url}{hops} -> {answer.status}: moved permanently (cite {answer.final_url})",
+            )
         return Finding(path, link.line, "note", f"{link.url}{hops} -> {answer.status} OK")
     if answer.status in REFUSING_STATUSES:
-        return Finding(path, link.line, "warning", f"{link.url}{hops} -> {answer.status}{tries}: the server refused "
-                                                   "the check (open it in a browser)")
+        return Finding(
+            path,
+            link.line,
+            "warning",
+            f"{link.url}{hops} -> {answer.status}{tries}: the server refused the check (open it in a browser)",
+        )
     said = f"{answer.status}" if answer.status else answer.error
-    return Finding(path, link.line, "error", f"{link.url}{hops} -> {said}{tries}: dead link "
-                                             f"(replace it, or cite an archived copy: {ARCHIVE}{link.url})")
+    return Finding(
+        path,
+        link.line,
+        "error",
+        f"{link.url}{hops} -> {said}{tries}: dead link (replace it, or cite an archived copy: {ARCHIVE}{link.url})",
+    )
 
 
 def check_links(path: Path, *, online: bool, **options) -> list[Finding]:

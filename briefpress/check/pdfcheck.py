@@ -112,17 +112,22 @@ def check_orphans(pdf: pikepdf.Pdf, elements) -> list[str]:
     problems = []
     for key, value in parent_tree(pdf).items():
         if isinstance(value, pikepdf.Array):
-            problems += [f"ParentTree {key}, MCID {mcid}: element outside the structure tree"
-                         for mcid, element in enumerate(value)
-                         if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable]
+            problems += [
+                f"ParentTree {key}, MCID {mcid}: element outside the structure tree"
+                for mcid, element in enumerate(value)
+                if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable
+            ]
     return problems
 
 
 def check_internal_link_contents(pdf: pikepdf.Pdf) -> list[str]:
     """A link to a place in the document is described, not named by its bare fragment id."""
-    return [f"page {n}: link to #{annot.Dest} is described as {str(annot.Contents)!r}"
-            for n, page in enumerate(pdf.pages, 1) for annot in page.obj.get("/Annots", [])
-            if isinstance(annot.get("/Dest"), pikepdf.String) and str(annot.get("/Contents", "")) == str(annot.Dest)]
+    return [
+        f"page {n}: link to #{annot.Dest} is described as {str(annot.Contents)!r}"
+        for n, page in enumerate(pdf.pages, 1)
+        for annot in page.obj.get("/Annots", [])
+        if isinstance(annot.get("/Dest"), pikepdf.String) and str(annot.get("/Contents", "")) == str(annot.Dest)
+    ]
 
 
 def is_pdf_container(value) -> bool:
@@ -131,8 +136,11 @@ def is_pdf_container(value) -> bool:
 
 
 def check_tabs(pdf: pikepdf.Pdf) -> list[str]:
-    return [f"page {n}: /Tabs is {page.obj.get('/Tabs')}" for n, page in enumerate(pdf.pages, 1)
-            if page.obj.get("/Tabs") != "/S"]
+    return [
+        f"page {n}: /Tabs is {page.obj.get('/Tabs')}"
+        for n, page in enumerate(pdf.pages, 1)
+        if page.obj.get("/Tabs") != "/S"
+    ]
 
 
 def check_fonts(pdf: pikepdf.Pdf) -> list[str]:
@@ -141,7 +149,9 @@ def check_fonts(pdf: pikepdf.Pdf) -> list[str]:
         for name, font in page.Resources.get("/Font", {}).items():
             if font.get("/Subtype") == "/Type3":
                 continue  # glyphs are content streams inside the font: embedded by definition
-            descriptor: Any = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).get("/FontDescriptor", {})
+            descriptor: Any = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).get(
+                "/FontDescriptor", {}
+            )
             if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
                 problems.append(f"page {number}: font {font.get('/BaseFont', name)} is not embedded")
     return problems
@@ -154,20 +164,27 @@ def check_heading_levels(elements: list[tuple[pikepdf.Dictionary, int]]) -> list
 
 
 def check_figures(elements: list[tuple[pikepdf.Dictionary, int]]) -> list[str]:
-    return [f"a Figure on page {page + 1} has no /Alt" for e, page in elements
-            if e.S == "/Figure" and not str(e.get("/Alt", "")).strip()]
+    return [
+        f"a Figure on page {page + 1} has no /Alt"
+        for e, page in elements
+        if e.S == "/Figure" and not str(e.get("/Alt", "")).strip()
+    ]
 
 
 def check_outline(pdf: pikepdf.Pdf, elements, texts: dict[tuple[int, int], str]) -> list[str]:
     """The bookmarks, in order and depth, name the headings of the structure tree."""
-    headings = [(int(m.group(1)), element_text(e, page, texts))
-                for e, page in elements if (m := HEADING.match(str(e.S)))]
+    headings = [
+        (int(m.group(1)), element_text(e, page, texts)) for e, page in elements if (m := HEADING.match(str(e.S)))
+    ]
     with pdf.open_outline() as outline:
         marks = list(flatten_outline(outline.root))
     if [level for level, _ in marks] != [level for level, _ in headings]:
         return [f"bookmark levels {[lv for lv, _ in marks]} differ from heading levels {[lv for lv, _ in headings]}"]
-    return [f"bookmark {title!r} but heading {text!r}" for (_, title), (_, text) in zip(marks, headings)
-            if squash(title) != squash(text)]
+    return [
+        f"bookmark {title!r} but heading {text!r}"
+        for (_, title), (_, text) in zip(marks, headings)
+        if squash(title) != squash(text)
+    ]
 
 
 def flatten_outline(items, level: int = 1):
@@ -202,11 +219,12 @@ def walk_structure(pdf: pikepdf.Pdf):
 
     def visit(node, page):
         kids = node.get("/K")
-        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
                 here = pages.get(kid["/Pg"].objgen, page) if "/Pg" in kid else page
                 yield kid, here
                 yield from visit(kid, here)
+
     yield from visit(root, 0)
 
 
@@ -223,8 +241,11 @@ def check_attachment(pdf: pikepdf.Pdf, name: str, content: bytes) -> list[str]:
     if name not in files:
         return [f"{name} is not embedded (found: {', '.join(files) or 'nothing'})"]
     spec = files[name]
-    problems = [] if spec.obj.get("/AFRelationship") == "/Source" else [
-        f"{name}: /AFRelationship is {spec.obj.get('/AFRelationship')}, not /Source"]
+    problems = (
+        []
+        if spec.obj.get("/AFRelationship") == "/Source"
+        else [f"{name}: /AFRelationship is {spec.obj.get('/AFRelationship')}, not /Source"]
+    )
     if not any(entry.get("/F") == name or entry.get("/UF") == name for entry in pdf.Root.get("/AF", [])):
         problems.append(f"{name} is not listed in the catalog /AF")
     if spec.get_file().read_bytes() != content:

@@ -30,4 +30,4 @@ def object_text(obj, textpage) -> str:
     size = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
     buffer = ctypes.create_string_buffer(size)
     raw.FPDFTextObj_GetText(obj.raw, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)), size)
-    return buffer.raw[:max(size - 2, 0)].decode("utf-16-le")
+    return buffer.raw[: max(size - 2, 0)].decode("utf-16-le")

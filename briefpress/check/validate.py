@@ -49,8 +49,10 @@ class Verdict:
 
     def line(self) -> str:
         status = "ok  " if self.passed else "FAIL"
-        return (f"{status} {self.validator:<10} {self.edition.name:<24} errors {self.errors:>3}  "
-                f"warnings {self.warnings:>3}  violations {self.violations:>3}")
+        return (
+            f"{status} {self.validator:<10} {self.edition.name:<24} errors {self.errors:>3}  "
+            f"warnings {self.warnings:>3}  violations {self.violations:>3}"
+        )
 
 
 def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) -> list[Verdict]:
@@ -80,17 +82,26 @@ def run_epubcheck(epub: Path) -> Verdict:
     java = shutil.which("java")
     if jar is None or not jar.is_file() or java is None:
         return Verdict("epubcheck", epub, errors=1, details=(f"epubcheck or java is missing ({SETUP_HINT})",))
-    done = subprocess.run([java, *JVM_FLAGS, "-jar", str(jar), "--json", "-", str(epub)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [java, *JVM_FLAGS, "-jar", str(jar), "--json", "-", str(epub)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     try:
         report = json.loads(done.stdout)
     except json.JSONDecodeError:
         return Verdict("epubcheck", epub, errors=1, details=(f"no JSON report: {done.stderr.strip()[:300]}",))
     checker = report["checker"]
-    details = tuple(f"{m['severity']} {m['ID']}: {m['message']} {where(m)}" for m in report["messages"]
-                    if m["severity"] in ("FATAL", "ERROR", "WARNING"))
-    return Verdict("epubcheck", epub, errors=checker["nFatal"] + checker["nError"],
-                   warnings=checker["nWarning"], details=details)
+    details = tuple(
+        f"{m['severity']} {m['ID']}: {m['message']} {where(m)}"
+        for m in report["messages"]
+        if m["severity"] in ("FATAL", "ERROR", "WARNING")
+    )
+    return Verdict(
+        "epubcheck", epub, errors=checker["nFatal"] + checker["nError"], warnings=checker["nWarning"], details=details
+    )
 
 
 def where(message: dict) -> str:
@@ -105,17 +116,27 @@ def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
     if not ace.is_file() or chromium is None or node is None:
         return Verdict("ace", epub, errors=1, details=(f"ace-cli, node or chromium is missing ({SETUP_HINT})",))
     # Explicit environment: puppeteer must use the system browser, and HOME for Ace's log files.
-    env = {"PATH": str(node.parent), "HOME": str(Path.home()),
-           "PUPPETEER_EXECUTABLE_PATH": chromium, "PUPPETEER_SKIP_DOWNLOAD": "1"}
-    done = subprocess.run([str(node), str(ace), "-s", "-E", str(epub)], capture_output=True, text=True,
-                          timeout=300, env=env, check=False)
+    env = {
+        "PATH": str(node.parent),
+        "HOME": str(Path.home()),
+        "PUPPETEER_EXECUTABLE_PATH": chromium,
+        "PUPPETEER_SKIP_DOWNLOAD": "1",
+    }
+    done = subprocess.run(
+        [str(node), str(ace), "-s", "-E", str(epub)], capture_output=True, text=True, timeout=300, env=env, check=False
+    )
     if done.returncode not in (0, 2):
-        return Verdict("ace", epub, errors=1, details=(f"ace-cli exited {done.returncode}: {done.stderr.strip()[:300]}",))
+        return Verdict(
+            "ace", epub, errors=1, details=(f"ace-cli exited {done.returncode}: {done.stderr.strip()[:300]}",)
+        )
     report = json.loads(done.stdout)
-    failed = [f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
-              f"({a['earl:test'].get('earl:impact', '?')}) {flat(a['earl:result'].get('dct:description', ''))}"
-              for doc in report["assertions"] for a in doc.get("assertions", [])
-              if a["earl:result"]["earl:outcome"] == "fail"]
+    failed = [
+        f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
+        f"({a['earl:test'].get('earl:impact', '?')}) {flat(a['earl:result'].get('dct:description', ''))}"
+        for doc in report["assertions"]
+        for a in doc.get("assertions", [])
+        if a["earl:result"]["earl:outcome"] == "fail"
+    ]
     outcome_error = report["earl:result"]["earl:outcome"] != "pass" and not failed
     return Verdict("ace", epub, errors=int(outcome_error), violations=len(failed), details=tuple(failed))
 
@@ -182,10 +203,16 @@ def run_pdfua(pdf: Path) -> Verdict:
     with PDFUA_LOCK, pdfua_rule_fix():
         report = pdfua.validate(str(pdf))
     counts = report.count_by_severity()
-    details = tuple(f"{f.severity.name} {f.rule_id}: {f.message}" for f in report.findings) + \
-        tuple(f"SKIPPED {o.rule_id}: {o.skipped_reason}" for o in report.skipped)
-    return Verdict("pdfua", pdf, errors=counts[pdfua.Severity.ERROR],
-                   warnings=counts[pdfua.Severity.WARNING] + len(report.skipped), details=details)
+    details = tuple(f"{f.severity.name} {f.rule_id}: {f.message}" for f in report.findings) + tuple(
+        f"SKIPPED {o.rule_id}: {o.skipped_reason}" for o in report.skipped
+    )
+    return Verdict(
+        "pdfua",
+        pdf,
+        errors=counts[pdfua.Severity.ERROR],
+        warnings=counts[pdfua.Severity.WARNING] + len(report.skipped),
+        details=details,
+    )
 
 
 def run_pdf_rules(pdf: Path) -> Verdict:
@@ -195,8 +222,13 @@ def run_pdf_rules(pdf: Path) -> Verdict:
 
 def run_pdfa_rules(pdf: Path, source: Path) -> Verdict:
     """The archive's PDF/A-3 identification, output intent and embedded manuscript."""
-    return rules_verdict("pdfa-rules", pdf, check_pdfa(pdf, part=ARCHIVE_PART, conformance=ARCHIVE_CONFORMANCE,
-                                                       source_name=source.name, source=source.read_bytes()))
+    return rules_verdict(
+        "pdfa-rules",
+        pdf,
+        check_pdfa(
+            pdf, part=ARCHIVE_PART, conformance=ARCHIVE_CONFORMANCE, source_name=source.name, source=source.read_bytes()
+        ),
+    )
 
 
 def rules_verdict(name: str, pdf: Path, results: dict[str, list[str]]) -> Verdict:

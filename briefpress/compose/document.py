@@ -26,11 +26,17 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
     parts = render_parts(abstract, body, bios, collector.notes, source.path)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
     document = Document(
-        meta=source.meta, brand=brand, abstract_html=parts["bp-abstract"],
+        meta=source.meta,
+        brand=brand,
+        abstract_html=parts["bp-abstract"],
         summary_text=plain_text(parts["bp-abstract"]),
         bios_html=tuple(parts[f"bp-bio-{i}"] for i in range(len(bios))),
-        body_html=scope_header_cells(parts["bp-body"]), notes=notes, build_time=build_time,
-        identifier=source.meta.identifier or stable_identifier(source), source_path=source.path)
+        body_html=scope_header_cells(parts["bp-body"]),
+        notes=notes,
+        build_time=build_time,
+        identifier=source.meta.identifier or stable_identifier(source),
+        source_path=source.path,
+    )
     return Staged(document, warnings=tuple(collector.warnings))
 
 
@@ -43,8 +49,12 @@ def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> 
     try:
         return split_parts(render_html(divs, path), ids)
     except UnbalancedHTML:
-        raise BriefError(path, None, "raw HTML closes a tag it did not open (a stray </div>?), so text after it would be lost",
-                         "remove the stray closing tag or write the block in Markdown") from None
+        raise BriefError(
+            path,
+            None,
+            "raw HTML closes a tag it did not open (a stray </div>?), so text after it would be lost",
+            "remove the stray closing tag or write the block in Markdown",
+        ) from None
 
 
 def shift_headings(blocks: list) -> list:
@@ -53,8 +63,7 @@ def shift_headings(blocks: list) -> list:
     if not levels or min(levels) >= 2:
         return blocks
     shift = 2 - min(levels)
-    return [{"t": "Header", "c": [min(b["c"][0] + shift, 6), *b["c"][1:]]} if b["t"] == "Header" else b
-            for b in blocks]
+    return [{"t": "Header", "c": [min(b["c"][0] + shift, 6), *b["c"][1:]]} if b["t"] == "Header" else b for b in blocks]
 
 
 def finish_note(note: PendingNote, parts: dict[str, str]) -> Note:
@@ -102,16 +111,22 @@ def resolve_build_time(date: str, source_date_epoch: str | None, path: Path) -> 
     """SOURCE_DATE_EPOCH, else the brief's date, else its last commit, else its modification time."""
     if source_date_epoch:
         if not source_date_epoch.strip().isdigit():
-            raise BriefError("SOURCE_DATE_EPOCH", None, f"not a number of seconds: {source_date_epoch!r}",
-                             "set it to a Unix time such as 1772668800, or unset it")
+            raise BriefError(
+                "SOURCE_DATE_EPOCH",
+                None,
+                f"not a number of seconds: {source_date_epoch!r}",
+                "set it to a Unix time such as 1772668800, or unset it",
+            )
         seconds = int(source_date_epoch)
         if seconds > LAST_SECOND:  # also what milliseconds, such as 1772668800000, look like
-            raise BriefError("SOURCE_DATE_EPOCH", None, f"{seconds} is after the year 9999",
-                             "set it to a number of seconds, such as 1772668800, not milliseconds")
+            raise BriefError(
+                "SOURCE_DATE_EPOCH",
+                None,
+                f"{seconds} is after the year 9999",
+                "set it to a number of seconds, such as 1772668800, not milliseconds",
+            )
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     if date:
         return datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
     committed = last_commit_time(path)
     return datetime.fromtimestamp(committed or int(path.stat().st_mtime), tz=timezone.utc)
-
-

@@ -28,8 +28,12 @@ class UnbalancedHTML(ValueError):
 def inner_html(element) -> str:
     """Serialise an element's content; a lone paragraph is unwrapped."""
     children = list(element)
-    if len(children) == 1 and children[0].tag == "p" and not (element.text or "").strip() \
-            and not (children[0].tail or "").strip():
+    if (
+        len(children) == 1
+        and children[0].tag == "p"
+        and not (element.text or "").strip()
+        and not (children[0].tail or "").strip()
+    ):
         element = children[0]
     text = html_escape(element.text or "")
     return text + "".join(html.tostring(child, encoding="unicode") for child in element).strip()
@@ -43,8 +47,7 @@ def to_xhtml(fragment: str) -> str:
     """Re-serialise an HTML fragment as well-formed XML for EPUB content documents."""
     root = html.fragment_fromstring(fragment, create_parent="div")
     text = html_escape(root.text or "")
-    return text + "".join(etree.tostring(child, method="xml", encoding="unicode")
-                          for child in root)
+    return text + "".join(etree.tostring(child, method="xml", encoding="unicode") for child in root)
 
 
 def link_across(pages: dict[str, str]) -> dict[str, str]:
@@ -56,7 +59,9 @@ def link_across(pages: dict[str, str]) -> dict[str, str]:
             ident = match.group(1)
             home = owner.get(ident, name)
             return f'href="{"" if home == name else home}#{ident}"'
+
         return re.sub(r'href="#([^"]+)"', target, xhtml)
+
     return {name: fix(name, xhtml) for name, xhtml in pages.items()}
 
 
@@ -95,8 +100,9 @@ def find_elements(xhtml: str) -> list[tuple[str, dict[str, str]]]:
     found = []
     for element in root.iter():
         if isinstance(element.tag, str):
-            found.append((etree.QName(element).localname,
-                          {etree.QName(k).localname: v for k, v in element.attrib.items()}))
+            found.append(
+                (etree.QName(element).localname, {etree.QName(k).localname: v for k, v in element.attrib.items()})
+            )
     return found
 
 

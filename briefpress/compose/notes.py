@@ -17,10 +17,20 @@ from briefpress.errors import BuildWarning
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
 CALL_PREFIX = '<a class="noteref"'
 CALL_SEPARATOR = {"t": "RawInline", "c": ["html", '<span class="noteref-sep" aria-hidden="true">,</span>']}
-CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
-              "SmallCaps", "Quoted", "Span"}
-INLINE_TYPES = CONTAINERS | {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math",
-                             "RawInline", "Link", "Image", "Note", "Cite"}
+CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted", "Span"}
+INLINE_TYPES = CONTAINERS | {
+    "Str",
+    "Space",
+    "SoftBreak",
+    "LineBreak",
+    "Code",
+    "Math",
+    "RawInline",
+    "Link",
+    "Image",
+    "Note",
+    "Cite",
+}
 
 
 @dataclass
@@ -72,9 +82,14 @@ class NoteCollector:
             return [node]
         if url.strip() in ("", "#"):
             text = stringify(content)
-            self.warnings.append(BuildWarning(
-                self._path, line, f"placeholder link [{text}] has no URL "
-                "(put the source's address in the parentheses, or remove the link)"))
+            self.warnings.append(
+                BuildWarning(
+                    self._path,
+                    line,
+                    f"placeholder link [{text}] has no URL "
+                    "(put the source's address in the parentheses, or remove the link)",
+                )
+            )
             note = self._new("placeholder", text=placeholder_text(text))
             return [{"t": "Span", "c": [["", ["placeholder-link"], []], content]}, self._call(note)]
         cited = self.by_url.get(url)
@@ -105,9 +120,10 @@ class NoteCollector:
         # could start a line; inside the link (not a CSS ::before) it adds no second link box.
         note.calls += 1
         n, suffix = note.number, "" if note.calls == 1 else f"-{note.calls}"
-        return {"t": "RawInline", "c": ["html",
-                f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" '
-                f'role="doc-noteref">\u2060{n}</a>']}
+        return {
+            "t": "RawInline",
+            "c": ["html", f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" role="doc-noteref">\u2060{n}</a>'],
+        }
 
 
 def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning | None:
@@ -115,8 +131,11 @@ def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning 
     _, alt, (url, _) = node["c"]
     if stringify(alt).strip():
         return None
-    return BuildWarning(path, locator.line_of(url, ""), f"image {url} has no alt text "
-                        "(describe it inside the brackets: ![what the image shows](...))")
+    return BuildWarning(
+        path,
+        locator.line_of(url, ""),
+        f"image {url} has no alt text (describe it inside the brackets: ![what the image shows](...))",
+    )
 
 
 def walk(node, on_inlines):
@@ -216,8 +235,10 @@ def placeholder_text(text: str) -> str:
     shown = html.escape(text.strip(), quote=False)
     if not shown.startswith(("\u201c", "\u2018", '"')):
         shown = f"\u201c{shown}\u201d"
-    return (f'<span class="missing">No source given in the manuscript</span> '
-            f'for {shown} (the link points to \u201c#\u201d).')
+    return (
+        f'<span class="missing">No source given in the manuscript</span> '
+        f"for {shown} (the link points to \u201c#\u201d)."
+    )
 
 
 def stringify(inlines: list) -> str:

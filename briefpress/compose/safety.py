@@ -9,8 +9,7 @@ from briefpress.compose.sanitizer import Finding, sanitize_fragment, unsafe_url
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.records import Document, Note, Source, Staged
 
-FIX = {"warning": "",
-       "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}
+FIX = {"warning": "", "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}
 
 
 def sanitize_document(doc: Document, source: Source) -> Staged[Document]:
@@ -22,17 +21,19 @@ def sanitize_document(doc: Document, source: Source) -> Staged[Document]:
         findings.extend(found)
         return text
 
-    cleaned = replace(doc, abstract_html=clean(doc.abstract_html),
-                      body_html=clean(doc.body_html),
-                      bios_html=tuple(clean(b) for b in doc.bios_html),
-                      notes=tuple(clean_note(n, clean) for n in doc.notes))
+    cleaned = replace(
+        doc,
+        abstract_html=clean(doc.abstract_html),
+        body_html=clean(doc.body_html),
+        bios_html=tuple(clean(b) for b in doc.bios_html),
+        notes=tuple(clean_note(n, clean) for n in doc.notes),
+    )
     locate = NeedleLocator(source.text)
     errors, warnings = [], []
     for finding in findings:
         line = locate(finding.needle)
         if finding.severity == "error":
-            errors.append(BriefError(source.path, line, f"refused raw HTML: {finding.what}",
-                                     FIX["error"]))
+            errors.append(BriefError(source.path, line, f"refused raw HTML: {finding.what}", FIX["error"]))
         else:
             warnings.append(BuildWarning(source.path, line, finding.what))
     return Staged(cleaned, warnings=tuple(warnings), errors=tuple(errors))
@@ -43,8 +44,11 @@ def clean_note(note: Note, clean) -> Note:
     if note.kind == "url" and unsafe_url(note.url):
         scheme = note.url.split(":", 1)[0].strip().lower()
         clean(f'<a href="{escape(note.url)}"></a>')  # reports the removal
-        return replace(note, url="", html=f'<span class="missing">Address removed ({escape(scheme)} '
-                                          'links are not allowed in a brief).</span>')
+        return replace(
+            note,
+            url="",
+            html=f'<span class="missing">Address removed ({escape(scheme)} links are not allowed in a brief).</span>',
+        )
     return replace(note, html=clean(note.html))
 
 

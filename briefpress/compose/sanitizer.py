@@ -15,22 +15,137 @@ from briefpress.compose.htmltree import html_escape
 
 # Raw HTML in a manuscript is untrusted: only these tags and attributes reach an edition.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
-    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
-    "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
-    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr", "aside", "header",
-    "footer", "article"}
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+    "aside",
+    "header",
+    "footer",
+    "article",
+}
 # Active or embedding elements go with everything inside them.
 DROPPED_TAGS = {
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
-    "input", "button", "select", "textarea", "option", "noscript", "template", "svg", "math",
-    "canvas", "audio", "video", "source", "track", "picture", "meta", "base", "title", "head",
-    "param", "portal", "map", "area", "dialog", "slot", "xml"}
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "option",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "canvas",
+    "audio",
+    "video",
+    "source",
+    "track",
+    "picture",
+    "meta",
+    "base",
+    "title",
+    "head",
+    "param",
+    "portal",
+    "map",
+    "area",
+    "dialog",
+    "slot",
+    "xml",
+}
 ALLOWED_ATTRS = {
-    "id", "class", "title", "lang", "dir", "role", "href", "src", "alt", "width", "height",
-    "colspan", "rowspan", "start", "type", "reversed", "value", "datetime", "cite", "style",
-    "scope", "headers", "abbr", "span", "hreflang", "align", "tabindex", "open"}
+    "id",
+    "class",
+    "title",
+    "lang",
+    "dir",
+    "role",
+    "href",
+    "src",
+    "alt",
+    "width",
+    "height",
+    "colspan",
+    "rowspan",
+    "start",
+    "type",
+    "reversed",
+    "value",
+    "datetime",
+    "cite",
+    "style",
+    "scope",
+    "headers",
+    "abbr",
+    "span",
+    "hreflang",
+    "align",
+    "tabindex",
+    "open",
+}
 URL_ATTRS = ("href", "cite")
 SAFE_SCHEMES = {"http", "https", "mailto", "ftp", "tel"}
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
@@ -66,10 +181,17 @@ def sanitize_fragment(fragment: str) -> tuple[str, list[Finding]]:
 
 def enforce(fragment: str) -> str:
     """What nh3 keeps of a fragment under our allow-lists."""
-    return nh3.clean(fragment, tags=ALLOWED_TAGS, clean_content_tags=DROPPED_TAGS - {"math", "svg"},
-                     attributes={"*": ALLOWED_ATTRS - {"href", "src"}, "a": ALLOWED_ATTRS, "img": ALLOWED_ATTRS},
-                     generic_attribute_prefixes={"aria-", "data-"}, url_schemes=SAFE_SCHEMES | {"data", "file"},
-                     attribute_filter=data_only_in_images, strip_comments=True, link_rel=None)
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_TAGS - {"math", "svg"},
+        attributes={"*": ALLOWED_ATTRS - {"href", "src"}, "a": ALLOWED_ATTRS, "img": ALLOWED_ATTRS},
+        generic_attribute_prefixes={"aria-", "data-"},
+        url_schemes=SAFE_SCHEMES | {"data", "file"},
+        attribute_filter=data_only_in_images,
+        strip_comments=True,
+        link_rel=None,
+    )
 
 
 def data_only_in_images(element: str, attribute: str, value: str) -> str | None:
@@ -83,12 +205,14 @@ def data_only_in_images(element: str, attribute: str, value: str) -> str | None:
 def same_markup(ours: str, theirs: str) -> bool:
     """Whether two serialisations of a fragment keep the same elements, attributes and text. Not the
     same tree: lxml's HTML parser nests text inside <wbr>, and html5ever adds the tbody a table implies."""
+
     def shape(fragment: str):
         if not fragment.strip():
             return [], ""
         root = html.fragment_fromstring(fragment, create_parent="div")
         elements = sorted((e.tag, sorted(e.attrib.items())) for e in root.iter() if e.tag != "tbody")
         return elements, root.text_content()
+
     return shape(ours) == shape(theirs)
 
 
@@ -101,23 +225,30 @@ def clean_children(parent, findings: list[Finding]) -> None:
         tag = element.tag.lower()
         rel = (element.get("rel") or "").lower()
         if tag == "link" or "attachment" in rel.split():
-            findings.append(Finding("error", f"<{tag} rel={rel or '?'}> would load "
-                                    f"{element.get('href') or 'a resource'}", f"<{tag}"))
+            findings.append(
+                Finding(
+                    "error", f"<{tag} rel={rel or '?'}> would load {element.get('href') or 'a resource'}", f"<{tag}"
+                )
+            )
             element.drop_tree()
         elif tag in DROPPED_TAGS:
             element.drop_tree()
             target = element.get("src") or element.get("data")
             if target:  # pandoc writes ![](file.txt) as <embed>, ![](film.mp4) as <video>
-                findings.append(Finding("warning", f"removed <{tag}> element for {target[:60]} "
-                                        "(only PNG, JPEG, GIF and WebP images are shown)", target))
+                findings.append(
+                    Finding(
+                        "warning",
+                        f"removed <{tag}> element for {target[:60]} (only PNG, JPEG, GIF and WebP images are shown)",
+                        target,
+                    )
+                )
             else:
                 findings.append(Finding("warning", f"removed <{tag}> element from raw HTML", f"<{tag}"))
         else:
             clean_attributes(element, findings)
             clean_children(element, findings)
             if tag not in ALLOWED_TAGS:
-                findings.append(Finding("warning", f"removed unsupported <{tag}> tag (its text is kept)",
-                                        f"<{tag}"))
+                findings.append(Finding("warning", f"removed unsupported <{tag}> tag (its text is kept)", f"<{tag}"))
                 element.drop_tag()
 
 

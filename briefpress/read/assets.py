@@ -25,8 +25,12 @@ TIMEOUT = 10.0  # seconds for one remote image
 MAX_BYTES = 10 * 1024 * 1024  # size cap for any one image
 MAX_PIXELS = 40_000_000  # about 160 MB once decoded; a 300 dpi A4 page is 8.7 million
 # EPUB 3 core media types for raster images; SVG from a manuscript can carry scripts and links.
-MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
-         b"GIF89a": "image/gif"}
+MAGIC = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
 SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
 FIX = "use a PNG, JPEG, GIF or WebP file inside the source folder"
 
@@ -63,8 +67,9 @@ def read_image(url: str, folder: Path, *, allow_remote: bool) -> bytes:
         return read_data_url(url)
     if scheme in ("http", "https"):
         if not allow_remote:
-            raise ValueError("remote images are not fetched|download it into the source folder, "
-                             "or build with --allow-remote")
+            raise ValueError(
+                "remote images are not fetched|download it into the source folder, or build with --allow-remote"
+            )
         return fetch_remote(url)
     if scheme:
         raise ValueError(f"{scheme}: URLs are refused|{FIX}")
@@ -107,8 +112,9 @@ def fetch_remote(url: str) -> bytes:
     """GET one image over http(s) only: no file:, ftp: or data: redirects, with a size cap."""
     answer = http.get(url, timeout=TIMEOUT, read=MAX_BYTES + 1)
     if answer.status is None or not 200 <= answer.status < 300:
-        raise ValueError(f"download failed: {answer.error}|check the address, or download the image "
-                         "into the source folder")
+        raise ValueError(
+            f"download failed: {answer.error}|check the address, or download the image into the source folder"
+        )
     return answer.body
 
 
@@ -120,8 +126,7 @@ def make_asset(url: str, content: bytes) -> Asset:
         raise ValueError(f"not a PNG, JPEG, GIF or WebP image|{FIX}")
     decode(content)
     digest = hashlib.sha256(content).hexdigest()[:16]
-    return Asset(url=url, name=f"images/img-{digest}{SUFFIX[media_type]}", content=content,
-                 media_type=media_type)
+    return Asset(url=url, name=f"images/img-{digest}{SUFFIX[media_type]}", content=content, media_type=media_type)
 
 
 def decode(content: bytes) -> None:
@@ -134,13 +139,17 @@ def decode(content: bytes) -> None:
             image.verify()  # checksums and structure; the image cannot be used after it
         with Image.open(io.BytesIO(content)) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise ValueError(f"{image.width} x {image.height} pixels, more than the limit of "
-                                 f"{MAX_PIXELS // 1_000_000} million|scale the image down")
+                raise ValueError(
+                    f"{image.width} x {image.height} pixels, more than the limit of "
+                    f"{MAX_PIXELS // 1_000_000} million|scale the image down"
+                )
             image.load()
     except Image.UnidentifiedImageError:
         raise ValueError("cannot be decoded: its header is broken|save the image again from an image editor") from None
     except Image.DecompressionBombError:  # Image.open refuses twice Pillow's own limit outright
-        raise ValueError(f"more pixels than the limit of {MAX_PIXELS // 1_000_000} million|scale the image down") from None
+        raise ValueError(
+            f"more pixels than the limit of {MAX_PIXELS // 1_000_000} million|scale the image down"
+        ) from None
     except ValueError as err:
         if "|" in str(err):
             raise
@@ -171,9 +180,13 @@ def with_image_sources(doc: Document, new_src) -> Document:
     def swap(fragment: str) -> str:
         return replace_image_sources(fragment, lambda url: new_src(by_url[url]))
 
-    return replace(doc, abstract_html=swap(doc.abstract_html), body_html=swap(doc.body_html),
-                   bios_html=tuple(swap(b) for b in doc.bios_html),
-                   notes=tuple(replace(n, html=swap(n.html)) for n in doc.notes))
+    return replace(
+        doc,
+        abstract_html=swap(doc.abstract_html),
+        body_html=swap(doc.body_html),
+        bios_html=tuple(swap(b) for b in doc.bios_html),
+        notes=tuple(replace(n, html=swap(n.html)) for n in doc.notes),
+    )
 
 
 def data_url(asset: Asset) -> str:

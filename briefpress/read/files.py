@@ -9,8 +9,7 @@ import stat
 from pathlib import Path
 
 MAX_MANUSCRIPT = 20 * 1024 * 1024  # bytes; a long brief is about 100 KB
-KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
-         stat.S_IFSOCK: "a socket"}
+KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
 
 
 def regular_file_size(path: Path) -> int:

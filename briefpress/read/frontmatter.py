@@ -15,8 +15,7 @@ from briefpress.records import Author, Meta, Series, Source
 
 FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-KNOWN_KEYS = {"title", "subtitle", "author", "abstract", "date", "lang", "keywords",
-              "series", "identifier", "paper"}
+KNOWN_KEYS = {"title", "subtitle", "author", "abstract", "date", "lang", "keywords", "series", "identifier", "paper"}
 PAPERS = ("a4", "letter")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -32,9 +31,11 @@ def load_source(path: Path) -> Source:
     markdown = text
     authors = data.get("author")
     if isinstance(authors, (list, str, dict)):  # bios may still follow a separator line in the body
-        listed = [a if isinstance(a, dict) else {"name": a} for a in (authors if isinstance(authors, list) else [authors])]
+        listed = [
+            a if isinstance(a, dict) else {"name": a} for a in (authors if isinstance(authors, list) else [authors])
+        ]
         if all(isinstance(a.get("name"), str) for a in listed):
-            body, found, notes = read_back_matter(text[match.end():], path, listed, offset=body_line - 1)
+            body, found, notes = read_back_matter(text[match.end() :], path, listed, offset=body_line - 1)
             if notes:
                 report_notes(notes)
                 data["author"] = found
@@ -53,8 +54,10 @@ def plain_source(path: Path, text: str) -> Source:
 
 def pandoc_text(data: dict, body: str) -> str:
     """What pandoc parses: the summary and bios as metadata (they are Markdown), then the body."""
-    meta = {"abstract": data.get("abstract", ""),
-            "author": [{"name": a["name"], "bio": a.get("bio", "")} for a in data.get("author", [])]}
+    meta = {
+        "abstract": data.get("abstract", ""),
+        "author": [{"name": a["name"], "bio": a.get("bio", "")} for a in data.get("author", [])],
+    }
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, width=10**6, sort_keys=False) + "---\n" + body
 
 
@@ -75,19 +78,25 @@ def read_text(path: Path) -> str:
     except OSError as err:
         raise BriefError(path, None, f"cannot read: {err.strerror}", "check the file") from None
     if len(raw) > MAX_MANUSCRIPT:
-        raise BriefError(path, None, f"larger than the {MAX_MANUSCRIPT // 2**20} MiB limit for a manuscript",
-                         "split it into several briefs")
+        raise BriefError(
+            path,
+            None,
+            f"larger than the {MAX_MANUSCRIPT // 2**20} MiB limit for a manuscript",
+            "split it into several briefs",
+        )
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        raise BriefError(path, line, f"invalid UTF-8 at byte {err.start}",
-                         "save the file as UTF-8") from None
+        raise BriefError(path, line, f"invalid UTF-8 at byte {err.start}", "save the file as UTF-8") from None
     bad = NOT_XML.search(text)
     if bad:  # XHTML (EPUB) cannot carry these, so they would break one edition
-        raise BriefError(path, text.count("\n", 0, bad.start()) + 1,
-                         f"control character U+{ord(bad.group()):04X} in the text",
-                         "delete it; it is invisible in most editors")
+        raise BriefError(
+            path,
+            text.count("\n", 0, bad.start()) + 1,
+            f"control character U+{ord(bad.group()):04X} in the text",
+            "delete it; it is invisible in most editors",
+        )
     return text
 
 
@@ -97,8 +106,12 @@ def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
     try:
         for token in yaml.scan(block, Loader=yaml.SafeLoader):  # before anything is built from them
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):  # a few aliases make a "billion laughs"
-                raise BriefError(path, token.start_mark.line + 2, "YAML anchors and aliases are refused ('&name', '*name')",
-                                 "write each value out in full")
+                raise BriefError(
+                    path,
+                    token.start_mark.line + 2,
+                    "YAML anchors and aliases are refused ('&name', '*name')",
+                    "write each value out in full",
+                )
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         data = yaml.safe_load(block)
     except ValueError as err:  # an unquoted 2026-02-30 is a YAML timestamp that datetime refuses
@@ -107,18 +120,25 @@ def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
                 try:
                     yaml.constructor.SafeConstructor().construct_yaml_timestamp(value)
                 except ValueError:
-                    raise BriefError(path, key.start_mark.line + 2, f"'{key.value}' is not a date: {value.value} ({err})",
-                                     "write a real date such as 2026-03-05") from None
+                    raise BriefError(
+                        path,
+                        key.start_mark.line + 2,
+                        f"'{key.value}' is not a date: {value.value} ({err})",
+                        "write a real date such as 2026-03-05",
+                    ) from None
         raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 2 if mark else 1
-        raise BriefError(path, line, f"malformed YAML front matter: {err.problem}",
-                         "fix the YAML syntax") from None
+        raise BriefError(path, line, f"malformed YAML front matter: {err.problem}", "fix the YAML syntax") from None
     except yaml.reader.ReaderError as err:  # PyYAML refuses C1 controls such as U+0080
         line = block.count("\n", 0, err.position) + 2
-        raise BriefError(path, line, f"character U+{err.character:04X} is not allowed in YAML front matter",
-                         "delete it or write it as an escape inside double quotes") from None
+        raise BriefError(
+            path,
+            line,
+            f"character U+{err.character:04X} is not allowed in YAML front matter",
+            "delete it or write it as an escape inside double quotes",
+        ) from None
     except yaml.YAMLError as err:
         raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
     if not isinstance(data, dict) or node is None:
@@ -138,8 +158,7 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
         if any(NOT_XML.search(text) for text in strings(data[key])):
             fail(key, f"control character in '{key}'", "remove the escape such as \\x01 from the value")
     for key in sorted(set(data) - KNOWN_KEYS, key=str):
-        fail(key, f"unknown front matter key '{key}'",
-             "known keys: " + ", ".join(sorted(KNOWN_KEYS)))
+        fail(key, f"unknown front matter key '{key}'", "known keys: " + ", ".join(sorted(KNOWN_KEYS)))
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         fail("title", "missing title", "add 'title: ...' to the front matter")
@@ -162,9 +181,18 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     if paper and paper not in PAPERS:
         fail("paper", f"unknown paper {paper!r}", "use 'a4' or 'letter'")
     raise_all(errors)
-    return Meta(title=str(title).strip(), subtitle=subtitle, authors=authors, abstract=abstract,
-                date=date, lang=lang, keywords=tuple(str(k) for k in keywords),
-                series=series, identifier=identifier, paper=paper)
+    return Meta(
+        title=str(title).strip(),
+        subtitle=subtitle,
+        authors=authors,
+        abstract=abstract,
+        date=date,
+        lang=lang,
+        keywords=tuple(str(k) for k in keywords),
+        series=series,
+        identifier=identifier,
+        paper=paper,
+    )
 
 
 def strings(value) -> list[str]:
@@ -197,14 +225,12 @@ def validate_authors(value, fail) -> tuple[Author, ...]:
         if isinstance(item, str) and item.strip():
             authors.append(Author(name=item.strip()))
             continue
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
-                or not item["name"].strip():
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
             fail(f"author {n} has no name", "give each author a 'name:'")
             continue
         unknown = set(item) - {"name", "bio", "email", "affiliation"}
         if unknown:
-            fail(f"author {n} has unknown key(s) {', '.join(sorted(unknown))}",
-                 "use name, bio, email, affiliation")
+            fail(f"author {n} has unknown key(s) {', '.join(sorted(unknown))}", "use name, bio, email, affiliation")
         fields = {k: item.get(k) or "" for k in ("bio", "email", "affiliation")}
         if not all(isinstance(v, str) for v in fields.values()):
             fail(f"author {n}: bio, email and affiliation must be text", "quote the value")
@@ -237,5 +263,4 @@ def validate_series(value, fail) -> Series:
     if not isinstance(value, dict) or set(value) - {"name", "number"}:
         fail("'series' must have 'name' and 'number'", "write 'series: {name: ..., number: 3}'")
         return Series()
-    return Series(name=str(value.get("name") or "").strip(),
-                  number=str(value.get("number") or "").strip())
+    return Series(name=str(value.get("name") or "").strip(), number=str(value.get("number") or "").strip())

@@ -40,16 +40,18 @@ def read_manuscript(path: Path, kind: str) -> dict:
     args = ["--track-changes=all"] if kind == "docx" else []
     try:
         with capture_logged("pypandoc", "pypandoc") as logged:
-            text = pypandoc.convert_file(str(path), "json", format=IMPORT_READERS[kind], sandbox=True,
-                                         extra_args=[*args, "--eol=lf"])
+            text = pypandoc.convert_file(
+                str(path), "json", format=IMPORT_READERS[kind], sandbox=True, extra_args=[*args, "--eol=lf"]
+            )
         for message in logged:
             report(BuildWarning(path, None, f"pandoc: {message}"))
         return json.loads(text)
     except (RuntimeError, OSError) as err:
         lines = str(err).strip().splitlines()
         detail = lines[-1].strip() if lines else "unknown failure"
-        raise BriefError(path, None, f"pandoc cannot read it: {detail}",
-                         "save the manuscript again from the word processor") from None
+        raise BriefError(
+            path, None, f"pandoc cannot read it: {detail}", "save the manuscript again from the word processor"
+        ) from None
 
 
 def write_markdown(blocks: list, path: Path) -> str:
@@ -62,13 +64,13 @@ def run_pandoc(text: str, reader: str, writer: str, path: Path) -> str:
     """Run pandoc sandboxed (it reads no file and no URL); its warnings become ours."""
     try:
         with capture_logged("pypandoc", "pypandoc") as logged:
-            html = pypandoc.convert_text(text, writer, format=reader, sandbox=True,
-                                         extra_args=["--wrap=none", "--eol=lf"])
+            html = pypandoc.convert_text(
+                text, writer, format=reader, sandbox=True, extra_args=["--wrap=none", "--eol=lf"]
+            )
         for message in logged:
             report(BuildWarning(path, None, f"pandoc: {message}"))
         return html
     except (RuntimeError, OSError) as err:
         first = str(err).strip().splitlines()
         detail = first[-1] if first else "unknown failure"
-        raise BriefError(path, None, f"pandoc failed: {detail}",
-                         "check the Markdown near the reported place") from None
+        raise BriefError(path, None, f"pandoc failed: {detail}", "check the Markdown near the reported place") from None

@@ -14,20 +14,27 @@ from briefpress.errors import BriefError
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # MS-CFB: Word 97-2003, or an encrypted Office 2007+ file
 ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # the stream MS-OFFCRYPTO adds to that container
 ODT_MIME = b"application/vnd.oasis.opendocument.text"
-CORE = {"title": "{http://purl.org/dc/elements/1.1/}title",
-        "subject": "{http://purl.org/dc/elements/1.1/}subject",
-        "creator": "{http://purl.org/dc/elements/1.1/}creator",
-        "description": "{http://purl.org/dc/elements/1.1/}description",
-        "language": "{http://purl.org/dc/elements/1.1/}language",
-        "keywords": "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
-ODT_META = {**CORE, "creator": "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}initial-creator",
-            "keywords": "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}keyword"}
-ODF = {"office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-       "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-       "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
-       "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
-       "dc": "http://purl.org/dc/elements/1.1/",
-       "xlink": "http://www.w3.org/1999/xlink"}
+CORE = {
+    "title": "{http://purl.org/dc/elements/1.1/}title",
+    "subject": "{http://purl.org/dc/elements/1.1/}subject",
+    "creator": "{http://purl.org/dc/elements/1.1/}creator",
+    "description": "{http://purl.org/dc/elements/1.1/}description",
+    "language": "{http://purl.org/dc/elements/1.1/}language",
+    "keywords": "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords",
+}
+ODT_META = {
+    **CORE,
+    "creator": "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}initial-creator",
+    "keywords": "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}keyword",
+}
+ODF = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xlink": "http://www.w3.org/1999/xlink",
+}
 MEDIA_ROOT = {"docx": "word/", "odt": ""}  # pandoc names docx images media/..., odt ones Pictures/...
 
 
@@ -51,10 +58,19 @@ def check_package(path: Path, kind: str) -> None:
     if head.startswith(OLE):
         if ENCRYPTED in path.read_bytes():
             raise BriefError(path, None, "is password-protected", "open it, remove the password and save it again")
-        raise BriefError(path, None, "is an old Word 97-2003 file, not a .docx", "open it in Word or LibreOffice and save it as .docx")
+        raise BriefError(
+            path,
+            None,
+            "is an old Word 97-2003 file, not a .docx",
+            "open it in Word or LibreOffice and save it as .docx",
+        )
     if not head.startswith(b"PK\x03\x04"):
-        raise BriefError(path, None, f"is not a {name} file (it is not a zip package)",
-                         f"export the manuscript as {name} from the word processor")
+        raise BriefError(
+            path,
+            None,
+            f"is not a {name} file (it is not a zip package)",
+            f"export the manuscript as {name} from the word processor",
+        )
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
@@ -62,12 +78,23 @@ def check_package(path: Path, kind: str) -> None:
             mime = package.read("mimetype").strip() if "mimetype" in names else b""
             manifest = package.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as err:
-        raise BriefError(path, None, f"is damaged, its zip package cannot be read ({err})", "save the manuscript again from the word processor") from None
+        raise BriefError(
+            path,
+            None,
+            f"is damaged, its zip package cannot be read ({err})",
+            "save the manuscript again from the word processor",
+        ) from None
     if damaged:
-        raise BriefError(path, None, f"is damaged: {damaged} fails its checksum", "save the manuscript again from the word processor")
+        raise BriefError(
+            path, None, f"is damaged: {damaged} fails its checksum", "save the manuscript again from the word processor"
+        )
     if kind == "docx" and "word/document.xml" not in names:
-        raise BriefError(path, None, "is a zip package but not a Word document (no word/document.xml)",
-                         "export the manuscript as Word .docx")
+        raise BriefError(
+            path,
+            None,
+            "is a zip package but not a Word document (no word/document.xml)",
+            "export the manuscript as Word .docx",
+        )
     if kind == "odt" and mime != ODT_MIME:
         raise BriefError(path, None, "is a zip package but not an OpenDocument text", "export the manuscript as .odt")
     if kind == "odt" and b"encryption-data" in manifest:
@@ -84,10 +111,13 @@ def read_properties(path: Path, kind: str) -> dict[str, str]:
                 return {}
             root = ElementTree.fromstring(package.read(member))
     except ElementTree.ParseError as err:
-        raise BriefError(path, None, f"{member} is not well-formed XML: {err}",
-                         "save the manuscript again from the word processor") from None
-    found = {key: ", ".join(" ".join((e.text or "").split()) for e in root.iter(tag) if (e.text or "").strip())
-             for key, tag in tags.items()}
+        raise BriefError(
+            path, None, f"{member} is not well-formed XML: {err}", "save the manuscript again from the word processor"
+        ) from None
+    found = {
+        key: ", ".join(" ".join((e.text or "").split()) for e in root.iter(tag) if (e.text or "").strip())
+        for key, tag in tags.items()
+    }
     return {key: value for key, value in found.items() if value}
 
 
@@ -97,10 +127,16 @@ def read_odt_extras(path: Path) -> OdtExtras:
         try:
             root = ElementTree.fromstring(package.read("content.xml"))
         except (KeyError, ElementTree.ParseError) as err:
-            raise BriefError(path, None, f"content.xml is missing or damaged: {err}",
-                             "save the manuscript again from the word processor") from None
-    comments = tuple((root_text(note, "dc:creator") or "unknown", words(note))
-                     for note in root.iter(f"{{{ODF['office']}}}annotation"))
+            raise BriefError(
+                path,
+                None,
+                f"content.xml is missing or damaged: {err}",
+                "save the manuscript again from the word processor",
+            ) from None
+    comments = tuple(
+        (root_text(note, "dc:creator") or "unknown", words(note))
+        for note in root.iter(f"{{{ODF['office']}}}annotation")
+    )
     regions = list(root.iter(f"{{{ODF['text']}}}changed-region"))
     count = lambda kind: sum(1 for r in regions if r.find(f"text:{kind}", ODF) is not None)  # noqa: E731
     alt = {}

@@ -17,7 +17,9 @@ from briefpress.errors import BriefError, BuildWarning
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-SEPARATOR = re.compile(r"^ {0,3}(?:(?:\.[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|(?:\u2026[ \t]*)+)$")
+SEPARATOR = re.compile(
+    r"^ {0,3}(?:(?:\.[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|(?:\u2026[ \t]*)+)$"
+)
 SUBTITLE = re.compile(r"^\s*subtitle\s*:\s*(.+?)\s*$", re.I)
 SUMMARY = re.compile(r"^(?:summary|abstract|executive\s+summary)\s*:?$", re.I)
 AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*;\s*")
@@ -75,8 +77,12 @@ def read_plain_shape(text: str, path: Path) -> Shape:
     blocks = split_blocks(text)
     start = next((i for i, b in enumerate(blocks) if b.heading() is not None), None)
     if start is None:
-        raise BriefError(path, 1, "no front matter, and no heading to read the title from",
-                         "start the file with a '# Title' heading, or with YAML front matter: '---', 'title: ...', '---'")
+        raise BriefError(
+            path,
+            1,
+            "no front matter, and no heading to read the title from",
+            "start the file with a '# Title' heading, or with YAML front matter: '---', 'title: ...', '---'",
+        )
     reader = ShapeReader(path, blocks)
     reader.take_title(start)
     reader.take_authors()
@@ -84,7 +90,9 @@ def read_plain_shape(text: str, path: Path) -> Shape:
     return reader.finish(text)
 
 
-def read_back_matter(text: str, path: Path, authors: list[dict], offset: int = 0) -> tuple[str, list[dict], list[BuildWarning]]:
+def read_back_matter(
+    text: str, path: Path, authors: list[dict], offset: int = 0
+) -> tuple[str, list[dict], list[BuildWarning]]:
     """For a manuscript with front matter: bios after a separator line, for authors without one.
     Returns the body with the bios blanked, the authors with their bios, and the notes."""
     reader = ShapeReader(path, split_blocks(text, offset))
@@ -138,8 +146,7 @@ class ShapeReader:
             names = split_authors(block.text)
             self.authors += [{"name": n} for n in names]
             self.lines.setdefault("author", block.line)
-            self.note(block.line, f"read the author{'s' if len(names) > 1 else ''} "
-                      f"{' / '.join(names)} from this line")
+            self.note(block.line, f"read the author{'s' if len(names) > 1 else ''} {' / '.join(names)} from this line")
             self.consume(self.cursor)
             self.cursor += 1
 
@@ -152,12 +159,20 @@ class ShapeReader:
         self.cursor += 1
         taken = self.summary_paragraphs()
         if not taken:
-            raise BriefError(self.path, heading_line, "the summary heading has no paragraph under it",
-                             "write the summary under the heading, or remove the heading")
+            raise BriefError(
+                self.path,
+                heading_line,
+                "the summary heading has no paragraph under it",
+                "write the summary under the heading, or remove the heading",
+            )
         again = self.peek()
         if again is not None and SUMMARY.match(plain(again.heading() or "")):
-            raise BriefError(self.path, again.line, f"two summaries (the first at line {heading_line})",
-                             "keep one, or give the brief YAML front matter with 'abstract:'")
+            raise BriefError(
+                self.path,
+                again.line,
+                f"two summaries (the first at line {heading_line})",
+                "keep one, or give the brief YAML front matter with 'abstract:'",
+            )
         self.data["abstract"] = "\n\n".join(unitalic(self.blocks[i].text) for i in taken)
         self.lines["abstract"] = heading_line
         count = "paragraph" if len(taken) == 1 else f"{len(taken)} paragraphs"
@@ -194,8 +209,11 @@ class ShapeReader:
         bios: dict[int, int] = {}  # block index -> author index
         for i in range(sep + 1, len(self.blocks)):
             author = self.bio_author(self.blocks[i])
-            if author is not None and author not in bios.values() \
-                    and not (only_missing and self.authors[author].get("bio")):
+            if (
+                author is not None
+                and author not in bios.values()
+                and not (only_missing and self.authors[author].get("bio"))
+            ):
                 bios[i] = author
         if not bios:
             return
@@ -295,8 +313,13 @@ def unitalic(text: str) -> str:
     """A paragraph wrapped whole in *...* or _..._ without the wrapping; else as it is."""
     for mark in ("*", "_"):
         stripped = text.strip()
-        if len(stripped) > 2 and stripped[0] == mark and stripped[-1] == mark \
-                and stripped[1] != mark and mark not in stripped[1:-1]:
+        if (
+            len(stripped) > 2
+            and stripped[0] == mark
+            and stripped[-1] == mark
+            and stripped[1] != mark
+            and mark not in stripped[1:-1]
+        ):
             return stripped[1:-1].strip()
     return text
 

@@ -70,8 +70,11 @@ def build_series(config: BuildConfig) -> list[Artifact]:
     for outcome in outcomes:
         replay(outcome.warnings)
     raise_all([o.error for o in outcomes if o.error])
-    entries = sorted((o.entry for o in outcomes if o.entry), key=lambda e: (e.date, number_key(e.series_number), e.title),
-                     reverse=True)
+    entries = sorted(
+        (o.entry for o in outcomes if o.entry),
+        key=lambda e: (e.date, number_key(e.series_number), e.title),
+        reverse=True,
+    )
     index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
     return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)
 
@@ -87,11 +90,19 @@ def build_entries(config: BuildConfig) -> list[Outcome]:
         # A forked worker ends with this process; a forkserver's child cannot tell (its parent is the server).
         forked = method == "fork"
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=partial(exit_with_parent, os.getpid()) if forked else None) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=context,
+                initializer=partial(exit_with_parent, os.getpid()) if forked else None,
+            ) as pool:
                 outcomes = list(pool.map(build_entry, [each] * len(config.sources), config.sources))
         except BrokenProcessPool:
-            raise BriefError(None, None, "a process building the series was killed before it finished",
-                             "build again; with --jobs 1 every brief is built in one process") from None
+            raise BriefError(
+                None,
+                None,
+                "a process building the series was killed before it finished",
+                "build again; with --jobs 1 every brief is built in one process",
+            ) from None
     else:
         outcomes = [build_entry(each, path) for path in config.sources]
     return outcomes
@@ -113,13 +124,19 @@ def build_entry(config: BuildConfig, path: Path) -> Outcome:
         LOG.handlers, LOG.propagate = saved
 
 
-
 def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
     """The catalogue entry of a brief, from what its build recorded about it."""
     facts = json.loads(about)
-    return Entry(title=facts["title"], subtitle=facts["subtitle"], authors=tuple(facts["authors"]),
-                 date=facts["date"], series_name=facts["series_name"], series_number=facts["series_number"],
-                 summary=facts["summary"], editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))))
+    return Entry(
+        title=facts["title"],
+        subtitle=facts["subtitle"],
+        authors=tuple(facts["authors"]),
+        date=facts["date"],
+        series_name=facts["series_name"],
+        series_number=facts["series_number"],
+        summary=facts["summary"],
+        editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))),
+    )
 
 
 def number_key(number: str) -> tuple[int, str]:
@@ -130,5 +147,6 @@ def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
     """The catalogue page: self-contained, like the web edition."""
     plain = dataclasses.replace(brand, fonts=())
     css = joined_css(edition_css(plain, "catalogue", font_url=str))
-    return render_catalogue(Catalogue(brand, entries), css=css, logo_src=logo_data_url(brand),
-                            edition_names=EDITION_NAMES).encode("utf-8")
+    return render_catalogue(
+        Catalogue(brand, entries), css=css, logo_src=logo_data_url(brand), edition_names=EDITION_NAMES
+    ).encode("utf-8")

@@ -15,14 +15,19 @@ TEXT_WIDTH = WIDTH - 2 * MARGIN
 BAND = 540  # height of the coloured band at the top
 TITLE_TOP, TEXT_BOTTOM = 850, 1770  # title and subtitle stay between these
 FOOT = 2250  # top of the footer strip
-DEFAULT_COLORS = {"primary": "#7A1F2B", "accent": "#C8963E", "foreground": "#1E1E1E",
-                  "background": "#FFFFFF", "muted": "#5F5F5F", "tint": "#F3ECE3"}
+DEFAULT_COLORS = {
+    "primary": "#7A1F2B",
+    "accent": "#C8963E",
+    "foreground": "#1E1E1E",
+    "background": "#FFFFFF",
+    "muted": "#5F5F5F",
+    "tint": "#F3ECE3",
+}
 ALIASES = {"accent": ("tertiary",), "muted": ("secondary",), "tint": ("light",)}  # brand.yml names
 ELLIPSIS = "\u2026"
 
 
-def render_cover(*, title: str, subtitle: str, authors: tuple[str, ...], series_label: str,
-                 brand: Brand) -> bytes:
+def render_cover(*, title: str, subtitle: str, authors: tuple[str, ...], series_label: str, brand: Brand) -> bytes:
     """Draw the EPUB cover as PNG bytes (1600x2400), the same bytes for the same input."""
     colors = _palette(brand)
     bold = _face_path(brand, brand.heading_font, 700)
@@ -77,8 +82,9 @@ def _draw_band(draw: ImageDraw.ImageDraw, brand: Brand, colors: dict, bold, regu
     draw.rectangle((0, BAND, WIDTH, BAND + 18), fill=colors["accent"])
 
 
-def _draw_titles(draw: ImageDraw.ImageDraw, title: str, subtitle: str, series_label: str,
-                 colors: dict, bold, regular) -> None:
+def _draw_titles(
+    draw: ImageDraw.ImageDraw, title: str, subtitle: str, series_label: str, colors: dict, bold, regular
+) -> None:
     """Draw the series label, the title fitted to six lines and the subtitle."""
     label = _font(bold, 40)
     x: float = MARGIN
@@ -100,8 +106,7 @@ def _draw_titles(draw: ImageDraw.ImageDraw, title: str, subtitle: str, series_la
         y += 72
 
 
-def _draw_authors(draw: ImageDraw.ImageDraw, authors: tuple[str, ...], colors: dict,
-                  regular) -> None:
+def _draw_authors(draw: ImageDraw.ImageDraw, authors: tuple[str, ...], colors: dict, regular) -> None:
     """Draw the author names bottom-aligned above the footer, one a line when they fit."""
     if not authors:
         return
@@ -122,8 +127,7 @@ def _draw_foot(draw: ImageDraw.ImageDraw, brand: Brand, colors: dict, bold) -> N
     draw.rectangle((0, FOOT, WIDTH, FOOT + 6), fill=colors["primary"])
     font = _font(bold, 38)
     for line in _clip(_wrap(brand.name, font, TEXT_WIDTH), 1, font, TEXT_WIDTH):
-        draw.text((WIDTH // 2, (FOOT + HEIGHT) // 2 + 3), line, font=font,
-                  fill=colors["primary"], anchor="mm")
+        draw.text((WIDTH // 2, (FOOT + HEIGHT) // 2 + 3), line, font=font, fill=colors["primary"], anchor="mm")
 
 
 def _fit_title(title: str, path: Path | None, height: int):
@@ -169,4 +173,4 @@ def _clip(lines: list[str], max_lines: int, font, width: float) -> list[str]:
         last = last.rsplit(" ", 1)[0]
     while last and font.getlength(last + ELLIPSIS) > width:
         last = last[:-1]
-    return lines[:max_lines - 1] + [last.rstrip(" ,;:") + ELLIPSIS]
+    return lines[: max_lines - 1] + [last.rstrip(" ,;:") + ELLIPSIS]

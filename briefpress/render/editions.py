@@ -43,8 +43,15 @@ DISTRIBUTION_VARIANT = "pdf/ua-1"
 ARCHIVE_VARIANT = "pdf/a-3a"
 
 
-def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = False,
-             variant: str = DISTRIBUTION_VARIANT, attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
+def make_pdf(
+    doc: Document,
+    *,
+    paper: str,
+    edition: str = "pdf",
+    press: bool = False,
+    variant: str = DISTRIBUTION_VARIANT,
+    attachments: tuple[PdfAttachment, ...] = (),
+) -> bytes:
     """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant."""
     from briefpress.render.pdf import render_pdf
     from briefpress.render.pdftags import finish_tagged_pdf
@@ -58,8 +65,16 @@ def make_pdf(doc: Document, *, paper: str, edition: str = "pdf", press: bool = F
         html = drop_links(html)  # on paper a link is text; its address is in the notes
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
     with scratch_tempdir():  # WeasyPrint's font folders are left there, for the build to remove
-        pdf = render_pdf(html, css=css, base_dir=doc.source_path.parent, roots=roots, source=doc.source_path,
-                         explain=ProblemExplainer(doc), variant=variant, attachments=attachments)
+        pdf = render_pdf(
+            html,
+            css=css,
+            base_dir=doc.source_path.parent,
+            roots=roots,
+            source=doc.source_path,
+            explain=ProblemExplainer(doc),
+            variant=variant,
+            attachments=attachments,
+        )
     return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
 
 
@@ -100,9 +115,13 @@ LONG_DATA_URL = re.compile(r"data:[^\s'\"]{40,}")
 
 def make_archive_pdf(doc: Document, *, paper: str) -> bytes:
     """The archival PDF/A-3 edition, carrying its Markdown manuscript as the associated source."""
-    manuscript = PdfAttachment(name=doc.source_path.name, content=read_bytes(doc.source_path),
-                               description="Markdown manuscript of this brief", relationship="Source",
-                               modified=doc.build_time)
+    manuscript = PdfAttachment(
+        name=doc.source_path.name,
+        content=read_bytes(doc.source_path),
+        description="Markdown manuscript of this brief",
+        relationship="Source",
+        modified=doc.build_time,
+    )
     return make_pdf(doc, paper=paper, variant=ARCHIVE_VARIANT, attachments=(manuscript,))
 
 
@@ -114,22 +133,38 @@ def make_epub(doc: Document) -> bytes:
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
     titles = epub_page_titles(doc)
     css = joined_css(edition_css(brand, "epub", font_url=lambda face: f"../fonts/{face.path.name}"))
-    files = [EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
-             EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
-             *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts),
-             *(EpubFile(asset.name, asset.content, asset.media_type) for asset in doc.assets)]
-    cover = render_cover(title=meta.title, subtitle=meta.subtitle, authors=tuple(a.name for a in meta.authors),
-                         series_label=series_label(doc), brand=brand)
+    files = [
+        EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
+        EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
+        *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts),
+        *(EpubFile(asset.name, asset.content, asset.media_type) for asset in doc.assets),
+    ]
+    cover = render_cover(
+        title=meta.title,
+        subtitle=meta.subtitle,
+        authors=tuple(a.name for a in meta.authors),
+        series_label=series_label(doc),
+        brand=brand,
+    )
     pages = {name: xhtml for name, xhtml in pages.items() if has_content(name, doc)}
     cover_page = render_epub_cover(doc)
     facts = survey([cover_page, *pages.values()])
     spec = EpubSpec(
-        identifier=doc.identifier, title=meta.title, lang=meta.lang,
-        authors=tuple(a.name for a in meta.authors), publisher=brand.name, date=meta.date,
-        description=doc.summary_text, keywords=meta.keywords, modified=doc.build_time,
+        identifier=doc.identifier,
+        title=meta.title,
+        lang=meta.lang,
+        authors=tuple(a.name for a in meta.authors),
+        publisher=brand.name,
+        date=meta.date,
+        description=doc.summary_text,
+        keywords=meta.keywords,
+        modified=doc.build_time,
         pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items()),
-        cover_png=cover, cover_page=cover_page, files=tuple(files),
-        accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name))
+        cover_png=cover,
+        cover_page=cover_page,
+        files=tuple(files),
+        accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name),
+    )
     try:
         return build_epub(spec)
     except BriefError as err:  # name the brief whose EPUB failed

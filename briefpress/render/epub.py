@@ -54,22 +54,34 @@ def build_epub(spec: EpubSpec) -> bytes:
     cover = add_page(book, "cover.xhtml", "Cover", spec.cover_page, spec.lang)
     pages = [add_page(book, name, title, xhtml, spec.lang) for name, title, xhtml in spec.pages]
     for f in spec.files:
-        book.add_item(epub.EpubItem(uid=re.sub(r"\W", "-", f.name), file_name=f.name,
-                                    media_type=f.media_type, content=f.content))
+        book.add_item(
+            epub.EpubItem(uid=re.sub(r"\W", "-", f.name), file_name=f.name, media_type=f.media_type, content=f.content)
+        )
     book.toc = [epub.Link(name, title, f"toc-{i}") for i, (name, title, _) in enumerate(spec.pages)]
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title="Contents")
     book.add_item(nav)
     book.spine = [cover, *pages]
-    book.guide = [{"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
-                  *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml")]
+    book.guide = [
+        {"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
+        *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml"),
+    ]
     raw = io.BytesIO()
     # ebooklib logs some failures on the root logger, some only at INFO ('Could not create
     # metadata "subject".'), and drops the element: catch them all.
     with capture_logged("", "ebooklib", logging.INFO) as logged:
         try:
-            epub.write_epub(raw, book, {"epub3_pages": False, "epub2_guide": False, "mtime": datetime(*zip_time(spec.modified), tzinfo=None),
-                                        "raise_exceptions": True, "landmark_title": "Landmarks"})
+            epub.write_epub(
+                raw,
+                book,
+                {
+                    "epub3_pages": False,
+                    "epub2_guide": False,
+                    "mtime": datetime(*zip_time(spec.modified), tzinfo=None),
+                    "raise_exceptions": True,
+                    "landmark_title": "Landmarks",
+                },
+            )
         except Exception as err:  # ebooklib raises bare exceptions of many kinds
             raise BriefError(None, None, f"EPUB writing failed: {err}", "report this as a bug") from err
     if logged:
@@ -97,8 +109,12 @@ def describe(book: epub.EpubBook, spec: EpubSpec) -> None:
 
 def add_page(book: epub.EpubBook, name: str, title: str, xhtml: str, lang: str) -> epub.EpubItem:
     # A plain EpubItem keeps our XHTML as written; EpubHtml would drop the <head>.
-    item = epub.EpubItem(uid=name.removesuffix(".xhtml"), file_name=name,
-                         media_type="application/xhtml+xml", content=xhtml.encode("utf-8"))
+    item = epub.EpubItem(
+        uid=name.removesuffix(".xhtml"),
+        file_name=name,
+        media_type="application/xhtml+xml",
+        content=xhtml.encode("utf-8"),
+    )
     book.add_item(item)
     return item
 

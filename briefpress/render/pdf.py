@@ -39,13 +39,20 @@ class ConfinedFetcher(URLFetcher):
 
 def _url_path(url: str) -> str:
     from urllib.request import url2pathname
+
     return url2pathname(url.removeprefix("file://").split("?")[0])
 
 
 def _attachment(item: PdfAttachment) -> Attachment:
     # A WeasyPrint Attachment is single-use: make a new one for every render.
-    return Attachment(file_obj=io.BytesIO(item.content), name=item.name, description=item.description,
-                      relationship=item.relationship, created=item.modified, modified=item.modified)
+    return Attachment(
+        file_obj=io.BytesIO(item.content),
+        name=item.name,
+        description=item.description,
+        relationship=item.relationship,
+        created=item.modified,
+        modified=item.modified,
+    )
 
 
 # WeasyPrint's own message (weasyprint/pdf/tags.py): compose reports a missing alt text with file
@@ -92,8 +99,7 @@ def hanging_trailing_spaces():
 
     def split_first_line(text, style, context, max_width, *args, **kwargs):
         result = original(text, style, context, max_width, *args, **kwargs)
-        if result[2] is None or max_width is None or not text.endswith(" ") \
-                or style["white_space"] != "normal":
+        if result[2] is None or max_width is None or not text.endswith(" ") or style["white_space"] != "normal":
             return result
         trimmed = original(text.rstrip(" "), style, context, max_width, *args, **kwargs)
         if trimmed[2] is None and trimmed[3] <= max_width:
@@ -107,9 +113,17 @@ def hanging_trailing_spaces():
         weasy_inline.split_first_line = original
 
 
-def render_pdf(html: str, *, css: list[Stylesheet], base_dir: Path, roots: tuple[Path, ...],
-               source: Path, explain: Callable[[RenderProblem], BriefError],
-               variant: str | None = None, attachments: tuple[PdfAttachment, ...] = ()) -> bytes:
+def render_pdf(
+    html: str,
+    *,
+    css: list[Stylesheet],
+    base_dir: Path,
+    roots: tuple[Path, ...],
+    source: Path,
+    explain: Callable[[RenderProblem], BriefError],
+    variant: str | None = None,
+    attachments: tuple[PdfAttachment, ...] = (),
+) -> bytes:
     """Render one HTML document to PDF bytes; fail on every problem WeasyPrint logs, each
     explained (with the file and line it concerns) by explain(problem)."""
     fonts = FontConfiguration()
@@ -121,18 +135,26 @@ def render_pdf(html: str, *, css: list[Stylesheet], base_dir: Path, roots: tuple
         sheets = []
         for sheet in css:  # parsed one by one, so that a CSS problem names its file
             capture.sheet = sheet.path
-            sheets.append(CSS(string=sheet.text, base_url=str(base_dir) + "/", font_config=fonts,
-                              url_fetcher=fetcher))
+            sheets.append(CSS(string=sheet.text, base_url=str(base_dir) + "/", font_config=fonts, url_fetcher=fetcher))
         capture.sheet = None
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
         with hanging_trailing_spaces():
-            pdf = document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=variant,
-                                     pdf_tags=variant is None, uncompressed_pdf=False,
-                                     attachments=[_attachment(a) for a in attachments])
+            pdf = document.write_pdf(
+                stylesheets=sheets,
+                font_config=fonts,
+                pdf_variant=variant,
+                pdf_tags=variant is None,
+                uncompressed_pdf=False,
+                attachments=[_attachment(a) for a in attachments],
+            )
     except FatalURLFetchingError as err:
         cause = err.__cause__ or err
-        raise BriefError(source, None, f"refused to load a resource: {cause}",
-                         "keep images and styles inside the source and styles folders") from None
+        raise BriefError(
+            source,
+            None,
+            f"refused to load a resource: {cause}",
+            "keep images and styles inside the source and styles folders",
+        ) from None
     finally:
         logger.removeHandler(capture)
     raise_all([explain(problem) for problem in capture.problems])

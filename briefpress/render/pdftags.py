@@ -27,8 +27,13 @@ def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str]) -> bytes:
         scope_table_headers(pdf)
         out = io.BytesIO()
         # qpdf would write a random /ID: derive it from the content so the same input gives the same bytes.
-        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve,
-                 deterministic_id=True, linearize=False)
+        pdf.save(
+            out,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+            deterministic_id=True,
+            linearize=False,
+        )
         return out.getvalue()
 
 
@@ -43,15 +48,21 @@ def mark_orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:
         parents = by_key.get(int(page.obj.StructParents))
         if not isinstance(parents, pikepdf.Array):
             continue
-        orphans = {mcid for mcid, element in enumerate(parents)
-                   if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable}
+        orphans = {
+            mcid
+            for mcid, element in enumerate(parents)
+            if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable
+        }
         if not orphans:
             continue
         operations = []
         instructions: list[Any] = list(pikepdf.parse_content_stream(page))  # each is (operands, operator)
         for operands, operator in instructions:
-            if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) \
-                    and int(operands[1].get("/MCID", -1)) in orphans:
+            if (
+                str(operator) == "BDC"
+                and isinstance(operands[1], pikepdf.Dictionary)
+                and int(operands[1].get("/MCID", -1)) in orphans
+            ):
                 operands = [pikepdf.Name.Artifact, PAGINATION]
             operations.append((operands, operator))
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
@@ -90,8 +101,11 @@ def scope_table_headers(pdf: pikepdf.Pdf) -> None:
 
 def structure_children(node) -> list:
     kids = node.get("/K")
-    return [k for k in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else [])
-            if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+    return [
+        k
+        for k in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else [])
+        if isinstance(k, pikepdf.Dictionary) and "/S" in k
+    ]
 
 
 def structure_elements(node):

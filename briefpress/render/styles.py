@@ -13,8 +13,9 @@ from briefpress.render.templates import render_brand_css, render_style
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-def edition_css(brand: Brand, kind: str, *, font_url: Callable[[FontFace], str], paper: str = "",
-                press: bool = False) -> list[Stylesheet]:
+def edition_css(
+    brand: Brand, kind: str, *, font_url: Callable[[FontFace], str], paper: str = "", press: bool = False
+) -> list[Stylesheet]:
     """The stylesheets of one edition kind (pdf, print, pdfa, epub, html, catalogue), in cascade
     order, each with the brand file it comes from (so a CSS problem names its file)."""
     folder = brand.path.parent

@@ -20,9 +20,13 @@ EPUB_PAGES = {"brief": "brief.xhtml", "notes": "notes.xhtml", "about": "about.xh
 
 @cache
 def environment(styles: Path) -> Environment:
-    env = Environment(loader=FileSystemLoader([str(TEMPLATES), str(styles)]),
-                      autoescape=True, undefined=StrictUndefined,
-                      keep_trailing_newline=True, trim_blocks=False)
+    env = Environment(
+        loader=FileSystemLoader([str(TEMPLATES), str(styles)]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
     env.filters["longdate"] = long_date
     env.filters["filesize"] = file_size
     env.globals["series_name"] = lambda doc: doc.meta.series.name or doc.brand.series_name
@@ -34,14 +38,14 @@ def render(template: str, styles: Path, **context) -> str:
         return environment(styles).get_template(template).render(**context)
     except TemplateError as err:
         where = getattr(err, "filename", None) or template
-        raise BriefError(where, getattr(err, "lineno", None), f"template error: {err.message}",
-                         "fix the template") from None
+        raise BriefError(
+            where, getattr(err, "lineno", None), f"template error: {err.message}", "fix the template"
+        ) from None
 
 
 def render_pdf_html(doc: Document, *, logo_src: str, edition: str = "pdf") -> str:
     """The whole brief as one HTML document for WeasyPrint."""
-    return render("brief.html.j2", doc.brand.path.parent, doc=doc, logo_src=logo_src,
-                  edition=edition, x=pdf_markup)
+    return render("brief.html.j2", doc.brand.path.parent, doc=doc, logo_src=logo_src, edition=edition, x=pdf_markup)
 
 
 def pdf_markup(fragment: str) -> Markup:
@@ -62,9 +66,18 @@ def epub_page_titles(doc: Document) -> dict[str, str]:
 def render_epub_pages(doc: Document, *, logo_src: str) -> dict[str, str]:
     """The brief's XHTML content documents, keyed by file name."""
     titles = epub_page_titles(doc)
-    return {name: render("epub/page.xhtml.j2", doc.brand.path.parent, doc=doc, page=page,
-                         page_title=titles[name], logo_src=logo_src, x=epub_markup)
-            for page, name in EPUB_PAGES.items()}
+    return {
+        name: render(
+            "epub/page.xhtml.j2",
+            doc.brand.path.parent,
+            doc=doc,
+            page=page,
+            page_title=titles[name],
+            logo_src=logo_src,
+            x=epub_markup,
+        )
+        for page, name in EPUB_PAGES.items()
+    }
 
 
 def epub_markup(fragment: str) -> Markup:
@@ -100,8 +113,14 @@ def render_web_html(doc: Document, *, css: str, logo_src: str) -> str:
 
 def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[str, str]) -> str:
     """A series' catalogue page (catalogue.Catalogue), its CSS inline."""
-    return render("catalogue.html.j2", catalogue.brand.path.parent, catalogue=catalogue, css=Markup(css),
-                  logo_src=logo_src, edition_names=edition_names)
+    return render(
+        "catalogue.html.j2",
+        catalogue.brand.path.parent,
+        catalogue=catalogue,
+        css=Markup(css),
+        logo_src=logo_src,
+        edition_names=edition_names,
+    )
 
 
 def file_size(size: int) -> str:

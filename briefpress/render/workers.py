@@ -61,6 +61,7 @@ class Crew:
 
 def lead_worker(kinds: list[str], jobs: int):
     """What the lead worker does, given the pipe from the parent."""
+
     def lead(connection) -> dict[str, bytes]:
         importlib.import_module("briefpress.render.pdf")  # the slow import, while the parent composes
         job = connection.recv()
@@ -68,11 +69,24 @@ def lead_worker(kinds: list[str], jobs: int):
             raise Cancelled
         config, document = job
         from briefpress.render.editions import make_edition
+
         mine, *others = share(kinds, jobs)
-        helpers = [Forked(lambda _, group=group: {k: make_edition(k, document, config) for k in group},
-                          group, document.source_path, inherited=(connection,)) for group in others]
-        return gather([lambda: {kind: make_edition(kind, document, config) for kind in mine},
-                       *(helper.result for helper in helpers)])
+        helpers = [
+            Forked(
+                lambda _, group=group: {k: make_edition(k, document, config) for k in group},
+                group,
+                document.source_path,
+                inherited=(connection,),
+            )
+            for group in others
+        ]
+        return gather(
+            [
+                lambda: {kind: make_edition(kind, document, config) for kind in mine},
+                *(helper.result for helper in helpers),
+            ]
+        )
+
     return lead
 
 
@@ -116,8 +130,7 @@ class Forked:
         self.kinds, self.path, self.done = kinds, path, False
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=self.main,
-                                       args=(work, child, (self.connection, *inherited), os.getpid()))
+        self.process = context.Process(target=self.main, args=(work, child, (self.connection, *inherited), os.getpid()))
         self.process.start()
         child.close()
 
@@ -165,8 +178,12 @@ class Forked:
             how = f"was killed (signal {-code})" if code and code < 0 else f"stopped (exit code {code})"
             names = " and ".join(EDITION_NAMES[k] for k in self.kinds)
             plural = "s" if len(self.kinds) > 1 else ""
-            raise BriefError(self.path, None, f"the process rendering the {names} edition{plural} {how}",
-                             "build again; with --jobs 1 everything runs in one process") from None
+            raise BriefError(
+                self.path,
+                None,
+                f"the process rendering the {names} edition{plural} {how}",
+                "build again; with --jobs 1 everything runs in one process",
+            ) from None
         self.process.join()
         self.done = True
         replay(messages)
@@ -177,23 +194,26 @@ class Forked:
         return value
 
 
-
 def exit_with_parent(parent: int) -> None:
     """End this worker when its parent dies, even by SIGKILL, and remove the build's
     temporary folder then, since the parent cannot."""
+
     def leave(signum, frame):
         if os.getppid() != parent:
             remove_scratch_folder()
         os._exit(1)
+
     signal.signal(signal.SIGTERM, leave)
     if sys.platform.startswith("linux"):
         PR_SET_PDEATHSIG = 1  # prctl(2): the kernel sends this signal when the parent thread ends
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     else:
+
         def watch() -> None:
             while os.getppid() == parent:
                 time.sleep(0.5)
             os.kill(os.getpid(), signal.SIGTERM)
+
         threading.Thread(target=watch, daemon=True).start()
     if os.getppid() != parent:  # it died before the signal was asked for
         leave(None, None)
