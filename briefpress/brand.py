@@ -11,6 +11,7 @@ from brand_yml import Brand as BrandYml
 from pydantic import ValidationError
 
 from briefpress.errors import BriefError, raise_all
+from briefpress.read.frontmatter import refuse_aliases
 from briefpress.records import Brand, FontFace
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
@@ -116,14 +117,7 @@ def read_brand_text(path: Path) -> str:
 def key_lines(path: Path, text: str) -> dict[tuple, int]:
     """Map each key path, such as ('color', 'primary'), to its 1-based line."""
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):  # before anything is built from them
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):  # a few aliases make a "billion laughs"
-                raise BriefError(
-                    path,
-                    token.start_mark.line + 1,
-                    "YAML anchors and aliases are refused ('&name', '*name')",
-                    "write each value out in full",
-                )
+        refuse_aliases(path, text, first_line=1)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark

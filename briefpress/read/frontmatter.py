@@ -100,18 +100,24 @@ def read_text(path: Path) -> str:
     return text
 
 
+def refuse_aliases(path: Path, text: str, *, first_line: int) -> None:
+    """Refuse YAML anchors and aliases before anything is built from them: a few aliases make a
+    "billion laughs", and a brief or a brand has no use for them. Scanning takes milliseconds."""
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            raise BriefError(
+                path,
+                token.start_mark.line + first_line,
+                "YAML anchors and aliases are refused ('&name', '*name')",
+                "write each value out in full",
+            )
+
+
 def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
     """Parse the front matter; return the mapping and the line of each top-level key."""
     node = None
     try:
-        for token in yaml.scan(block, Loader=yaml.SafeLoader):  # before anything is built from them
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):  # a few aliases make a "billion laughs"
-                raise BriefError(
-                    path,
-                    token.start_mark.line + 2,
-                    "YAML anchors and aliases are refused ('&name', '*name')",
-                    "write each value out in full",
-                )
+        refuse_aliases(path, block, first_line=2)
         node = yaml.compose(block, Loader=yaml.SafeLoader)
         data = yaml.safe_load(block)
     except ValueError as err:  # an unquoted 2026-02-30 is a YAML timestamp that datetime refuses
