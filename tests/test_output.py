@@ -88,6 +88,27 @@ sys.exit(main(sys.argv[1:], root=Path({root!r})))
 """
 
 
+def run_killed(patch: str, out, *, jobs: int, epoch: str) -> subprocess.CompletedProcess:
+    """Build BRIEF in a process whose `patch` target kills it with SIGKILL when called."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            KILLER.format(patch=patch, root=str(ROOT)),
+            str(BRIEF),
+            "--out",
+            str(out),
+            "--no-cache",
+            "--jobs",
+            str(jobs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+    )
+
+
 @pytest.mark.parametrize(
     "patch,temps_left",
     [
@@ -97,14 +118,7 @@ sys.exit(main(sys.argv[1:], root=Path({root!r})))
 )
 def test_killed_build_leaves_previous_files(previous, patch, temps_left):
     out, before = previous
-    script = KILLER.format(patch=patch, root=str(ROOT))
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1772755200"},
-    )  # new bytes to write
+    done = run_killed(patch, out, jobs=1, epoch="1772755200")  # new bytes to write
     assert done.returncode == -9, done.stderr
     after = snapshot(out)
     assert {n: after[n] for n in before} == before
@@ -131,14 +145,7 @@ def test_two_builds_are_byte_identical_and_summed(previous, tmp_path):
 def test_killed_edition_worker_is_a_one_line_error(previous):
     """With two jobs both PDFs are rendered in a forked worker; killing it fails the build cleanly."""
     out, before = previous
-    script = KILLER.format(patch="editions.make_pdf", root=str(ROOT))
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(BRIEF), "--out", str(out), "--no-cache", "--jobs", "2"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1772668800"},
-    )
+    done = run_killed("editions.make_pdf", out, jobs=2, epoch="1772668800")
     assert done.returncode == 1, done.stderr
     assert [m.groupdict() for m in error_lines(done.stderr)] == [
         {

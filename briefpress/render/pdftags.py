@@ -109,8 +109,7 @@ def structure_children(node) -> list:
 
 
 def structure_elements(node):
-    kids = node.get("/K")
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            yield kid
-            yield from structure_elements(kid)
+    """Every structure element under node, depth first."""
+    for kid in structure_children(node):
+        yield kid
+        yield from structure_elements(kid)
