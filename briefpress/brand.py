@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from briefpress.errors import BriefError, raise_all
 from briefpress.read.frontmatter import refuse_aliases
-from briefpress.records import Brand, FontFace
+from briefpress.records import LABEL_KEYS, Brand, FontFace, Labels
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
 FACES = {
@@ -32,7 +32,8 @@ SHAPES = {
     "float": "a number",
     "bool": "true or false",
 }
-OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str}
+SHAPE_OF = {str: "text", list: "a list of text lines", dict: "a mapping"}
+OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str, "labels": dict}
 
 
 def load_brand(path: Path) -> Brand:
@@ -63,6 +64,7 @@ def load_brand(path: Path) -> Brand:
         )
     errors: list[BriefError] = []
     own = own_keys(spec, path, lines, errors)
+    labels = brand_labels(own.get("labels"), path, lines, errors)
     colors = brand_colors(spec, path, lines, errors)
     logo = brand_logo(spec, path, lines, errors)
     fonts = brand_fonts(spec, path, lines, errors)
@@ -102,6 +104,7 @@ def load_brand(path: Path) -> Brand:
         heading_font=headings.family,
         fonts=fonts,
         paper=own.get("paper", "a4"),
+        labels=labels,
     )
 
 
@@ -183,7 +186,7 @@ def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
                 BriefError(
                     path,
                     line_for(lines, where + (key,)),
-                    f"brand: meta.briefpress.{key} must be {'a list of text lines' if kind is list else 'text'}",
+                    f"brand: meta.briefpress.{key} must be {SHAPE_OF[kind]}",
                     "quote values that contain ':' or '#'",
                 )
             )
@@ -192,6 +195,37 @@ def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
             BriefError(path, line_for(lines, where + ("paper",)), "brand: paper must be a4 or letter", "fix the value")
         )
     return own
+
+
+def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
+    """meta.briefpress.labels: for each language tag, the institute's words for Summary, Notes, ...;
+    a key left out keeps its English word."""
+    where = ("meta", "briefpress", "labels")
+    if not isinstance(value, dict):  # absent, or already reported as not a mapping
+        return {}
+    labels: dict[str, Labels] = {}
+    for lang, words in value.items():
+        at = where + (str(lang),)
+        if not isinstance(words, dict):
+            errors.append(
+                BriefError(path, line_for(lines, at), f"brand: {'.'.join(at)} must be a mapping", "see README")
+            )
+            continue
+        problems = [key for key in words if key not in LABEL_KEYS or not isinstance(words[key], str)]
+        for key in problems:
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, at + (str(key),)),
+                    f"brand: {'.'.join(at)}.{key} is not a label"
+                    if key not in LABEL_KEYS
+                    else f"brand: {'.'.join(at)}.{key} must be text",
+                    "labels are " + ", ".join(LABEL_KEYS) + ", each a line of text",
+                )
+            )
+        if not problems:
+            labels[str(lang).lower()] = Labels(**words)
+    return labels
 
 
 def brand_colors(spec: BrandYml, path: Path, lines, errors: list) -> dict[str, str]:

@@ -42,6 +42,41 @@ class Meta:
     identifier: str = ""
     paper: str = ""
 
+    @property
+    def direction(self) -> str:
+        """"rtl" for a language written right to left, else "ltr"."""
+        return text_direction(self.lang)
+
+
+# Languages written right to left (issue 13), and the scripts that are, for a tag that names one
+# ("sd-Deva" is Sindhi in Devanagari, left to right; "pa-Arab" is Punjabi in Shahmukhi, right to left).
+RTL_LANGUAGES = {"ur", "ar", "fa", "ps", "sd", "ug", "he", "dv"}
+RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
+
+
+def text_direction(lang: str) -> str:
+    """The writing direction of a BCP 47 tag: its script subtag decides when it has one."""
+    primary, *rest = lang.lower().split("-")
+    script = next((part for part in rest if len(part) == 4 and part.isalpha()), None)
+    if script is not None:
+        return "rtl" if script in RTL_SCRIPTS else "ltr"
+    return "rtl" if primary in RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The institute's own words around a brief (headings, captions), in the brief's language."""
+
+    summary: str = "Summary"
+    notes: str = "Notes"
+    about_author: str = "About the author"
+    about_authors: str = "About the authors"
+    table: str = "Table"
+    figure: str = "Figure"
+
+
+LABEL_KEYS = tuple(Labels.__dataclass_fields__)
+
 
 @dataclass(frozen=True)
 class Staged(Generic[T]):
@@ -101,6 +136,7 @@ class Brand:
     heading_font: str = "sans-serif"
     fonts: tuple[FontFace, ...] = ()
     paper: str = "a4"
+    labels: dict[str, Labels] = field(default_factory=dict, hash=False)  # by language tag, from meta.briefpress.labels
 
 
 @dataclass(frozen=True)
@@ -118,6 +154,7 @@ class Document:
     identifier: str
     source_path: Path
     assets: tuple[Asset, ...] = ()  # images the manuscript uses, checked and read
+    labels: Labels = Labels()  # in the brief's language when the brand gives them
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from briefpress.compose.htmltree import UnbalancedHTML, plain_text, scope_header_cells, split_parts
+from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.notes import NoteCollector, PendingNote
-from briefpress.errors import BriefError
+from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.history import last_commit_time
 from briefpress.read.markdown import parse_markdown, render_html
-from briefpress.records import Brand, Document, Note, Source, Staged
+from briefpress.records import Brand, Document, Labels, Note, Source, Staged
 
 
 def compose_document(source: Source, brand: Brand, build_time: datetime) -> Staged[Document]:
@@ -24,6 +24,7 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
     body = collector.collect(shift_headings(ast["blocks"]))
     bios = [collector.collect(bio) for bio in bios]
     parts = render_parts(abstract, body, bios, collector.notes, source.path)
+    labels = brief_labels(source, brand)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
     document = Document(
         meta=source.meta,
@@ -31,13 +32,44 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
         abstract_html=parts["bp-abstract"],
         summary_text=plain_text(parts["bp-abstract"]),
         bios_html=tuple(parts[f"bp-bio-{i}"] for i in range(len(bios))),
-        body_html=scope_header_cells(parts["bp-body"]),
+        body_html=finish_body(
+            scope_header_cells(parts["bp-body"]),
+            table_label=labels.value.table,
+            figure_label=labels.value.figure,
+            direction=source.meta.direction,
+        ),
         notes=notes,
         build_time=build_time,
         identifier=source.meta.identifier or stable_identifier(source),
         source_path=source.path,
+        labels=labels.value,
     )
-    return Staged(document, warnings=tuple(collector.warnings))
+    return Staged(document, warnings=(*collector.warnings, *labels.warnings))
+
+
+def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:
+    """The brand's labels for the brief's language (the whole tag, else its primary subtag); English,
+    with a warning, when the brand has none for a brief that is not in English."""
+    lang = source.meta.lang.lower()
+    primary = lang.split("-")[0]
+    found = brand.labels.get(lang) or brand.labels.get(primary)
+    if found is not None or primary == "en":
+        return Staged(found or Labels())
+    warning = BuildWarning(
+        source.path,
+        lang_line(source.text),
+        f"the brand has no labels for lang '{source.meta.lang}', so Summary, Notes and About the author "
+        f"are in English (add meta.briefpress.labels.{primary} to {brand.path.name})",
+    )
+    return Staged(Labels(), warnings=(warning,))
+
+
+def lang_line(text: str) -> int | None:
+    """The line of the front matter's lang key, if the manuscript has one."""
+    for number, line in enumerate(text.splitlines()[:200], start=1):
+        if line.startswith("lang:"):
+            return number
+    return None
 
 
 def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> dict[str, str]:

@@ -121,3 +121,69 @@ def scope_header_cells(fragment: str) -> str:
         cell.set("scope", "row" if first and not in_head else "col")
     text = html_escape(root.text or "")
     return text + "".join(html.tostring(child, encoding="unicode") for child in root)
+
+
+# The text block of an A4 page at the table's size: what a table's natural width is measured against.
+TEXT_BLOCK_EMS = 47.0  # 162 mm at 9.7 pt
+CHAR_EMS = 0.5  # a character's average width, in ems
+CELL_GAP_EMS = 1.2  # the padding between columns (brief.css)
+WIDE_SCALE = 0.8 / 0.92  # .table-wide's size relative to a table's (brief.css)
+SOURCE_LINE = re.compile(r"^\s*(Sources?|\u0645\u0627\u062e\u0630|\u0630\u0631\u06cc\u0639\u06c1)\s*[:\u061b]")
+
+
+def finish_body(fragment: str, *, table_label: str, figure_label: str, direction: str) -> str:
+    """Number captioned tables and figures ("Table 1"), mark "Source: ..." lines under them, mark a
+    table too wide for the text block (set smaller, then its cells wrap) and give each table a box
+    that scrolls sideways on a narrow screen. In a right-to-left brief, code and URL links are
+    marked dir="ltr"."""
+    if not any(tag in fragment for tag in ("<table", "<figure", "<code", "<a ")):
+        return fragment
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    for number, caption in enumerate(root.iter("caption"), start=1):
+        prepend_label(caption, f"{table_label} {number}.")
+    for number, caption in enumerate(root.iter("figcaption"), start=1):
+        prepend_label(caption, f"{figure_label} {number}.")
+    for table in list(root.iter("table")):
+        width = natural_width(table)
+        if width > TEXT_BLOCK_EMS:
+            table.set("class", "table-wider" if width * WIDE_SCALE > TEXT_BLOCK_EMS else "table-wide")
+        wrap(table, html.Element("div", {"class": "table-scroll", "tabindex": "0"}))
+    for block in list(root.iter("div", "figure")):
+        if block.tag == "figure" or block.get("class") == "table-scroll":
+            following = block.getnext()
+            if following is not None and following.tag == "p" and SOURCE_LINE.match(following.text_content()):
+                following.set("class", "source-line")
+    if direction == "rtl":
+        for element in root.iter("code", "pre", "a"):
+            if element.tag != "a" or (element.text or "").startswith(("http://", "https://", "www.")):
+                element.set("dir", "ltr")
+    text = html_escape(root.text or "")
+    return text + "".join(html.tostring(child, encoding="unicode") for child in root)
+
+
+def prepend_label(caption, label: str) -> None:
+    span = html.Element("span", {"class": "caption-label"})
+    span.text = label
+    span.tail = " " + (caption.text or "")
+    caption.text = None
+    caption.insert(0, span)
+
+
+def natural_width(table) -> float:
+    """A table's width in ems if no cell wrapped: its columns' longest cells, and the gaps."""
+    widths: list[int] = []
+    for row in table.iter("tr"):
+        for index, cell in enumerate(c for c in row if c.tag in ("td", "th")):
+            length = len(" ".join(cell.text_content().split()))
+            if index < len(widths):
+                widths[index] = max(widths[index], length)
+            else:
+                widths.append(length)
+    return sum(widths) * CHAR_EMS + CELL_GAP_EMS * max(len(widths) - 1, 0)
+
+
+def wrap(element, wrapper) -> None:
+    """Put element inside wrapper, where element was."""
+    wrapper.tail, element.tail = element.tail, None
+    element.addprevious(wrapper)
+    wrapper.append(element)

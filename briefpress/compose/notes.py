@@ -13,8 +13,9 @@ from pathlib import Path
 
 from briefpress.errors import BuildWarning
 
-# Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
-CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
+# Chicago Manual of Style 14.26: the call follows these, but precedes a dash; in Arabic script
+# also the Urdu full stop, the Arabic comma, semicolon and question mark.
+CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]\u06d4\u060c\u061b\u061f"
 CALL_PREFIX = '<a class="noteref"'
 CALL_SEPARATOR = {"t": "RawInline", "c": ["html", '<span class="noteref-sep" aria-hidden="true">,</span>']}
 CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted", "Span"}
@@ -213,16 +214,19 @@ def inline_urls(inlines: list) -> list:
 
 
 def url_note_text(url: str, title: str) -> str:
+    """The note of a cited URL: its title, isolated (a Latin title keeps its order in a
+    right-to-left brief, an Urdu one in a left-to-right brief), then the URL."""
     title_html = html.escape(title.strip(), quote=False)
-    link = f'<a class="url" href="{html.escape(url)}">{break_url(url)}</a>'
+    link = url_html(url)
     if not title_html:
         return link
-    end = "" if title_html[-1] in ".?!" else "."
-    return f"{title_html}{end} {link}"
+    end = "" if title_html[-1] in ".?!\u06d4\u061f" else "."
+    return f'<bdi class="note-title">{title_html}{end}</bdi> {link}'
 
 
 def url_html(url: str) -> str:
-    return f'<a class="url" href="{html.escape(url)}">{break_url(url)}</a>'
+    """A URL as a link that always reads left to right (dir="ltr" isolates it in any text)."""
+    return f'<a class="url" dir="ltr" href="{html.escape(url)}">{break_url(url)}</a>'
 
 
 def break_url(url: str) -> str:

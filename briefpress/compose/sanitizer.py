@@ -18,6 +18,7 @@ ALLOWED_TAGS = {
     "a",
     "abbr",
     "b",
+    "bdi",
     "blockquote",
     "br",
     "caption",

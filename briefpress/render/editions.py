@@ -59,7 +59,14 @@ def make_pdf(
     brand = doc.brand
     page_size = paper.upper() if paper == "a4" else paper
     doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file
-    css = edition_css(brand, edition, font_url=lambda face: face.path.as_uri(), paper=page_size, press=press)
+    css = edition_css(
+        brand,
+        edition,
+        font_url=lambda face: face.path.as_uri(),
+        paper=page_size,
+        press=press,
+        direction=doc.meta.direction,
+    )
     html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
@@ -164,6 +171,7 @@ def make_epub(doc: Document) -> bytes:
         cover_page=cover_page,
         files=tuple(files),
         accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name),
+        direction=meta.direction,
     )
     try:
         return build_epub(spec)

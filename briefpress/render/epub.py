@@ -44,6 +44,7 @@ class EpubSpec:
     cover_page: str  # XHTML
     files: tuple[EpubFile, ...]  # stylesheet, fonts, images
     accessibility: tuple[tuple[str, str], ...] = ()  # (meta property, value), e.g. schema:accessMode
+    direction: str = "ltr"  # "rtl": the spine's page-progression-direction and the package's dir
 
 
 def build_epub(spec: EpubSpec) -> bytes:
@@ -59,7 +60,7 @@ def build_epub(spec: EpubSpec) -> bytes:
         )
     book.toc = [epub.Link(name, title, f"toc-{i}") for i, (name, title, _) in enumerate(spec.pages)]
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="Contents")
+    nav = epub.EpubNav(title="Contents", direction=spec.direction if spec.direction == "rtl" else None)
     book.add_item(nav)
     book.spine = [cover, *pages]
     book.guide = [
@@ -80,6 +81,7 @@ def build_epub(spec: EpubSpec) -> bytes:
                     "mtime": datetime(*zip_time(spec.modified), tzinfo=None),
                     "raise_exceptions": True,
                     "landmark_title": "Landmarks",
+                    "package_direction": True,  # <package dir="rtl">: the metadata's text direction
                 },
             )
         except Exception as err:  # ebooklib raises bare exceptions of many kinds
@@ -93,6 +95,8 @@ def describe(book: epub.EpubBook, spec: EpubSpec) -> None:
     book.set_identifier(spec.identifier)
     book.set_title(spec.title)
     book.set_language(spec.lang)
+    if spec.direction == "rtl":  # EPUB 3.3, 5.6.2: a right-to-left book turns its pages leftwards
+        book.set_direction("rtl")
     for i, name in enumerate(spec.authors):
         # ebooklib gives every creator the same id unless each has its own uid.
         book.add_author(name, uid=f"creator-{i + 1}")

@@ -14,10 +14,17 @@ MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg
 
 
 def edition_css(
-    brand: Brand, kind: str, *, font_url: Callable[[FontFace], str], paper: str = "", press: bool = False
+    brand: Brand,
+    kind: str,
+    *,
+    font_url: Callable[[FontFace], str],
+    paper: str = "",
+    press: bool = False,
+    direction: str = "ltr",
 ) -> list[Stylesheet]:
     """The stylesheets of one edition kind (pdf, print, pdfa, epub, html, catalogue), in cascade
-    order, each with the brand file it comes from (so a CSS problem names its file)."""
+    order, each with the brand file it comes from (so a CSS problem names its file). The page
+    boxes of a PDF follow the brief's direction: `start` is the side a line begins on."""
     folder = brand.path.parent
 
     def sheet(name: str, **context) -> Stylesheet:
@@ -26,9 +33,10 @@ def edition_css(
 
     sheets = [sheet("brief.css"), Stylesheet(folder / "brand.css.j2", render_brand_css(brand, font_url=font_url))]
     if kind in ("pdf", "print", "pdfa"):
-        sheets.append(sheet("pdf.css.j2", paper=paper))
+        start, end = ("right", "left") if direction == "rtl" else ("left", "right")
+        sheets.append(sheet("pdf.css.j2", paper=paper, start=start, end=end))
         if kind == "print":
-            sheets.append(sheet("print.css.j2"))
+            sheets.append(sheet("print.css.j2", start=start, end=end))
         if press:
             sheets.append(sheet("press.css"))
     elif kind == "epub":

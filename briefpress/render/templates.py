@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,7 @@ def environment(styles: Path) -> Environment:
     )
     env.filters["longdate"] = long_date
     env.filters["filesize"] = file_size
+    env.filters["text_dir"] = text_direction_of
     env.globals["series_name"] = lambda doc: doc.meta.series.name or doc.brand.series_name
     return env
 
@@ -45,7 +47,8 @@ def render(template: str, styles: Path, **context) -> str:
 
 def render_pdf_html(doc: Document, *, logo_src: str, edition: str = "pdf") -> str:
     """The whole brief as one HTML document for WeasyPrint."""
-    return render("brief.html.j2", doc.brand.path.parent, doc=doc, logo_src=logo_src, edition=edition, x=pdf_markup)
+    html = render("brief.html.j2", doc.brand.path.parent, doc=doc, logo_src=logo_src, edition=edition, x=pdf_markup)
+    return isolate_for_pdf(html) if doc.meta.direction == "rtl" else html
 
 
 def pdf_markup(fragment: str) -> Markup:
@@ -57,10 +60,36 @@ def pdf_markup(fragment: str) -> Markup:
     return Markup(re.sub(r"<wbr\s*/?>(</wbr>)?", "\u200b", fragment))
 
 
+# WeasyPrint 70 ignores <bdi> and dir on inline elements (Pango lays out each line as one
+# paragraph), so a right-to-left PDF gets the Unicode isolates they stand for (UAX 9, 2.4):
+# FSI ... PDI for <bdi>, LRI ... PDI for an inline element with dir="ltr" (URLs, code).
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+ISOLATED = re.compile(r'(<(bdi)\b[^>]*>|<(a|code)\b[^>]*\sdir="ltr"[^>]*>)(.*?)(</(?:\2|\3)>)', re.S)
+
+
+def isolate_for_pdf(html: str) -> str:
+    def isolate(match: re.Match) -> str:
+        opening, bdi, _, inner, closing = match.groups()
+        return f"{opening}{FSI if bdi else LRI}{inner}{PDI}{closing}"
+
+    return ISOLATED.sub(isolate, html)
+
+
+def text_direction_of(text: str) -> str:
+    """"rtl" when the first strong character of a text is right to left (UAX 9, P2), else "ltr"."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 def epub_page_titles(doc: Document) -> dict[str, str]:
     """The title of each XHTML content document, keyed by file name."""
-    about = "About the author" if len(doc.meta.authors) <= 1 else "About the authors"
-    return {"brief.xhtml": doc.meta.title, "notes.xhtml": "Notes", "about.xhtml": about}
+    about = doc.labels.about_author if len(doc.meta.authors) <= 1 else doc.labels.about_authors
+    return {"brief.xhtml": doc.meta.title, "notes.xhtml": doc.labels.notes, "about.xhtml": about}
 
 
 def render_epub_pages(doc: Document, *, logo_src: str) -> dict[str, str]:
