@@ -153,12 +153,31 @@ def finish_body(fragment: str, *, table_label: str, figure_label: str, direction
             following = block.getnext()
             if following is not None and following.tag == "p" and SOURCE_LINE.match(following.text_content()):
                 following.set("class", "source-line")
+    for code in root.iter("code"):
+        if code.getparent() is not None and code.getparent().tag != "pre" and len(code) == 0:
+            break_code(code)
     if direction == "rtl":
         for element in root.iter("code", "pre", "a"):
             if element.tag != "a" or (element.text or "").startswith(("http://", "https://", "www.")):
                 element.set("dir", "ltr")
     text = html_escape(root.text or "")
-    return text + "".join(html.tostring(child, encoding="unicode") for child in root)
+    body = text + "".join(html.tostring(child, encoding="unicode") for child in root)
+    return body.replace("<wbr></wbr>", "<wbr/>")  # as notes.py writes it: lxml nests text in an open <wbr>
+
+
+CODE_BREAKS = re.compile(r"(?<=[/.=&])(?=[^/])")
+
+
+def break_code(code) -> None:
+    """Let inline code break after '/', '.', '=' and '&', as URLs do (a <wbr> at each)."""
+    pieces = [p for p in CODE_BREAKS.split(code.text or "")]
+    if len(pieces) < 2:
+        return
+    code.text = pieces[0]
+    for piece in pieces[1:]:
+        wbr = html.Element("wbr")
+        wbr.tail = piece
+        code.append(wbr)
 
 
 def prepend_label(caption, label: str) -> None:

@@ -144,6 +144,8 @@ def normalise_zip(data: bytes, spec: EpubSpec) -> bytes:
             content = src.read(name)
             if name.endswith(".opf"):
                 content = patch_opf(content, spec.lang)
+            elif name.endswith("nav.xhtml") and spec.direction == "rtl":
+                content = patch_nav(content)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -156,3 +158,8 @@ def patch_opf(content: bytes, lang: str) -> bytes:
     text = content.decode("utf-8")
     text = re.sub(r"<package ", f'<package xml:lang="{lang}" ', text, count=1)
     return text.encode("utf-8")
+
+
+def patch_nav(content: bytes) -> bytes:
+    """ebooklib puts a nav document's direction on its <body> only; the root says it like every page."""
+    return re.sub(rb"<html ", b'<html dir="rtl" ', content, count=1)

@@ -1,0 +1,200 @@
+"""A right-to-left brief (issue 13, section 2): the Urdu fixture reads right to left in every edition,
+with mirrored pages, the brand's Urdu labels, isolated URLs and Latin words, and clean validators."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+
+import pypdfium2 as pdfium
+import pytest
+from lxml import etree
+
+from briefpress.check.validate import validate_editions
+from briefpress.records import EDITION_FILES, Artifact, text_direction
+from conftest import FIXTURES, ROOT, run_build
+
+URDU = FIXTURES / "urdu.md"
+NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf"}
+FORMATS = ("pdf", "print", "epub", "html")
+LABELS = {"summary": "خلاصہ", "notes": "حواشی", "about": "مصنف کا تعارف"}
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def urdu(tmp_path_factory):
+    out = tmp_path_factory.mktemp("urdu")
+    code, _, err = run_build(str(URDU), "--out", str(out), "--format", ",".join(FORMATS), "--strict")
+    assert code == 0, err
+    return out
+
+
+def read(epub, name: str):
+    with zipfile.ZipFile(epub) as z:
+        return etree.fromstring(z.read(name))
+
+
+@pytest.mark.parametrize(
+    "lang, direction",
+    [("ur", "rtl"), ("ar-EG", "rtl"), ("fa-IR", "rtl"), ("he", "rtl"), ("dv", "rtl"), ("ur-Arab-PK", "rtl")]
+    + [("pa-Arab", "rtl"), ("sd-Deva", "ltr"), ("en", "ltr"), ("en-GB", "ltr"), ("fr", "ltr"), ("hi", "ltr")],
+)
+def test_the_language_tag_gives_the_direction(lang, direction):
+    assert text_direction(lang) == direction
+
+
+def test_every_edition_root_is_right_to_left_and_the_epub_spine_turns_leftwards(urdu):
+    epub = urdu / "urdu.epub"
+    with zipfile.ZipFile(epub) as z:
+        pages = [n for n in z.namelist() if n.endswith(".xhtml")]
+    assert {"EPUB/brief.xhtml", "EPUB/notes.xhtml", "EPUB/about.xhtml", "EPUB/cover.xhtml"} <= set(pages)
+    for name in pages:
+        assert read(epub, name).get("dir") == "rtl", name
+    opf = read(epub, "EPUB/content.opf")
+    assert opf.get("dir") == "rtl"
+    assert opf.find("opf:spine", NS).get("page-progression-direction") == "rtl"
+    web = (urdu / "urdu.html").read_text(encoding="utf-8")
+    assert re.search(r'<html lang="ur" dir="rtl">', web)
+
+
+def test_a_left_to_right_brief_has_no_page_progression_direction(tmp_path):
+    code, _, err = run_build(str(FIXTURES / "minimal.md"), "--out", str(tmp_path), "--format", "epub")
+    assert code == 0, err
+    opf = read(tmp_path / "minimal.epub", "EPUB/content.opf")
+    assert opf.find("opf:spine", NS).get("page-progression-direction") is None
+    assert read(tmp_path / "minimal.epub", "EPUB/brief.xhtml").get("dir") == "ltr"
+
+
+def test_the_labels_are_the_brands_urdu_words_in_every_edition(urdu):
+    text = "".join(page_texts(urdu / "urdu.pdf"))
+    for word in LABELS.values():
+        assert word in text
+    for english in ("Summary", "Notes", "About the author"):
+        assert english not in text
+    web = (urdu / "urdu.html").read_text(encoding="utf-8")
+    assert f'<h2 id="bp-notes-title">{LABELS["notes"]}</h2>' in web
+    notes = read(urdu / "urdu.epub", "EPUB/notes.xhtml")
+    assert notes.findtext("x:head/x:title", namespaces=NS) == LABELS["notes"]
+
+
+def test_without_labels_for_the_language_the_brief_is_in_english_with_a_warning(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = brand.read_text(encoding="utf-8")
+    brand.write_text(re.sub(r"    labels:\n(      .*\n)+", "", text), encoding="utf-8")
+    args = (str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
+    code, _, err = run_build(*args)
+    assert code == 0, err
+    line = URDU.read_text(encoding="utf-8").splitlines().index("lang: ur") + 1
+    assert f"warning: {URDU.relative_to(ROOT)}:{line}: the brand has no labels for lang 'ur'" in err
+    assert "meta.briefpress.labels.ur" in err
+    assert read(tmp_path / "urdu.epub", "EPUB/notes.xhtml").findtext("x:head/x:title", namespaces=NS) == "Notes"
+    code, _, err = run_build(*args, "--strict")
+    assert code == 1
+
+
+def test_a_label_the_brand_cannot_have_is_an_error_with_its_line(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = brand.read_text(encoding="utf-8").replace("        figure: شکل\n", "        figure: شکل\n        foreword: پیش لفظ\n")
+    brand.write_text(text, encoding="utf-8")
+    code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
+    line = text.splitlines().index("        foreword: پیش لفظ") + 1
+    assert code == 1
+    assert f":{line}: brand: meta.briefpress.labels.ur.foreword is not a label" in err
+    assert "Traceback" not in err
+
+
+def test_note_calls_follow_the_urdu_full_stop_and_the_arabic_comma(urdu):
+    web = (urdu / "urdu.html").read_text(encoding="utf-8")
+    assert re.search('\u06d4<a class="noteref" id="noteref-1"', web)  # ... ادا کیا](url)۔
+    assert re.search('\u060c<a class="noteref" id="noteref-2"', web)  # ... کیا](url)،
+    assert "</a><a class=\"noteref\" id=\"noteref-1\"" not in web
+
+
+def test_urls_and_latin_words_keep_their_order_in_the_pdf(urdu):
+    """Each URL is one left-to-right run: its characters in reading order, left to right on the page."""
+    pdf = pdfium.PdfDocument(str(urdu / "urdu.pdf"))
+    try:
+        text = pdf[0].get_textpage()
+        found = []
+        search = text.search("https://treaties.un.org/doc/Publication")
+        while (hit := search.get_next()) is not None:
+            found.append(hit)
+        assert len(found) == 2  # in the body and in note 3
+        for index, count in found:
+            lefts = [text.get_charbox(index + k)[0] for k in range(count) if text.get_text_range(index + k, 1).strip()]
+            assert lefts == sorted(lefts)
+        for first, second in (("John", "Briscoe"), ("World", "Bank")):  # pdfium's text is in visual order
+            x = [text.get_charbox(text.search(word, match_case=True).get_next()[0])[0] for word in (first, second)]
+            assert x[0] < x[1], (first, second)
+        assert text.search("World Bank, ‘Fact Sheet: The Indus Waters Treaty 1960").get_next() is not None
+    finally:
+        pdf.close()
+    web = (urdu / "urdu.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<a class="url" dir="ltr"', web)) == 5  # every note's URL
+    assert re.search(r'<a href="https://treaties[^"]*" class="uri" dir="ltr">', web)
+
+
+def test_the_pdf_pages_are_mirrored(urdu):
+    """The summary's rule on the right, the page number bottom left, the running title bottom right."""
+    pdf = pdfium.PdfDocument(str(urdu / "urdu.pdf"))
+    try:
+        page = pdf[0]
+        width, height = page.get_width(), page.get_height()
+        text = page.get_textpage()
+        index, _ = text.search(LABELS["summary"]).get_next()
+        _, bottom, _, top = text.get_charbox(index)
+        image = page.render(scale=2).to_pil().convert("L")
+        y = int((height - (top + bottom) / 2) * 2)
+        right_edge, left_edge = int((width - 24 * MM - 1.5) * 2), int((24 * MM + 1.5) * 2)
+        assert image.getpixel((right_edge, y)) < 120  # the claret rule
+        assert image.getpixel((left_edge, y)) > 200  # the sand background, no rule
+        last = pdf[len(pdf) - 1]
+        footer = last.get_textpage()
+        number = footer.search(f"{len(pdf)} / {len(pdf)}").get_next()
+        assert number is not None and footer.get_charbox(number[0])[0] < width / 2
+        series = footer.search("1240").get_next()  # in "ISAS Brief No. 1240 · title"
+        assert series is not None and footer.get_charbox(series[0])[0] > width / 2
+    finally:
+        pdf.close()
+
+
+def test_the_print_edition_starts_on_a_page_bound_on_its_right(urdu):
+    """A right-to-left book opens the other way: its first page's wider (binding) margin is on the right."""
+    pdf = pdfium.PdfDocument(str(urdu / "urdu-print.pdf"))
+    try:
+        page = pdf[0]
+        text = page.get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+        body = [b for b in boxes if b[1] > 30 * MM]  # above the footer
+        left = min(b[0] for b in body)
+        right = page.get_width() - max(b[2] for b in body)
+        assert right > left + 4 * MM, (left / MM, right / MM)  # 27 mm against 21 mm
+    finally:
+        pdf.close()
+
+
+def test_no_hyphenation_inside_right_to_left_text(urdu):
+    for page in page_texts(urdu / "urdu.pdf"):
+        assert "\u00ad" not in page and "\x02" not in page
+
+
+def test_validators_find_nothing_in_the_urdu_brief(urdu):
+    artifacts = [Artifact(urdu / f"urdu{EDITION_FILES[kind]}", kind, 0) for kind in ("pdf", "print", "epub")]
+    for verdict in validate_editions(artifacts, [URDU]):
+        assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), (
+            verdict.validator,
+            verdict.details,
+        )
+
+
+def page_texts(path) -> list[str]:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
