@@ -194,8 +194,16 @@ def flatten_outline(items, level: int = 1):
 
 
 def squash(text: str) -> str:
-    """Compare texts as read aloud: letter-spacing, case (text-transform) and soft hyphens aside."""
+    """Compare texts as read aloud: letter-spacing, case (text-transform) and soft hyphens aside.
+    Right-to-left text comes out of a content stream in visual order, run by run (a Latin word or a
+    clause after a colon may come first), so its words are compared in any order."""
+    if RTL_CHARS.search(text):
+        words = re.sub(r"[\x02\u00ad\u2066-\u2069]", "", text).casefold().split()
+        return " ".join(sorted(word.strip(":،,.") for word in words))
     return re.sub(r"[\s\x02\u00ad]", "", text).casefold()
+
+
+RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
 def element_text(element: pikepdf.Dictionary, page: int, texts: dict[tuple[int, int], str]) -> str:
