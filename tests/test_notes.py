@@ -56,7 +56,9 @@ def test_repeated_url_shares_one_note_with_a_call_each(links):
 
 def test_link_title_becomes_the_note_text_before_the_url(links):
     doc, _ = links
-    assert doc.notes[0].html.startswith('World Bank, ‘Indus Waters Treaty’, 1960. <a class="url"')
+    assert doc.notes[0].html.startswith(
+        '<bdi class="note-title">World Bank, ‘Indus Waters Treaty’, 1960.</bdi> <a class="url" dir="ltr"'
+    )
 
 
 def test_mailto_and_anchor_links_stay_links_without_notes(links):
