@@ -44,7 +44,7 @@ class Meta:
 
     @property
     def direction(self) -> str:
-        """"rtl" for a language written right to left, else "ltr"."""
+        """ "rtl" for a language written right to left, else "ltr"."""
         return text_direction(self.lang)
 
 

@@ -99,7 +99,9 @@ def test_a_label_the_brand_cannot_have_is_an_error_with_its_line(tmp_path):
     styles = tmp_path / "styles"
     shutil.copytree(ROOT / "styles", styles)
     brand = styles / "brand.yml"
-    text = brand.read_text(encoding="utf-8").replace("        figure: شکل\n", "        figure: شکل\n        foreword: پیش لفظ\n")
+    text = brand.read_text(encoding="utf-8").replace(
+        "        figure: شکل\n", "        figure: شکل\n        foreword: پیش لفظ\n"
+    )
     brand.write_text(text, encoding="utf-8")
     code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
     line = text.splitlines().index("        foreword: پیش لفظ") + 1
@@ -112,7 +114,7 @@ def test_note_calls_follow_the_urdu_full_stop_and_the_arabic_comma(urdu):
     web = (urdu / "urdu.html").read_text(encoding="utf-8")
     assert re.search('\u06d4<a class="noteref" id="noteref-1"', web)  # ... ادا کیا](url)۔
     assert re.search('\u060c<a class="noteref" id="noteref-2"', web)  # ... کیا](url)،
-    assert "</a><a class=\"noteref\" id=\"noteref-1\"" not in web
+    assert '</a><a class="noteref" id="noteref-1"' not in web
 
 
 def test_urls_and_latin_words_keep_their_order_in_the_pdf(urdu):

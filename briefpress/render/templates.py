@@ -76,7 +76,7 @@ def isolate_for_pdf(html: str) -> str:
 
 
 def text_direction_of(text: str) -> str:
-    """"rtl" when the first strong character of a text is right to left (UAX 9, P2), else "ltr"."""
+    """ "rtl" when the first strong character of a text is right to left (UAX 9, P2), else "ltr"."""
     for char in text:
         kind = unicodedata.bidirectional(char)
         if kind in ("R", "AL"):
