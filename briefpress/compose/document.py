@@ -66,7 +66,12 @@ def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:
 
 def lang_line(text: str) -> int | None:
     """The line of the front matter's lang key, if the manuscript has one."""
-    for number, line in enumerate(text.splitlines()[:200], start=1):
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            return None
         if line.startswith("lang:"):
             return number
     return None
