@@ -194,8 +194,9 @@ def flatten_outline(items, level: int = 1):
 
 
 def squash(text: str) -> str:
-    """Compare texts as read aloud: letter-spacing, case (text-transform) and soft hyphens aside."""
-    return re.sub(r"[\s\x02\u00ad]", "", text).casefold()
+    """Compare texts as read aloud: letter-spacing, case (text-transform), soft hyphens and the
+    word joiner that keeps a note call to its word (compose/notes.py) aside."""
+    return re.sub(r"[\s\x02\u00ad\u2060]", "", text).casefold()
 
 
 def element_text(element: pikepdf.Dictionary, page: int, texts: dict[tuple[int, int], str]) -> str:

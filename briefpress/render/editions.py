@@ -73,7 +73,7 @@ def make_pdf(
             variant=variant,
             attachments=attachments,
         )
-    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
+    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html), archival=variant.startswith("pdf/a"))
 
 
 class ProblemExplainer:
