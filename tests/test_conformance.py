@@ -116,9 +116,12 @@ def test_verapdf_fails_pdfs_that_break_its_rules(editions, tmp_path):
         for image in (o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"):
             image.Interpolate = True
         pdf.save(archive)
-    results = run_verapdf({broken: "pdf/ua-1", archive: "pdf/a-3a"})
+    not_pdf = tmp_path / "not\ta.pdf"  # a tab in the name does not confuse the report
+    not_pdf.write_text("plain text", encoding="utf-8")
+    *results, unreadable = run_verapdf({broken: "pdf/ua-1", archive: "pdf/a-3a", not_pdf: "pdf/ua-1"})
     assert [(r.flavour, r.rules) for r in results] == [("ua1", 106), ("3a", 155)]
     assert all(r.checked > 40 and not r.error for r in results), results
+    assert unreadable.path == not_pdf and unreadable.error and not vera_verdict(unreadable).passed
     ua, archived = ({f.split(" ")[0] for f in r.failures} for r in results)
     # No /Lang fails the natural-language rules of 7.2 (one per kind of text), and nothing else.
     assert {"7.1-10", "7.18.3-1"} < ua and all(rule.startswith(("7.1-10", "7.18.3-1", "7.2-")) for rule in ua), ua

@@ -31,6 +31,7 @@ JAXB_JARS = (
 # WeasyPrint's pdf_variant to veraPDF's flavour (PDFAFlavour.fromString).
 FLAVOURS = {"pdf/ua-1": "ua1", "pdf/ua-2": "ua2", "pdf/a-3a": "3a"}
 SETUP_HINT = "run ./setup.sh"
+TIMEOUT = 900  # seconds, for every PDF of a build together
 
 
 @dataclass(frozen=True)
@@ -57,16 +58,14 @@ def run_verapdf(pdfs: Mapping[Path, str], shared_java: Path = SHARED_JAVA) -> li
         what = ", ".join(missing or ["java"])
         return [VeraResult(path, f, error=f"veraPDF needs {what} ({SETUP_HINT})") for path, f in flavours.items()]
     args = [item for path, flavour in flavours.items() for item in (flavour, str(path))]
-    done = subprocess.run(
-        [java, *JVM_FLAGS, "-Djava.awt.headless=true", "-cp", ":".join(map(str, classpath)), str(ENTRY), *args],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    found = parse_report(done.stdout)
+    command = [java, *JVM_FLAGS, "-Djava.awt.headless=true", "-cp", ":".join(map(str, classpath)), str(ENTRY), *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        return [VeraResult(path, f, error=f"veraPDF took more than {TIMEOUT} s") for path, f in flavours.items()]
+    found = parse_report(done.stdout, list(flavours))
     failed_run = f"veraPDF exited {done.returncode} without a report: {' '.join(done.stderr.split())[-300:]}"
-    return [found.get(str(path)) or VeraResult(path, f, error=failed_run) for path, f in flavours.items()]
+    return [found.get(path) or VeraResult(path, f, error=failed_run) for path, f in flavours.items()]
 
 
 def verapdf_classpath(shared_java: Path) -> tuple[list[Path], list[str]]:
@@ -79,23 +78,24 @@ def verapdf_classpath(shared_java: Path) -> tuple[list[Path], list[str]]:
     return ([jar] if jar is not None else []) + jaxb, missing
 
 
-def parse_report(stdout: str) -> dict[str, VeraResult]:
-    """Vera.java's tab-separated lines, by file name as given."""
-    results: dict[str, VeraResult] = {}
-    failures: dict[str, list[str]] = {}
+def parse_report(stdout: str, paths: list[Path]) -> dict[Path, VeraResult]:
+    """Vera.java's tab-separated lines, by file (each line names it by its place among paths)."""
+    results: dict[Path, VeraResult] = {}
+    failures: dict[Path, list[str]] = {}
     for line in stdout.splitlines():
-        kind, file, *fields = line.split("\t")
+        kind, n, *fields = line.split("\t")
+        path = paths[int(n)]
         if kind == "pdf":
             flavour, rules, checked, checks = fields
-            results[file] = VeraResult(Path(file), flavour, int(rules), int(checked), int(checks))
+            results[path] = VeraResult(path, flavour, int(rules), int(checked), int(checks))
         elif kind == "fail":
             spec, clause, test, count, description, error, context = fields
-            failures.setdefault(file, []).append(
+            failures.setdefault(path, []).append(
                 f"{clause}-{test} ({spec}, {count} failed): {error or description} [{context}]"
             )
         elif kind == "error":
-            results[file] = VeraResult(Path(file), "", error=fields[0])
+            results[path] = VeraResult(path, "", error=fields[0])
     return {
-        file: VeraResult(r.path, r.flavour, r.rules, r.checked, r.checks, tuple(failures.get(file, ())), r.error)
-        for file, r in results.items()
+        path: VeraResult(r.path, r.flavour, r.rules, r.checked, r.checks, tuple(failures.get(path, ())), r.error)
+        for path, r in results.items()
     }
