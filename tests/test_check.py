@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from briefpress.check import validate
+from briefpress.check.verapdf import VeraResult
 from briefpress.records import EDITION_FILES, Artifact
 from conftest import FIXTURES, run_build
 
@@ -17,7 +18,9 @@ def test_check_a_brief_whose_name_ends_in_archive(tmp_path):
     assert [line.split()[:3] for line in out.splitlines()[:-1]] == [
         ["ok", "pdfua", "brief-archive.pdf"],
         ["ok", "pdf-rules", "brief-archive.pdf"],
+        ["ok", "verapdf", "brief-archive.pdf"],
         ["ok", "pdfa-rules", "brief-archive-archive.pdf"],
+        ["ok", "verapdf", "brief-archive-archive.pdf"],
     ]
 
 
@@ -31,6 +34,12 @@ def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
         validate,
         "run_pdfa_rules",
         lambda p, s: ran.append(("run_pdfa_rules", p.name, s.name)) or validate.Verdict("pdfa", p),
+    )
+    vera: list[dict] = []
+    monkeypatch.setattr(
+        validate,
+        "run_verapdf",
+        lambda pdfs: vera.append({p.name: v for p, v in pdfs.items()}) or [VeraResult(p, "", 1, 1) for p in pdfs],
     )
     sources = [tmp_path / "x-archive.md", tmp_path / "y.epub.md"]
     # Misleading names on purpose: the kind decides.
@@ -55,4 +64,14 @@ def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
         ("run_epubcheck", "y.epub.epub"),
         ("run_ace", "y.epub.epub"),
         ("run_pdfa_rules", "y.epub-archive.pdf", "y.epub.md"),
+    ]
+    assert vera == [  # one veraPDF run for every PDF, each against its edition's standard
+        {
+            "x-archive.pdf": "pdf/ua-1",
+            "x-archive-print.pdf": "pdf/ua-1",
+            "x-archive-archive.pdf": "pdf/a-3a",
+            "y.epub.pdf": "pdf/ua-1",
+            "y.epub-print.pdf": "pdf/ua-1",
+            "y.epub-archive.pdf": "pdf/a-3a",
+        }
     ]

@@ -1,4 +1,4 @@
-"""Conformance of every edition of every brief: epubcheck, DAISY Ace, pdfua and our own
+"""Conformance of every edition of every brief: epubcheck, DAISY Ace, pdfua, veraPDF and our own
 PDF/UA-1 and PDF/A-3 assertions. Nothing here skips: setup.sh installs every tool."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from lxml import etree
 from PIL import Image
 
 from briefpress.check.pdfcheck import check_pdfua
-from briefpress.check.validate import Verdict, validate_editions
+from briefpress.check.validate import Verdict, validate_editions, vera_verdict
+from briefpress.check.verapdf import run_verapdf
 from briefpress.records import EDITION_FILES, Artifact
-from conftest import BRIEFS, run_build
+from conftest import BRIEFS, FIXTURES, run_build
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -24,14 +25,18 @@ NS = {
 }
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LANGS = {"brief": "en", "links": "en-GB", "minimal": "en"}
-ALL_FORMATS = "pdf,epub,pdfa"
+ALL_FORMATS = "pdf,print,epub,pdfa"
+PDF_EDITIONS = [".pdf", "-print.pdf", "-archive.pdf"]
+# The validators also see a brief with an image, two tables (one with row headers), nested lists,
+# a block quote, a footnote, a heading with a link and two authors' bios.
+CHECKED = {**BRIEFS, "elements": FIXTURES / "elements.md"}
 
 
 @pytest.fixture(scope="session")
 def editions(tmp_path_factory) -> dict[str, Path]:
     """Every brief built once in every format: {"brief": folder, ...}."""
     folders = {}
-    for name, source in BRIEFS.items():
+    for name, source in CHECKED.items():
         out = tmp_path_factory.mktemp(f"editions-{name}")
         code, _, err = run_build(str(source), "--out", str(out), "--format", ALL_FORMATS)
         assert code == 0, err
@@ -41,14 +46,15 @@ def editions(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def verdicts(editions) -> dict[tuple[str, str], Verdict]:
-    """One run of every validator on every edition (one Ace and one epubcheck run per EPUB)."""
+    """One run of every validator on every edition (one Ace and one epubcheck run per EPUB, one
+    veraPDF run for all the PDFs)."""
     artifacts = [
         Artifact(editions[name] / f"{name}{ending}", kind, 0)
         for name in editions
         for kind, ending in EDITION_FILES.items()
         if kind in ALL_FORMATS.split(",")
     ]
-    found = validate_editions(artifacts, BRIEFS.values())
+    found = validate_editions(artifacts, CHECKED.values())
     return {(v.validator, v.edition.name): v for v in found}
 
 
@@ -63,29 +69,78 @@ def assert_clean(verdict: Verdict) -> None:
 # --- the validators, on every brief ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", BRIEFS)
+@pytest.mark.parametrize("name", CHECKED)
 def test_epubcheck_finds_no_errors_and_no_warnings(verdicts, name):
     assert_clean(verdicts["epubcheck", f"{name}.epub"])
 
 
-@pytest.mark.parametrize("name", BRIEFS)
+@pytest.mark.parametrize("name", CHECKED)
 def test_ace_finds_no_violations(verdicts, name):
     assert_clean(verdicts["ace", f"{name}.epub"])
 
 
-@pytest.mark.parametrize("name", BRIEFS)
-def test_pdfua_finds_no_errors_and_skips_no_rule(verdicts, name):
-    assert_clean(verdicts["pdfua", f"{name}.pdf"])
+@pytest.mark.parametrize("edition", [".pdf", "-print.pdf"])
+@pytest.mark.parametrize("name", CHECKED)
+def test_pdfua_finds_no_errors_and_skips_no_rule(verdicts, name, edition):
+    assert_clean(verdicts["pdfua", f"{name}{edition}"])
 
 
-@pytest.mark.parametrize("name", BRIEFS)
-def test_our_pdfua_rules_hold(verdicts, name):
-    assert_clean(verdicts["pdf-rules", f"{name}.pdf"])
+@pytest.mark.parametrize("edition", [".pdf", "-print.pdf"])
+@pytest.mark.parametrize("name", CHECKED)
+def test_our_pdfua_rules_hold(verdicts, name, edition):
+    assert_clean(verdicts["pdf-rules", f"{name}{edition}"])
 
 
-@pytest.mark.parametrize("name", BRIEFS)
+@pytest.mark.parametrize("name", CHECKED)
 def test_our_pdfa_rules_hold(verdicts, name):
     assert_clean(verdicts["pdfa-rules", f"{name}-archive.pdf"])
+
+
+@pytest.mark.parametrize("edition", PDF_EDITIONS)
+@pytest.mark.parametrize("name", CHECKED)
+def test_verapdf_finds_no_violation(verdicts, name, edition):
+    """PDF/UA-1 for the distribution and print editions, PDF/A-3a for the archive."""
+    assert_clean(verdicts["verapdf", f"{name}{edition}"])
+
+
+def test_verapdf_fails_pdfs_that_break_its_rules(editions, tmp_path):
+    """Defects planted in a distribution PDF and an archive are each reported with their clause,
+    and each file was checked against the whole of its profile."""
+    broken, archive = tmp_path / "broken.pdf", tmp_path / "broken-archive.pdf"
+    with pikepdf.open(pdf_of(editions, "links")) as pdf:
+        del pdf.Root["/Lang"]
+        pdf.Root.ViewerPreferences.DisplayDocTitle = False
+        pdf.pages[0].obj.Tabs = pikepdf.Name.R
+        pdf.save(broken)
+    with pikepdf.open(editions["elements"] / "elements-archive.pdf") as pdf:
+        for image in (o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"):
+            image.Interpolate = True
+        pdf.save(archive)
+    not_pdf = tmp_path / "not\ta.pdf"  # a tab in the name does not confuse the report
+    not_pdf.write_text("plain text", encoding="utf-8")
+    *results, unreadable = run_verapdf({broken: "pdf/ua-1", archive: "pdf/a-3a", not_pdf: "pdf/ua-1"})
+    assert [(r.flavour, r.rules) for r in results] == [("ua1", 106), ("3a", 155)]
+    assert all(r.checked > 40 and not r.error for r in results), results
+    assert unreadable.path == not_pdf and unreadable.error and not vera_verdict(unreadable).passed
+    ua, archived = ({f.split(" ")[0] for f in r.failures} for r in results)
+    # No /Lang fails the natural-language rules of 7.2 (one per kind of text), and nothing else.
+    assert {"7.1-10", "7.18.3-1"} < ua and all(rule.startswith(("7.1-10", "7.18.3-1", "7.2-")) for rule in ua), ua
+    assert archived == {"6.2.8-3"}
+    verdict = vera_verdict(results[0])
+    assert (verdict.passed, verdict.errors) == (False, len(ua))
+    assert any("DisplayDocTitle" in detail for detail in verdict.details), verdict.details
+
+
+def test_verapdf_without_its_jars_fails_and_says_to_run_setup(editions, tmp_path):
+    pdf = pdf_of(editions, "minimal")
+    (result,) = run_verapdf({pdf: "pdf/ua-1"}, shared_java=tmp_path)
+    verdict = vera_verdict(result)
+    assert not verdict.passed
+    assert verdict.details == (
+        f"veraPDF needs {tmp_path / 'jaxb-runtime.jar'}, {tmp_path / 'istack-commons-runtime.jar'}, "
+        f"{tmp_path / 'txw2.jar'}, {tmp_path / 'javax.activation.jar'}, "
+        f"{tmp_path / 'stax-ex.jar'}, {tmp_path / 'FastInfoset.jar'} (run ./setup.sh)",
+    )
 
 
 # --- PDF/UA-1 rules that pdfua does not cover, asserted one by one with pikepdf ---------------
@@ -321,13 +376,16 @@ def test_check_prints_one_line_per_validator_and_edition(tmp_path):
     assert [line.split()[:3] for line in lines[:-1]] == [
         ["ok", "pdfua", "minimal.pdf"],
         ["ok", "pdf-rules", "minimal.pdf"],
+        ["ok", "verapdf", "minimal.pdf"],
         ["ok", "pdfua", "minimal-print.pdf"],
         ["ok", "pdf-rules", "minimal-print.pdf"],
+        ["ok", "verapdf", "minimal-print.pdf"],
         ["ok", "epubcheck", "minimal.epub"],
         ["ok", "ace", "minimal.epub"],
         ["ok", "pdfa-rules", "minimal-archive.pdf"],
+        ["ok", "verapdf", "minimal-archive.pdf"],
     ]
-    assert lines[-1] == "check: 7 passed, 0 failed"
+    assert lines[-1] == "check: 10 passed, 0 failed"
 
 
 def test_check_fails_when_a_validator_finds_problems(brief_with_bare_image, tmp_path):
@@ -335,8 +393,8 @@ def test_check_fails_when_a_validator_finds_problems(brief_with_bare_image, tmp_
     code, out, _ = run_build(str(brief_with_bare_image), "--out", str(tmp_path), "--check", "-q")
     assert code == 1
     failed = {line.split()[1] for line in out.splitlines() if line.startswith("FAIL")}
-    assert failed == {"pdfua", "pdf-rules", "ace"}
-    assert "UA-13-004" in out and "image-alt" in out
+    assert failed == {"pdfua", "pdf-rules", "verapdf", "ace"}
+    assert "UA-13-004" in out and "image-alt" in out and "7.3-1" in out
 
 
 # --- helpers --------------------------------------------------------------------------------

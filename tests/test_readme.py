@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from briefpress.check import validate
+from briefpress.check.verapdf import VeraResult
 from conftest import ROOT, SAMPLE, run_build
 from helpers import run_cli
 
@@ -71,6 +72,7 @@ def test_the_check_example_shows_the_lines_check_prints(monkeypatch, tmp_path):
         }[name]
         monkeypatch.setattr(validate, name, lambda path, v=validator: validate.Verdict(v, path))
     monkeypatch.setattr(validate, "run_pdfa_rules", lambda path, source: validate.Verdict("pdfa-rules", path))
+    monkeypatch.setattr(validate, "run_verapdf", lambda pdfs: [VeraResult(path, "ua1", 1, 1, 1) for path in pdfs])
     example = indented_block_after("`--check` builds every format")
     assert example[0].startswith("$ .venv/bin/python build.py --check -q")
     code, out, err = run_build(str(SAMPLE), "--out", str(tmp_path), "--check", "-q")

@@ -194,13 +194,14 @@ def flatten_outline(items, level: int = 1):
 
 
 def squash(text: str) -> str:
-    """Compare texts as read aloud: letter-spacing, case (text-transform) and soft hyphens aside.
-    Right-to-left text comes out of a content stream in visual order, run by run (a Latin word or a
-    clause after a colon may come first), so its words are compared in any order."""
+    """Compare texts as read aloud: letter-spacing, case (text-transform), soft hyphens and the
+    word joiner that keeps a note call to its word (compose/notes.py) aside. Right-to-left text
+    comes out of a content stream in visual order, run by run (a Latin word or a clause after a
+    colon may come first), so its words are compared in any order."""
     if RTL_CHARS.search(text):
-        words = re.sub(r"[\x02\u00ad\u2066-\u2069]", "", text).casefold().split()
+        words = re.sub(r"[\x02\u00ad\u2060\u2066-\u2069]", "", text).casefold().split()
         return " ".join(sorted(word.strip(":،,.") for word in words))
-    return re.sub(r"[\s\x02\u00ad]", "", text).casefold()
+    return re.sub(r"[\s\x02\u00ad\u2060]", "", text).casefold()
 
 
 RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefpress.check.pdfcheck import check_pdfa, check_pdfua, is_pdf_container
-from briefpress.records import EDITION_FILES, Artifact
+from briefpress.check.verapdf import VeraResult, run_verapdf
+from briefpress.defaults import JVM_FLAGS
+from briefpress.records import EDITION_FILES, PDF_VARIANTS, Artifact
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
-ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # editions.ARCHIVE_VARIANT is pdf/a-3a
+ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # records.PDF_VARIANTS["pdfa"] is pdf/a-3a
 SETUP_HINT = "run ./setup.sh"
-# epubcheck is a short run: C1-only JIT and the serial collector halve the JVM's start-up cost.
-JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 MIN_NODE = 20  # DAISY Ace 1.4.6's "engines" (tools/node_modules/@daisy/ace-cli/package.json)
 PDFUA_LOCK = threading.Lock()  # pdfua_rule_fix patches a module: one pdfua run at a time
 
@@ -59,20 +59,36 @@ def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) ->
     """Every validator that applies, on every edition, chosen by the edition's kind; sources are
     the manuscripts, which the archive editions must embed.
 
-    The external tools (a JVM, a browser) run two at a time; the verdicts keep the given order.
+    The external tools (a JVM, a browser) run two at a time; veraPDF checks every PDF in one JVM
+    run, started first as it is the longest. The verdicts keep the given order.
     """
     manuscripts = {f"{source.stem}{EDITION_FILES['pdfa']}": source for source in sources}
-    jobs: list[Callable[[], Verdict]] = []
+    jobs: list[Callable[[], Verdict] | Path] = []  # a Path stands for that PDF's veraPDF verdict
+    pdfs: dict[Path, str] = {}
     for artifact in artifacts:
         path = artifact.path
         if artifact.kind == "epub":
             jobs += [functools.partial(run_epubcheck, path), functools.partial(run_ace, path)]
         elif artifact.kind == "pdfa":
-            jobs.append(functools.partial(run_pdfa_rules, path, manuscripts[path.name]))
+            jobs += [functools.partial(run_pdfa_rules, path, manuscripts[path.name]), path]
+            pdfs[path] = PDF_VARIANTS[artifact.kind]
         elif artifact.kind in ("pdf", "print"):
-            jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path)]
+            jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path), path]
+            pdfs[path] = PDF_VARIANTS[artifact.kind]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(lambda job: job(), jobs))
+        batch = pool.submit(run_verapdf, pdfs)
+        started = [job if isinstance(job, Path) else pool.submit(job) for job in jobs]
+        vera = {result.path: vera_verdict(result) for result in batch.result()}
+        return [vera[job] if isinstance(job, Path) else job.result() for job in started]
+
+
+def vera_verdict(result: VeraResult) -> Verdict:
+    """veraPDF's findings as a verdict: each failed rule is one error, and so is a file that could
+    not be validated or to which no rule applied (a pass that proves nothing)."""
+    if result.error or not result.checked:
+        problem = result.error or f"veraPDF checked no rule of its {result.flavour} profile"
+        return Verdict("verapdf", result.path, errors=1, details=(problem,))
+    return Verdict("verapdf", result.path, errors=len(result.failures), details=result.failures)
 
 
 def run_epubcheck(epub: Path) -> Verdict:

@@ -13,7 +13,7 @@ from briefpress.compose.htmltree import link_across
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.records import BuildConfig, Document, PdfAttachment, RenderProblem
+from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem
 from briefpress.render.cover import render_cover
 from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
 from briefpress.render.pdfmarkup import anchor_labels, drop_links
@@ -37,10 +37,8 @@ def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
     return make_html(doc)
 
 
-# Tagged PDF/UA-1 for distribution and print; PDF/A-3a (tagged, level "a") for the archive,
-# because PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.
-DISTRIBUTION_VARIANT = "pdf/ua-1"
-ARCHIVE_VARIANT = "pdf/a-3a"
+DISTRIBUTION_VARIANT = PDF_VARIANTS["pdf"]
+ARCHIVE_VARIANT = PDF_VARIANTS["pdfa"]
 
 
 def make_pdf(
@@ -82,7 +80,7 @@ def make_pdf(
             variant=variant,
             attachments=attachments,
         )
-    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html))
+    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html), archival=variant.startswith("pdf/a"))
 
 
 class ProblemExplainer:

@@ -17,14 +17,17 @@ import pikepdf
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 
 
-def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str]) -> bytes:
-    """Return the PDF with orphaned margin content as artifacts and internal links described."""
+def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str], archival: bool = False) -> bytes:
+    """Return the PDF with orphaned margin content as artifacts and internal links described;
+    an archival (PDF/A) one also with no image interpolation."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return data
         mark_orphans_as_artifacts(pdf)
         describe_internal_links(pdf, anchor_labels)
         scope_table_headers(pdf)
+        if archival:
+            stop_interpolation(pdf)
         out = io.BytesIO()
         # qpdf would write a random /ID: derive it from the content so the same input gives the same bytes.
         pdf.save(
@@ -68,6 +71,15 @@ def mark_orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(operations))
         for mcid in orphans:
             parents[mcid] = None
+
+
+def stop_interpolation(pdf: pikepdf.Pdf) -> None:
+    """PDF/A-3 6.2.8 (veraPDF 6.2.8-3): an image's /Interpolate shall not be true. WeasyPrint 70
+    sets it for every image with image-rendering: auto, in its pdf/a variants too; the screen
+    editions keep it, as it smooths a raster chart that is enlarged."""
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image" and "/Interpolate" in obj:
+            obj.Interpolate = False
 
 
 def describe_internal_links(pdf: pikepdf.Pdf, anchor_labels: dict[str, str]) -> None:
