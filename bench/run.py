@@ -13,6 +13,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -168,6 +169,76 @@ def floor(tmp: Path, runs: int) -> float:
         f"HTML(filename=r'{tmp}/final.html').write_pdf(r'{tmp}/floor.pdf', stylesheets=[CSS(filename=r'{tmp}/final.css')])"
     )
     return median(lambda i: [PYTHON, "-c", script], runs)
+
+
+SERVE = (
+    "import sys; from pathlib import Path; from briefpress.cli import main; "
+    "sys.exit(main(sys.argv[1:], root=Path.cwd()))"
+)
+
+
+def preview(tmp: Path, saves: int) -> tuple[float, float]:
+    """`serve` on a copy of the sample: median seconds from a save to the server publishing the new
+    web edition, and the new PDF, as the page learns it (the server's events); saves seconds apart."""
+    import http.client
+    import json
+    import queue
+    import threading
+
+    project = tmp / "preview"
+    shutil.copytree(ROOT / "styles", project / "styles")
+    shutil.copytree(ROOT / "source", project / "source")
+    brief = project / "source" / "brief.md"
+    text = brief.read_text(encoding="utf-8")
+    server = subprocess.Popen(
+        [PYTHON, "-c", SERVE, "serve", "source/brief.md", "--port", "0"],
+        cwd=project,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = int(next(line for line in server.stdout if "serving the preview" in line).split(":")[2].split("/")[0])
+        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()  # drain
+        events: queue.Queue[tuple[float, dict]] = queue.Queue()
+
+        def listen() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port)
+            connection.request("GET", "/events")
+            stream = connection.getresponse()
+            for line in stream:
+                if line.startswith(b"data: "):
+                    events.put((time.perf_counter(), json.loads(line[6:])))
+
+        threading.Thread(target=listen, daemon=True).start()
+
+        def published(number: int) -> dict[str, float]:
+            seen: dict[str, float] = {}
+            while True:
+                at, state = events.get(timeout=120)
+                for name, built in state["files"]:
+                    if built >= number:
+                        seen.setdefault(name, at)
+                if not state["building"] and state["generation"] >= number:
+                    if not state["ok"]:
+                        raise SystemExit(f"preview build failed: {state['message']}")
+                    return seen
+
+        published(1)
+        web, pdf = [], []
+        for i in range(saves):
+            time.sleep(1.0)
+            brief.write_text(text.replace("Military Escalation", f"Military Escalation {i}", 1), encoding="utf-8")
+            saved = time.perf_counter()
+            seen = published(i + 2)
+            web.append(seen["brief.html"] - saved)
+            pdf.append(seen["brief.pdf"] - saved)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    return statistics.median(web), statistics.median(pdf)
 
 
 def long_document(tmp: Path, times: int) -> Path:

@@ -8,6 +8,7 @@ forked workers of workers.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from briefpress.cache import Entry, cache_key, lookup, store
@@ -27,6 +28,27 @@ def build(config: BuildConfig) -> list[Artifact]:
         for path in config.sources:
             outputs += output_files(config, path, brief_entry(config, path, brands))
     return publish(outputs, config.out_dir)
+
+
+# Cheapest first: the preview shows each edition as soon as it exists, and the web page needs no layout.
+EDITION_ORDER = ("html", "epub", "pdf", "print", "pdfa")
+
+
+def build_by_edition(config: BuildConfig, brands: BrandOnce) -> Iterator[list[Artifact]]:
+    """One brief's editions made in this process, cheapest first, each published as soon as it is
+    made: yields the files written so far. For the preview, whose web page must not wait for the PDF;
+    no cache and no workers, since the preview's process keeps WeasyPrint warm."""
+    check_targets(config)
+    from briefpress.make import prepare
+    from briefpress.render.editions import make_edition
+
+    path = config.sources[0]
+    outputs: list[Output] = []
+    with scratch_folder():
+        document = prepare(config, brands.get(), path)
+        for kind in (k for k in EDITION_ORDER if k in config.formats):
+            outputs.append((target_file(config, path, kind), make_edition(kind, document, config), kind))
+            yield publish(outputs, config.out_dir)
 
 
 def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
