@@ -63,12 +63,15 @@ def lead_worker(kinds: list[str], jobs: int):
     """What the lead worker does, given the pipe from the parent."""
 
     def lead(connection) -> dict[str, bytes]:
-        importlib.import_module("briefpress.render.pdf")  # the slow import, while the parent composes
+        # The slow imports, while the parent composes; helpers forked later inherit them all.
+        importlib.import_module("briefpress.render.pdf")
+        importlib.import_module("briefpress.render.pdftags")
+        from briefpress.render.editions import make_edition
+
         job = connection.recv()
         if job is None:
             raise Cancelled
         config, document = job
-        from briefpress.render.editions import make_edition
 
         mine, *others = share(kinds, jobs)
         helpers = [
