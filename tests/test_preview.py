@@ -227,3 +227,12 @@ def test_an_edit_during_a_later_build_and_a_burst_of_saves(project):
         assert 1 <= builds(watcher) - before <= 3, "ten saves in 0.3 s are gathered into one or two more builds"
     finally:
         watcher.stop()
+
+
+def test_watch_makes_only_the_editions_asked_for(project):
+    watcher = Running(project, "watch", "--format", "html,epub")
+    try:
+        watcher.wait_for_line(r"^built dist/minimal\.epub, dist/minimal\.html in .*\(web [\d.]+ s, EPUB [\d.]+ s\)")
+        assert sorted(p.name for p in (project / "dist").iterdir()) == ["SHA256SUMS", "minimal.epub", "minimal.html"]
+    finally:
+        watcher.stop()
