@@ -15,7 +15,7 @@ from briefpress.cache import Entry, cache_key, lookup, store
 from briefpress.errors import BriefError, display_path, raise_all, replay
 from briefpress.publish import CHECKSUMS, Output, publish
 from briefpress.records import EDITION_FILES, Artifact, BuildConfig
-from briefpress.render.workers import Crew
+from briefpress.render.workers import Crew, Forked
 from briefpress.scratch import scratch_folder
 
 
@@ -57,7 +57,8 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
     key = cache_key(config, path) if cache else None
     entry = lookup(cache, key, path) if cache and key else None
     if entry is None:
-        crew = Crew(config, path)  # forked first, so that WeasyPrint loads while the brief is composed
+        brands.read_beside()  # forked first, so that the brand is read and WeasyPrint loads
+        crew = Crew(config, path)  # while the brief is composed
         from briefpress.make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
 
         entry = make_brief(config, path, brands, crew)
@@ -106,14 +107,28 @@ def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
 
 
 class BrandOnce:
-    """The brand, read the first time a brief needs it and then shared by the others."""
+    """The brand, read the first time a brief needs it and then shared by the others.
+
+    With cores to spare, read_beside() reads it in a forked process: brand_yml's import (pydantic
+    models) is the slowest part of composing a brief, and it then runs while this process loads
+    pandoc's wrapper and lxml and reads the manuscript."""
 
     def __init__(self, config: BuildConfig):
-        self.path, self.brand = config.brand_path, None
+        self.path, self.brand, self.spare = config.brand_path, None, config.jobs > 1
+        self.reader: Forked | None = None
+
+    def read_beside(self) -> None:
+        if self.spare and self.brand is None and self.reader is None:
+            self.reader = Forked(lambda _: read_brand(self.path), [], self.path, what="reading the brand")
 
     def get(self):
         if self.brand is None:
-            from briefpress.make import load_brand
-
-            self.brand = load_brand(self.path)
+            reader, self.reader = self.reader, None
+            self.brand = reader.result() if reader else read_brand(self.path)
         return self.brand
+
+
+def read_brand(path: Path):
+    from briefpress.brand import load_brand  # brand_yml: loaded only for real work
+
+    return load_brand(path)
