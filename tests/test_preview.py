@@ -150,6 +150,9 @@ def test_watch_rebuilds_without_a_server(project):
         edit(project / "styles" / "brief.css", "html {", "html { color: red;")
         watcher.wait_for_line(r"\(changed: styles/brief\.css\)$", timeout=10)
         assert "html { color: red;" in html.read_text(encoding="utf-8")
+        edit(project / "styles" / "brand.yml", "      - Singapore 119620", "      - Singapore 119621")
+        watcher.wait_for_line(r"\(changed: styles/brand\.yml\)$", timeout=10)
+        assert "Singapore 119621" in html.read_text(encoding="utf-8")  # the brand is read again
     finally:
         watcher.stop()
 

@@ -63,7 +63,8 @@ class Rebuilder:
 
     def rebuild(self, changed: Iterable[Path] = ()) -> BuildState:
         changed = list(changed)
-        if any(p not in self.config.sources for p in (p.resolve() for p in changed)):
+        manuscripts = {source.resolve() for source in self.config.sources}
+        if any(p.resolve() not in manuscripts for p in changed):
             self.brands = BrandOnce(self.config)  # the brand file, a style or a template: read the brand again
         number = self.state.generation + 1
         reason = f" (changed: {', '.join(display_path(p) for p in changed)})" if changed else ""
