@@ -25,6 +25,7 @@ from briefpress.render.workers import EDITION_NAMES
 from briefpress.scratch import scratch_folder
 
 LOG = logging.getLogger("briefpress")
+KINDS = list(EDITION_FILES)  # the order in which the terminal names a build's editions
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,6 @@ class Rebuilder:
             stale=(),
         )
         return self.state
-
-
-KINDS = list(EDITION_FILES)
 
 
 def watched_folders(config: BuildConfig) -> list[Path]:
