@@ -214,25 +214,31 @@ def preview(tmp: Path, saves: int) -> tuple[float, float]:
 
         threading.Thread(target=listen, daemon=True).start()
 
-        def published(number: int) -> dict[str, float]:
+        latest = {"generation": 0}
+
+        def published(after: int) -> dict[str, float]:
+            """When each file of the first build after build number `after` was announced."""
             seen: dict[str, float] = {}
             while True:
                 at, state = events.get(timeout=120)
+                latest.update(state)
                 for name, built in state["files"]:
-                    if built >= number:
+                    if built > after:
                         seen.setdefault(name, at)
-                if not state["building"] and state["generation"] >= number:
+                if not state["building"] and state["generation"] > after:
                     if not state["ok"]:
                         raise SystemExit(f"preview build failed: {state['message']}")
                     return seen
 
-        published(1)
+        published(0)
         web, pdf = [], []
         for i in range(saves):
             time.sleep(1.0)
+            while not events.empty():  # a build the watcher started by itself (none is expected)
+                latest.update(events.get()[1])
             brief.write_text(text.replace("Military Escalation", f"Military Escalation {i}", 1), encoding="utf-8")
             saved = time.perf_counter()
-            seen = published(i + 2)
+            seen = published(latest["generation"])
             web.append(seen["brief.html"] - saved)
             pdf.append(seen["brief.pdf"] - saved)
     finally:
