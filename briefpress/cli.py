@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from briefpress.console import reported
-from briefpress.defaults import CACHE, DEFAULT_FORMATS, FORMATS, make_config
-from briefpress.errors import BriefError, display_path
+from briefpress.defaults import CACHE, DEFAULT_FORMATS, FORMATS, PREVIEW_FORMATS, make_config, parse_formats
+from briefpress.errors import display_path
 from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
@@ -116,6 +116,14 @@ def add_preview(sub: argparse.ArgumentParser, *, serve: bool) -> None:
     sub.add_argument("--out", type=Path, help="output folder (default: dist/)")
     sub.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
     sub.add_argument("--paper", choices=("a4", "letter"), help="paper size of the PDF")
+    sub.add_argument(
+        "--format",
+        help="editions to rebuild on every change, comma-separated: "
+        + ", ".join(FORMATS)
+        + " (default: "
+        + ",".join(PREVIEW_FORMATS)
+        + ")",
+    )
     if serve:
         sub.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0 picks a free one)")
     sub.set_defaults(run=lambda args, root: command("run_preview")(args, root))
@@ -149,19 +157,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 
 def build_config(args: argparse.Namespace, root: Path) -> BuildConfig:
-    formats = (
-        tuple(f.strip() for f in args.format.split(",") if f.strip())
-        if args.format
-        else (FORMATS if args.check else DEFAULT_FORMATS)
-    )
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise BriefError(
-            "--format",
-            None,
-            f"unknown format {', '.join(unknown) or '(none)'}",
-            "use --format with " + ", ".join(FORMATS),
-        )
+    formats = parse_formats(args.format, FORMATS if args.check else DEFAULT_FORMATS)
     return make_config(
         root,
         sources=args.sources,

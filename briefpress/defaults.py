@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from briefpress.errors import BriefError
 from briefpress.records import EDITION_FILES, BuildConfig
 
 CACHE = ".briefpress-cache"
@@ -48,3 +49,17 @@ def make_config(
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None,
         **options,
     )
+
+
+def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The editions named by --format (comma-separated), or default when it is not given."""
+    formats = tuple(f.strip() for f in text.split(",") if f.strip()) if text else default
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise BriefError(
+            "--format",
+            None,
+            f"unknown format {', '.join(unknown) or '(none)'}",
+            "use --format with " + ", ".join(FORMATS),
+        )
+    return formats

@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 
-from briefpress.brand import load_brand
 from briefpress.cache import Entry
 from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.compose.safety import sanitize_document
@@ -22,7 +21,7 @@ from briefpress.records import EDITION_FILES, Brand, BuildConfig, Document
 from briefpress.render.editions import make_edition
 from briefpress.render.workers import Crew
 
-__all__ = ["load_brand", "make_brief", "prepare"]
+__all__ = ["make_brief", "prepare"]
 
 LOG = logging.getLogger("briefpress")
 

@@ -8,13 +8,14 @@ forked workers of workers.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from briefpress.cache import Entry, cache_key, lookup, store
 from briefpress.errors import BriefError, display_path, raise_all, replay
 from briefpress.publish import CHECKSUMS, Output, publish
 from briefpress.records import EDITION_FILES, Artifact, BuildConfig
-from briefpress.render.workers import Crew
+from briefpress.render.workers import Crew, Forked
 from briefpress.scratch import scratch_folder
 
 
@@ -29,13 +30,35 @@ def build(config: BuildConfig) -> list[Artifact]:
     return publish(outputs, config.out_dir)
 
 
+# Cheapest first: the preview shows each edition as soon as it exists, and the web page needs no layout.
+EDITION_ORDER = ("html", "epub", "pdf", "print", "pdfa")
+
+
+def build_by_edition(config: BuildConfig, brands: BrandOnce) -> Iterator[list[Artifact]]:
+    """One brief's editions made in this process, cheapest first, each published as soon as it is
+    made: yields the files written so far. For the preview, whose web page must not wait for the PDF;
+    no cache and no workers, since the preview's process keeps WeasyPrint warm."""
+    check_targets(config)
+    from briefpress.make import prepare
+    from briefpress.render.editions import make_edition
+
+    path = config.sources[0]
+    outputs: list[Output] = []
+    with scratch_folder():
+        document = prepare(config, brands.get(), path)
+        for kind in (k for k in EDITION_ORDER if k in config.formats):
+            outputs.append((target_file(config, path, kind), make_edition(kind, document, config), kind))
+            yield publish(outputs, config.out_dir)
+
+
 def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
     """One brief's editions: from the cache when nothing they depend on has changed, else made."""
     cache = config.cache_dir
     key = cache_key(config, path) if cache else None
     entry = lookup(cache, key, path) if cache and key else None
     if entry is None:
-        crew = Crew(config, path)  # forked first, so that WeasyPrint loads while the brief is composed
+        brands.read_beside()  # forked first, so that the brand is read and WeasyPrint loads
+        crew = Crew(config, path)  # while the brief is composed
         from briefpress.make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
 
         entry = make_brief(config, path, brands, crew)
@@ -84,14 +107,28 @@ def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
 
 
 class BrandOnce:
-    """The brand, read the first time a brief needs it and then shared by the others."""
+    """The brand, read the first time a brief needs it and then shared by the others.
+
+    With cores to spare, read_beside() reads it in a forked process: brand_yml's import (pydantic
+    models) is the slowest part of composing a brief, and it then runs while this process loads
+    pandoc's wrapper and lxml and reads the manuscript."""
 
     def __init__(self, config: BuildConfig):
-        self.path, self.brand = config.brand_path, None
+        self.path, self.brand, self.spare = config.brand_path, None, config.jobs > 1
+        self.reader: Forked | None = None
+
+    def read_beside(self) -> None:
+        if self.spare and self.brand is None and self.reader is None:
+            self.reader = Forked(lambda _: read_brand(self.path), [], self.path, what="reading the brand")
 
     def get(self):
         if self.brand is None:
-            from briefpress.make import load_brand
-
-            self.brand = load_brand(self.path)
+            reader, self.reader = self.reader, None
+            self.brand = reader.result() if reader else read_brand(self.path)
         return self.brand
+
+
+def read_brand(path: Path):
+    from briefpress.brand import load_brand  # brand_yml: loaded only for real work
+
+    return load_brand(path)

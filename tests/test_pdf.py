@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pikepdf
 
+from conftest import ROOT
 from helpers import pdf_destinations, pdf_links, pdf_pages_text, squash, text_near
 
 
@@ -106,3 +110,59 @@ def test_fonts_come_from_the_brand_and_are_embedded(built):
     assert fonts and all(fonts.values())
     families = {re.sub(r"^/?[A-Z]{6}\+", "", name)[:15] for name in fonts}
     assert families == {"Source-Serif-Pr", "Source-Sans-Pro"}, fonts
+
+
+# The patches applied when briefpress.render.pdf is imported: each is still needed, and still right.
+
+
+def test_pydyf_still_rebuilds_page_references_on_every_read_and_our_cache_agrees():
+    import pydyf
+
+    from briefpress.render.pdf import UNCACHED_PAGE_REFERENCES
+
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    # Still needed: pydyf makes a new tuple of every page on each read (quadratic in WeasyPrint's
+    # tagging). When this fails, pydyf caches it itself: remove cached_page_references.
+    assert UNCACHED_PAGE_REFERENCES(pdf) is not UNCACHED_PAGE_REFERENCES(pdf)
+    assert pdf.page_references is pdf.page_references  # ours is computed once per page count
+    assert pdf.page_references == UNCACHED_PAGE_REFERENCES(pdf)
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))  # a new page makes it stale
+    assert len(pdf.page_references) == 4 and pdf.page_references == UNCACHED_PAGE_REFERENCES(pdf)
+
+
+def test_weasyprint_loads_its_libraries_without_probing_the_system():
+    """find_library runs ldconfig, gcc and ld for every name WeasyPrint tries; by soname it runs nothing."""
+    count = (
+        "import subprocess, sys; started = []; run = subprocess.Popen.__init__\n"
+        "def counted(self, *a, **k):\n    started.append(a[0] if a else k.get('args')); run(self, *a, **k)\n"
+        "subprocess.Popen.__init__ = counted\n"
+        "import importlib; importlib.import_module(sys.argv[1])\n"
+        "maps = open('/proc/self/maps').read()\n"
+        "print(len(started), all(n in maps for n in ('libpango-1.0.so.0', 'libharfbuzz.so.0', 'libfontconfig.so.1')))\n"
+    )
+
+    def probe(module: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", count, module],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        return done.stdout.split()
+
+    assert probe("briefpress.render.pdf") == ["0", "True"]  # same libraries, no process started
+    started, loaded = probe("weasyprint")  # still needed: a plain import probes (remove sonames_only if not)
+    assert int(started) > 0 and loaded == "True"
+
+
+def test_the_collector_runs_again_after_a_render():
+    import gc
+
+    from briefpress.render.pdf import collector_paused
+
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()

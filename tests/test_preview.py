@@ -141,6 +141,7 @@ def test_watch_rebuilds_without_a_server(project):
     watcher = Running(project, "watch")
     try:
         watcher.wait_for_line(r"^watching ")
+        watcher.wait_for_line(r"^built dist/minimal\.pdf, dist/minimal\.html in .* at [\d:]+$")
         html = project / "dist" / "minimal.html"
         assert BODY in html.read_text(encoding="utf-8")
         edit(project / "source" / "minimal.md", BODY, "Changed while watching.")
@@ -149,5 +150,92 @@ def test_watch_rebuilds_without_a_server(project):
         edit(project / "styles" / "brief.css", "html {", "html { color: red;")
         watcher.wait_for_line(r"\(changed: styles/brief\.css\)$", timeout=10)
         assert "html { color: red;" in html.read_text(encoding="utf-8")
+        edit(project / "styles" / "brand.yml", "      - Singapore 119620", "      - Singapore 119621")
+        watcher.wait_for_line(r"\(changed: styles/brand\.yml\)$", timeout=10)
+        assert "Singapore 119621" in html.read_text(encoding="utf-8")  # the brand is read again
+    finally:
+        watcher.stop()
+
+
+def wait_until(condition, timeout: float = 60, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
+        time.sleep(0.01)
+
+
+def contains(path: Path, text: str) -> bool:
+    try:
+        return text in path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def pdf_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    try:
+        return " ".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def builds(process: Running) -> int:
+    return sum(line.startswith("built ") for line in process.out)
+
+
+def test_an_edit_during_the_first_build_is_served(project):
+    """The web edition is written before the PDF: an edit made then lands inside the first build."""
+    source, html = project / "source" / "minimal.md", project / "dist" / "minimal.html"
+    server = Running(project, "serve", "--port", "0")
+    try:
+        url = server.wait_for_line(r"serving the preview at (http://127\.0\.0\.1:\d+/)").group(1)
+        wait_until(lambda: contains(html, BODY), what="the first build's web edition")
+        edit(source, BODY, "Typed while the first build was running.")
+        assert builds(server) == 0, "the edit came after the first build; the test proves nothing"
+        server.wait_for_line(r"^built .*\(changed: source/minimal\.md\)$", timeout=30)
+        import urllib.request
+
+        with urllib.request.urlopen(url + "files/minimal.html") as answer:
+            assert "Typed while the first build was running." in answer.read().decode("utf-8")
+        assert "Typed while the first build was running." in pdf_text(project / "dist" / "minimal.pdf")
+    finally:
+        server.stop()
+
+
+def test_an_edit_during_a_later_build_and_a_burst_of_saves(project):
+    source, html = project / "source" / "minimal.md", project / "dist" / "minimal.html"
+    watcher = Running(project, "watch")
+    try:
+        watcher.wait_for_line(r"^built ")
+        edit(source, BODY, "First edit.")
+        wait_until(lambda: contains(html, "First edit."), what="the second build's web edition")
+        edit(source, "First edit.", "Second edit, made while the PDF of the first was being laid out.")
+        assert builds(watcher) == 1, "the second edit came after its build; the test proves nothing"
+        watcher.wait_for_line(r"^built .*\(changed: source/minimal\.md\)$", timeout=30)
+        watcher.wait_for_line(r"^built .*\(changed: source/minimal\.md\)$", timeout=30)
+        assert contains(html, "Second edit, made while")
+        assert "Second edit, made while" in pdf_text(project / "dist" / "minimal.pdf")
+
+        before = builds(watcher)
+        text = source.read_text(encoding="utf-8")
+        for n in range(10):
+            source.write_text(text.replace("Second edit", f"Save {n}"), encoding="utf-8")
+            time.sleep(0.03)
+        pdf = project / "dist" / "minimal.pdf"
+        wait_until(lambda: "Save 9," in pdf_text(pdf), what="the last save's PDF")
+        time.sleep(2)  # any build still to come has started and ended by now
+        assert contains(html, "Save 9,") and "Save 9," in pdf_text(pdf)  # the last save wins
+        assert 1 <= builds(watcher) - before <= 3, "ten saves in 0.3 s are gathered into one or two more builds"
+    finally:
+        watcher.stop()
+
+
+def test_watch_makes_only_the_editions_asked_for(project):
+    watcher = Running(project, "watch", "--format", "html,epub")
+    try:
+        watcher.wait_for_line(r"^built dist/minimal\.epub, dist/minimal\.html in .*\(web [\d.]+ s, EPUB [\d.]+ s\)")
+        assert sorted(p.name for p in (project / "dist").iterdir()) == ["SHA256SUMS", "minimal.epub", "minimal.html"]
     finally:
         watcher.stop()

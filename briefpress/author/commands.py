@@ -11,7 +11,7 @@ from pathlib import Path
 from briefpress.author.scaffold import new_brief
 from briefpress.brand import load_brand
 from briefpress.check.linkcheck import check_links
-from briefpress.defaults import PREVIEW_FORMATS, make_config
+from briefpress.defaults import PREVIEW_FORMATS, make_config, parse_formats
 from briefpress.errors import display_path
 from briefpress.records import BuildConfig
 
@@ -46,7 +46,7 @@ def run_preview(args: argparse.Namespace, root: Path) -> int:
         root,
         sources=[args.source] if args.source else [],
         out=args.out,
-        formats=PREVIEW_FORMATS,
+        formats=parse_formats(args.format, PREVIEW_FORMATS),
         brand=args.brand,
         paper=args.paper,
     )

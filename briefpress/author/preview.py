@@ -18,60 +18,94 @@ from pathlib import Path
 from watchfiles import watch as watch_changes
 
 from briefpress.errors import BriefError, Capture, display_path
-from briefpress.pipeline import build
-from briefpress.records import BuildConfig
+from briefpress.pipeline import BrandOnce, build_by_edition
+from briefpress.records import EDITION_FILES, BuildConfig
 from briefpress.render.templates import TEMPLATES, render_preview_page
+from briefpress.render.workers import EDITION_NAMES
+from briefpress.scratch import scratch_folder
 
 LOG = logging.getLogger("briefpress")
+KINDS = list(EDITION_FILES)  # the order in which the terminal names a build's editions
 
 
 @dataclass(frozen=True)
 class BuildState:
     """The outcome of the latest build; replaced whole, never changed, so threads can share it."""
 
-    generation: int = 0
+    generation: int = 0  # the number of the latest build that finished
+    building: bool = True
     ok: bool = False
     message: str = "building..."
     warnings: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()
+    files: tuple[tuple[str, int], ...] = ()  # (file name, number of the build that wrote it)
+    stale: tuple[str, ...] = ()  # files the running build has not remade yet
 
 
 class Rebuilder:
-    """Runs the build and keeps its latest state for the server."""
+    """Builds in this process, which keeps WeasyPrint, pandoc's wrapper and the brand loaded, and
+    publishes each edition as soon as it is made; keeps the latest state for the server."""
 
     def __init__(self, config: BuildConfig):
         self.config = config
         self.state = BuildState()
+        self.changed = threading.Condition()  # notified on every new state (the page's events)
+        self.brands = BrandOnce(config)
 
-    def rebuild(self, reason: str = "") -> BuildState:
+    def update(self, **changes) -> None:
+        with self.changed:
+            self.state = replace(self.state, **changes)
+            self.changed.notify_all()
+
+    def next_state(self, after: BuildState | None, *, timeout: float) -> BuildState:
+        """The state once it is another than `after`, or still `after` when timeout passes first."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.state is not after, timeout=timeout)
+            return self.state
+
+    def rebuild(self, changed: Iterable[Path] = ()) -> BuildState:
+        changed = list(changed)
+        manuscripts = {source.resolve() for source in self.config.sources}
+        if any(p.resolve() not in manuscripts for p in changed):
+            self.brands = BrandOnce(self.config)  # the brand file, a style or a template: read the brand again
+        number = self.state.generation + 1
+        reason = f" (changed: {', '.join(display_path(p) for p in changed)})" if changed else ""
+        self.update(building=True, stale=tuple(name for name, _ in self.state.files))
         captured = Capture()
         LOG.addHandler(captured)
         started = time.monotonic()
+        files, timings, artifacts = dict(self.state.files), [], []
         try:
-            artifacts = build(self.config)
+            for artifacts in build_by_edition(self.config, self.brands):
+                made = artifacts[-2]  # the edition just written (SHA256SUMS comes last)
+                files[made.path.name] = number
+                timings.append(f"{EDITION_NAMES[made.kind]} {time.monotonic() - started:.2f} s")
+                self.update(files=tuple(files.items()), stale=tuple(n for n, v in files.items() if v != number))
         except BriefError as err:
             for line in err.message.splitlines():
                 print(f"error: {line}", file=sys.stderr, flush=True)
-            ok, message, files = False, err.message, self.state.files
+            ok, message = False, err.message
         except Exception as err:  # a bug: keep the traceback in the terminal, keep serving
             traceback.print_exc()
-            ok, message, files = (
-                False,
-                f"internal error: {err!r} (a bug in briefpress; see the terminal)",
-                self.state.files,
-            )
+            ok, message = False, f"internal error: {err!r} (a bug in briefpress; see the terminal)"
         else:
-            files = tuple(a.path.name for a in artifacts)
             ok = True
-            editions = [a for a in artifacts if a.kind != "checksums"]
+            editions = sorted((a for a in artifacts if a.kind != "checksums"), key=lambda a: KINDS.index(a.kind))
             message = (
-                f"built {', '.join(display_path(a.path) for a in editions)} "
-                f"in {time.monotonic() - started:.1f} s at {datetime.now():%H:%M:%S}{reason}"
+                f"built {', '.join(display_path(a.path) for a in editions)} in {time.monotonic() - started:.1f} s "
+                f"({', '.join(timings)}) at {datetime.now():%H:%M:%S}{reason}"
             )
             print(message, flush=True)
         finally:
             LOG.removeHandler(captured)
-        self.state = BuildState(self.state.generation + 1, ok, message, tuple(captured.messages), files)
+        self.update(
+            generation=number,
+            building=False,
+            ok=ok,
+            message=message,
+            warnings=tuple(captured.messages),
+            files=tuple(files.items()),
+            stale=(),
+        )
         return self.state
 
 
@@ -96,27 +130,84 @@ def relevant(config: BuildConfig, changed: Iterable[tuple[object, str]]) -> list
     )
 
 
+class Changes:
+    """What the watcher saw and no build has taken yet: every change that arrives during a build
+    waits here, and the next build takes them all at once, so no edit is lost and a burst of
+    saves is one more build (which reads the files as they are by then: the last save wins)."""
+
+    def __init__(self):
+        self.lock = threading.Condition()
+        self.paths: set[Path] = set()
+        self.running = False
+        self.failure: BaseException | None = None
+
+    def add(self, paths: Iterable[Path]) -> None:
+        with self.lock:
+            self.paths.update(paths)
+            self.running = True
+            self.lock.notify_all()
+
+    def fail(self, err: BaseException) -> None:
+        with self.lock:
+            self.failure = err
+            self.lock.notify_all()
+
+    def wait_running(self) -> None:
+        with self.lock:
+            self.lock.wait_for(lambda: self.running or self.failure)
+        self.raise_failure()
+
+    def take(self, timeout: float) -> list[Path]:
+        """All the changes so far (waiting up to timeout for one), and forget them."""
+        with self.lock:
+            self.lock.wait_for(lambda: self.paths or self.failure, timeout=timeout)
+            taken, self.paths = sorted(self.paths), set()
+        self.raise_failure()
+        return taken
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+
+def watch_folders(config: BuildConfig, changes: Changes, stop: threading.Event) -> None:
+    """In a thread of its own: hand every relevant change to changes until stop is set."""
+    try:
+        # With yield_on_timeout the watcher hands back an empty set every rust_timeout ms; its first
+        # yield proves it is running, so no edit made after that can be missed.
+        for changed in watch_changes(
+            *watched_folders(config), stop_event=stop, debounce=50, step=10, rust_timeout=100, yield_on_timeout=True
+        ):
+            changes.add(relevant(config, changed))
+    except BaseException as err:  # the build loop re-raises it
+        changes.fail(err)
+
+
 def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event, ready) -> None:
-    """Call ready() once the watcher runs, then rebuild after each batch of relevant changes until stop is set."""
-    config = rebuilder.config
-    announced = False
-    # With yield_on_timeout the watcher hands back an empty set every rust_timeout ms; its first
-    # yield proves it is running, so no edit made after ready() can be missed.
-    for changed in watch_changes(
-        *watched_folders(config), stop_event=stop, debounce=200, step=50, rust_timeout=100, yield_on_timeout=True
-    ):
-        if not announced:
-            ready()
-            announced = True
-        paths = relevant(config, changed)
-        if paths:
-            rebuilder.rebuild(f" (changed: {', '.join(display_path(p) for p in paths)})")
+    """Start watching, call ready(), build once, then build again after changes until stop is set.
+
+    The watcher runs before the first build, so an edit made while it runs is seen; changes that
+    arrive during any build are gathered into one more build after it."""
+    changes = Changes()
+    watcher = threading.Thread(target=watch_folders, args=(rebuilder.config, changes, stop), daemon=True)
+    watcher.start()
+    try:
+        changes.wait_running()
+        ready()
+        with scratch_folder():  # kept for the session: WeasyPrint's warm font set-up has its files there
+            rebuilder.rebuild()
+            while not stop.is_set():
+                paths = changes.take(timeout=0.5)
+                if paths:
+                    rebuilder.rebuild(paths)
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
 
 
 def watch(config: BuildConfig) -> int:
     """`watch`: build, then rebuild on every change until Ctrl-C."""
     rebuilder = Rebuilder(config)
-    rebuilder.rebuild()
     folders = ", ".join(display_path(p) for p in watched_folders(config))
     try:
         rebuild_on_change(
@@ -128,8 +219,7 @@ def watch(config: BuildConfig) -> int:
 
 
 def serve(config: BuildConfig, *, port: int) -> int:
-    """`serve`: build, serve the preview on 127.0.0.1, rebuild on every change until Ctrl-C."""
-    config = replace(config, formats=("html", "pdf"))
+    """`serve`: serve the preview on 127.0.0.1, build, and rebuild on every change until Ctrl-C."""
     rebuilder = Rebuilder(config)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(rebuilder))
@@ -139,7 +229,6 @@ def serve(config: BuildConfig, *, port: int) -> int:
         ) from None
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    rebuilder.rebuild()
     address = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         rebuild_on_change(
@@ -167,12 +256,33 @@ def make_handler(rebuilder: Rebuilder):
                 self.reply(200, "text/html; charset=utf-8", page.encode("utf-8"))
             elif route == "/status":
                 self.reply(200, "application/json", json.dumps(state.__dict__).encode("utf-8"))
-            elif route.startswith("/files/") and route[7:] in state.files:
+            elif route == "/events":
+                self.send_events()
+            elif route.startswith("/files/") and route[7:] in dict(state.files):
                 target = rebuilder.config.out_dir / route[7:]
                 kind = "application/pdf" if target.suffix == ".pdf" else "text/html; charset=utf-8"
                 self.reply(200, kind, target.read_bytes())
             else:
                 self.reply(404, "text/plain; charset=utf-8", b"not found\n")
+
+        def send_events(self) -> None:
+            """Server-sent events: each new state the moment it exists, so the page needs no poll."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            sent = None
+            try:
+                while True:
+                    state = rebuilder.next_state(sent, timeout=15)
+                    if state is sent:  # a comment now and then: a closed page ends this thread
+                        self.wfile.write(b": still here\n\n")
+                    else:
+                        self.wfile.write(b"data: " + json.dumps(state.__dict__).encode("utf-8") + b"\n\n")
+                    self.wfile.flush()
+                    sent = state
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the page went away
 
         def reply(self, status: int, kind: str, body: bytes) -> None:
             self.send_response(status)
@@ -183,6 +293,6 @@ def make_handler(rebuilder: Rebuilder):
             self.wfile.write(body)
 
         def log_message(self, *args) -> None:
-            pass  # the terminal shows builds, not every poll
+            pass  # the terminal shows builds, not every request
 
     return Handler

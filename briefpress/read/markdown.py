@@ -64,8 +64,10 @@ def run_pandoc(text: str, reader: str, writer: str, path: Path) -> str:
     """Run pandoc sandboxed (it reads no file and no URL); its warnings become ours."""
     try:
         with capture_logged("pypandoc", "pypandoc") as logged:
+            # verify_format=False: our readers and writers are fixed, and pypandoc's check runs
+            # pandoc twice more per call (--list-input-formats, --list-output-formats).
             html = pypandoc.convert_text(
-                text, writer, format=reader, sandbox=True, extra_args=["--wrap=none", "--eol=lf"]
+                text, writer, format=reader, sandbox=True, extra_args=["--wrap=none", "--eol=lf"], verify_format=False
             )
         for message in logged:
             report(BuildWarning(path, None, f"pandoc: {message}"))

@@ -82,6 +82,9 @@ def build_epub(spec: EpubSpec) -> bytes:
                     "raise_exceptions": True,
                     "landmark_title": "Landmarks",
                     "package_direction": True,  # <package dir="rtl">: the metadata's text direction
+                    # normalise_zip compresses every entry again: deflating 2 MB of fonts here too
+                    # only cost time (level 0 stores them; the final bytes are the same).
+                    "compresslevel": 0,
                 },
             )
         except Exception as err:  # ebooklib raises bare exceptions of many kinds

@@ -1,21 +1,85 @@
-"""Write PDF editions with WeasyPrint. The only module that uses weasyprint."""
+"""Write PDF editions with WeasyPrint. The only module that uses weasyprint (and pydyf, its PDF writer)."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
+import gc
 import io
 import logging
 import re
-from collections.abc import Callable
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import weasyprint.layout.inline as weasy_inline
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from briefpress.errors import BriefError, raise_all
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
+
+
+@contextlib.contextmanager
+def sonames_only() -> Iterator[None]:
+    """Let WeasyPrint open its C libraries by their sonames alone, on Linux.
+
+    weasyprint.text.ffi tries names such as "libgobject-2.0-0" and "gobject-2.0" before
+    "libgobject-2.0.so.0"; cffi hands a name without a dot to ctypes.util.find_library, which
+    runs ldconfig, gcc and ld for each (22 calls, 54 processes, about a quarter of a second).
+    With find_library answering "not found", cffi goes on to the soname, which the dynamic
+    loader opens directly: the same library file, without the probes."""
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+with sonames_only():
+    import pydyf
+    import weasyprint.layout.inline as weasy_inline
+    from weasyprint import CSS, HTML, Attachment
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+
+def cached_page_references(pdf) -> tuple[bytes, ...]:
+    """pydyf's PDF.page_references, computed once per page count instead of on every read.
+
+    pydyf 0.13 rebuilds the tuple of every page's reference each time it is read, and
+    WeasyPrint's tagging (weasyprint/pdf/tags.py) reads it once per tagged box: quadratic in
+    the length of the document (about 12 s of a 560-page render). The pages only ever grow
+    (PDF.add_page), so their count says when the tuple is stale. Reported upstream: see
+    bench/upstream/pydyf-page-references.md."""
+    kids = pdf.pages["Kids"]
+    kept = pdf.__dict__.get("_page_references")
+    if kept is None or kept[0] is not kids or kept[1] != len(kids):
+        kept = (kids, len(kids), UNCACHED_PAGE_REFERENCES(pdf))
+        pdf.__dict__["_page_references"] = kept
+    return kept[2]
+
+
+UNCACHED_PAGE_REFERENCES = pydyf.PDF.page_references.fget
+pydyf.PDF.page_references = property(cached_page_references)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while WeasyPrint lays out and writes a document.
+
+    A layout allocates millions of small objects that live until the end; the collector walks
+    them again and again (5.9 s of a 42 s render of 188 pages) and frees almost nothing. The
+    objects are freed by reference counting when the render ends, and the collector runs again
+    from then on; the bytes are the same."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class ConfinedFetcher(URLFetcher):
@@ -113,6 +177,38 @@ def hanging_trailing_spaces():
         weasy_inline.split_first_line = original
 
 
+class WarmSetUp:
+    """WeasyPrint's font set-up and the stylesheets parsed with it, kept for the next render in this
+    process: a rebuild in the preview, or the second PDF of a one-process build.
+
+    A FontConfiguration copies the @font-face files into a folder inside the build's temporary
+    folder (scratch.py); a new temporary folder means those copies are gone, so everything kept
+    is dropped with it. A stylesheet is kept only when it parsed without a problem."""
+
+    def __init__(self):
+        self.folder: str | None = None
+        self.fonts: FontConfiguration | None = None
+        self.sheets: dict[tuple[str, str, tuple[Path, ...]], CSS] = {}
+
+    def font_config(self) -> FontConfiguration:
+        if self.fonts is None or self.folder != tempfile.tempdir:
+            self.folder, self.fonts, self.sheets = tempfile.tempdir, FontConfiguration(), {}
+        return self.fonts
+
+    def stylesheet(self, sheet: Stylesheet, base_url: str, fetcher: ConfinedFetcher, capture: LogCapture) -> CSS:
+        key = (sheet.text, base_url, fetcher.roots)
+        if key not in self.sheets:
+            before = len(capture.problems)
+            css = CSS(string=sheet.text, base_url=base_url, font_config=self.font_config(), url_fetcher=fetcher)
+            if len(capture.problems) > before:
+                return css
+            self.sheets[key] = css
+        return self.sheets[key]
+
+
+WARM = WarmSetUp()
+
+
 def render_pdf(
     html: str,
     *,
@@ -126,7 +222,7 @@ def render_pdf(
 ) -> bytes:
     """Render one HTML document to PDF bytes; fail on every problem WeasyPrint logs, each
     explained (with the file and line it concerns) by explain(problem)."""
-    fonts = FontConfiguration()
+    fonts = WARM.font_config()
     fetcher = ConfinedFetcher(roots)
     capture = LogCapture()
     logger = logging.getLogger("weasyprint")
@@ -135,10 +231,10 @@ def render_pdf(
         sheets = []
         for sheet in css:  # parsed one by one, so that a CSS problem names its file
             capture.sheet = sheet.path
-            sheets.append(CSS(string=sheet.text, base_url=str(base_dir) + "/", font_config=fonts, url_fetcher=fetcher))
+            sheets.append(WARM.stylesheet(sheet, str(base_dir) + "/", fetcher, capture))
         capture.sheet = None
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
-        with hanging_trailing_spaces():
+        with hanging_trailing_spaces(), collector_paused():
             pdf = document.write_pdf(
                 stylesheets=sheets,
                 font_config=fonts,

@@ -24,6 +24,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
 from briefpress.records import EDITION_FILES, BuildConfig, Document
@@ -63,12 +64,15 @@ def lead_worker(kinds: list[str], jobs: int):
     """What the lead worker does, given the pipe from the parent."""
 
     def lead(connection) -> dict[str, bytes]:
-        importlib.import_module("briefpress.render.pdf")  # the slow import, while the parent composes
+        # The slow imports, while the parent composes; helpers forked later inherit them all.
+        importlib.import_module("briefpress.render.pdf")
+        importlib.import_module("briefpress.render.pdftags")
+        from briefpress.render.editions import make_edition
+
         job = connection.recv()
         if job is None:
             raise Cancelled
         config, document = job
-        from briefpress.render.editions import make_edition
 
         mine, *others = share(kinds, jobs)
         helpers = [
@@ -126,8 +130,8 @@ class Forked:
     inherited: pipe ends of this process's own parent, which the child must not keep open.
     """
 
-    def __init__(self, work, kinds: list[str], path: Path, inherited=()):
-        self.kinds, self.path, self.done = kinds, path, False
+    def __init__(self, work, kinds: list[str], path: Path, inherited=(), what: str = ""):
+        self.kinds, self.path, self.done, self.what = kinds, path, False, what
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
         self.process = context.Process(target=self.main, args=(work, child, (self.connection, *inherited), os.getpid()))
@@ -168,7 +172,8 @@ class Forked:
             self.process.join()
             self.done = True
 
-    def result(self) -> dict[str, bytes]:
+    def result(self) -> Any:
+        """What work returned (the editions' bytes, for a renderer)."""
         try:
             status, value, messages = self.connection.recv()
         except EOFError:  # killed (out of memory, or by hand) before it could answer
@@ -178,10 +183,11 @@ class Forked:
             how = f"was killed (signal {-code})" if code and code < 0 else f"stopped (exit code {code})"
             names = " and ".join(EDITION_NAMES[k] for k in self.kinds)
             plural = "s" if len(self.kinds) > 1 else ""
+            doing = self.what or f"rendering the {names} edition{plural}"
             raise BriefError(
                 self.path,
                 None,
-                f"the process rendering the {names} edition{plural} {how}",
+                f"the process {doing} {how}",
                 "build again; with --jobs 1 everything runs in one process",
             ) from None
         self.process.join()
