@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from briefpress.compose.htmltree import UnbalancedHTML, plain_text, scope_header_cells, split_parts
+from briefpress.compose.links import check_links
 from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.errors import BriefError
 from briefpress.read.history import last_commit_time
@@ -19,6 +20,9 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
     ast = parse_markdown(source.markdown, source.path)
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
+    link_warnings, link_errors = check_links(
+        [*abstract, *ast["blocks"], *(block for bio in bios for block in bio)], source.text, source.path
+    )
     collector = NoteCollector(source.text, source.path)
     abstract = collector.collect(abstract)
     body = collector.collect(shift_headings(ast["blocks"]))
@@ -37,7 +41,7 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
         identifier=source.meta.identifier or stable_identifier(source),
         source_path=source.path,
     )
-    return Staged(document, warnings=tuple(collector.warnings))
+    return Staged(document, warnings=(*link_warnings, *collector.warnings), errors=tuple(link_errors))
 
 
 def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> dict[str, str]:

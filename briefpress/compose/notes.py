@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefpress.errors import BuildWarning
+from briefpress.errors import BuildWarning, LineIndex
 
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 CALL_PREFIX = '<a class="noteref"'
 CALL_SEPARATOR = {"t": "RawInline", "c": ["html", '<span class="noteref-sep" aria-hidden="true">,</span>']}
 CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted", "Span"}
@@ -70,7 +71,7 @@ class NoteCollector:
                 out.append(self._footnote(node["c"]))
             elif kind == "Image":
                 self._image(node)
-                out.append(walk(node, self._inlines))
+                out.append(walk(alt_without_links(node), self._inlines))
             else:
                 out.append(walk(node, self._inlines) if kind in CONTAINERS else node)
         return separate_calls(place_calls(out))
@@ -92,6 +93,15 @@ class NoteCollector:
             )
             note = self._new("placeholder", text=placeholder_text(text))
             return [{"t": "Span", "c": [["", ["placeholder-link"], []], content]}, self._call(note)]
+        if not SCHEME.match(url):
+            self.warnings.append(
+                BuildWarning(
+                    self._path,
+                    line,
+                    f"link to {url} is relative: no reader of the PDF or EPUB can follow it, and its note "
+                    "prints just that (give the full address, https://..., or make it text)",
+                )
+            )
         cited = self.by_url.get(url)
         if cited is None:
             cited = self.by_url[url] = self._new("url", url=url, text=url_note_text(url, title))
@@ -124,6 +134,22 @@ class NoteCollector:
             "t": "RawInline",
             "c": ["html", f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" role="doc-noteref">\u2060{n}</a>'],
         }
+
+
+def alt_without_links(image: dict) -> dict:
+    """An image's alt text is plain text: a link inside it becomes its words, and no note."""
+    attr, alt, target = image["c"]
+
+    def unlink(inlines: list) -> list:
+        out: list = []
+        for node in inlines:
+            if node["t"] == "Link":
+                out.extend(unlink(node["c"][1]))
+            else:
+                out.append(walk(node, unlink) if node["t"] in CONTAINERS else node)
+        return out
+
+    return {"t": "Image", "c": [attr, unlink(alt), target]}
 
 
 def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning | None:
@@ -266,6 +292,7 @@ class LinkLocator:
     def __init__(self, text: str):
         self._text = text
         self._cursor = 0
+        self._line = LineIndex(text)
 
     def line_of(self, url: str, label: str) -> int | None:
         for needle in (f"]({url}", f"](<{url}>", f"[{label}]"):
@@ -274,5 +301,5 @@ class LinkLocator:
                 pos = self._text.find(needle)
             if pos >= 0:
                 self._cursor = pos + len(needle)
-                return self._text.count("\n", 0, pos) + 1
+                return self._line(pos)
         return None

@@ -6,7 +6,7 @@ from dataclasses import replace
 from html import escape
 
 from briefpress.compose.sanitizer import Finding, sanitize_fragment, unsafe_url
-from briefpress.errors import BriefError, BuildWarning
+from briefpress.errors import BriefError, BuildWarning, LineIndex
 from briefpress.records import Document, Note, Source, Staged
 
 FIX = {"warning": "", "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}
@@ -57,6 +57,7 @@ class NeedleLocator:
 
     def __init__(self, text: str):
         self._text = text.lower()
+        self._line = LineIndex(self._text)
         self._cursors: dict[str, int] = {}
 
     def __call__(self, needle: str) -> int | None:
@@ -67,4 +68,4 @@ class NeedleLocator:
         if pos < 0:
             return None
         self._cursors[needle] = pos + 1
-        return self._text.count("\n", 0, pos) + 1
+        return self._line(pos)

@@ -1,0 +1,108 @@
+"""Robustness, third round: links that went nowhere without a word, brand files that reached
+outside their folder, raw HTML that forged pages, and sizes and depths that stopped a build."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pikepdf
+
+from robust import cli, refused, write_brief
+
+PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+def warnings_of(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("warning:")]
+
+
+# §5 Silent failures in the Markdown.
+
+
+def test_missing_reference_and_footnote_definitions_are_warned_at_their_line(tmp_path):
+    body = "Intro.\n\nA [claim][nodef] with a note[^missing], and [sic] and [kept](https://example.org/k).\n"
+    path = write_brief(tmp_path, body)
+    result = cli(str(path), "--out", str(tmp_path / "dist"), "--format", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warned = warnings_of(result.stderr)
+    assert any(w.startswith("warning: brief.md:7: footnote [^missing] has no definition") for w in warned), warned
+    assert any(w.startswith("warning: brief.md:7: reference link [claim][nodef] has no definition") for w in warned)
+    assert not any("[sic]" in w for w in warned), "a bracket in prose is not a reference"
+    strict = cli(str(path), "--out", str(tmp_path / "dist"), "--format", "html", "--strict", cwd=tmp_path)
+    assert strict.returncode == 1 and "--strict is on" in strict.stderr
+
+
+def test_relative_link_is_warned_at_its_line(tmp_path):
+    path = write_brief(tmp_path, "Intro.\n\nSee [the report](report.pdf) for more.")
+    result = cli(str(path), "--out", str(tmp_path / "dist"), "--format", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert any(w.startswith("warning: brief.md:7: link to report.pdf is relative") for w in warnings_of(result.stderr))
+
+
+def test_link_to_a_missing_heading_is_refused_with_the_headings(tmp_path):
+    path = write_brief(tmp_path, "## Background\n\nText.\n\n## Findings\n\nAs [seen above](#nope), it holds.")
+    result = cli(str(path), "--out", str(tmp_path / "dist"), cwd=tmp_path)
+    error = refused(result, "brief.md", 11, "link to #nope: no heading has that id (headings: background, findings)")
+    assert "{#nope}" in error["fix"]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_links_to_headings_and_the_notes_build(tmp_path):
+    body = "## Background {#bg}\n\nText [a](https://example.org/a).\n\nSee [the background](#bg) and [the notes](#bp-notes)."
+    path = write_brief(tmp_path, body)
+    result = cli(str(path), "--out", str(tmp_path / "dist"), "--format", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not warnings_of(result.stderr)
+
+
+def test_an_id_given_twice_is_refused(tmp_path):
+    path = write_brief(tmp_path, "## One {#same}\n\nText.\n\n## Two {#same}\n\nText.")
+    result = cli(str(path), "--out", str(tmp_path / "dist"), cwd=tmp_path)
+    refused(result, "brief.md", 9, "the id #same is given to more than one element")
+
+
+def test_link_in_alt_text_becomes_words_and_bookmarks_carry_no_note_numbers(tmp_path):
+    body = (
+        "## Heading with a [link](https://example.org/a)\n\nText.\n\n"
+        f"![A chart from [the office](https://example.org/office) itself]({PIXEL})\n"
+    )
+    path = write_brief(tmp_path, body)
+    result = cli(str(path), "--out", str(tmp_path / "dist"), "--format", "pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with pikepdf.open(tmp_path / "dist" / "brief.pdf") as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root] + [c.title for item in outline.root for c in item.children]
+        figures = [
+            str(element.get("/Alt"))
+            for element in pdf.objects
+            if isinstance(element, pikepdf.Dictionary) and element.get("/S") == "/Figure"
+        ]
+    assert "Heading with a link" in titles, titles
+    assert not any(title.rstrip().endswith(("1", "2")) for title in titles), titles
+    assert "A chart from the office itself" in figures, figures
+
+
+# §4 Lost or wrong output.
+
+
+def test_a_build_leaves_another_builds_temporary_files_alone(tmp_path):
+    """Two builds into one --out: the sweep of a killed build's leftovers must not take the
+    file another build is about to rename into place."""
+    path = write_brief(tmp_path, "Intro.\n\nText.")
+    out = tmp_path / "dist"
+    out.mkdir()
+    other = subprocess.Popen(["sleep", "60"])  # stands for the other build, still running
+    try:
+        in_flight = out / f".brief.html.{other.pid}.k2j4.tmp"
+        in_flight.write_bytes(b"the other build's web page")
+        left = out / ".brief.html.k2j4.tmp"  # no PID, an hour old: a killed build's, from before
+        left.write_bytes(b"old")
+        os.utime(left, (time.time() - 7200, time.time() - 7200))
+        result = cli(str(path), "--out", str(out), "--format", "html", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert in_flight.read_bytes() == b"the other build's web page"
+        assert not left.exists()
+    finally:
+        other.kill()
+        other.wait()
