@@ -4,12 +4,16 @@ outside their folder, raw HTML that forged pages, and sizes and depths that stop
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pikepdf
+import pytest
 
-from robust import cli, refused, write_brief
+from conftest import ROOT
+from robust import cli, folder_payload, refused, write_brief
 
 PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
@@ -106,3 +110,77 @@ def test_a_build_leaves_another_builds_temporary_files_alone(tmp_path):
     finally:
         other.kill()
         other.wait()
+
+
+# §3 Escapes and forgery: the brand file.
+
+
+@pytest.fixture
+def styles(tmp_path) -> Path:
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "canary.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>CANARY-brand-secret</text></svg>', encoding="utf-8"
+    )
+    return tmp_path / "styles" / "brand.yml"
+
+
+def with_logo(styles: Path, logo: str) -> None:
+    text = styles.read_text(encoding="utf-8").replace("path: logo.svg", f"path: {logo}")
+    styles.write_text(text, encoding="utf-8")
+
+
+def build_with_brand(tmp_path, formats="epub,html"):
+    path = write_brief(tmp_path, "Intro.\n\nText.")
+    return cli(str(path), "--brand", "styles/brand.yml", "--out", "dist", "--format", formats, cwd=tmp_path)
+
+
+@pytest.mark.parametrize("how", ["dotdot", "symlink"])  # brand_yml itself refuses an absolute path
+def test_logo_outside_the_brand_folder_is_refused(tmp_path, styles, how):
+    secret = tmp_path / "secret" / "canary.svg"
+    if how == "symlink":
+        (styles.parent / "linked.svg").symlink_to(secret)
+    named = {"dotdot": "../secret/canary.svg", "symlink": "linked.svg"}[how]
+    with_logo(styles, named)
+    result = build_with_brand(tmp_path)
+    refused(result, "styles/brand.yml", 26, f"brand: logo {named} is outside the brand's folder styles/")
+    assert not (tmp_path / "dist").exists()
+
+
+def test_font_file_outside_the_brand_folder_is_refused(tmp_path, styles):
+    text = styles.read_text(encoding="utf-8").replace(
+        "    - family: Source Sans Pro\n      source: system\n",
+        "    - family: Source Sans Pro\n      source: file\n      files:\n"
+        "        - path: ../secret/x.ttf\n          weight: 400\n",
+    )
+    assert text != styles.read_text(encoding="utf-8")
+    styles.write_text(text, encoding="utf-8")
+    (tmp_path / "secret" / "x.ttf").write_bytes((ROOT / "styles" / "logo.svg").read_bytes())
+    result = build_with_brand(tmp_path, "pdf")
+    refused(result, "styles/brand.yml", 49, "brand: font ../secret/x.ttf is outside the brand's folder styles/")
+
+
+@pytest.mark.parametrize(
+    "svg, what",
+    [
+        ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><text>A</text></svg>', "<script>"),
+        ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><text>A</text></svg>', "event handler (onload)"),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://evil.example/x.png"/></svg>',
+            "<image> element",
+        ),
+        ('<!DOCTYPE svg [<!ENTITY e SYSTEM "file:///etc/hostname">]><svg><text>&e;</text></svg>', "XML entities"),
+    ],
+)
+def test_active_svg_logo_is_refused(tmp_path, styles, svg, what):
+    (styles.parent / "logo.svg").write_text(svg, encoding="utf-8")
+    result = build_with_brand(tmp_path)
+    refused(result, "styles/brand.yml", 26, "brand: logo logo.svg: ")
+    assert what in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_the_own_logo_ships_and_nothing_from_outside(tmp_path, styles):
+    result = build_with_brand(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert b"CANARY-brand-secret" not in folder_payload(tmp_path / "dist")
