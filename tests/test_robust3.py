@@ -184,3 +184,88 @@ def test_the_own_logo_ships_and_nothing_from_outside(tmp_path, styles):
     result = build_with_brand(tmp_path)
     assert result.returncode == 0, result.stderr
     assert b"CANARY-brand-secret" not in folder_payload(tmp_path / "dist")
+
+
+# §3 Escapes and forgery: raw HTML.
+
+FORGERY = (
+    '<div style="position: fixed; top:0; left:0; width:210mm; height:297mm; background:white; z-index:999">FORGED</div>'
+)
+
+
+def test_a_style_attribute_cannot_cover_the_page(tmp_path):
+    import pypdfium2
+
+    path = write_brief(
+        tmp_path, f'Real text.\n\n{FORGERY}\n\nMore <span style="color: #7A1F2B; margin-left: -40mm">real</span>.'
+    )
+    result = cli(str(path), "--out", "dist", "--format", "pdf,html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warned = warnings_of(result.stderr)
+    for removed in ("position: fixed", "z-index: 999", "height: 297mm", "background: white", "width: 210mm"):
+        assert any(w.startswith(f"warning: brief.md:7: removed {removed} from a style attribute") for w in warned), (
+            warned
+        )
+    assert any(w.startswith("warning: brief.md:9: removed margin-left: -40mm") for w in warned), warned
+    web = (tmp_path / "dist" / "brief.html").read_text(encoding="utf-8")
+    assert "z-index" not in web and "position: fixed" not in web
+    assert 'style="color: #7A1F2B"' in web  # what only dresses the text stays
+    page = pypdfium2.PdfDocument(tmp_path / "dist" / "brief.pdf")[0].render(scale=0.5).to_pil().convert("L")
+    masthead = page.crop((0, 0, page.width, page.height // 8))
+    assert masthead.getextrema()[0] < 100, "the masthead is hidden"
+
+
+# §1/§2 Scale and nesting: refused before anything is rendered, with the limit in the message.
+
+
+@pytest.mark.parametrize(
+    "body, line, what",
+    [
+        ("> " * 101 + "deep quote", 7, "nested more than 100 levels deep"),  # WeasyPrint fails at about 130
+        ("\n".join("    " * i + f"- item {i}" for i in range(100)), 57, "nested more than 100 levels deep"),
+        ("> " * 600 + "very deep quote", None, "nests block quotes or lists hundreds of levels deep"),
+        ("<section>" * 150 + "deep" + "</section>" * 150, None, "raw HTML nests elements 150 levels deep"),
+        ('<table><tr><td colspan="100000">x</td></tr></table>', 7, "colspan=100000 is more than 100"),
+        ('<table><tr><td rowspan="5000">x</td></tr></table>', 7, "rowspan=5000 is more than 100"),
+    ],
+    ids=["quotes-101", "list-100", "quotes-600", "html-150", "colspan", "rowspan"],
+)
+def test_what_the_renderer_cannot_lay_out_is_one_error(tmp_path, body, line, what):
+    path = write_brief(tmp_path, f"Text.\n\n{body}")
+    result = cli(str(path), "--out", "dist", "--format", "pdf", cwd=tmp_path, timeout=90)
+    refused(result, "brief.md", line, what)
+    assert not (tmp_path / "dist").exists()
+
+
+def test_nesting_within_the_limit_builds(tmp_path):
+    body = "> " * 90 + "deep quote\n\n" + "\n".join("    " * i + f"- item {i}" for i in range(45))
+    path = write_brief(tmp_path, f"Text.\n\n{body}")
+    result = cli(str(path), "--out", "dist", "--format", "pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_brief_too_long_to_render_is_refused_with_the_limit(tmp_path):
+    paragraph = " ".join(["word"] * 100)
+    path = write_brief(tmp_path, "\n\n".join([paragraph] * 1501))  # 150,100 words: just over
+    result = cli(str(path), "--out", "dist", "--format", "pdf", cwd=tmp_path, timeout=60)
+    error = refused(result, "brief.md", None, "the brief has 150,100 words, about 319 pages; a brief may have 150,000")
+    assert "split it into several briefs" in error["fix"]
+
+
+# §4 EPUBs that epubcheck would fail: refused while the brief is read and composed.
+
+
+def test_an_empty_keyword_is_refused(tmp_path):
+    path = write_brief(tmp_path, "Text.", front='title: A Test Brief\nkeywords: [water, "", power]')
+    result = cli(str(path), "--out", "dist", "--format", "epub", cwd=tmp_path)
+    refused(result, "brief.md", 3, "'keywords' has an empty keyword")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "https://example.org:99999/report"])
+def test_a_malformed_address_is_refused_at_its_line(tmp_path, url):
+    path = write_brief(tmp_path, f"Intro.\n\nSee [the source]({url}).")
+    result = cli(str(path), "--out", "dist", "--format", "epub", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: brief.md:7: link to "), result.stderr
+    assert "is not a valid address" in errors[0]

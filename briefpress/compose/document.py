@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from briefpress.compose.htmltree import UnbalancedHTML, plain_text, scope_header_cells, split_parts
+from briefpress.compose.limits import check_html_depth, check_length, check_nesting
 from briefpress.compose.links import check_links
 from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.errors import BriefError
@@ -18,6 +19,9 @@ from briefpress.records import Brand, Document, Note, Source, Staged
 def compose_document(source: Source, brand: Brand, build_time: datetime) -> Staged[Document]:
     """Parse, number the notes and render the parts of one brief."""
     ast = parse_markdown(source.markdown, source.path)
+    too_deep = check_nesting(ast["blocks"], source.text, source.path)
+    if too_deep:  # the walks below recurse: refuse before they run
+        raise too_deep
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
     link_warnings, link_errors = check_links(
@@ -41,7 +45,10 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
         identifier=source.meta.identifier or stable_identifier(source),
         source_path=source.path,
     )
-    return Staged(document, warnings=(*link_warnings, *collector.warnings), errors=tuple(link_errors))
+    whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
+    limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
+    errors = (*link_errors, *collector.errors, *limits)
+    return Staged(document, warnings=(*link_warnings, *collector.warnings), errors=errors)
 
 
 def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> dict[str, str]:

@@ -75,6 +75,24 @@ def plain_text(fragment: str) -> str:
     return " ".join(root.text_content().split())
 
 
+def text_words(fragment: str) -> int:
+    """How many words an HTML fragment's text has."""
+    if not fragment.strip():
+        return 0
+    return len(html.fragment_fromstring(fragment, create_parent="div").text_content().split())
+
+
+def html_depth(fragment: str) -> int:
+    """How deep the elements of an HTML fragment nest (its own wrapper not counted)."""
+    if not fragment.strip():
+        return 0
+    deepest = depth = 0
+    for event, _ in etree.iterwalk(html.fragment_fromstring(fragment, create_parent="div"), events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest - 1
+
+
 def image_sources(fragment: str) -> list[str]:
     """The src of every <img>, in document order."""
     if not fragment.strip():

@@ -10,8 +10,9 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from briefpress.errors import BuildWarning, LineIndex
+from briefpress.errors import BriefError, BuildWarning, LineIndex
 
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash.
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]"
@@ -54,6 +55,7 @@ class NoteCollector:
         self.notes: list[PendingNote] = []
         self.by_url: dict[str, PendingNote] = {}
         self.warnings: list[BuildWarning] = []
+        self.errors: list[BriefError] = []
         self._locator = LinkLocator(source_text)
         self._path = path
 
@@ -93,6 +95,12 @@ class NoteCollector:
             )
             note = self._new("placeholder", text=placeholder_text(text))
             return [{"t": "Span", "c": [["", ["placeholder-link"], []], content]}, self._call(note)]
+        try:
+            urlsplit(url).port  # noqa: B018  an IPv6 host without "]" or a port past 65535 raises
+        except ValueError as err:
+            self.errors.append(
+                BriefError(self._path, line, f"link to {url} is not a valid address: {err}", "correct the URL")
+            )
         if not SCHEME.match(url):
             self.warnings.append(
                 BuildWarning(

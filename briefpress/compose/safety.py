@@ -33,7 +33,9 @@ def sanitize_document(doc: Document, source: Source) -> Staged[Document]:
     for finding in findings:
         line = locate(finding.needle)
         if finding.severity == "error":
-            errors.append(BriefError(source.path, line, f"refused raw HTML: {finding.what}", FIX["error"]))
+            errors.append(
+                BriefError(source.path, line, f"refused raw HTML: {finding.what}", finding.fix or FIX["error"])
+            )
         else:
             warnings.append(BuildWarning(source.path, line, finding.what))
     return Staged(cleaned, warnings=tuple(warnings), errors=tuple(errors))
