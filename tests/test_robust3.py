@@ -269,3 +269,9 @@ def test_a_malformed_address_is_refused_at_its_line(tmp_path, url):
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and errors[0].startswith("error: brief.md:7: link to "), result.stderr
     assert "is not a valid address" in errors[0]
+
+
+def test_an_id_the_build_gives_is_refused(tmp_path):
+    path = write_brief(tmp_path, "Text [a](https://example.org/a).\n\n## Sources {#note-1}\n\nMore.")
+    result = cli(str(path), "--out", "dist", "--format", "epub", cwd=tmp_path)
+    refused(result, "brief.md", 7, "the id #note-1 is one the build gives")

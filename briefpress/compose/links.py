@@ -66,6 +66,16 @@ def internal_targets(blocks: list) -> list[str]:
 def duplicate_id_errors(ids: list[str], text: str, path: Path) -> list[BriefError]:
     errors, seen, reported = [], set(), set()
     for ident in ids:
+        if (ident in TEMPLATE_IDS or NOTE_ID.fullmatch(ident)) and ident not in reported:
+            reported.add(ident)
+            errors.append(
+                BriefError(
+                    path,
+                    line_of(text, (f"#{ident}}}", f'id="{ident}"', f"#{ident}")),
+                    f"the id #{ident} is one the build gives (to the notes or a part of the brief)",
+                    "give the element another id",
+                )
+            )
         if ident in seen and ident not in reported:
             reported.add(ident)
             errors.append(
