@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from briefpress.compose.htmltree import UnbalancedHTML, plain_text, scope_header_cells, split_parts
-from briefpress.compose.limits import check_html_depth, check_length, check_nesting
+from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
 from briefpress.compose.links import check_links
 from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.errors import BriefError
@@ -18,6 +18,9 @@ from briefpress.records import Brand, Document, Note, Source, Staged
 
 def compose_document(source: Source, brand: Brand, build_time: datetime) -> Staged[Document]:
     """Parse, number the notes and render the parts of one brief."""
+    too_long = check_manuscript_length(source.markdown, source.path)
+    if too_long:
+        raise too_long
     ast = parse_markdown(source.markdown, source.path)
     too_deep = check_nesting(ast["blocks"], source.text, source.path)
     if too_deep:  # the walks below recurse: refuse before they run

@@ -72,11 +72,20 @@ def check_html_depth(parts: list[str], path: Path) -> BriefError | None:
     )
 
 
+def check_manuscript_length(markdown: str, path: Path) -> BriefError | None:
+    """The same limit, roughly, on the Markdown itself, before pandoc spends a minute and gigabytes
+    on a 10 MB manuscript (its markup and data: URLs count as words too, hence the margin)."""
+    words = len(markdown.split())
+    return too_long(words, path) if words > 2 * MAX_WORDS else None
+
+
 def check_length(parts: list[str], path: Path) -> BriefError | None:
     """An error when the brief's words would make more pages than a build lays out in a minute or two."""
     words = sum(text_words(part) for part in parts)
-    if words <= MAX_WORDS:
-        return None
+    return too_long(words, path) if words > MAX_WORDS else None
+
+
+def too_long(words: int, path: Path) -> BriefError:
     return BriefError(
         path,
         None,
