@@ -10,7 +10,9 @@ import yaml
 from brand_yml import Brand as BrandYml
 from pydantic import ValidationError
 
+from briefpress.compose.htmltree import svg_problem
 from briefpress.errors import BriefError, raise_all
+from briefpress.read.files import read_regular_file
 from briefpress.read.frontmatter import refuse_aliases
 from briefpress.records import LABEL_KEYS, Brand, FontFace, Labels
 
@@ -247,22 +249,66 @@ def brand_colors(spec: BrandYml, path: Path, lines, errors: list) -> dict[str, s
 def brand_logo(spec: BrandYml, path: Path, lines, errors: list) -> Path:
     small = spec.logo.small if spec.logo and not isinstance(spec.logo, str) else spec.logo
     logo_path = getattr(small, "path", small)
+    where = line_for(lines, ("logo",))
     if logo_path is None:
-        errors.append(
-            BriefError(path, line_for(lines, ("logo",)), "brand: no logo", "set logo.small to an SVG or PNG file")
-        )
+        errors.append(BriefError(path, where, "brand: no logo", "set logo.small to an SVG or PNG file"))
         return path.parent / "missing-logo"
-    resolved = (path.parent / str(getattr(logo_path, "root", logo_path))).resolve()
+    named = str(getattr(logo_path, "root", logo_path))
+    resolved = inside_brand_folder(path, named, "logo", where, errors)
+    if resolved is None:
+        return path.parent / "missing-logo"
     if not resolved.is_file():
         errors.append(
             BriefError(
                 path,
-                line_for(lines, ("logo",)),
+                where,
                 f"brand: logo file not found: {resolved.name}",
                 f"put it in {path.parent.name}/ or fix logo.small",
             )
         )
+        return resolved
+    problem = logo_problem(resolved)
+    if problem:
+        errors.append(BriefError(path, where, f"brand: logo {named}: {problem}", LOGO_FIX))
     return resolved
+
+
+LOGO_FIX = "use a PNG, or an SVG of shapes and text only"
+MAX_LOGO = 2 * 1024 * 1024  # bytes; a wordmark is a few KB
+
+
+def logo_problem(logo: Path) -> str:
+    """Why a logo cannot be shipped in every edition: not an SVG or PNG, too big, or an SVG that
+    could run or fetch something (editions carry it verbatim; the README promises no script)."""
+    try:
+        data = read_regular_file(logo, MAX_LOGO)
+    except ValueError as err:
+        return str(err).split("|")[0]
+    if len(data) > MAX_LOGO:
+        return f"larger than {MAX_LOGO // (1024 * 1024)} MiB"
+    if logo.suffix.lower() == ".png":
+        return "" if data.startswith(b"\x89PNG\r\n\x1a\n") else "not a PNG file"
+    if logo.suffix.lower() == ".svg":
+        return svg_problem(data)
+    return "not an SVG or PNG file"
+
+
+def inside_brand_folder(path: Path, named: str, what: str, line: int | None, errors: list) -> Path | None:
+    """The file a brand path names, if it is inside the brand's folder once symbolic links are
+    followed: a brand file must not ship /etc/... in an EPUB, or widen what WeasyPrint may read."""
+    folder = path.parent.resolve()
+    resolved = (folder / named).resolve()
+    if resolved.is_relative_to(folder):
+        return resolved
+    errors.append(
+        BriefError(
+            path,
+            line,
+            f"brand: {what} {named} is outside the brand's folder {path.parent.name}/",
+            f"copy the file into {path.parent.name}/ and name it from there",
+        )
+    )
+    return None
 
 
 def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFace, ...]:
@@ -271,15 +317,20 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
         if font.source == "system":
             found = pip_font_faces(font.family)
         elif font.source == "file":
+            where = line_for(lines, ("typography", "fonts"))
+            files = [(f, inside_brand_folder(path, str(f.path.root), "font", where, errors)) for f in font.files]
             found = [
                 FontFace(
                     font.family,
-                    (path.parent / str(f.path.root)).resolve(),
+                    resolved,
                     int(f.weight.to_int() if hasattr(f.weight, "to_int") else f.weight.root),
                     str(f.style),
                 )
-                for f in font.files
+                for f, resolved in files
+                if resolved is not None
             ]
+            if len(found) < len(files):
+                continue  # reported: a font outside the brand folder
         else:
             found = []
         missing = [f.path for f in found if not f.path.is_file()]

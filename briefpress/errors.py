@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,3 +133,14 @@ def raise_all(errors: list[BriefError]) -> None:
         raise errors[0]
     if errors:
         raise BriefErrors(errors)
+
+
+class LineIndex:
+    """The 1-based line of a position in a text, by bisection: counting newlines from the start
+    for every link made a long manuscript quadratic."""
+
+    def __init__(self, text: str):
+        self._starts = [0, *(match.end() for match in re.finditer("\n", text))]
+
+    def __call__(self, pos: int) -> int:
+        return bisect_right(self._starts, pos)

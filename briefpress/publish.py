@@ -9,12 +9,17 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from briefpress.errors import BriefError
 from briefpress.records import Artifact
 
 CHECKSUMS = "SHA256SUMS"
+# A temporary file lives from its write to its rename, seconds at most: one whose build is gone,
+# or that is an hour old, was left by a killed build. Any other may be in flight: a second build
+# publishing into the same folder at the same time.
+STALE_AFTER = 3600
 Output = tuple[Path, bytes, str]  # (target file, its bytes, edition kind)
 
 
@@ -64,7 +69,7 @@ def check_replaceable(targets: list[Path]) -> None:
 def write_temp(target: Path, data: bytes) -> str:
     """Write data to a hidden temporary file beside target; return its path."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -78,10 +83,29 @@ def write_temp(target: Path, data: bytes) -> str:
 
 
 def remove_stale_temps(target: Path) -> None:
-    """Delete temporary files a killed build left beside target (they never replaced it)."""
+    """Delete temporary files a killed build left beside target (they never replaced it), but
+    not those of a build that is writing into the same folder now."""
     if target.parent.is_dir():
-        for stale in target.parent.glob(f".{target.name}.*.tmp"):
-            stale.unlink()
+        for temp in target.parent.glob(f".{target.name}.*.tmp"):
+            pid = temp.name.removeprefix(f".{target.name}.").split(".")[0]
+            try:
+                if not writer_alive(pid) or time.time() - temp.stat().st_mtime > STALE_AFTER:
+                    temp.unlink()
+            except FileNotFoundError:  # its build renamed or removed it meanwhile
+                pass
+
+
+def writer_alive(pid: str) -> bool:
+    """Whether the build that wrote a temporary file (its PID is in the name) still runs here."""
+    if not pid.isdigit():
+        return True  # an older name without a PID: only its age tells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive under another user
+    return True
 
 
 def same_bytes(target: Path, data: bytes) -> bool:

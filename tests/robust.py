@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pikepdf
 import pypdfium2
+import pytest
+
+from conftest import EPOCH, ROOT
 
 # error: FILE[:LINE]: what (how to fix)
 ERROR = re.compile(
@@ -71,3 +77,32 @@ def folder_payload(folder: Path) -> bytes:
         elif path.suffix == ".epub":
             parts.append(epub_payload(data))
     return b"\n".join(parts)
+
+
+BUILD = ROOT / "build.py"
+
+
+def cli(*args: str, cwd: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    """Run build.py in its own process; a build that outlives timeout fails the test."""
+    environ = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **env}
+    try:
+        return subprocess.run(
+            [sys.executable, str(BUILD), *args, "--no-cache"],
+            cwd=cwd,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"build.py {' '.join(args)} still running after {timeout} s")
+
+
+def refused(result: subprocess.CompletedProcess, file: str, line: int | None, what: str):
+    assert result.returncode == 1, result.stderr
+    error = only_error(result.stderr)
+    assert error["file"] == file, result.stderr
+    assert error["line"] == (str(line) if line else None), result.stderr
+    assert what in error["what"], result.stderr
+    return error

@@ -22,35 +22,7 @@ import pytest
 from PIL import Image
 
 from conftest import EPOCH, ROOT
-from robust import only_error, write_brief
-
-BUILD = ROOT / "build.py"
-
-
-def cli(*args: str, cwd: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
-    """Run build.py in its own process; a build that outlives timeout fails the test."""
-    environ = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **env}
-    try:
-        return subprocess.run(
-            [sys.executable, str(BUILD), *args, "--no-cache"],
-            cwd=cwd,
-            env=environ,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"build.py {' '.join(args)} still running after {timeout} s")
-
-
-def refused(result: subprocess.CompletedProcess, file: str, line: int | None, what: str):
-    assert result.returncode == 1, result.stderr
-    error = only_error(result.stderr)
-    assert error["file"] == file, result.stderr
-    assert error["line"] == (str(line) if line else None), result.stderr
-    assert what in error["what"], result.stderr
-    return error
+from robust import BUILD, cli, refused, write_brief
 
 
 def png_bytes(size=(40, 20)) -> bytes:

@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
+from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
+from briefpress.compose.links import check_links
 from briefpress.compose.notes import NoteCollector, PendingNote
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.history import last_commit_time
@@ -16,9 +18,18 @@ from briefpress.records import Brand, Document, Labels, Note, Source, Staged
 
 def compose_document(source: Source, brand: Brand, build_time: datetime) -> Staged[Document]:
     """Parse, number the notes and render the parts of one brief."""
+    too_long = check_manuscript_length(source.markdown, source.path)
+    if too_long:
+        raise too_long
     ast = parse_markdown(source.markdown, source.path)
+    too_deep = check_nesting(ast["blocks"], source.text, source.path)
+    if too_deep:  # the walks below recurse: refuse before they run
+        raise too_deep
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
+    link_warnings, link_errors = check_links(
+        [*abstract, *ast["blocks"], *(block for bio in bios for block in bio)], source.text, source.path
+    )
     collector = NoteCollector(source.text, source.path)
     abstract = collector.collect(abstract)
     body = collector.collect(shift_headings(ast["blocks"]))
@@ -44,7 +55,10 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
         source_path=source.path,
         labels=labels.value,
     )
-    return Staged(document, warnings=(*collector.warnings, *labels.warnings))
+    whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
+    limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
+    errors = (*link_errors, *collector.errors, *limits)
+    return Staged(document, warnings=(*link_warnings, *collector.warnings, *labels.warnings), errors=errors)
 
 
 def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:

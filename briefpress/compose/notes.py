@@ -10,12 +10,14 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from briefpress.errors import BuildWarning
+from briefpress.errors import BriefError, BuildWarning, LineIndex
 
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash; in Arabic script
 # also the Urdu full stop, the Arabic comma, semicolon and question mark.
 CLOSING = ".,;:?!\u201d\u2019)\"'\u2026\u00bb]\u06d4\u060c\u061b\u061f"
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 CALL_PREFIX = '<a class="noteref"'
 CALL_SEPARATOR = {"t": "RawInline", "c": ["html", '<span class="noteref-sep" aria-hidden="true">,</span>']}
 CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted", "Span"}
@@ -54,6 +56,7 @@ class NoteCollector:
         self.notes: list[PendingNote] = []
         self.by_url: dict[str, PendingNote] = {}
         self.warnings: list[BuildWarning] = []
+        self.errors: list[BriefError] = []
         self._locator = LinkLocator(source_text)
         self._path = path
 
@@ -71,7 +74,7 @@ class NoteCollector:
                 out.append(self._footnote(node["c"]))
             elif kind == "Image":
                 self._image(node)
-                out.append(walk(node, self._inlines))
+                out.append(walk(alt_without_links(node), self._inlines))
             else:
                 out.append(walk(node, self._inlines) if kind in CONTAINERS else node)
         return separate_calls(place_calls(out))
@@ -93,6 +96,21 @@ class NoteCollector:
             )
             note = self._new("placeholder", text=placeholder_text(text))
             return [{"t": "Span", "c": [["", ["placeholder-link"], []], content]}, self._call(note)]
+        try:
+            urlsplit(url).port  # noqa: B018  an IPv6 host without "]" or a port past 65535 raises
+        except ValueError as err:
+            self.errors.append(
+                BriefError(self._path, line, f"link to {url} is not a valid address: {err}", "correct the URL")
+            )
+        if not SCHEME.match(url):
+            self.warnings.append(
+                BuildWarning(
+                    self._path,
+                    line,
+                    f"link to {url} is relative: no reader of the PDF or EPUB can follow it, and its note "
+                    "prints just that (give the full address, https://..., or make it text)",
+                )
+            )
         cited = self.by_url.get(url)
         if cited is None:
             cited = self.by_url[url] = self._new("url", url=url, text=url_note_text(url, title))
@@ -125,6 +143,22 @@ class NoteCollector:
             "t": "RawInline",
             "c": ["html", f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" role="doc-noteref">\u2060{n}</a>'],
         }
+
+
+def alt_without_links(image: dict) -> dict:
+    """An image's alt text is plain text: a link inside it becomes its words, and no note."""
+    attr, alt, target = image["c"]
+
+    def unlink(inlines: list) -> list:
+        out: list = []
+        for node in inlines:
+            if node["t"] == "Link":
+                out.extend(unlink(node["c"][1]))
+            else:
+                out.append(walk(node, unlink) if node["t"] in CONTAINERS else node)
+        return out
+
+    return {"t": "Image", "c": [attr, unlink(alt), target]}
 
 
 def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning | None:
@@ -270,6 +304,7 @@ class LinkLocator:
     def __init__(self, text: str):
         self._text = text
         self._cursor = 0
+        self._line = LineIndex(text)
 
     def line_of(self, url: str, label: str) -> int | None:
         for needle in (f"]({url}", f"](<{url}>", f"[{label}]"):
@@ -278,5 +313,5 @@ class LinkLocator:
                 pos = self._text.find(needle)
             if pos >= 0:
                 self._cursor = pos + len(needle)
-                return self._text.count("\n", 0, pos) + 1
+                return self._line(pos)
         return None

@@ -6,7 +6,7 @@ from dataclasses import replace
 from html import escape
 
 from briefpress.compose.sanitizer import Finding, sanitize_fragment, unsafe_url
-from briefpress.errors import BriefError, BuildWarning
+from briefpress.errors import BriefError, BuildWarning, LineIndex
 from briefpress.records import Document, Note, Source, Staged
 
 FIX = {"warning": "", "error": "remove it: images go in the Markdown as ![text](file.png) inside the source folder"}
@@ -33,7 +33,9 @@ def sanitize_document(doc: Document, source: Source) -> Staged[Document]:
     for finding in findings:
         line = locate(finding.needle)
         if finding.severity == "error":
-            errors.append(BriefError(source.path, line, f"refused raw HTML: {finding.what}", FIX["error"]))
+            errors.append(
+                BriefError(source.path, line, f"refused raw HTML: {finding.what}", finding.fix or FIX["error"])
+            )
         else:
             warnings.append(BuildWarning(source.path, line, finding.what))
     return Staged(cleaned, warnings=tuple(warnings), errors=tuple(errors))
@@ -57,6 +59,7 @@ class NeedleLocator:
 
     def __init__(self, text: str):
         self._text = text.lower()
+        self._line = LineIndex(self._text)
         self._cursors: dict[str, int] = {}
 
     def __call__(self, needle: str) -> int | None:
@@ -67,4 +70,4 @@ class NeedleLocator:
         if pos < 0:
             return None
         self._cursors[needle] = pos + 1
-        return self._text.count("\n", 0, pos) + 1
+        return self._line(pos)

@@ -152,6 +152,66 @@ SAFE_SCHEMES = {"http", "https", "mailto", "ftp", "tel"}
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 CSS_FETCH = re.compile(r"url\s*\(|image-set\s*\(|image\s*\(|@import|expression\s*\(|\\", re.I)
 
+# A style attribute from a manuscript may colour, weigh and space its text, never place it: with
+# position, z-index, transform or a negative margin one <div> could cover the masthead, the
+# body and the disclaimer of every page. Sizes are capped below the page (mm; 1 em = 4 mm here).
+STYLE_PROPERTIES = {
+    "color",
+    "background-color",
+    "font-style",
+    "font-weight",
+    "font-variant",
+    "font-size",
+    "text-align",
+    "text-decoration",
+    "text-transform",
+    "text-indent",
+    "vertical-align",
+    "letter-spacing",
+    "white-space",
+    "list-style-type",
+    "border",
+    "border-top",
+    "border-right",
+    "border-bottom",
+    "border-left",
+    "border-color",
+    "border-style",
+    "border-width",
+    "border-collapse",
+    "width",
+    "max-width",
+    "margin",
+    "margin-top",
+    "margin-right",
+    "margin-bottom",
+    "margin-left",
+    "padding",
+    "padding-top",
+    "padding-right",
+    "padding-bottom",
+    "padding-left",
+}
+STYLE_MAX_MM = {"font-size": 15, "width": 170, "max-width": 170, "text-indent": 40, "letter-spacing": 5}
+DEFAULT_MAX_MM = 25  # margins, paddings, borders
+MM = {
+    "mm": 1,
+    "cm": 10,
+    "in": 25.4,
+    "pt": 25.4 / 72,
+    "pc": 25.4 / 6,
+    "px": 25.4 / 96,
+    "em": 4,
+    "rem": 4,
+    "ex": 2,
+    "ch": 2,
+}
+LENGTH = re.compile(r"(-?\d*\.?\d+)(%|[a-z]+)?", re.I)
+
+# HTML reads colspan above 1000 as 1000 (HTML 4.9.11); WeasyPrint 70 lays out every spanned
+# column: colspan=100000 takes 40 s, 1000 several seconds. A brief's table has tens of columns.
+MAX_SPAN = 100
+
 NO_LINE = "\x00"  # a needle no manuscript holds (read_text refuses control characters)
 
 
@@ -162,6 +222,7 @@ class Finding:
     severity: str  # "warning" or "error"
     what: str
     needle: str  # text to look for in the manuscript to name the line
+    fix: str = ""  # for an error: how to fix it, when not the usual "remove it"
 
 
 def sanitize_fragment(fragment: str) -> tuple[str, list[Finding]]:
@@ -188,6 +249,7 @@ def enforce(fragment: str) -> str:
         clean_content_tags=DROPPED_TAGS - {"math", "svg"},
         attributes={"*": ALLOWED_ATTRS - {"href", "src"}, "a": ALLOWED_ATTRS, "img": ALLOWED_ATTRS},
         generic_attribute_prefixes={"aria-", "data-"},
+        filter_style_properties=STYLE_PROPERTIES,
         url_schemes=SAFE_SCHEMES | {"data", "file"},
         attribute_filter=data_only_in_images,
         strip_comments=True,
@@ -211,10 +273,18 @@ def same_markup(ours: str, theirs: str) -> bool:
         if not fragment.strip():
             return [], ""
         root = html.fragment_fromstring(fragment, create_parent="div")
-        elements = sorted((e.tag, sorted(e.attrib.items())) for e in root.iter() if e.tag != "tbody")
+        elements = sorted((e.tag, sorted(map(same_style, e.attrib.items()))) for e in root.iter() if e.tag != "tbody")
         return elements, root.text_content()
 
     return shape(ours) == shape(theirs)
+
+
+def same_style(attribute: tuple[str, str]) -> tuple[str, str]:
+    """An attribute as compared: nh3 writes a style it filtered as "color:red;margin:0"."""
+    name, value = attribute
+    if name != "style":
+        return attribute
+    return name, ";".join(re.sub(r"\s*:\s*", ":", d.strip()) for d in value.split(";") if d.strip())
 
 
 def clean_children(parent, findings: list[Finding]) -> None:
@@ -260,6 +330,22 @@ def clean_attributes(element, findings: list[Finding]) -> None:
             findings.append(Finding("warning", f"removed event handler attribute {low}", low))
         elif low == "style" and CSS_FETCH.search(value):
             findings.append(Finding("error", "CSS url() or @import in a style attribute", "url("))
+        elif low in ("colspan", "rowspan") and not value.strip().isdigit():
+            findings.append(Finding("warning", f"removed {low}={value[:20]} (not a number)", f"{low}="))
+        elif low in ("colspan", "rowspan") and int(value) > MAX_SPAN:
+            findings.append(
+                Finding(
+                    "error",
+                    f"{low}={int(value)} is more than {MAX_SPAN}",
+                    f"{low}=",
+                    f"a cell spans at most {MAX_SPAN} columns or rows: give the table its real size",
+                )
+            )
+        elif low == "style":
+            kept = clean_style(value, findings)
+            if kept:
+                element.set(name, kept)
+                continue
         elif low in URL_ATTRS and unsafe_url(value):
             match = SCHEME.match(compact_url(value))
             scheme = match.group(1) if match else ""
@@ -279,3 +365,45 @@ def compact_url(url: str) -> str:
 def unsafe_url(url: str) -> bool:
     match = SCHEME.match(compact_url(url))
     return match is not None and match.group(1) not in SAFE_SCHEMES
+
+
+def clean_style(style: str, findings: list[Finding]) -> str:
+    """The declarations of a style attribute that only dress text (the attribute as it was when
+    all may stay); each one dropped is a finding."""
+    kept = []
+    for declaration in style.split(";"):
+        if not declaration.strip():
+            continue
+        prop, _, value = (part.strip() for part in declaration.partition(":"))
+        prop = prop.lower()
+        problem = style_problem(prop, value)
+        if problem:
+            findings.append(
+                Finding(
+                    "warning", f"removed {prop}: {value[:40]} from a style attribute ({problem})", declaration.strip()
+                )
+            )
+        else:
+            kept.append(f"{prop}: {value}")
+    return style if len(kept) == len([d for d in style.split(";") if d.strip()]) else "; ".join(kept)
+
+
+def style_problem(prop: str, value: str) -> str:
+    """Why a declaration may not stay, or "" when it may."""
+    if prop not in STYLE_PROPERTIES:
+        return "only colours, fonts, alignment and spacing may be set"
+    if "!important" in value.replace(" ", "").lower():
+        return "!important is not allowed"
+    limit = STYLE_MAX_MM.get(prop, DEFAULT_MAX_MM)
+    for number, unit in LENGTH.findall(value):
+        size = float(number)
+        if size < 0 and prop.startswith(("margin", "text-indent", "letter-spacing")):
+            return "a negative length moves text over other text"
+        unit = (unit or "").lower()
+        if unit == "%" and size > 100:
+            return "larger than its box"
+        if unit in MM and size * MM[unit] > limit:
+            return f"larger than {limit} mm"
+        if unit in ("vw", "vh", "vmin", "vmax") and size > 50:
+            return "larger than half the page"
+    return ""

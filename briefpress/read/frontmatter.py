@@ -182,6 +182,8 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
         fail("keywords", "'keywords' must be a list of words", "write 'keywords: [a, b]'")
         keywords = []
+    if any(not str(k).strip() for k in keywords):  # an empty dc:subject fails epubcheck
+        fail("keywords", "'keywords' has an empty keyword", "remove the empty entry ('' or a stray comma)")
     series = validate_series(data.get("series"), lambda w, f: fail("series", w, f))
     paper = data.get("paper", "")
     if paper and paper not in PAPERS:
@@ -194,7 +196,7 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
         abstract=abstract,
         date=date,
         lang=lang,
-        keywords=tuple(str(k) for k in keywords),
+        keywords=tuple(str(k).strip() for k in keywords),
         series=series,
         identifier=identifier,
         paper=paper,

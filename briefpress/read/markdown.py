@@ -25,7 +25,12 @@ IMPORT_READERS = {"docx": "docx", "odt": "odt", "html": "html", "md": READER}
 
 def parse_markdown(text: str, path: Path) -> dict:
     """Parse a whole manuscript (front matter included) into pandoc's JSON AST."""
-    return json.loads(run_pandoc(text, READER, "json", path))
+    try:
+        return json.loads(run_pandoc(text, READER, "json", path))
+    except RecursionError:  # thousands of nested lists or quotes: compose refuses far fewer
+        raise BriefError(
+            path, None, "the Markdown nests block quotes or lists hundreds of levels deep", "nest them less deeply"
+        ) from None
 
 
 def render_html(blocks: list, path: Path) -> str:

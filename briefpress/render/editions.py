@@ -16,7 +16,7 @@ from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem
 from briefpress.render.cover import render_cover
 from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
-from briefpress.render.pdfmarkup import anchor_labels, drop_links
+from briefpress.render.pdfmarkup import anchor_labels, drop_links, label_headings
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html
 from briefpress.render.webedition import make_html
@@ -65,7 +65,7 @@ def make_pdf(
         press=press,
         direction=doc.meta.direction,
     )
-    html = render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition)
+    html = label_headings(render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition))
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
     roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})

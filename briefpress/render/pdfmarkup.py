@@ -1,4 +1,5 @@
-"""Changes to the PDF editions' HTML: link targets described in words, links dropped for paper."""
+"""Changes to the PDF editions' HTML: link targets described in words, links dropped for paper,
+headings labelled for the bookmarks."""
 
 from __future__ import annotations
 
@@ -28,4 +29,16 @@ def drop_links(document: str) -> str:
     root = html.document_fromstring(document)
     for anchor in root.iter("a"):
         anchor.attrib.pop("href", None)
+    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def label_headings(document: str) -> str:
+    """Give each heading its words, without note calls, as data-bookmark: WeasyPrint's default
+    bookmark-label, content(text), would read "Background3" for a heading with a link in it."""
+    root = html.document_fromstring(document)
+    for heading in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6"):
+        copy = html.fragment_fromstring(html.tostring(heading, encoding="unicode"))
+        for call in copy.xpath('.//*[contains(concat(" ", @class, " "), " noteref ") or @class="noteref-sep"]'):
+            call.drop_tree()
+        heading.set("data-bookmark", " ".join(copy.text_content().replace("\u2060", "").split()))
     return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")

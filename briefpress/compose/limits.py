@@ -1,0 +1,95 @@
+"""Refuse, before anything is rendered, what WeasyPrint cannot lay out at all or in reasonable time:
+elements nested deeper than its recursion survives, and a brief long enough to take minutes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefpress.compose.htmltree import html_depth, text_words
+from briefpress.errors import BriefError, LineIndex
+
+# WeasyPrint 70 computes inherited styles by recursion, one level per element: 120 nested block
+# quotes build, 140 end in a RecursionError. Counted in HTML elements (a list level is <ul><li>).
+MAX_DEPTH = 100
+HTML_LEVELS = {"BulletList": 2, "OrderedList": 2, "DefinitionList": 2, "Table": 4, "Figure": 2}
+NOT_ELEMENTS = {"Str", "Space", "SoftBreak", "Plain", "RawInline", "RawBlock", "Quoted", "Cite"}
+# About 470 words a page with the notes (a 466 KB brief is 159 pages and renders in a minute).
+MAX_WORDS = 150_000
+WORDS_PER_PAGE = 470
+SPLIT = "split it into several briefs, one file each, and build them together as a series"
+
+
+def check_nesting(blocks: list, text: str, path: Path) -> BriefError | None:
+    """An error naming the line where the manuscript nests more than MAX_DEPTH elements deep."""
+    stack: list[tuple[object, int]] = [(blocks, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict) and "t" in item:
+            depth += 0 if item["t"] in NOT_ELEMENTS else HTML_LEVELS.get(item["t"], 1)
+            if depth > MAX_DEPTH:
+                return BriefError(
+                    path,
+                    line_of_words(item, text),
+                    f"block quotes, lists, divs or emphasis nested more than {MAX_DEPTH} levels deep "
+                    "(the PDF renderer cannot lay them out)",
+                    "nest them less deeply: a level of list counts 2, a table 4",
+                )
+            item = item.get("c")
+        if isinstance(item, list):
+            stack.extend((child, depth) for child in item)
+    return None
+
+
+def line_of_words(node: dict, text: str) -> int | None:
+    """The line of the first words inside a pandoc element, if the manuscript has them."""
+    words: list[str] = []
+    stack: list[object] = [node]
+    while stack and len(words) < 2:
+        item = stack.pop()
+        if isinstance(item, dict) and item.get("t") == "Str":
+            words.append(item["c"])
+        elif isinstance(item, dict):
+            stack.append(item.get("c"))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    for needle in (" ".join(words), words[0] if words else ""):
+        pos = text.find(needle) if needle else -1
+        if pos >= 0:
+            return LineIndex(text)(pos)
+    return None
+
+
+def check_html_depth(parts: list[str], path: Path) -> BriefError | None:
+    """The same limit for raw HTML, which pandoc passes through without parsing it."""
+    depth = max((html_depth(part) for part in parts), default=0)
+    if depth <= MAX_DEPTH:
+        return None
+    return BriefError(
+        path,
+        None,
+        f"raw HTML nests elements {depth} levels deep, more than {MAX_DEPTH} (the PDF renderer cannot lay them out)",
+        "nest the HTML less deeply, or write it in Markdown",
+    )
+
+
+def check_manuscript_length(markdown: str, path: Path) -> BriefError | None:
+    """The same limit, roughly, on the Markdown itself, before pandoc spends a minute and gigabytes
+    on a 10 MB manuscript (its markup and data: URLs count as words too, hence the margin)."""
+    words = len(markdown.split())
+    return too_long(words, path) if words > 2 * MAX_WORDS else None
+
+
+def check_length(parts: list[str], path: Path) -> BriefError | None:
+    """An error when the brief's words would make more pages than a build lays out in a minute or two."""
+    words = sum(text_words(part) for part in parts)
+    return too_long(words, path) if words > MAX_WORDS else None
+
+
+def too_long(words: int, path: Path) -> BriefError:
+    return BriefError(
+        path,
+        None,
+        f"the brief has {words:,} words, about {words // WORDS_PER_PAGE:,} pages; a brief may have "
+        f"{MAX_WORDS:,} words (about {MAX_WORDS // WORDS_PER_PAGE} pages)",
+        SPLIT,
+    )
