@@ -125,6 +125,12 @@ def styles(tmp_path) -> Path:
     return tmp_path / "styles" / "brand.yml"
 
 
+def key_line(styles: Path, key: str) -> int:
+    """The line of a key in the brand file, wherever edits to the brand have moved it."""
+    lines = styles.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if line == key)
+
+
 def with_logo(styles: Path, logo: str) -> None:
     text = styles.read_text(encoding="utf-8").replace("path: logo.svg", f"path: {logo}")
     styles.write_text(text, encoding="utf-8")
@@ -143,7 +149,12 @@ def test_logo_outside_the_brand_folder_is_refused(tmp_path, styles, how):
     named = {"dotdot": "../secret/canary.svg", "symlink": "linked.svg"}[how]
     with_logo(styles, named)
     result = build_with_brand(tmp_path)
-    refused(result, "styles/brand.yml", 26, f"brand: logo {named} is outside the brand's folder styles/")
+    refused(
+        result,
+        "styles/brand.yml",
+        key_line(styles, "logo:"),
+        f"brand: logo {named} is outside the brand's folder styles/",
+    )
     assert not (tmp_path / "dist").exists()
 
 
@@ -157,7 +168,12 @@ def test_font_file_outside_the_brand_folder_is_refused(tmp_path, styles):
     styles.write_text(text, encoding="utf-8")
     (tmp_path / "secret" / "x.ttf").write_bytes((ROOT / "styles" / "logo.svg").read_bytes())
     result = build_with_brand(tmp_path, "pdf")
-    refused(result, "styles/brand.yml", 49, "brand: font ../secret/x.ttf is outside the brand's folder styles/")
+    refused(
+        result,
+        "styles/brand.yml",
+        key_line(styles, "  fonts:"),
+        "brand: font ../secret/x.ttf is outside the brand's folder styles/",
+    )
 
 
 @pytest.mark.parametrize(
@@ -175,7 +191,7 @@ def test_font_file_outside_the_brand_folder_is_refused(tmp_path, styles):
 def test_active_svg_logo_is_refused(tmp_path, styles, svg, what):
     (styles.parent / "logo.svg").write_text(svg, encoding="utf-8")
     result = build_with_brand(tmp_path)
-    refused(result, "styles/brand.yml", 26, "brand: logo logo.svg: ")
+    refused(result, "styles/brand.yml", key_line(styles, "logo:"), "brand: logo logo.svg: ")
     assert what in result.stderr
     assert not (tmp_path / "dist").exists()
 
