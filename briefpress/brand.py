@@ -32,7 +32,15 @@ SHAPES = {
     "float": "a number",
     "bool": "true or false",
 }
-OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str}
+OWN_KEYS = {
+    "series": str,
+    "disclaimer": str,
+    "address": list,
+    "contact": list,
+    "paper": str,
+    "csl": str,
+    "url": str,
+}
 
 
 def load_brand(path: Path) -> Brand:
@@ -102,6 +110,8 @@ def load_brand(path: Path) -> Brand:
         heading_font=headings.family,
         fonts=fonts,
         paper=own.get("paper", "a4"),
+        csl=path.parent / own["csl"] if own.get("csl") else None,
+        url_pattern=own.get("url", ""),
     )
 
 
@@ -187,6 +197,16 @@ def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
                     "quote values that contain ':' or '#'",
                 )
             )
+    url = own.get("url")
+    if isinstance(url, str) and not url.startswith(("https://", "http://")):
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, where + ("url",)),
+                "brand: meta.briefpress.url must be a web address with {slug}",
+                "write https://www.example.org/papers/{slug}/",
+            )
+        )
     if own.get("paper") not in (None, "a4", "letter"):
         errors.append(
             BriefError(path, line_for(lines, where + ("paper",)), "brand: paper must be a4 or letter", "fix the value")

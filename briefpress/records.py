@@ -41,6 +41,11 @@ class Meta:
     series: Series = Series()
     identifier: str = ""
     paper: str = ""
+    bibliography: tuple[str, ...] = ()  # paths relative to the manuscript, as written
+    csl: str = ""  # a CSL style file relative to the manuscript; empty: the brand's, else Chicago
+    references: bool = False  # a References list after the notes
+    doi: str = ""  # the brief's own DOI, e.g. 10.1234/isas.2026.1
+    url: str = ""  # the brief's own canonical address
 
 
 @dataclass(frozen=True)
@@ -66,10 +71,10 @@ class Source:
 
 @dataclass(frozen=True)
 class Note:
-    """One endnote: a cited URL, a placeholder link or a Markdown footnote."""
+    """One endnote: a cited URL, a placeholder link, a Markdown footnote or a citation."""
 
     number: int
-    kind: str  # "url", "placeholder" or "footnote"
+    kind: str  # "url", "placeholder", "footnote" or "citation"
     html: str  # the note's text as HTML
     calls: int = 1  # how many note calls point at it
     url: str = ""
@@ -101,6 +106,16 @@ class Brand:
     heading_font: str = "sans-serif"
     fonts: tuple[FontFace, ...] = ()
     paper: str = "a4"
+    csl: Path | None = None  # the brand's citation style (meta.briefpress.csl)
+    url_pattern: str = ""  # a brief's address when it gives none: https://.../{slug}/
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """What pandoc's citeproc reads: the checked bibliography files and the CSL style."""
+
+    files: tuple[Path, ...]
+    csl: Path
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,9 @@ class Document:
     identifier: str
     source_path: Path
     assets: tuple[Asset, ...] = ()  # images the manuscript uses, checked and read
+    references_html: str = ""  # the References list, when the brief asks for one
+    url: str = ""  # the brief's canonical address: its own, else the brand's pattern
+    cite_html: str = ""  # "How to cite this brief": its entry in the brand's citation style
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,7 @@ class BuildConfig:
     allow_remote: bool = False  # fetch http(s) images named in the manuscript
     jobs: int = 1  # processes that render editions (or, in a series, briefs) side by side
     cache_dir: Path | None = None  # where finished editions are kept by content hash; None: no cache
+    references: bool = False  # a References list after the notes of every brief (--references)
 
 
 @dataclass(frozen=True)

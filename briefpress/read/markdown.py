@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import pypandoc
 
 from briefpress.errors import BriefError, BuildWarning, report
 from briefpress.logcapture import capture_logged
+from briefpress.records import Bibliography
 
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
 logging.getLogger("pypandoc").addHandler(logging.NullHandler())
@@ -26,6 +28,84 @@ IMPORT_READERS = {"docx": "docx", "odt": "odt", "html": "html", "md": READER}
 def parse_markdown(text: str, path: Path) -> dict:
     """Parse a whole manuscript (front matter included) into pandoc's JSON AST."""
     return json.loads(run_pandoc(text, READER, "json", path))
+
+
+CITED_READER = READER.removesuffix("-citations")
+NOT_FOUND = re.compile(r"^(?:\[WARNING\] )?Citeproc: citation (\S+) not found")
+BAD_BIBLIOGRAPHY = re.compile(r"Error reading bibliography file (.+?):\s*(?:\(line (\d+), column \d+\):)?\s*(.*)", re.S)
+
+
+def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict, tuple[str, ...]]:
+    """Parse a manuscript with pandoc's citeproc: each citation as the style prints it (a Note
+    inside the Cite for a note style) and, for the References, a Div "refs". Also returns the keys
+    the bibliography lacks, which citeproc only warns about."""
+    args = ["--citeproc", f"--csl={bibliography.csl}", *(f"--bibliography={f}" for f in bibliography.files)]
+    try:
+        with capture_logged("pypandoc", "pypandoc") as logged:
+            out = pypandoc.convert_text(
+                text, "json", format=CITED_READER, sandbox=True, extra_args=["--wrap=none", "--eol=lf", *args]
+            )
+    except (RuntimeError, OSError) as err:
+        raise bibliography_error(str(err), path, bibliography) from None
+    missing = []
+    for message in logged:
+        found = NOT_FOUND.match(message.strip())
+        if found:
+            missing.append(found.group(1))
+        else:
+            report(BuildWarning(path, None, f"pandoc: {message}"))
+    return json.loads(out), tuple(dict.fromkeys(missing))
+
+
+def bibliography_error(message: str, path: Path, bibliography: Bibliography) -> BriefError:
+    """Pandoc's failure as one error at the bibliography file's own line when it names one."""
+    found = BAD_BIBLIOGRAPHY.search(message)
+    if not found:
+        lines = message.strip().splitlines()
+        return BriefError(
+            path, None, f"pandoc failed: {lines[-1] if lines else 'unknown failure'}", "check the Markdown"
+        )
+    named = Path(found.group(1))
+    file = next((f for f in bibliography.files if f == named or f.name == named.name), named)
+    detail = " ".join(found.group(3).split()) or "cannot be read"
+    line = int(found.group(2)) if found.group(2) else None
+    return BriefError(file, line, f"malformed bibliography: {detail}", "fix the entry at or just before this line")
+
+
+def cite_entry(item: dict, csl: Path, path: Path) -> str:
+    """One CSL JSON item as the style's bibliography entry, HTML, without citeproc's wrapping divs."""
+    doc = {
+        "pandoc-api-version": API_VERSION,
+        "meta": {
+            "nocite": {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[cite_of(item["id"])], []]}]},
+            "references": {"t": "MetaList", "c": [meta_value(item)]},
+        },
+        "blocks": [],
+    }
+    text = run_pandoc(json.dumps(doc), "json", "html5", path, ["--citeproc", f"--csl={csl}"])
+    entry = re.search(r'<div id="ref-[^"]*" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', text, re.S)
+    return entry.group(1) if entry else ""
+
+
+def cite_of(key: str) -> dict:
+    mode = {"t": "NormalCitation"}
+    return {
+        "citationId": key,
+        "citationPrefix": [],
+        "citationSuffix": [],
+        "citationMode": mode,
+        "citationNoteNum": 0,
+        "citationHash": 0,
+    }
+
+
+def meta_value(value) -> dict:
+    """A JSON value as pandoc metadata (strings stay strings: no Markdown is read from them)."""
+    if isinstance(value, dict):
+        return {"t": "MetaMap", "c": {k: meta_value(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [meta_value(v) for v in value]}
+    return {"t": "MetaString", "c": str(value)}
 
 
 def render_html(blocks: list, path: Path) -> str:
@@ -60,12 +140,12 @@ def write_markdown(blocks: list, path: Path) -> str:
     return run_pandoc(json.dumps(doc), "json", WRITER, path)
 
 
-def run_pandoc(text: str, reader: str, writer: str, path: Path) -> str:
-    """Run pandoc sandboxed (it reads no file and no URL); its warnings become ours."""
+def run_pandoc(text: str, reader: str, writer: str, path: Path, args: list[str] | None = None) -> str:
+    """Run pandoc sandboxed (it reads no file and no URL but those named in args); its warnings become ours."""
     try:
         with capture_logged("pypandoc", "pypandoc") as logged:
             html = pypandoc.convert_text(
-                text, writer, format=reader, sandbox=True, extra_args=["--wrap=none", "--eol=lf"]
+                text, writer, format=reader, sandbox=True, extra_args=["--wrap=none", "--eol=lf", *(args or [])]
             )
         for message in logged:
             report(BuildWarning(path, None, f"pandoc: {message}"))
