@@ -41,18 +41,17 @@ def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str], doi: str = 
         return out.getvalue()
 
 
-PRISM = "http://prismstandard.org/namespaces/basic/3.0/"
+PRISM = "{http://prismstandard.org/namespaces/basic/3.0/}"  # pikepdf names it prism3; no registration
 
 
 def write_identifiers(pdf: pikepdf.Pdf, *, doi: str, url: str) -> None:
     """dc:identifier (the DOI as doi:10..., else the URL), and PRISM's prism:doi and prism:url."""
-    pikepdf.models.metadata.PdfMetadata.register_xml_namespace(PRISM, "prism")
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
         xmp["dc:identifier"] = f"doi:{doi}" if doi else url
         if doi:
-            xmp["prism:doi"] = doi
+            xmp[f"{PRISM}doi"] = doi
         if url:
-            xmp["prism:url"] = url
+            xmp[f"{PRISM}url"] = url
 
 
 def mark_orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:
