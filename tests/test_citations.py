@@ -3,6 +3,7 @@ edition; missing keys and broken bibliographies reported; the brief says how to 
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -240,3 +241,42 @@ def test_a_brief_without_a_bibliography_keeps_its_at_signs(tmp_path):
     code, _, err = run_build(str(path), "--out", str(tmp_path / "out"), "--format", "epub")
     assert code == 0, err
     assert "Write to me [@home] or at me@example.org." in text_of(epub_page(tmp_path / "out", "brief", "brief.xhtml"))
+
+
+def test_the_web_edition_carries_highwire_open_graph_and_json_ld(cited):
+    page = etree.HTML((cited[0] / "cited.html").read_text(encoding="utf-8"))
+    url = "https://www.isas.nus.edu.sg/papers/fences-and-crossings-a-cited-test-brief/"
+
+    def tag(key):
+        return page.xpath(f"//meta[@name='{key}' or @property='{key}']/@content")
+
+    assert tag("citation_title") == ["Fences and Crossings: A Cited Test Brief"]
+    assert tag("citation_author") == ["Priya Raman"]
+    assert tag("citation_publication_date") == ["2026/03/05"]
+    assert (
+        tag("citation_publisher")
+        == tag("citation_technical_report_institution")
+        == ["Institute of South Asian Studies"]
+    )
+    assert tag("citation_pdf_url") == [url + "cited.pdf"]
+    assert tag("citation_doi") == ["10.5555/isas.brief.1235"]
+    assert tag("og:url") == [url] and page.xpath("//link[@rel='canonical']/@href") == [url]
+    assert tag("og:title") == tag("twitter:title") == ["Fences and Crossings: A Cited Test Brief"]
+    (script,) = page.xpath("//script[@type='application/ld+json']/text()")
+    report = json.loads(script)
+    assert report["@type"] == "Report" and report["@context"] == "https://schema.org"
+    assert report["author"] == [{"@type": "Person", "name": "Priya Raman"}]
+    assert report["publisher"]["name"] == "Institute of South Asian Studies"
+    assert (report["datePublished"], report["inLanguage"]) == ("2026-03-05", "en")
+    assert report["isPartOf"] == {"@type": "CreativeWorkSeries", "name": "ISAS Brief"}
+    assert report["identifier"] == {"@type": "PropertyValue", "propertyID": "DOI", "value": "10.5555/isas.brief.1235"}
+
+
+def test_json_ld_cannot_close_its_script(tmp_path):
+    path = write_brief(tmp_path, "Text.", front='title: "A </script><script>alert(1)</script> title"')
+    code, _, err = run_build(str(path), "--out", str(tmp_path / "out"), "--format", "html")
+    assert code == 0, err
+    page = etree.HTML((tmp_path / "out" / "brief.html").read_text(encoding="utf-8"))
+    assert len(page.xpath("//script")) == 1
+    (script,) = page.xpath("//script/text()")
+    assert json.loads(script)["name"] == "A </script><script>alert(1)</script> title"
