@@ -13,6 +13,7 @@ import logging
 
 from briefpress.brand import load_brand
 from briefpress.cache import Entry
+from briefpress.compose.citation import brief_reference
 from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, Capture, raise_all, report
@@ -66,6 +67,10 @@ def about(doc: Document) -> dict:
         "series_name": meta.series.name or doc.brand.series_name,
         "series_number": meta.series.number,
         "summary": doc.summary_text,
+        "identifier": doc.identifier,
+        "updated": doc.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "url": doc.url,
+        "reference": brief_reference(meta, doc.brand, url=doc.url, key=doc.source_path.stem, abstract=doc.summary_text),
     }
 
 

@@ -280,3 +280,52 @@ def test_json_ld_cannot_close_its_script(tmp_path):
     assert len(page.xpath("//script")) == 1
     (script,) = page.xpath("//script/text()")
     assert json.loads(script)["name"] == "A </script><script>alert(1)</script> title"
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("series")
+    sources = (CITED, CITED_JSON, FIXTURES / "minimal.md")
+    code, _, err = run_build(*(str(s) for s in sources), "--out", str(out), "--format", "html,pdf", "-q")
+    assert code == 0, err
+    return out
+
+
+def test_the_series_feed_is_valid_atom_newest_first(series):
+    schema = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "schemas" / "atom.rng")))
+    feed = etree.parse(str(series / "feed.xml"))
+    assert schema.validate(feed), schema.error_log
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.xpath("/a:feed/a:entry/a:id/text()", namespaces=atom) == [
+        "https://doi.org/10.5555/isas.brief.1235",
+        "https://www.example.org/briefs/rivers/",
+        "https://www.isas.nus.edu.sg/papers/a-minimal-brief/",
+    ]
+    assert feed.xpath("/a:feed/a:entry[1]/a:link[@rel='alternate']/@href", namespaces=atom) == ["cited.html"]
+    catalogue = etree.HTML((series / "index.html").read_text(encoding="utf-8"))
+    assert catalogue.xpath("//link[@type='application/atom+xml']/@href") == ["feed.xml"]
+
+
+def test_the_atom_schema_refuses_a_broken_feed(series):
+    schema = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "schemas" / "atom.rng")))
+    text = (series / "feed.xml").read_bytes()
+    assert not schema.validate(
+        etree.fromstring(text.replace(b"<id>", b"<identifier>", 1).replace(b"</id>", b"</identifier>", 1))
+    )
+    assert not schema.validate(etree.fromstring(text.replace(b"T00:00:00Z", b"", 1)))
+
+
+def test_each_brief_of_a_series_has_its_citation_as_bib_ris_and_csl_json(series):
+    import pypandoc
+
+    (item,) = json.loads((series / "cited.json").read_text(encoding="utf-8"))
+    assert item["type"] == "report" and item["DOI"] == "10.5555/isas.brief.1235"
+    assert item["author"] == [{"family": "Raman", "given": "Priya"}]
+    for suffix, reader in ((".bib", "bibtex"), (".ris", "ris")):
+        (back,) = json.loads(pypandoc.convert_file(str(series / f"cited{suffix}"), "csljson", format=reader))
+        assert back["title"] == "Fences and Crossings: A Cited Test Brief", suffix
+        assert back["DOI"] == "10.5555/isas.brief.1235", suffix
+        assert back["author"] == [{"family": "Raman", "given": "Priya"}], suffix
+        assert back["issued"]["date-parts"][0][0] == 2026, suffix
+    catalogue = etree.HTML((series / "index.html").read_text(encoding="utf-8"))
+    assert catalogue.xpath("(//p[@class='cite-files'])[1]/a/@href") == ["cited.bib", "cited.ris", "cited.json"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from briefpress.records import Brand, Meta
 
 
-def brief_reference(meta: Meta, brand: Brand, *, url: str, key: str = "brief") -> dict:
+def brief_reference(meta: Meta, brand: Brand, *, url: str, key: str = "brief", abstract: str = "") -> dict:
     """The brief as a CSL JSON item of type report (CSL 1.0.2, "report": a technical report or brief)."""
     item: dict = {"id": key, "type": "report", "title": title_of(meta)}
     if meta.authors:
@@ -25,8 +25,8 @@ def brief_reference(meta: Meta, brand: Brand, *, url: str, key: str = "brief") -
         item["URL"] = url
     if meta.lang:
         item["language"] = meta.lang
-    if meta.abstract:
-        item["abstract"] = " ".join(meta.abstract.split())
+    if abstract:  # plain text: the summary as the editions print it
+        item["abstract"] = " ".join(abstract.split())
     return item
 
 

@@ -132,6 +132,18 @@ def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[
     )
 
 
+def render_feed(catalogue, *, feed_id: str, updated: str, edition_names: dict[str, str]) -> str:
+    """A series' Atom feed (catalogue.Catalogue), from feed.xml.j2."""
+    return render(
+        "feed.xml.j2",
+        catalogue.brand.path.parent,
+        catalogue=catalogue,
+        feed_id=feed_id,
+        updated=updated,
+        edition_names=edition_names,
+    )
+
+
 def file_size(size: int) -> str:
     return f"{size / 1024:.0f} KiB" if size < 1000 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
 
