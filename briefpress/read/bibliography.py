@@ -34,10 +34,7 @@ def load_bibliography(source: Source, brand: Brand) -> Bibliography | None:
     meta = source.meta
     if not meta.bibliography:
         return None
-    line = front_matter_line(source.text, "bibliography")
-    files = tuple(check_file(name, source, line, FORMATS) for name in meta.bibliography)
-    for path in files:
-        check_syntax(path)
+    files = bibliography_files(source)
     if meta.csl:
         csl = check_file(meta.csl, source, front_matter_line(source.text, "csl"), {".csl": "CSL"})
     elif brand.csl:
@@ -47,6 +44,15 @@ def load_bibliography(source: Source, brand: Brand) -> Bibliography | None:
     else:
         csl = default_csl()
     return Bibliography(files=files, csl=csl)
+
+
+def bibliography_files(source: Source) -> tuple[Path, ...]:
+    """The brief's bibliography files, each checked like an image and, for CSL JSON or YAML, parsed."""
+    line = front_matter_line(source.text, "bibliography")
+    files = tuple(check_file(name, source, line, FORMATS) for name in source.meta.bibliography)
+    for path in files:
+        check_syntax(path)
+    return files
 
 
 def check_file(name: str, source: Source, line: int | None, kinds: dict[str, str]) -> Path:

@@ -57,6 +57,26 @@ def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict
     return json.loads(out), tuple(dict.fromkeys(missing))
 
 
+BIBLIOGRAPHY_READERS = {".bib": "biblatex", ".bibtex": "bibtex", ".json": "csljson", ".ris": "ris"}
+
+
+def read_bibliography(path: Path) -> list[dict]:
+    """A bibliography file's entries as CSL JSON (for the link check); CSL YAML through its metadata."""
+    reader = BIBLIOGRAPHY_READERS.get(path.suffix.lower())
+    try:
+        if reader is None:  # CSL YAML: a Markdown file's metadata block, `references:`
+            text = "---\n" + path.read_text(encoding="utf-8") + "\n---\n"
+            out = pypandoc.convert_text(text, "csljson", format="markdown", sandbox=True)
+        else:
+            out = pypandoc.convert_file(str(path), "csljson", format=reader, sandbox=True)
+    except (RuntimeError, OSError) as err:
+        lines = str(err).strip().splitlines()
+        raise BriefError(
+            path, None, f"pandoc cannot read it: {lines[-1] if lines else 'unknown failure'}", "fix the bibliography"
+        ) from None
+    return json.loads(out)
+
+
 def bibliography_error(message: str, path: Path, bibliography: Bibliography) -> BriefError:
     """Pandoc's failure as one error at the bibliography file's own line when it names one."""
     found = BAD_BIBLIOGRAPHY.search(message)
