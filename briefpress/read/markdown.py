@@ -21,8 +21,10 @@ READER = "markdown-raw_tex-raw_attribute-citations"
 API_VERSION = [1, 23, 1, 1]
 # What `import` writes: curly quotes stay the characters the author typed (-smart), and tables are
 # pipe or grid tables, which every reader of ours builds (no simple or multiline ones).
-WRITER = "markdown-smart-simple_tables-multiline_tables-raw_attribute-citations"
-IMPORT_READERS = {"docx": "docx", "odt": "odt", "html": "html", "md": READER}
+WRITER = "markdown-smart-simple_tables-multiline_tables-raw_attribute"
+# docx+citations: Zotero and Mendeley citation fields become Cite elements, their CSL JSON the
+# metadata field `references` (pandoc's manual, "Extension: citations", docx).
+IMPORT_READERS = {"docx": "docx+citations", "odt": "odt", "html": "html", "md": READER}
 
 
 def parse_markdown(text: str, path: Path) -> dict:
@@ -152,6 +154,12 @@ def read_manuscript(path: Path, kind: str) -> dict:
         raise BriefError(
             path, None, f"pandoc cannot read it: {detail}", "save the manuscript again from the word processor"
         ) from None
+
+
+def write_csl_json(references: dict, path: Path) -> list[dict]:
+    """Pandoc metadata `references` (as the docx reader gives it) as a CSL JSON list."""
+    doc = {"pandoc-api-version": API_VERSION, "meta": {"references": references}, "blocks": []}
+    return json.loads(run_pandoc(json.dumps(doc), "json", "csljson", path))
 
 
 def write_markdown(blocks: list, path: Path) -> str:
