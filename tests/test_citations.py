@@ -329,3 +329,23 @@ def test_each_brief_of_a_series_has_its_citation_as_bib_ris_and_csl_json(series)
         assert back["issued"]["date-parts"][0][0] == 2026, suffix
     catalogue = etree.HTML((series / "index.html").read_text(encoding="utf-8"))
     assert catalogue.xpath("(//p[@class='cite-files'])[1]/a/@href") == ["cited.bib", "cited.ris", "cited.json"]
+
+
+def test_a_changed_bibliography_entry_is_not_served_from_the_cache(tmp_path):
+    shutil.copytree(Path(__file__).resolve().parent.parent / "styles", tmp_path / "styles")
+    folder = copy_fixture(tmp_path)
+    brief = folder / "cited-json.md"
+
+    def notes() -> str:
+        code, _, err = run_build(
+            str(brief), "--out", str(tmp_path / "dist"), "--format", "epub", cwd=tmp_path, cache=True
+        )
+        assert code == 0, err
+        return text_of(epub_page(tmp_path / "dist", "cited-json", "notes.xhtml"))
+
+    assert "Rivers of Dispute" in notes()
+    refs = folder / "refs.json"
+    refs.write_text(
+        refs.read_text(encoding="utf-8").replace("Rivers of Dispute", "Rivers in Dispute"), encoding="utf-8"
+    )
+    assert "Rivers in Dispute" in notes()
