@@ -331,7 +331,7 @@ def styles(tmp_path) -> Path:
         ("anchors", 4, "YAML anchors and aliases are refused"),
         ("empty", None, "the brand file is empty"),
         ("list", 1, "the brand file is not a mapping"),
-        ("logo", 26, "brand: logo: a list is not a logo"),
+        ("logo", 27, "brand: logo: a list is not a logo"),
     ],
 )
 def test_brand_file_problems_name_the_brand_file(tmp_path, styles, case, line, what):
