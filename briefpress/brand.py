@@ -35,7 +35,16 @@ SHAPES = {
     "bool": "true or false",
 }
 SHAPE_OF = {str: "text", list: "a list of text lines", dict: "a mapping"}
-OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str, "labels": dict}
+OWN_KEYS = {
+    "series": str,
+    "disclaimer": str,
+    "address": list,
+    "contact": list,
+    "paper": str,
+    "labels": dict,
+    "csl": str,
+    "url": str,
+}
 
 
 def load_brand(path: Path) -> Brand:
@@ -107,6 +116,8 @@ def load_brand(path: Path) -> Brand:
         fonts=fonts,
         paper=own.get("paper", "a4"),
         labels=labels,
+        csl=path.parent / own["csl"] if own.get("csl") else None,
+        url_pattern=own.get("url", ""),
     )
 
 
@@ -192,6 +203,16 @@ def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
                     "quote values that contain ':' or '#'",
                 )
             )
+    url = own.get("url")
+    if isinstance(url, str) and not url.startswith(("https://", "http://")):
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, where + ("url",)),
+                "brand: meta.briefpress.url must be a web address with {slug}",
+                "write https://www.example.org/papers/{slug}/",
+            )
+        )
     if own.get("paper") not in (None, "a4", "letter"):
         errors.append(
             BriefError(path, line_for(lines, where + ("paper",)), "brand: paper must be a4 or letter", "fix the value")

@@ -55,7 +55,10 @@ def cache_key(config: BuildConfig, source: Path) -> str | None:
 
     add("format", FORMAT_VERSION)
     add("python", sys.version)
-    add("options", json.dumps([config.formats, config.paper, config.press, config.strict], sort_keys=True))
+    add(
+        "options",
+        json.dumps([config.formats, config.paper, config.press, config.strict, config.references], sort_keys=True),
+    )
     add("epoch", config.source_date_epoch or "")
     if not config.source_date_epoch:  # the build time may come from the last commit or the file's mtime
         add("commit", str(last_commit_time(source)))

@@ -72,6 +72,9 @@ def add_build(sub: argparse.ArgumentParser) -> None:
         action="store_true",
         help="download http(s) images named in a brief (timeout and size cap apply)",
     )
+    sub.add_argument(
+        "--references", action="store_true", help="add a References list after the notes of a brief that cites"
+    )
     sub.add_argument("--strict", action="store_true", help="fail the build on any warning (notes never fail it)")
     sub.add_argument(
         "--check", action="store_true", help="after building, run every validator on the results; exit 1 if any fails"
@@ -170,6 +173,7 @@ def build_config(args: argparse.Namespace, root: Path) -> BuildConfig:
         strict=args.strict,
         press=args.press,
         allow_remote=args.allow_remote,
+        references=args.references,
     )
 
 

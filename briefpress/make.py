@@ -12,6 +12,7 @@ import json
 import logging
 
 from briefpress.cache import Entry
+from briefpress.compose.citation import brief_reference
 from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, Capture, raise_all, report
@@ -41,7 +42,17 @@ def make_brief(config: BuildConfig, path, brands, crew: Crew) -> Entry:
         crew.cancel()  # a no-op for workers that answered; frees them if the brief failed first
     editions = tuple((kind, made[kind]) for kind in EDITION_FILES if kind in made)
     images = tuple((a.url, hashlib.sha256(a.content).hexdigest()) for a in document.assets if ":" not in a.url)
+    images += tuple(cited_files(document))
     return Entry(editions=editions, warnings=tuple(captured.records), images=images, about=json.dumps(about(document)))
+
+
+def cited_files(doc: Document):
+    """The bibliography and style files a brief names, with their SHA-256, so the cache sees a
+    changed entry the way it sees a changed image."""
+    meta = doc.meta
+    for name in (*meta.bibliography, meta.csl):
+        if name:
+            yield name, hashlib.sha256((doc.source_path.parent / name).read_bytes()).hexdigest()
 
 
 def about(doc: Document) -> dict:
@@ -55,6 +66,10 @@ def about(doc: Document) -> dict:
         "series_name": meta.series.name or doc.brand.series_name,
         "series_number": meta.series.number,
         "summary": doc.summary_text,
+        "identifier": doc.identifier,
+        "updated": doc.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "url": doc.url,
+        "reference": brief_reference(meta, doc.brand, url=doc.url, key=doc.source_path.stem, abstract=doc.summary_text),
     }
 
 
@@ -62,7 +77,7 @@ def prepare(config: BuildConfig, brand: Brand, path) -> Document:
     """Read, compose and check one brief; log its warnings; raise its errors all together."""
     source = load_source(path)
     build_time = resolve_build_time(source.meta.date, config.source_date_epoch, path)
-    composed = compose_document(source, brand, build_time)
+    composed = compose_document(source, brand, build_time, references=config.references)
     sanitized = sanitize_document(composed.value, source)
     loaded = load_assets(sanitized.value, source, allow_remote=config.allow_remote)
     stages = (composed, sanitized, loaded)

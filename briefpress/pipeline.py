@@ -84,6 +84,7 @@ def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
     owners = {config.out_dir / CHECKSUMS: "the checksum list"}
     if catalogue:
         owners[config.out_dir / "index.html"] = "the series catalogue"
+        owners[config.out_dir / "feed.xml"] = "the series feed"
     errors = []
     for path in config.sources:
         if any(c in str(path) for c in "\n\r"):

@@ -41,6 +41,11 @@ class Meta:
     series: Series = Series()
     identifier: str = ""
     paper: str = ""
+    bibliography: tuple[str, ...] = ()  # paths relative to the manuscript, as written
+    csl: str = ""  # a CSL style file relative to the manuscript; empty: the brand's, else Chicago
+    references: bool = False  # a References list after the notes
+    doi: str = ""  # the brief's own DOI, e.g. 10.1234/isas.2026.1
+    url: str = ""  # the brief's own canonical address
 
     @property
     def direction(self) -> str:
@@ -101,10 +106,10 @@ class Source:
 
 @dataclass(frozen=True)
 class Note:
-    """One endnote: a cited URL, a placeholder link or a Markdown footnote."""
+    """One endnote: a cited URL, a placeholder link, a Markdown footnote or a citation."""
 
     number: int
-    kind: str  # "url", "placeholder" or "footnote"
+    kind: str  # "url", "placeholder", "footnote" or "citation"
     html: str  # the note's text as HTML
     calls: int = 1  # how many note calls point at it
     url: str = ""
@@ -137,6 +142,16 @@ class Brand:
     fonts: tuple[FontFace, ...] = ()
     paper: str = "a4"
     labels: dict[str, Labels] = field(default_factory=dict, hash=False)  # by language tag, from meta.briefpress.labels
+    csl: Path | None = None  # the brand's citation style (meta.briefpress.csl)
+    url_pattern: str = ""  # a brief's address when it gives none: https://.../{slug}/
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """What pandoc's citeproc reads: the checked bibliography files and the CSL style."""
+
+    files: tuple[Path, ...]
+    csl: Path
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,9 @@ class Document:
     source_path: Path
     assets: tuple[Asset, ...] = ()  # images the manuscript uses, checked and read
     labels: Labels = Labels()  # in the brief's language when the brand gives them
+    references_html: str = ""  # the References list, when the brief asks for one
+    url: str = ""  # the brief's canonical address: its own, else the brand's pattern
+    cite_html: str = ""  # "How to cite this brief": its entry in the brand's citation style
 
 
 @dataclass(frozen=True)
@@ -188,6 +206,7 @@ class BuildConfig:
     allow_remote: bool = False  # fetch http(s) images named in the manuscript
     jobs: int = 1  # processes that render editions (or, in a series, briefs) side by side
     cache_dir: Path | None = None  # where finished editions are kept by content hash; None: no cache
+    references: bool = False  # a References list after the notes of every brief (--references)
 
 
 @dataclass(frozen=True)

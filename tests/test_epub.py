@@ -64,7 +64,11 @@ def test_package_metadata(built):
     assert text("//dc:title") == ["Water, Power and the Indus: A Test Brief"]
     assert text("//dc:creator") == ["Priya Raman", "Tan Wei Ming"]
     assert text("//dc:language") == ["en-GB"]
-    assert text("//dc:identifier") == ["urn:isbn:9780000000001"]
+    # the unique identifier, then the brief's canonical address from the brand's URL pattern
+    assert text("//dc:identifier") == [
+        "urn:isbn:9780000000001",
+        "https://www.isas.nus.edu.sg/papers/water-power-and-the-indus-a-test-brief/",
+    ]
     assert text("//dc:date") == ["2026-03-05"]
     assert text("//dc:publisher") == ["Institute of South Asian Studies"]
     assert text("//opf:meta[@property='dcterms:modified']") == ["2026-03-05T00:00:00Z"]

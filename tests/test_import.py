@@ -4,6 +4,7 @@ The Word and ODT files are in tests/fixtures/word/out (made by LibreOffice; see 
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import zipfile
@@ -271,6 +272,47 @@ def test_citation_fields_keep_their_text_and_warn_once(caplog, tmp_path):
         f"{tmp_path / 'cited.docx'}: 2 citation field(s) (Zotero, Mendeley) kept as their visible text; the citation data "
         "was not imported (give each source as a link or a footnote)"
     ]
+
+
+def test_zotero_fields_become_citations_and_a_csl_json_bibliography(project):
+    from zoterodocx import write_zotero_docx
+
+    docx = write_zotero_docx(project / "zotero.docx")
+    code, out, err = import_file(project, "", source=docx)
+    assert (code, err) == (0, ""), err
+    brief = project / "source" / "fences-and-crossings.md"
+    data, body = read_brief(brief)
+    assert data["bibliography"] == "fences-and-crossings-references.json"
+    assert (
+        body.split()
+        == "The border has a long history [@ranjan2020, page 12]. Scholars disagree [@khan2021; @ranjan2020].".split()
+    )
+    references = json.loads((brief.parent / data["bibliography"]).read_text(encoding="utf-8"))
+    assert [(r["id"], r["type"]) for r in references] == [("ranjan2020", "book"), ("khan2021", "article-journal")]
+    assert references[1]["DOI"] == "10.1525/as.2021.61.3.455"
+    assert f"note: {display_path(docx)}: kept 2 citation field(s) as [@key] citations" in out.splitlines()
+    folder = build(project, brief, "epub")
+    notes = epub_tree(folder / "fences-and-crossings.epub", "EPUB/notes.xhtml")
+    texts = [squash("".join(li.itertext())) for li in notes.iterfind(".//x:li", NS)]
+    assert texts == [
+        "1. Amit Ranjan, The Partition of India: Postcolonial Legacies (London: Routledge, 2020), 12.",
+        "2. Sara Khan and Omar Ali, “Border Fencing and Its Discontents,” Asian Survey 61, no. 3 (2021): 455–78, "
+        "https://doi.org/10.1525/as.2021.61.3.455; Ranjan, The Partition of India: Postcolonial Legacies.",
+    ]
+
+
+def test_a_citation_field_pandoc_cannot_read_keeps_its_text_and_is_named(project):
+    from zoterodocx import write_zotero_docx
+
+    docx = write_zotero_docx(project / "zotero.docx", endnote=True)
+    code, _, err = import_file(project, "", source=docx)
+    assert code == 0, err
+    assert err == (
+        f"warning: {display_path(docx)}: 1 citation field(s) (Zotero, Mendeley) kept as their visible text; "
+        "the citation data was not imported (give each source as a link or a footnote)\n"
+    )
+    _, body = read_brief(project / "source" / "fences-and-crossings.md")
+    assert "The crossing reopened (Dawn 2025)." in body
 
 
 # --- images, tables, a table of contents --------------------------------------------------------

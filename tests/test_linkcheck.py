@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpress.check.linkcheck import check_online
+from briefpress.check.linkcheck import check_online, collect_links
 from conftest import BRIEFS, run_build
 
 
@@ -149,3 +149,32 @@ def test_online_keeps_to_the_concurrency_limit_and_times_out(server):
     assert {answers[u].status for u in urls} == {200}
     hang = answers[f"{server}/hang"]
     assert (hang.status, hang.error, hang.attempts) == (None, "timed out", 2)
+
+
+def test_the_urls_and_dois_in_the_bibliography_are_checked_at_their_own_lines(tmp_path, server):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@online{ok,\n  title = {Fine},\n  url = {" + server + "/ok}\n}\n"
+        "@online{gone,\n  title = {Gone},\n  url = {" + server + "/gone}\n}\n"
+        "@article{tracked,\n  title = {Tracked},\n  url = {https://example.org/a?utm_source=x&id=3}\n}\n"
+        "@article{doi,\n  title = {With a DOI},\n  doi = {10.1525/as.2021.61.3.455}\n}\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "cited.md"
+    path.write_text("---\ntitle: T\nbibliography: refs.bib\n---\n\nText [@ok; @gone].\n", encoding="utf-8")
+    code, out, err = run_build(str(path), "--check-links")
+    assert code == 0, err
+    assert (
+        f"warning: {bib}:11: tracking parameters in https://example.org/a?utm_source=x&id=3 (cite https://example.org/a?id=3)"
+        in err
+    )
+    links = {link.url: (link.path, link.line) for link in collect_links(path)}
+    assert links[f"{server}/gone"] == (bib, 7)
+    assert links["https://doi.org/10.1525/as.2021.61.3.455"] == (bib, 15)
+    bib.write_text(
+        bib.read_text().replace("@article{doi,\n  title = {With a DOI},\n  doi = {10.1525/as.2021.61.3.455}\n}\n", "")
+    )
+    code, out, err = run_build(str(path), "--check-links", "--online")
+    assert code == 1
+    assert f"note: {bib}:3: {server}/ok -> 200 OK" in out.splitlines()
+    assert f"error: {bib}:7: {server}/gone -> 404: dead link" in err

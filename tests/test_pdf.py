@@ -93,6 +93,7 @@ def test_metadata_title_authors_language_keywords_dates(built):
         "Questions",
         "Notes",
         "About the authors",
+        "How to cite this brief",
     ]
 
 

@@ -85,7 +85,11 @@ def test_pdf_prints_title_and_summary_heading_once_and_no_separator(delivered):
     text = " ".join(pages)
     title = "Misaligned Expectations: Pakistan-Afghanistan Military Escalation"
     assert squash(pages[0]).count(title) == 1  # the title block; later pages repeat it in the running footer only
-    assert all(squash(page).count(title) == 1 and "ISAS Brief · " + title in squash(page) for page in pages[1:])
+    # ... and the last page's How to cite this brief
+    assert all(
+        squash(page).count(title) == 1 + ("How to cite this brief" in page) and "ISAS Brief · " + title in squash(page)
+        for page in pages[1:]
+    )
     assert len(re.findall(r"S ?UMMARY|Summary", text)) == 1  # the label is letter-spaced
     assert "....." not in text
     assert "Dr Amit Ranjan is a Research Fellow" in squash(text)

@@ -23,10 +23,15 @@ def series(tmp_path_factory) -> tuple[Path, str]:
 def test_every_brief_is_built_and_its_warnings_reported(series):
     out, stdout, err = series
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html")] + ["index.html", "SHA256SUMS"]
+        [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html", "bib", "ris", "json")]
+        + ["index.html", "feed.xml", "SHA256SUMS"]
     )
     assert err.count("warning: source/brief.md:") == 23 and err.count("warning: ") == 24  # 1 in links.md
-    assert [line.split()[1] for line in stdout.splitlines()[-2:]] == [str(out / "index.html"), str(out / "SHA256SUMS")]
+    assert [line.split()[1] for line in stdout.splitlines()[-3:]] == [
+        str(out / "index.html"),
+        str(out / "feed.xml"),
+        str(out / "SHA256SUMS"),
+    ]
     sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == {p.name for p in out.iterdir()} - {"SHA256SUMS"}
 
@@ -62,7 +67,7 @@ def test_catalogue_lists_each_brief_with_its_editions_and_sizes(series):
 def test_catalogue_works_offline_and_passes_axe(series, browser):
     out, _, _ = series
     text = (out / "index.html").read_text(encoding="utf-8")
-    assert not re.search(r'(?:src|href)="(?!data:|[a-z]+\.(?:html|pdf|epub)")', text)
+    assert not re.search(r'(?:src|href)="(?!data:|[a-z]+\.(?:html|pdf|epub|bib|ris|json|xml)")', text)
     page = browser.new_page()
     requests = []
     page.on("request", lambda r: requests.append(r.url))

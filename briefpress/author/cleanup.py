@@ -8,6 +8,7 @@ Each pass takes the blocks and returns new blocks with what it found; nothing is
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from briefpress.compose.notes import stringify
@@ -162,11 +163,56 @@ def take_comments(blocks: list) -> tuple[list, list[Comment]]:
     return drop_empty(rewrite(blocks, inlines=strip)), comments
 
 
-def flatten_citations(blocks: list) -> tuple[list, int]:
-    """Zotero and Mendeley citation fields (pandoc's Cite) as the text the reader sees."""
-    count = len(find_all(blocks, lambda n: n["t"] == "Cite"))
-    flat = lambda items: [part for n in items for part in (n["c"][1] if n["t"] == "Cite" else [n])]  # noqa: E731
+def flatten_citations(blocks: list, keys: dict[str, str] | None = None) -> tuple[list, int]:
+    """Zotero and Mendeley citation fields (pandoc's Cite): those whose every work is in keys
+    (old id -> new key) are kept, renamed; the others become the text the reader sees."""
+    keys = keys or {}
+
+    def known(node: dict) -> bool:
+        return all(c["citationId"] in keys for c in node["c"][0])
+
+    count = len(find_all(blocks, lambda n: n["t"] == "Cite" and not known(n)))
+
+    def each(node: dict) -> list:
+        if node["t"] != "Cite":
+            return [node]
+        if not known(node):
+            return node["c"][1]
+        cites = [
+            {**c, "citationId": keys[c["citationId"]], "citationSuffix": trim(c["citationSuffix"])}
+            for c in node["c"][0]
+        ]
+        return [{"t": "Cite", "c": [cites, node["c"][1]]}]
+
+    flat = lambda items: [part for n in items for part in each(n)]  # noqa: E731
     return rewrite(blocks, inlines=flat), count
+
+
+def trim(inlines: list) -> list:
+    """Without trailing spaces: Zotero's locator comes as "page 12 "."""
+    while inlines and inlines[-1]["t"] == "Space":
+        inlines = inlines[:-1]
+    return inlines
+
+
+def citation_keys(references: list[dict]) -> dict[str, str]:
+    """A readable key for each CSL JSON entry, from its first author's family name and its year
+    (ranjan2020, then ranjan2020a ...): Zotero's ids are numbers."""
+    keys: dict[str, str] = {}
+    for entry in references:
+        names = entry.get("author") or entry.get("editor") or [{}]
+        name = names[0].get("family") or names[0].get("literal") or entry.get("title", "ref")
+        year = str((entry.get("issued", {}).get("date-parts") or [[""]])[0][0])
+        stem = (re.sub(r"[^a-z0-9]+", "", ascii_text(name).lower()) or "ref") + year
+        key, n = stem, 0
+        while key in keys.values():
+            key, n = f"{stem}{'abcdefghijklmnopqrstuvwxyz'[n % 26]}", n + 1
+        keys[str(entry["id"])] = key
+    return keys
+
+
+def ascii_text(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def drop_toc(blocks: list) -> tuple[list, int]:

@@ -7,8 +7,9 @@ Nothing is written until everything has been read; no file is ever replaced.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from briefpress.author import cleanup
@@ -18,8 +19,14 @@ from briefpress.compose.notes import stringify
 from briefpress.errors import LOG, BriefError, BuildWarning
 from briefpress.read.assets import sniff
 from briefpress.read.frontmatter import FENCE, parse_yaml, validate_meta
-from briefpress.read.markdown import read_manuscript, write_markdown
-from briefpress.read.package import check_package, read_media, read_odt_extras, read_properties
+from briefpress.read.markdown import read_manuscript, write_csl_json, write_markdown
+from briefpress.read.package import (
+    check_package,
+    count_citation_fields,
+    read_media,
+    read_odt_extras,
+    read_properties,
+)
 from briefpress.read.plainshape import plain, read_plain_shape
 
 KINDS = {".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
@@ -43,18 +50,34 @@ class Draft:
     body: str
     media: dict = field(hash=False)  # file name in the media folder -> bytes
     notes: tuple[BuildWarning, ...] = ()
+    beside: dict = field(default_factory=dict, hash=False)  # file name beside the brief -> bytes
 
 
 def import_manuscript(path: Path, folder: Path, *, out: Path | None = None, changes: str = "") -> Imported:
     """Read the manuscript at path and write it as folder/<slug>.md (or out) with its pictures."""
     kind = manuscript_kind(path)
     doc = read_manuscript(path, kind)
-    blocks, notes = clean(path, kind, doc["blocks"], changes)
+    references = write_csl_json(doc["meta"]["references"], path) if doc["meta"].get("references") else []
+    keys = cleanup.citation_keys(references)
+    blocks, notes = clean(path, kind, doc["blocks"], changes, keys)
     draft = draft_brief(path, kind, doc["meta"], blocks, notes, media_folder=None)
     target = out or folder / f"{slug_of(draft)}.md"
     if has_images(blocks):  # the media folder is named after the file, which needs the title first
         draft = draft_brief(path, kind, doc["meta"], blocks, notes, media_folder=f"{target.stem}-media")
+    if references:
+        draft = with_bibliography(path, draft, [{**r, "id": keys[str(r["id"])]} for r in references], target)
     return write_brief(target, draft)
+
+
+def with_bibliography(path: Path, draft: Draft, references: list[dict], target: Path) -> Draft:
+    """The citation fields' data as <brief>-references.json (CSL JSON) beside the brief, named
+    in its front matter."""
+    name = f"{target.stem}-references.json"
+    content = (json.dumps(references, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    note = BuildWarning(
+        path, None, f"wrote the data of {len(references)} cited work(s) from the citation fields to {name}"
+    )
+    return replace(draft, data={**draft.data, "bibliography": name}, beside={name: content}, notes=(*draft.notes, note))
 
 
 def manuscript_kind(path: Path) -> str:
@@ -86,7 +109,9 @@ def manuscript_kind(path: Path) -> str:
     return kind
 
 
-def clean(path: Path, kind: str, blocks: list, changes: str) -> tuple[list, list[BuildWarning]]:
+def clean(
+    path: Path, kind: str, blocks: list, changes: str, keys: dict[str, str] | None = None
+) -> tuple[list, list[BuildWarning]]:
     """Resolve or refuse tracked changes, report comments and citations, drop what a brief cannot use."""
     notes: list[BuildWarning] = []
     blocks = resolve(path, kind, blocks, changes, notes)
@@ -98,7 +123,12 @@ def clean(path: Path, kind: str, blocks: list, changes: str) -> tuple[list, list
             "%s",
             BuildWarning(path, None, f"comment by {comment.author}: {comment.text} (left out of the brief)").message,
         )
-    blocks, cites = cleanup.flatten_citations(blocks)
+    fields = count_citation_fields(path) if kind == "docx" else 0
+    found = len(cleanup.find_all(blocks, lambda n: n["t"] == "Cite"))
+    blocks, cites = cleanup.flatten_citations(blocks, keys)
+    if found - cites:
+        notes.append(BuildWarning(path, None, f"kept {found - cites} citation field(s) as [@key] citations"))
+    cites += max(fields - found, 0)  # fields pandoc did not read as citations: their text stays
     if cites:
         LOG.warning(
             "%s",
@@ -266,6 +296,7 @@ def write_brief(target: Path, draft: Draft) -> Imported:
     validate_meta(target, data, lines)
     media_dir = target.parent / f"{target.stem}-media"
     files = [(target, text.encode("utf-8"))] + [(media_dir / n, c) for n, c in sorted(draft.media.items())]
+    files += [(target.parent / n, c) for n, c in sorted(draft.beside.items())]
     for file, _ in files:
         if file.exists():
             raise BriefError(file, None, "already exists", "import to another name with --out, or move the file away")

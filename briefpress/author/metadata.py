@@ -165,6 +165,8 @@ def render_front_matter(data: dict) -> str:
         if data.get(key):
             lines.append(f"{key}: {data[key]}")
     lines.append(f"keywords: [{', '.join(quote(k) for k in data.get('keywords', []))}]")
+    if data.get("bibliography"):
+        lines.append(f"bibliography: {quote(data['bibliography'])}")
     return "\n".join(lines + ["---", ""])
 
 

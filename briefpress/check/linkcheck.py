@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from briefpress import http
 from briefpress.compose.notes import LinkLocator, stringify, walk
 from briefpress.errors import location
+from briefpress.read.bibliography import bibliography_files
 from briefpress.read.frontmatter import load_source
-from briefpress.read.markdown import parse_markdown
+from briefpress.read.markdown import parse_markdown, read_bibliography
 
 TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_ga", "_gl", "ref_src"}
 ARCHIVE = "https://web.archive.org/web/"
@@ -27,6 +28,7 @@ class Link:
     url: str
     text: str
     line: int | None
+    path: Path | None = None  # where it is written, when not in the manuscript: a bibliography file
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,23 @@ def collect_links(path: Path) -> list[Link]:
 
     for part in (ast["meta"].get("abstract"), ast["blocks"], footnotes, ast["meta"].get("author")):
         walk(part, visit)
+    return links + bibliography_links(source)
+
+
+def bibliography_links(source) -> list[Link]:
+    """The URL and DOI of every entry in the brief's bibliography files, at their own lines."""
+    links = []
+    for path in bibliography_files(source):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for entry in read_bibliography(path):
+            targets = [entry.get("URL", "")]
+            if entry.get("DOI"):
+                targets.append(f"https://doi.org/{entry['DOI']}")
+            for url in filter(None, targets):
+                needle = url.removeprefix("https://doi.org/") if url != entry.get("URL") else url
+                pos = text.find(needle)
+                line = text.count("\n", 0, pos) + 1 if pos >= 0 else None
+                links.append(Link(url, f"@{entry.get('id', '')}", line, path=path))
     return links
 
 
@@ -90,13 +109,20 @@ def check_offline(path: Path, links: list[Link]) -> list[Finding]:
         if problem:
             findings.append(
                 Finding(
-                    path, link.line, "error" if problem[0] == "!" else "warning", f"[{link.text}] {problem.lstrip('!')}"
+                    link.path or path,
+                    link.line,
+                    "error" if problem[0] == "!" else "warning",
+                    f"[{link.text}] {problem.lstrip('!')}",
                 )
             )
             continue
         clean = strip_tracking(link.url)
         if clean != link.url:
-            findings.append(Finding(path, link.line, "warning", f"tracking parameters in {link.url} (cite {clean})"))
+            findings.append(
+                Finding(link.path or path, link.line, "warning", f"tracking parameters in {link.url} (cite {clean})")
+            )
+        if link.path is not None:
+            continue  # a bibliography entry makes no note of its own: no duplicate to report
         key = normal_form(link.url)
         first = seen.setdefault(key, link)
         if first is not link and first.url == link.url:
@@ -199,28 +225,29 @@ def fetch_once(url: str, timeout: float) -> Response:
 
 def judge(path: Path, link: Link, answer: Response) -> Finding:
     """Turn a server's answer into a status line, a warning or an error."""
+    where = link.path or path
     hops = "".join(f" -> {code} {target}" for code, target in answer.redirects)
     tries = f" after {answer.attempts} tries" if answer.attempts > 1 else ""
     if answer.status is not None and answer.status < 400:
         moved = answer.redirects and answer.redirects[0][0] in (301, 308)
         if moved:
             return Finding(
-                path,
+                where,
                 link.line,
                 "warning",
                 f"{link.url}{hops} -> {answer.status}: moved permanently (cite {answer.final_url})",
             )
-        return Finding(path, link.line, "note", f"{link.url}{hops} -> {answer.status} OK")
+        return Finding(where, link.line, "note", f"{link.url}{hops} -> {answer.status} OK")
     if answer.status in REFUSING_STATUSES:
         return Finding(
-            path,
+            where,
             link.line,
             "warning",
             f"{link.url}{hops} -> {answer.status}{tries}: the server refused the check (open it in a browser)",
         )
     said = f"{answer.status}" if answer.status else answer.error
     return Finding(
-        path,
+        where,
         link.line,
         "error",
         f"{link.url}{hops} -> {said}{tries}: dead link (replace it, or cite an archived copy: {ARCHIVE}{link.url})",
@@ -235,7 +262,7 @@ def check_links(path: Path, *, online: bool, **options) -> list[Finding]:
         web = [l for l in links if not url_problem(l.url) and l.url.startswith(("http:", "https:"))]
         answers = check_online([l.url for l in web], **options)
         findings += [judge(path, link, answers[link.url]) for link in unique_by_url(web)]
-    return sorted(findings, key=lambda f: f.line or 0)
+    return sorted(findings, key=lambda f: (f.path != path, str(f.path), f.line or 0))
 
 
 def unique_by_url(links: list[Link]) -> list[Link]:

@@ -2,41 +2,57 @@
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from briefpress.author.scaffold import slugify
+from briefpress.compose.citation import brief_reference
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
 from briefpress.compose.links import check_links
-from briefpress.compose.notes import NoteCollector, PendingNote
+from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
 from briefpress.errors import BriefError, BuildWarning
+from briefpress.read.bibliography import default_csl, load_bibliography
 from briefpress.read.history import last_commit_time
-from briefpress.read.markdown import parse_markdown, render_html
+from briefpress.read.markdown import cite_entry, parse_cited, parse_markdown, render_html
 from briefpress.records import Brand, Document, Labels, Note, Source, Staged
 
 
-def compose_document(source: Source, brand: Brand, build_time: datetime) -> Staged[Document]:
+def compose_document(
+    source: Source, brand: Brand, build_time: datetime, *, references: bool = False
+) -> Staged[Document]:
     """Parse, number the notes and render the parts of one brief."""
     too_long = check_manuscript_length(source.markdown, source.path)
     if too_long:
         raise too_long
-    ast = parse_markdown(source.markdown, source.path)
+    bibliography = load_bibliography(source, brand)
+    missing: tuple[str, ...] = ()
+    if bibliography is None:
+        ast = parse_markdown(source.markdown, source.path)
+    else:
+        ast, missing = parse_cited(source.markdown, source.path, bibliography)
     too_deep = check_nesting(ast["blocks"], source.text, source.path)
     if too_deep:  # the walks below recurse: refuse before they run
         raise too_deep
+    blocks, refs = split_references(ast["blocks"])
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
     link_warnings, link_errors = check_links(
-        [*abstract, *ast["blocks"], *(block for bio in bios for block in bio)], source.text, source.path
+        [*abstract, *blocks, *(block for bio in bios for block in bio)], source.text, source.path
     )
-    collector = NoteCollector(source.text, source.path)
+    names = ", ".join(path.name for path in bibliography.files) if bibliography else ""
+    collector = NoteCollector(source.text, source.path, missing=missing, bibliography=names)
     abstract = collector.collect(abstract)
-    body = collector.collect(shift_headings(ast["blocks"]))
+    body = collector.collect(shift_headings(blocks))
     bios = [collector.collect(bio) for bio in bios]
-    parts = render_parts(abstract, body, bios, collector.notes, source.path)
+    shown_refs = walk(refs, citation_links) if references or source.meta.references else []
+    parts = render_parts(abstract, body, bios, collector.notes, source.path, shown_refs)
     labels = brief_labels(source, brand)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
+    url = source.meta.url or brand_url(brand, source)
     document = Document(
         meta=source.meta,
         brand=brand,
@@ -54,6 +70,9 @@ def compose_document(source: Source, brand: Brand, build_time: datetime) -> Stag
         identifier=source.meta.identifier or stable_identifier(source),
         source_path=source.path,
         labels=labels.value,
+        references_html=parts["bp-refs"],
+        url=url,
+        cite_html=how_to_cite(source, brand, url),
     )
     whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
     limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
@@ -91,11 +110,33 @@ def lang_line(text: str) -> int | None:
     return None
 
 
-def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path) -> dict[str, str]:
+def split_references(blocks: list) -> tuple[list, list]:
+    """The body without citeproc's bibliography (the Div "refs"), and that bibliography's entries."""
+    body, refs = [], []
+    for block in blocks:
+        if block["t"] == "Div" and block["c"][0][0] == "refs":
+            refs = block["c"][1]
+        else:
+            body.append(block)
+    return body, refs
+
+
+def how_to_cite(source: Source, brand: Brand, url: str) -> str:
+    """The brief's own entry in the brand's citation style (else Chicago), its DOI or URL as a link."""
+    entry = cite_entry(brief_reference(source.meta, brand, url=url), brand.csl or default_csl(), source.path)
+    return re.sub(r'<a href="([^"]+)">\1</a>', lambda m: url_html(html.unescape(m.group(1))), entry)
+
+
+def brand_url(brand: Brand, source: Source) -> str:
+    """The brief's address from the brand's pattern, https://.../{slug}/, the slug from the title."""
+    return brand.url_pattern.replace("{slug}", slugify(source.meta.title)) if brand.url_pattern else ""
+
+
+def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path, refs: list) -> dict[str, str]:
     """Render every Markdown part with one pandoc call and cut the result apart."""
-    divs = [div("bp-abstract", abstract), div("bp-body", body)]
+    divs = [div("bp-abstract", abstract), div("bp-body", body), div("bp-refs", refs)]
     divs += [div(f"bp-bio-{i}", bio) for i, bio in enumerate(bios)]
-    divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind == "footnote"]
+    divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind in ("footnote", "citation")]
     ids = [d["c"][0][0] for d in divs]
     try:
         return split_parts(render_html(divs, path), ids)
@@ -118,7 +159,7 @@ def shift_headings(blocks: list) -> list:
 
 
 def finish_note(note: PendingNote, parts: dict[str, str]) -> Note:
-    text = parts[f"bp-fn-{note.number}"] if note.kind == "footnote" else note.text
+    text = parts[f"bp-fn-{note.number}"] if note.kind in ("footnote", "citation") else note.text
     return Note(number=note.number, kind=note.kind, html=text, calls=note.calls, url=note.url)
 
 

@@ -52,13 +52,16 @@ class PendingNote:
 class NoteCollector:
     """Walks AST parts in reading order, numbering notes and placing their calls."""
 
-    def __init__(self, source_text: str, path: Path):
+    def __init__(self, source_text: str, path: Path, *, missing: tuple[str, ...] = (), bibliography: str = ""):
         self.notes: list[PendingNote] = []
         self.by_url: dict[str, PendingNote] = {}
         self.warnings: list[BuildWarning] = []
         self.errors: list[BriefError] = []
         self._locator = LinkLocator(source_text)
+        self._keys = KeyLocator(source_text)
         self._path = path
+        self._missing = set(missing)  # citation keys the bibliography lacks (citeproc's warnings)
+        self._bibliography = bibliography  # its file names, for messages
 
     def collect(self, blocks: list) -> list:
         """Return blocks with note calls in place of links and footnotes."""
@@ -72,6 +75,10 @@ class NoteCollector:
                 out.extend(self._link(node))
             elif kind == "Note":
                 out.append(self._footnote(node["c"]))
+            elif kind == "Cite":
+                out.extend(self._cite(node))
+            elif kind == "Str" and not node["c"]:
+                continue  # citeproc leaves an empty Str after a citation; it would keep calls apart
             elif kind == "Image":
                 self._image(node)
                 out.append(walk(alt_without_links(node), self._inlines))
@@ -118,6 +125,47 @@ class NoteCollector:
             cited.text = url_note_text(url, title)  # a later citation may say what the source is
         cited.titled = cited.titled or bool(title)
         return [node, self._call(cited)]
+
+    def _cite(self, node: dict) -> list:
+        """A citation: a note style's Note joins the sequence; what the style prints in the text
+        (the author's name for `@key says`) stays in the text."""
+        citations, content = node["c"]
+        for citation in citations:
+            if citation["citationId"] in self._missing:
+                key = citation["citationId"]
+                self.warnings.append(
+                    BuildWarning(
+                        self._path,
+                        self._keys.line_of(key),
+                        f"no entry @{key} in {self._bibliography} (add it, or correct the key)",
+                    )
+                )
+        out: list = []
+        for item in content:
+            if item["t"] == "Note":
+                out.append(self._citation(citations, item["c"]))
+            else:
+                out.append(walk(item, self._inlines) if item["t"] in CONTAINERS else item)
+        return out
+
+    def _citation(self, citations: list, blocks: list) -> dict:
+        """A citation note. A whole work cited without a locator shares its note with a link to the
+        work's URL or DOI, whichever comes first."""
+        missing = [c["citationId"] for c in citations if c["citationId"] in self._missing]
+        blocks = walk(walk(blocks, citation_links), lambda inlines: mark_missing(inlines, missing))
+        targets = link_targets(blocks)
+        whole = len(citations) == 1 and not citations[0]["citationPrefix"] and not citations[0]["citationSuffix"]
+        url = targets[0] if whole and targets else ""
+        shared = self.by_url.get(url) if url else None
+        if shared is not None:
+            if shared.kind == "url":  # a link came first: the bibliography's entry says more
+                shared.kind, shared.blocks, shared.titled = "citation", blocks, True
+            return self._call(shared)
+        note = self._new("citation", url=url, titled=True)
+        note.blocks = blocks
+        if url:
+            self.by_url[url] = note
+        return self._call(note)
 
     def _image(self, node: dict) -> None:
         warning = image_warning(node, self._path, self._locator)
@@ -171,6 +219,47 @@ def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning 
         locator.line_of(url, ""),
         f"image {url} has no alt text (describe it inside the brackets: ![what the image shows](...))",
     )
+
+
+def citation_links(inlines: list) -> list:
+    """In a citation, a URL or DOI printed as itself becomes our URL markup (broken after '/',
+    never hyphenated); every edition prints it in full, the PDF and EPUB as a live link."""
+    out = []
+    for node in inlines:
+        if node["t"] == "Link" and stringify(node["c"][1]) == node["c"][2][0]:
+            out.append({"t": "RawInline", "c": ["html", url_html(node["c"][2][0])]})
+        elif node["t"] in CONTAINERS or node["t"] == "Cite":
+            out.append(walk(node, citation_links))
+        else:
+            out.append(node)
+    return out
+
+
+def mark_missing(inlines: list, keys: list[str]) -> list:
+    """Citeproc prints a missing key as bold "key?": say in words that the entry is missing."""
+    wanted = {f"{key.lower()}?": key for key in keys}
+    out = []
+    for node in inlines:
+        key = wanted.get(stringify(node["c"]).lower()) if node["t"] == "Strong" else None
+        if key:
+            text = html.escape(f"No entry for @{key} in the bibliography", quote=False)
+            out.append({"t": "RawInline", "c": ["html", f'<span class="missing">{text}</span>']})
+        else:
+            out.append(walk(node, lambda nested: mark_missing(nested, keys)) if node["t"] in CONTAINERS else node)
+    return out
+
+
+def link_targets(value) -> list[str]:
+    """The URLs of the links (ours or pandoc's) inside a pandoc JSON value, in order."""
+    if isinstance(value, list):
+        return [url for item in value for url in link_targets(item)]
+    if not isinstance(value, dict):
+        return []
+    if value.get("t") == "RawInline" and value["c"][1].startswith('<a class="url" href="'):
+        return [html.unescape(value["c"][1].split('"')[3])]
+    if value.get("t") == "Link":
+        return [value["c"][2][0]]
+    return link_targets(value.get("c"))
 
 
 def walk(node, on_inlines):
@@ -240,7 +329,9 @@ def inline_urls(inlines: list) -> list:
     out = []
     for node in inlines:
         out.append(node)
-        if node["t"] == "Link":
+        if node["t"] == "Cite":  # a citation inside a footnote is text, its URLs printed already
+            out[-1] = walk(node, citation_links)
+        elif node["t"] == "Link":
             url = node["c"][2][0]
             if url.startswith(("http:", "https:", "ftp:")):
                 out.append({"t": "RawInline", "c": ["html", f" ({url_html(url)})"]})
@@ -296,6 +387,22 @@ def stringify(inlines: list) -> str:
         elif kind in CONTAINERS or kind in ("Link", "Image"):
             parts.append(stringify(container_inlines(node) if kind in CONTAINERS else c[1]))
     return "".join(parts)
+
+
+class KeyLocator:
+    """Find the source line of each citation key, `@key` or `@{key}`, scanning forward."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._cursor = 0
+
+    def line_of(self, key: str) -> int | None:
+        pattern = re.compile(rf"(?<![\w@])@(?:{re.escape(key)}|\{{{re.escape(key)}\}})(?![\w])")
+        found = pattern.search(self._text, self._cursor) or pattern.search(self._text)
+        if not found:
+            return None
+        self._cursor = found.end()
+        return self._text.count("\n", 0, found.start()) + 1
 
 
 class LinkLocator:

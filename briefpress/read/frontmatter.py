@@ -15,7 +15,24 @@ from briefpress.records import Author, Meta, Series, Source
 
 FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-KNOWN_KEYS = {"title", "subtitle", "author", "abstract", "date", "lang", "keywords", "series", "identifier", "paper"}
+KNOWN_KEYS = {
+    "title",
+    "subtitle",
+    "author",
+    "abstract",
+    "date",
+    "lang",
+    "keywords",
+    "series",
+    "identifier",
+    "paper",
+    "bibliography",
+    "csl",
+    "references",
+    "doi",
+    "url",
+}
+DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
 PAPERS = ("a4", "letter")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -188,6 +205,15 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     paper = data.get("paper", "")
     if paper and paper not in PAPERS:
         fail("paper", f"unknown paper {paper!r}", "use 'a4' or 'letter'")
+    bibliography = validate_paths(data.get("bibliography"), lambda w, f: fail("bibliography", w, f))
+    csl = text_field(data, "csl", fail)
+    references = data.get("references", False)
+    if not isinstance(references, bool):
+        fail("references", f"'references' must be true or false, not {references!r}", "write 'references: true'")
+    doi = validate_doi(data.get("doi"), lambda w, f: fail("doi", w, f))
+    url = text_field(data, "url", fail)
+    if url and not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+(/\S*)?", url):
+        fail("url", f"'url' is not a web address: {url!r}", "write the brief's address, https://...")
     raise_all(errors)
     return Meta(
         title=str(title).strip(),
@@ -200,7 +226,34 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
         series=series,
         identifier=identifier,
         paper=paper,
+        bibliography=bibliography,
+        csl=csl,
+        references=references is True,
+        doi=doi,
+        url=url,
     )
+
+
+def validate_paths(value, fail) -> tuple[str, ...]:
+    """One file name or a list of them (the bibliography)."""
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        fail("'bibliography' must be a file name or a list of them", "write 'bibliography: refs.bib'")
+        return ()
+    return tuple(item.strip() for item in items)
+
+
+def validate_doi(value, fail) -> str:
+    """A DOI as its bare name, 10.prefix/suffix (a doi.org address or doi: prefix is accepted)."""
+    if value is None or value == "":
+        return ""
+    match = DOI.match(str(value).strip())
+    if not match:
+        fail(f"'doi' is not a DOI: {value!r}", "write it as 10.1234/name")
+        return ""
+    return match.group(1)
 
 
 def strings(value) -> list[str]:

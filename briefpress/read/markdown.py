@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import pypandoc
 
 from briefpress.errors import BriefError, BuildWarning, report
 from briefpress.logcapture import capture_logged
+from briefpress.records import Bibliography
 
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
 logging.getLogger("pypandoc").addHandler(logging.NullHandler())
@@ -19,8 +21,10 @@ READER = "markdown-raw_tex-raw_attribute-citations"
 API_VERSION = [1, 23, 1, 1]
 # What `import` writes: curly quotes stay the characters the author typed (-smart), and tables are
 # pipe or grid tables, which every reader of ours builds (no simple or multiline ones).
-WRITER = "markdown-smart-simple_tables-multiline_tables-raw_attribute-citations"
-IMPORT_READERS = {"docx": "docx", "odt": "odt", "html": "html", "md": READER}
+WRITER = "markdown-smart-simple_tables-multiline_tables-raw_attribute"
+# docx+citations: Zotero and Mendeley citation fields become Cite elements, their CSL JSON the
+# metadata field `references` (pandoc's manual, "Extension: citations", docx).
+IMPORT_READERS = {"docx": "docx+citations", "odt": "odt", "html": "html", "md": READER}
 
 
 def parse_markdown(text: str, path: Path) -> dict:
@@ -31,6 +35,104 @@ def parse_markdown(text: str, path: Path) -> dict:
         raise BriefError(
             path, None, "the Markdown nests block quotes or lists hundreds of levels deep", "nest them less deeply"
         ) from None
+
+
+CITED_READER = READER.removesuffix("-citations")
+NOT_FOUND = re.compile(r"^(?:\[WARNING\] )?Citeproc: citation (\S+) not found")
+BAD_BIBLIOGRAPHY = re.compile(r"Error reading bibliography file (.+?):\s*(?:\(line (\d+), column \d+\):)?\s*(.*)", re.S)
+
+
+def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict, tuple[str, ...]]:
+    """Parse a manuscript with pandoc's citeproc: each citation as the style prints it (a Note
+    inside the Cite for a note style) and, for the References, a Div "refs". Also returns the keys
+    the bibliography lacks, which citeproc only warns about."""
+    args = ["--citeproc", f"--csl={bibliography.csl}", *(f"--bibliography={f}" for f in bibliography.files)]
+    try:
+        with capture_logged("pypandoc", "pypandoc") as logged:
+            out = pypandoc.convert_text(
+                text, "json", format=CITED_READER, sandbox=True, extra_args=["--wrap=none", "--eol=lf", *args]
+            )
+    except (RuntimeError, OSError) as err:
+        raise bibliography_error(str(err), path, bibliography) from None
+    missing = []
+    for message in logged:
+        found = NOT_FOUND.match(message.strip())
+        if found:
+            missing.append(found.group(1))
+        else:
+            report(BuildWarning(path, None, f"pandoc: {message}"))
+    return json.loads(out), tuple(dict.fromkeys(missing))
+
+
+BIBLIOGRAPHY_READERS = {".bib": "biblatex", ".bibtex": "bibtex", ".json": "csljson", ".ris": "ris"}
+
+
+def read_bibliography(path: Path) -> list[dict]:
+    """A bibliography file's entries as CSL JSON (for the link check); CSL YAML through its metadata."""
+    reader = BIBLIOGRAPHY_READERS.get(path.suffix.lower())
+    try:
+        if reader is None:  # CSL YAML: a Markdown file's metadata block, `references:`
+            text = "---\n" + path.read_text(encoding="utf-8") + "\n---\n"
+            out = pypandoc.convert_text(text, "csljson", format="markdown", sandbox=True)
+        else:
+            out = pypandoc.convert_file(str(path), "csljson", format=reader, sandbox=True)
+    except (RuntimeError, OSError) as err:
+        lines = str(err).strip().splitlines()
+        raise BriefError(
+            path, None, f"pandoc cannot read it: {lines[-1] if lines else 'unknown failure'}", "fix the bibliography"
+        ) from None
+    return json.loads(out)
+
+
+def bibliography_error(message: str, path: Path, bibliography: Bibliography) -> BriefError:
+    """Pandoc's failure as one error at the bibliography file's own line when it names one."""
+    found = BAD_BIBLIOGRAPHY.search(message)
+    if not found:
+        lines = message.strip().splitlines()
+        return BriefError(
+            path, None, f"pandoc failed: {lines[-1] if lines else 'unknown failure'}", "check the Markdown"
+        )
+    named = Path(found.group(1))
+    file = next((f for f in bibliography.files if f == named or f.name == named.name), named)
+    detail = " ".join(found.group(3).split()) or "cannot be read"
+    line = int(found.group(2)) if found.group(2) else None
+    return BriefError(file, line, f"malformed bibliography: {detail}", "fix the entry at or just before this line")
+
+
+def cite_entry(item: dict, csl: Path, path: Path) -> str:
+    """One CSL JSON item as the style's bibliography entry, HTML, without citeproc's wrapping divs."""
+    doc = {
+        "pandoc-api-version": API_VERSION,
+        "meta": {
+            "nocite": {"t": "MetaInlines", "c": [{"t": "Cite", "c": [[cite_of(item["id"])], []]}]},
+            "references": {"t": "MetaList", "c": [meta_value(item)]},
+        },
+        "blocks": [],
+    }
+    text = run_pandoc(json.dumps(doc), "json", "html5", path, ["--citeproc", f"--csl={csl}"])
+    entry = re.search(r'<div id="ref-[^"]*" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', text, re.S)
+    return entry.group(1) if entry else ""
+
+
+def cite_of(key: str) -> dict:
+    mode = {"t": "NormalCitation"}
+    return {
+        "citationId": key,
+        "citationPrefix": [],
+        "citationSuffix": [],
+        "citationMode": mode,
+        "citationNoteNum": 0,
+        "citationHash": 0,
+    }
+
+
+def meta_value(value) -> dict:
+    """A JSON value as pandoc metadata (strings stay strings: no Markdown is read from them)."""
+    if isinstance(value, dict):
+        return {"t": "MetaMap", "c": {k: meta_value(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [meta_value(v) for v in value]}
+    return {"t": "MetaString", "c": str(value)}
 
 
 def render_html(blocks: list, path: Path) -> str:
@@ -59,20 +161,31 @@ def read_manuscript(path: Path, kind: str) -> dict:
         ) from None
 
 
+def write_csl_json(references: dict, path: Path) -> list[dict]:
+    """Pandoc metadata `references` (as the docx reader gives it) as a CSL JSON list."""
+    doc = {"pandoc-api-version": API_VERSION, "meta": {"references": references}, "blocks": []}
+    return json.loads(run_pandoc(json.dumps(doc), "json", "csljson", path))
+
+
 def write_markdown(blocks: list, path: Path) -> str:
     """Write AST blocks as pandoc Markdown, one line per paragraph."""
     doc = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
     return run_pandoc(json.dumps(doc), "json", WRITER, path)
 
 
-def run_pandoc(text: str, reader: str, writer: str, path: Path) -> str:
-    """Run pandoc sandboxed (it reads no file and no URL); its warnings become ours."""
+def run_pandoc(text: str, reader: str, writer: str, path: Path, args: list[str] | None = None) -> str:
+    """Run pandoc sandboxed (it reads no file and no URL but those named in args); its warnings become ours."""
     try:
         with capture_logged("pypandoc", "pypandoc") as logged:
             # verify_format=False: our readers and writers are fixed, and pypandoc's check runs
             # pandoc twice more per call (--list-input-formats, --list-output-formats).
             html = pypandoc.convert_text(
-                text, writer, format=reader, sandbox=True, extra_args=["--wrap=none", "--eol=lf"], verify_format=False
+                text,
+                writer,
+                format=reader,
+                sandbox=True,
+                extra_args=["--wrap=none", "--eol=lf", *(args or [])],
+                verify_format=False,
             )
         for message in logged:
             report(BuildWarning(path, None, f"pandoc: {message}"))

@@ -159,6 +159,18 @@ def words(annotation) -> str:
     return " ".join(" ".join("".join(p.itertext()).split()) for p in paragraphs).strip()
 
 
+CITATION_FIELD = re.compile(rb"ADDIN (?:ZOTERO_ITEM|CSL_CITATION|Mendeley Citation|EN\.CITE)")
+
+
+def count_citation_fields(path: Path) -> int:
+    """How many Zotero, Mendeley or EndNote citation fields a .docx holds (their instructions)."""
+    with zipfile.ZipFile(path) as package:
+        try:
+            return len(CITATION_FIELD.findall(package.read("word/document.xml")))
+        except KeyError:
+            return 0
+
+
 def read_media(path: Path, kind: str, target: str) -> bytes | None:
     """The bytes of a picture pandoc named (media/image1.png, Pictures/...), or None."""
     member = MEDIA_ROOT[kind] + target

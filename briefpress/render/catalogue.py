@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from briefpress.errors import BriefError, Capture, Logged, raise_all, replay
 from briefpress.pipeline import BrandOnce, brief_entry, check_targets, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
+from briefpress.render.citefiles import citation_files
 from briefpress.render.styles import edition_css, joined_css
-from briefpress.render.templates import render_catalogue
+from briefpress.render.templates import render_catalogue, render_feed
 from briefpress.render.webedition import logo_data_url
 from briefpress.render.workers import exit_with_parent
 from briefpress.scratch import scratch_folder
@@ -28,6 +30,8 @@ from briefpress.scratch import scratch_folder
 LOG = logging.getLogger("briefpress")
 EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}
 EDITION_ORDER = tuple(EDITION_NAMES)
+CITATION_KINDS = {".bib": "bibtex", ".ris": "ris", ".json": "csljson"}
+CITATION_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csljson": "CSL JSON"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class Entry:
     series_number: str
     summary: str
     editions: tuple[Artifact, ...]
+    citations: tuple[Artifact, ...] = ()  # the brief's citation as .bib, .ris and CSL .json
+    atom_id: str = ""  # the DOI's address, else the brief's URL, else its identifier
+    updated: str = ""  # RFC 3339: its date, else its build time
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,8 @@ def build_series(config: BuildConfig) -> list[Artifact]:
         reverse=True,
     )
     index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
-    return publish([*(output for o in outcomes for output in o.outputs), index], config.out_dir)
+    feed = (config.out_dir / "feed.xml", make_feed(brand, tuple(entries)), "atom")
+    return publish([*(output for o in outcomes for output in o.outputs), index, feed], config.out_dir)
 
 
 def build_entries(config: BuildConfig) -> list[Outcome]:
@@ -117,7 +125,14 @@ def build_entry(config: BuildConfig, path: Path) -> Outcome:
         entry = brief_entry(config, path, BrandOnce(config))
         outputs = tuple(output_files(config, path, entry))
         editions = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs)
-        return Outcome(path, tuple(captured.records), entry=describe(entry.about, editions), outputs=outputs)
+        reference = json.loads(entry.about)["reference"]
+        cites = tuple(
+            (config.out_dir / f"{path.stem}{suffix}", data, CITATION_KINDS[suffix])
+            for suffix, data in citation_files(reference).items()
+        )
+        citations = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in cites)
+        described = dataclasses.replace(describe(entry.about, editions), citations=citations)
+        return Outcome(path, tuple(captured.records), entry=described, outputs=outputs + cites)
     except BriefError as err:
         return Outcome(path, tuple(captured.records), error=err)
     finally:
@@ -136,7 +151,15 @@ def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
         series_number=facts["series_number"],
         summary=facts["summary"],
         editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))),
+        atom_id=atom_id(facts),
+        updated=f"{facts['date']}T00:00:00Z" if facts["date"] else facts["updated"],
     )
+
+
+def atom_id(facts: dict) -> str:
+    """A permanent IRI for the brief (RFC 4287 4.2.6): its DOI, else its URL, else its identifier."""
+    doi = facts["reference"].get("DOI")
+    return f"https://doi.org/{doi}" if doi else facts["url"] or facts["identifier"]
 
 
 def number_key(number: str) -> tuple[int, str]:
@@ -148,5 +171,17 @@ def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
     plain = dataclasses.replace(brand, fonts=())
     css = joined_css(edition_css(plain, "catalogue", font_url=str))
     return render_catalogue(
-        Catalogue(brand, entries), css=css, logo_src=logo_data_url(brand), edition_names=EDITION_NAMES
+        Catalogue(brand, entries),
+        css=css,
+        logo_src=logo_data_url(brand),
+        edition_names=EDITION_NAMES | CITATION_NAMES,
     ).encode("utf-8")
+
+
+def make_feed(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
+    """dist/feed.xml: the series as an Atom feed (RFC 4287), newest first like the catalogue."""
+    key = f"briefpress-feed:{brand.name}|{brand.series_name}"
+    updated = max((e.updated for e in entries), default="1970-01-01T00:00:00Z")
+    feed_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
+    catalogue = Catalogue(brand, entries)
+    return render_feed(catalogue, feed_id=feed_id, updated=updated, edition_names=EDITION_NAMES).encode("utf-8")

@@ -80,7 +80,9 @@ def make_pdf(
             variant=variant,
             attachments=attachments,
         )
-    return finish_tagged_pdf(pdf, anchor_labels=anchor_labels(html), archival=variant.startswith("pdf/a"))
+    return finish_tagged_pdf(
+        pdf, anchor_labels=anchor_labels(html), archival=variant.startswith("pdf/a"), doi=doc.meta.doi, url=doc.url
+    )
 
 
 class ProblemExplainer:
@@ -162,6 +164,8 @@ def make_epub(doc: Document) -> bytes:
         publisher=brand.name,
         date=meta.date,
         description=doc.summary_text,
+        doi=meta.doi,
+        url=doc.url,
         keywords=meta.keywords,
         modified=doc.build_time,
         pages=tuple((name, titles[name], xhtml) for name, xhtml in pages.items()),

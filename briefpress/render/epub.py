@@ -45,6 +45,8 @@ class EpubSpec:
     files: tuple[EpubFile, ...]  # stylesheet, fonts, images
     accessibility: tuple[tuple[str, str], ...] = ()  # (meta property, value), e.g. schema:accessMode
     direction: str = "ltr"  # "rtl": the spine's page-progression-direction and the package's dir
+    doi: str = ""  # the brief's DOI, a second dc:identifier with the doi scheme
+    url: str = ""  # the brief's canonical address, dc:source's neighbour: a third dc:identifier
 
 
 def build_epub(spec: EpubSpec) -> bytes:
@@ -110,6 +112,14 @@ def describe(book: epub.EpubBook, spec: EpubSpec) -> None:
         book.add_metadata("DC", "description", spec.description)
     for word in spec.keywords:
         book.add_metadata("DC", "subject", word)
+    # EPUB 3.3 5.5.3.1: a package may have more than one dc:identifier; each names its scheme in
+    # an identifier-type refinement from ONIX code list 5 (06: DOI, 01: proprietary, the URL).
+    identifiers = [("doi", f"urn:doi:{spec.doi}", "06")] if spec.doi else []
+    identifiers += [("url", spec.url, "01")] if spec.url else []
+    for ident, value, code in identifiers:
+        book.add_metadata("DC", "identifier", value, {"id": ident})
+        refines = {"refines": f"#{ident}", "property": "identifier-type", "scheme": "onix:codelist5"}
+        book.add_metadata(None, "meta", code, refines)
     for prop, value in spec.accessibility:
         book.add_metadata(None, "meta", value, {"property": prop})
 

@@ -17,17 +17,23 @@ import pikepdf
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 
 
-def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str], archival: bool = False) -> bytes:
-    """Return the PDF with orphaned margin content as artifacts and internal links described;
-    an archival (PDF/A) one also with no image interpolation."""
+def finish_tagged_pdf(
+    data: bytes, *, anchor_labels: dict[str, str], archival: bool = False, doi: str = "", url: str = ""
+) -> bytes:
+    """Return the PDF with orphaned margin content as artifacts, internal links described, and
+    the brief's DOI and address in its XMP; an archival (PDF/A) one also with no image
+    interpolation."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        if "/StructTreeRoot" not in pdf.Root:
+        if "/StructTreeRoot" not in pdf.Root and not (doi or url):
             return data
-        mark_orphans_as_artifacts(pdf)
-        describe_internal_links(pdf, anchor_labels)
-        scope_table_headers(pdf)
+        if "/StructTreeRoot" in pdf.Root:
+            mark_orphans_as_artifacts(pdf)
+            describe_internal_links(pdf, anchor_labels)
+            scope_table_headers(pdf)
         if archival:
             stop_interpolation(pdf)
+        if doi or url:
+            write_identifiers(pdf, doi=doi, url=url)
         out = io.BytesIO()
         # qpdf would write a random /ID: derive it from the content so the same input gives the same bytes.
         pdf.save(
@@ -38,6 +44,19 @@ def finish_tagged_pdf(data: bytes, *, anchor_labels: dict[str, str], archival: b
             linearize=False,
         )
         return out.getvalue()
+
+
+PRISM = "{http://prismstandard.org/namespaces/basic/3.0/}"  # pikepdf names it prism3; no registration
+
+
+def write_identifiers(pdf: pikepdf.Pdf, *, doi: str, url: str) -> None:
+    """dc:identifier (the DOI as doi:10..., else the URL), and PRISM's prism:doi and prism:url."""
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["dc:identifier"] = f"doi:{doi}" if doi else url
+        if doi:
+            xmp[f"{PRISM}doi"] = doi
+        if url:
+            xmp[f"{PRISM}url"] = url
 
 
 def mark_orphans_as_artifacts(pdf: pikepdf.Pdf) -> None:

@@ -135,9 +135,18 @@ def render_epub_cover(doc: Document) -> str:
     return render("epub/cover.xhtml.j2", doc.brand.path.parent, doc=doc)
 
 
-def render_web_html(doc: Document, *, css: str, logo_src: str) -> str:
-    """The web edition: the brief as one page, its CSS inline."""
-    return render("web.html.j2", doc.brand.path.parent, doc=doc, css=Markup(css), logo_src=logo_src, x=Markup)
+def render_web_html(doc: Document, *, css: str, logo_src: str, tags=(), json_ld: str = "") -> str:
+    """The web edition: the brief as one page, its CSS inline, its metadata as <meta> tags and JSON-LD."""
+    return render(
+        "web.html.j2",
+        doc.brand.path.parent,
+        doc=doc,
+        css=Markup(css),
+        logo_src=logo_src,
+        x=Markup,
+        tags=tags,
+        json_ld=Markup(json_ld),  # JSON with every "<" escaped (webedition.page_metadata)
+    )
 
 
 def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[str, str]) -> str:
@@ -148,6 +157,18 @@ def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[
         catalogue=catalogue,
         css=Markup(css),
         logo_src=logo_src,
+        edition_names=edition_names,
+    )
+
+
+def render_feed(catalogue, *, feed_id: str, updated: str, edition_names: dict[str, str]) -> str:
+    """A series' Atom feed (catalogue.Catalogue), from feed.xml.j2."""
+    return render(
+        "feed.xml.j2",
+        catalogue.brand.path.parent,
+        catalogue=catalogue,
+        feed_id=feed_id,
+        updated=updated,
         edition_names=edition_names,
     )
 

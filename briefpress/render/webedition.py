@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
+from urllib.parse import urljoin
 
+from briefpress.compose.citation import title_of
 from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import Brand, Document
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
@@ -17,7 +20,67 @@ def make_html(doc: Document) -> bytes:
     brand = dataclasses.replace(doc.brand, fonts=())
     doc = with_image_sources(doc, data_url)  # the manuscript's checked images, inline
     css = joined_css(edition_css(brand, "html", font_url=str))
-    return render_web_html(doc, css=css, logo_src=logo_data_url(brand)).encode("utf-8")
+    tags, json_ld = page_metadata(doc)
+    return render_web_html(doc, css=css, logo_src=logo_data_url(brand), tags=tags, json_ld=json_ld).encode("utf-8")
+
+
+def page_metadata(doc: Document) -> tuple[tuple[tuple[str, str, str], ...], str]:
+    """What Google Scholar (Highwire Press tags), link previews (Open Graph, Twitter cards) and
+    search engines (schema.org JSON-LD) read: (attribute, key, content) for each <meta>, and the
+    JSON-LD, with "<" escaped so that no string can close its <script>."""
+    meta, brand = doc.meta, doc.brand
+    title = title_of(meta)
+    pdf_url = urljoin(doc.url, f"{doc.source_path.stem}.pdf") if doc.url else ""
+    series = meta.series.name or brand.series_name
+    tags: list[tuple[str, str, str]] = [("name", "citation_title", title)]
+    tags += [("name", "citation_author", a.name) for a in meta.authors]
+    if meta.date:
+        tags.append(("name", "citation_publication_date", meta.date.replace("-", "/")))
+    tags += [
+        ("name", "citation_publisher", brand.name),
+        ("name", "citation_technical_report_institution", brand.name),
+    ]
+    if meta.series.number:
+        tags.append(("name", "citation_technical_report_number", meta.series.number))
+    if meta.doi:
+        tags.append(("name", "citation_doi", meta.doi))
+    if pdf_url:
+        tags += [("name", "citation_pdf_url", pdf_url), ("name", "citation_abstract_html_url", doc.url)]
+    tags += [("name", "citation_language", meta.lang)]
+    tags += [("property", "og:type", "article"), ("property", "og:title", title)]
+    tags += [("property", "og:site_name", brand.name), ("property", "og:description", doc.summary_text)]
+    if doc.url:
+        tags.append(("property", "og:url", doc.url))
+    if meta.date:
+        tags.append(("property", "article:published_time", meta.date))
+    tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", title)]
+    tags += [("name", "twitter:description", doc.summary_text)]
+    report: dict = {"@context": "https://schema.org", "@type": "Report", "name": title, "headline": meta.title}
+    if meta.authors:
+        report["author"] = [{"@type": "Person", "name": a.name} for a in meta.authors]
+    report["publisher"] = {
+        "@type": "Organization",
+        "name": brand.name,
+        **({"url": brand.home_url} if brand.home_url else {}),
+    }
+    if meta.date:
+        report["datePublished"] = meta.date
+    report["inLanguage"] = meta.lang
+    if series:
+        report["isPartOf"] = {"@type": "CreativeWorkSeries", "name": series}
+    if meta.series.number:
+        report["reportNumber"] = meta.series.number
+    if meta.doi:
+        report["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": meta.doi}
+        report["sameAs"] = f"https://doi.org/{meta.doi}"
+    if doc.url:
+        report["url"] = doc.url
+    if doc.summary_text:
+        report["abstract"] = doc.summary_text
+    if meta.keywords:
+        report["keywords"] = list(meta.keywords)
+    text = json.dumps(report, ensure_ascii=False, indent=1).replace("<", "\\u003c")
+    return tuple(tags), text
 
 
 def logo_data_url(brand: Brand) -> str:

