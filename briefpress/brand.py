@@ -32,7 +32,15 @@ SHAPES = {
     "float": "a number",
     "bool": "true or false",
 }
-OWN_KEYS = {"series": str, "disclaimer": str, "address": list, "contact": list, "paper": str}
+OWN_KEYS = {
+    "series": str,
+    "disclaimer": str,
+    "address": list,
+    "contact": list,
+    "paper": str,
+    "fallback-fonts": list,
+    "language-fonts": dict,
+}
 
 
 def load_brand(path: Path) -> Brand:
@@ -66,6 +74,7 @@ def load_brand(path: Path) -> Brand:
     colors = brand_colors(spec, path, lines, errors)
     logo = brand_logo(spec, path, lines, errors)
     fonts = brand_fonts(spec, path, lines, errors)
+    fallbacks, by_language = fallback_fonts(own, {face.family for face in fonts}, path, lines, errors)
     base, headings = spec.typography and spec.typography.base, spec.typography and spec.typography.headings
     if not (base and base.family and headings and headings.family):
         errors.append(
@@ -102,6 +111,8 @@ def load_brand(path: Path) -> Brand:
         heading_font=headings.family,
         fonts=fonts,
         paper=own.get("paper", "a4"),
+        fallback_fonts=fallbacks,
+        language_fonts=by_language,
     )
 
 
@@ -176,8 +187,19 @@ def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
         )
     for key, kind in OWN_KEYS.items():
         value = own.get(key)
-        if value is not None and (
-            not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value))
+        if kind is dict and value is not None and not isinstance(value, dict):
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, where + (key,)),
+                    f"brand: meta.briefpress.{key} must be a mapping",
+                    "write a language code, a colon and a list of families",
+                )
+            )
+        elif (
+            kind is not dict
+            and value is not None
+            and (not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)))
         ):
             errors.append(
                 BriefError(
@@ -260,6 +282,39 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
             )
         faces.extend(found)
     return tuple(faces)
+
+
+def fallback_fonts(
+    own: dict, declared: set[str], path: Path, lines, errors: list
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """meta.briefpress.fallback-fonts and language-fonts: families declared under typography.fonts."""
+    where = ("meta", "briefpress")
+    listed = own.get("fallback-fonts")
+    fallbacks = tuple(listed) if isinstance(listed, list) and all(isinstance(f, str) for f in listed) else ()
+    by_language: list[tuple[str, tuple[str, ...]]] = []
+    mapping = own.get("language-fonts")
+    for code, families in mapping.items() if isinstance(mapping, dict) else ():
+        if not isinstance(families, list) or not all(isinstance(f, str) for f in families):
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, where + ("language-fonts", str(code))),
+                    f"brand: meta.briefpress.language-fonts.{code} must be a list of families",
+                    "write [Family One, Family Two]",
+                )
+            )
+            continue
+        by_language.append((str(code).lower(), tuple(families)))
+    for family in sorted({*fallbacks, *(f for _, fs in by_language for f in fs)} - declared):
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, where + ("fallback-fonts",)) or line_for(lines, where + ("language-fonts",)),
+                f"brand: fallback font '{family}' is not declared",
+                "add it to typography.fonts with its files",
+            )
+        )
+    return fallbacks, tuple(by_language)
 
 
 def pip_font_faces(family: str) -> list[FontFace]:

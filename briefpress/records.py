@@ -101,6 +101,10 @@ class Brand:
     heading_font: str = "sans-serif"
     fonts: tuple[FontFace, ...] = ()
     paper: str = "a4"
+    # Families for the scripts the base and heading families lack, tried in this order after them;
+    # language_fonts come first for a brief in that language: (("ur", ("Noto Nastaliq Urdu",)),).
+    fallback_fonts: tuple[str, ...] = ()
+    language_fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,16 @@ def scope_header_cells(fragment: str) -> str:
         cell.set("scope", "row" if first and not in_head else "col")
     text = html_escape(root.text or "")
     return text + "".join(html.tostring(child, encoding="unicode") for child in root)
+
+
+ITALIC_TAGS = ("em", "i", "cite", "dfn", "var")
+
+
+def italic_places(fragment: str) -> tuple[bool, bool]:
+    """Whether a fragment has italic text at all, and whether some is inside a heading."""
+    if not fragment.strip():
+        return False, False
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    found = [el for el in root.iter(*ITALIC_TAGS)]
+    in_heading = any(a.tag in ("h1", "h2", "h3", "h4", "h5", "h6") for el in found for a in el.iterancestors())
+    return bool(found), in_heading
