@@ -36,7 +36,9 @@ def fit_fonts(doc: Document, source: Source) -> Staged[Document]:
     brand = doc.brand
     try:
         wanted = [c for c in sorted(set(brief_text(doc))) if unicodedata.category(c) not in IGNORED]
-        missing = set(wanted) - family_chars(brand, (brand.base_font, brand.heading_font))
+        # Body text is set in the base family, headings in the heading family: a character counts
+        # as covered when both have it (Source Sans has 'ŋ', Source Serif has not).
+        missing = set(wanted) - (family_chars(brand, (brand.base_font,)) & family_chars(brand, (brand.heading_font,)))
         chosen = []
         for family in fallback_order(brand, doc.meta.lang):
             if not missing:  # an English brief reads no fallback font at all
@@ -68,8 +70,8 @@ def uncovered(missing: set[str], source: Source, brand: Brand) -> list[BuildWarn
     locate = NeedleLocator(source.text)
     warnings = []
     for script, chars in by_script.items():
-        found = [(line, char) for char in chars if (line := locate(char)) is not None]
-        line, char = min(found) if found else (None, chars[0])
+        char = min(chars, key=lambda c: (source.text.find(c) % (len(source.text) + 1), c))  # first in the text
+        line = locate(char)
         more = f" and {len(chars) - 1} more {script} character(s)" if len(chars) > 1 else ""
         what = f"no font in the brand covers U+{ord(char):04X} '{char}'{more} (add a font for {script} to {display(brand)})"
         warnings.append(BuildWarning(source.path if line else brand.path, line, what))
