@@ -31,6 +31,7 @@ fi
 node=$(tools/find-node.sh)
 npm_cli="$(dirname "$node")/../lib/node_modules/npm/bin/npm-cli.js"  # the wheel's npm; else the system's
 if [ -f "$npm_cli" ]; then npm=("$node" "$npm_cli"); else npm=(npm); fi
+# tools/package-lock.json pins DAISY Ace and the brand's fallback fonts (@fontsource/noto-*).
 # The browser is Debian's chromium: puppeteer must not download its own (blocked, and 150 MB).
 if ! cmp -s tools/package-lock.json tools/node_modules/.briefpress-lock; then
   (cd tools && PATH="$(dirname "$node"):$PATH" PUPPETEER_SKIP_DOWNLOAD=1 "${npm[@]}" ci --no-audit --no-fund --loglevel=error)
