@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -257,7 +258,7 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
     faces: list[FontFace] = []
     for font in (spec.typography.fonts if spec.typography else []) or []:
         if font.source == "system":
-            found = pip_font_faces(font.family)
+            found = pip_font_faces(font.family) or fontsource_faces(font.family)
         elif font.source == "file":
             found = [
                 FontFace(
@@ -277,7 +278,8 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
                     path,
                     line_for(lines, ("typography", "fonts")),
                     f"brand: font '{font.family}' not found",
-                    f"pip install font-{slug(font.family)}, or use source: file with local files",
+                    f"pip install font-{slug(font.family)}, add @fontsource/{slug(font.family)} to tools/package.json"
+                    " and run ./setup.sh, or use source: file with local files",
                 )
             )
         faces.extend(found)
@@ -328,6 +330,41 @@ def pip_font_faces(family: str) -> list[FontFace]:
         FontFace(family, folder / f"{stem}-{suffix}.ttf", weight, style)
         for suffix, (weight, style) in FACES.items()
         if (folder / f"{stem}-{suffix}.ttf").is_file()
+    ]
+
+
+# The pinned npm font packages (tools/package-lock.json; ./setup.sh installs them).
+FONTSOURCE = Path(__file__).resolve().parents[1] / "tools" / "node_modules" / "@fontsource"
+SHARED_SUBSETS = {
+    "latin",
+    "latin-ext",
+    "cyrillic",
+    "cyrillic-ext",
+    "greek",
+    "greek-ext",
+    "vietnamese",
+    "math",
+    "symbols",
+}
+
+
+def fontsource_faces(family: str) -> list[FontFace]:
+    """A family's faces from its fontsource package, e.g. @fontsource/noto-serif-tamil: the WOFF2
+    files of its own script (the package splits each face by script), regular and bold."""
+    folder = FONTSOURCE / slug(family)
+    try:
+        subsets = json.loads((folder / "metadata.json").read_text(encoding="utf-8")).get("subsets", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    scripts = [name for name in subsets if name not in SHARED_SUBSETS]
+    if not scripts:
+        return []
+    files = folder / "files"
+    return [
+        FontFace(family, path, weight, style)
+        for weight in (400, 700)
+        for style in ("normal", "italic")
+        if (path := files / f"{slug(family)}-{scripts[0]}-{weight}-{style}.woff2").is_file()
     ]
 
 

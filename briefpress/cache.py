@@ -67,6 +67,8 @@ def cache_key(config: BuildConfig, source: Path) -> str | None:
         for path in tree(folder):
             add(f"{label}:{path.relative_to(folder)}", path.read_bytes())
     add("brand-file", str(config.brand_path.resolve()))
+    lock = PACKAGE.parent / "tools" / "package-lock.json"  # pins the fontsource fallback fonts
+    add("npm-lock", lock.read_bytes() if lock.is_file() else b"")
     for path in brand_files_outside(config.brand_path):
         add(f"brand-path:{path}", path.read_bytes())
     add("distributions", "\n".join(distributions()))

@@ -125,7 +125,10 @@ def face_codepoints(path: Path) -> frozenset[int]:
 def webfont_files(doc: Document) -> tuple[tuple[FontFace, bytes], ...]:
     """Each face the brief's text uses as a WOFF2 subset to the characters of its text."""
     text = brief_text(doc)
-    codepoints = frozenset(map(ord, text + ALWAYS + text.upper() + text.lower()))
+    # A shaper may decompose a character before it looks for glyphs (Bengali 'ো' is 'ে' and 'া'):
+    # the subset keeps both forms of each, and both cases (text-transform).
+    text = "".join({text, text.upper(), text.lower(), *(unicodedata.normalize(f, text) for f in ("NFC", "NFD"))})
+    codepoints = frozenset(map(ord, text + ALWAYS))
     return tuple((face, webfont(face.path, codepoints)) for face in faces_in_use(doc))
 
 

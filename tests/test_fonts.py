@@ -4,8 +4,8 @@ and the web page carry subsets that keep every glyph the text needs."""
 
 from __future__ import annotations
 
-import os
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -124,7 +124,9 @@ def text_of_pages(epub: Path) -> str:
 @pytest.mark.parametrize("name", ["brief", "accented", "south-asia"])
 def test_subsets_keep_every_character_of_the_text_that_the_full_font_has(built, name):
     epub = built[name][0] / f"{name}.epub"
-    text = set(text_of_pages(epub)) - set(" \n\t\u00a0\u200c\u200d")
+    # with the decomposed forms a shaper may look for (Bengali 'ো' as 'ে' and 'া')
+    pages = text_of_pages(epub)
+    text = set(pages + unicodedata.normalize("NFD", pages)) - set(" \n\t\u00a0\u200c\u200d")
     for zip_name, data in epub_fonts(epub).items():
         face = next(f for f in BRAND.fonts if zip_name.endswith(f.path.stem.removesuffix(".woff2") + ".woff2"))
         full = font_codepoints(sfnt_bytes(face.path.read_bytes()))
@@ -176,8 +178,7 @@ def test_a_fallback_font_the_brand_does_not_declare_is_an_error(tmp_path):
     for f in (ROOT / "styles").iterdir():
         (styles / f.name).write_bytes(f.read_bytes())
     text = (styles / "brand.yml").read_text().replace("- Noto Serif Tamil\n", "- Noto Serif Tamill\n")
-    tools = os.path.relpath(ROOT / "tools", styles)  # brand.yml takes relative paths only
-    (styles / "brand.yml").write_text(text.replace("../tools/", f"{tools}/"))
+    (styles / "brand.yml").write_text(text)
     code, _, err = run_build(str(SAMPLE), "--out", str(tmp_path / "out"), "--brand", str(styles / "brand.yml"))
     assert code == 1
     assert "brand.yml:" in err and "brand: fallback font 'Noto Serif Tamill' is not declared" in err
