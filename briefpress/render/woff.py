@@ -34,5 +34,6 @@ def cmap_codepoints(data: bytes) -> frozenset[int]:
 def woff2_bytes(sfnt: bytes) -> bytes:
     """Compress a TrueType/OpenType font to WOFF2 (the same bytes for the same font: no timestamp)."""
     out = io.BytesIO()
-    woff2.compress(io.BytesIO(sfnt), out)
+    # No glyf/loca transform: fontTools does it in Python, three times slower for 10 % fewer bytes.
+    woff2.compress(io.BytesIO(sfnt), out, transform_tables=set())
     return out.getvalue()
