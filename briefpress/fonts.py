@@ -64,13 +64,17 @@ def fallback_order(brand: Brand, lang: str) -> list[str]:
 
 def uncovered(missing: set[str], source: Source, brand: Brand) -> list[BuildWarning]:
     """One warning per script: its first uncovered character, where the manuscript has it."""
+
+    def position(char: str) -> tuple[int, str]:  # in the manuscript; the brand's words after it
+        return source.text.find(char) % (len(source.text) + 1), char
+
     by_script: dict[str, list[str]] = {}
-    for char in sorted(missing):
+    for char in sorted(missing, key=position):  # scripts in the order the text meets them
         by_script.setdefault(script_name(char), []).append(char)
     locate = NeedleLocator(source.text)
     warnings = []
     for script, chars in by_script.items():
-        char = min(chars, key=lambda c: (source.text.find(c) % (len(source.text) + 1), c))  # first in the text
+        char = chars[0]
         line = locate(char)
         more = f" and {len(chars) - 1} more {script} character(s)" if len(chars) > 1 else ""
         what = f"no font in the brand covers U+{ord(char):04X} '{char}'{more} (add a font for {script} to {display(brand)})"
