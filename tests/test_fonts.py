@@ -4,6 +4,7 @@ and the web page carry subsets that keep every glyph the text needs."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 import zipfile
@@ -188,3 +189,14 @@ def test_epub_with_every_script_passes_epubcheck_and_ace(built):
     epub = built["south-asia"][0] / "south-asia.epub"
     for verdict in (run_epubcheck(epub), run_ace(epub)):
         assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), "\n".join(verdict.details)
+
+
+def test_the_cover_of_an_urdu_brief_draws_its_title_in_nastaliq():
+    from briefpress.render.cover import _script_face
+
+    urdu = dataclasses.replace(BRAND, fallback_fonts=("Noto Nastaliq Urdu", *BRAND.fallback_fonts))
+    face = _script_face(urdu, BRAND.heading_font, 700, "پاکستان اور افغانستان")
+    assert face is not None and "nastaliq" in face.name
+    assert (
+        _script_face(urdu, BRAND.heading_font, 700, "Misaligned Expectations") is None
+    )  # the sample's cover as it was
