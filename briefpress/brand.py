@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -44,6 +45,8 @@ OWN_KEYS = {
     "labels": dict,
     "csl": str,
     "url": str,
+    "fallback-fonts": list,
+    "language-fonts": dict,
 }
 
 
@@ -79,6 +82,7 @@ def load_brand(path: Path) -> Brand:
     colors = brand_colors(spec, path, lines, errors)
     logo = brand_logo(spec, path, lines, errors)
     fonts = brand_fonts(spec, path, lines, errors)
+    fallbacks, by_language = fallback_fonts(own, {face.family for face in fonts}, path, lines, errors)
     base, headings = spec.typography and spec.typography.base, spec.typography and spec.typography.headings
     if not (base and base.family and headings and headings.family):
         errors.append(
@@ -118,6 +122,8 @@ def load_brand(path: Path) -> Brand:
         labels=labels,
         csl=path.parent / own["csl"] if own.get("csl") else None,
         url_pattern=own.get("url", ""),
+        fallback_fonts=fallbacks,
+        language_fonts=by_language,
     )
 
 
@@ -192,8 +198,19 @@ def own_keys(spec: BrandYml, path: Path, lines, errors: list) -> dict:
         )
     for key, kind in OWN_KEYS.items():
         value = own.get(key)
-        if value is not None and (
-            not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value))
+        if kind is dict and value is not None and not isinstance(value, dict):
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, where + (key,)),
+                    f"brand: meta.briefpress.{key} must be a mapping",
+                    "write a language code, a colon and a list of families",
+                )
+            )
+        elif (
+            kind is not dict
+            and value is not None
+            and (not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)))
         ):
             errors.append(
                 BriefError(
@@ -336,7 +353,7 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
     faces: list[FontFace] = []
     for font in (spec.typography.fonts if spec.typography else []) or []:
         if font.source == "system":
-            found = pip_font_faces(font.family)
+            found = pip_font_faces(font.family) or fontsource_faces(font.family)
         elif font.source == "file":
             where = line_for(lines, ("typography", "fonts"))
             files = [(f, inside_brand_folder(path, str(f.path.root), "font", where, errors)) for f in font.files]
@@ -361,11 +378,45 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
                     path,
                     line_for(lines, ("typography", "fonts")),
                     f"brand: font '{font.family}' not found",
-                    f"pip install font-{slug(font.family)}, or use source: file with local files",
+                    f"pip install font-{slug(font.family)}, add @fontsource/{slug(font.family)} to tools/package.json"
+                    " and run ./setup.sh, or use source: file with local files",
                 )
             )
         faces.extend(found)
     return tuple(faces)
+
+
+def fallback_fonts(
+    own: dict, declared: set[str], path: Path, lines, errors: list
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """meta.briefpress.fallback-fonts and language-fonts: families declared under typography.fonts."""
+    where = ("meta", "briefpress")
+    listed = own.get("fallback-fonts")
+    fallbacks = tuple(listed) if isinstance(listed, list) and all(isinstance(f, str) for f in listed) else ()
+    by_language: list[tuple[str, tuple[str, ...]]] = []
+    mapping = own.get("language-fonts")
+    for code, families in mapping.items() if isinstance(mapping, dict) else ():
+        if not isinstance(families, list) or not all(isinstance(f, str) for f in families):
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, where + ("language-fonts", str(code))),
+                    f"brand: meta.briefpress.language-fonts.{code} must be a list of families",
+                    "write [Family One, Family Two]",
+                )
+            )
+            continue
+        by_language.append((str(code).lower(), tuple(families)))
+    for family in sorted({*fallbacks, *(f for _, fs in by_language for f in fs)} - declared):
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, where + ("fallback-fonts",)) or line_for(lines, where + ("language-fonts",)),
+                f"brand: fallback font '{family}' is not declared",
+                "add it to typography.fonts with its files",
+            )
+        )
+    return fallbacks, tuple(by_language)
 
 
 def pip_font_faces(family: str) -> list[FontFace]:
@@ -379,6 +430,41 @@ def pip_font_faces(family: str) -> list[FontFace]:
         FontFace(family, folder / f"{stem}-{suffix}.ttf", weight, style)
         for suffix, (weight, style) in FACES.items()
         if (folder / f"{stem}-{suffix}.ttf").is_file()
+    ]
+
+
+# The pinned npm font packages (tools/package-lock.json; ./setup.sh installs them).
+FONTSOURCE = Path(__file__).resolve().parents[1] / "tools" / "node_modules" / "@fontsource"
+SHARED_SUBSETS = {
+    "latin",
+    "latin-ext",
+    "cyrillic",
+    "cyrillic-ext",
+    "greek",
+    "greek-ext",
+    "vietnamese",
+    "math",
+    "symbols",
+}
+
+
+def fontsource_faces(family: str) -> list[FontFace]:
+    """A family's faces from its fontsource package, e.g. @fontsource/noto-serif-tamil: the WOFF2
+    files of its own script (the package splits each face by script), regular and bold."""
+    folder = FONTSOURCE / slug(family)
+    try:
+        subsets = json.loads((folder / "metadata.json").read_text(encoding="utf-8")).get("subsets", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    scripts = [name for name in subsets if name not in SHARED_SUBSETS]
+    if not scripts:
+        return []
+    files = folder / "files"
+    return [
+        FontFace(family, path, weight, style)
+        for weight in (400, 700)
+        for style in ("normal", "italic")
+        if (path := files / f"{slug(family)}-{scripts[0]}-{weight}-{style}.woff2").is_file()
     ]
 
 

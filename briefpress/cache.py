@@ -1,7 +1,7 @@
 """Skip a brief whose editions were already made from the same inputs.
 
 The key is a SHA-256 over everything an edition depends on: the manuscript, the brand's folder
-(brand file, styles, logo, fonts given as files), briefpress's own code and templates, the name
+(brand file, styles, logo, fonts given as files) and the files it names outside it (fallback fonts), briefpress's own code and templates, the name
 and version of every installed distribution (WeasyPrint, pandoc's wheel, the font packages ...),
 the Python version, the build options and the inputs of the build time. The images a manuscript
 names are only known after parsing it, so an entry lists them with their SHA-256 and a lookup
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -69,8 +70,27 @@ def cache_key(config: BuildConfig, source: Path) -> str | None:
         for path in tree(folder):
             add(f"{label}:{path.relative_to(folder)}", path.read_bytes())
     add("brand-file", str(config.brand_path.resolve()))
+    lock = PACKAGE.parent / "tools" / "package-lock.json"  # pins the fontsource fallback fonts
+    add("npm-lock", lock.read_bytes() if lock.is_file() else b"")
+    for path in brand_files_outside(config.brand_path):
+        add(f"brand-path:{path}", path.read_bytes())
     add("distributions", "\n".join(distributions()))
     return digest.hexdigest()
+
+
+BRAND_PATH = re.compile(r"^[\s-]*path:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", re.M)
+
+
+def brand_files_outside(brand_path: Path) -> list[Path]:
+    """Files the brand names by a path outside its folder (the fallback fonts in tools/node_modules),
+    found in its text: this module reads no YAML."""
+    folder = brand_path.resolve().parent
+    try:
+        text = brand_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    found = {(folder / match).resolve() for match in BRAND_PATH.findall(text)}
+    return sorted(path for path in found if path.is_file() and not path.is_relative_to(folder))
 
 
 def tree(folder: Path) -> list[Path]:

@@ -16,6 +16,7 @@ from briefpress.compose.citation import brief_reference
 from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, Capture, raise_all, report
+from briefpress.fonts import fit_fonts
 from briefpress.read.assets import load_assets
 from briefpress.read.frontmatter import load_source
 from briefpress.records import EDITION_FILES, Brand, BuildConfig, Document
@@ -80,7 +81,8 @@ def prepare(config: BuildConfig, brand: Brand, path) -> Document:
     composed = compose_document(source, brand, build_time, references=config.references)
     sanitized = sanitize_document(composed.value, source)
     loaded = load_assets(sanitized.value, source, allow_remote=config.allow_remote)
-    stages = (composed, sanitized, loaded)
+    fitted = fit_fonts(loaded.value, source)
+    stages = (composed, sanitized, loaded, fitted)
     warnings = [warning for stage in stages for warning in stage.warnings]
     for warning in warnings:
         report(warning)
@@ -92,4 +94,4 @@ def prepare(config: BuildConfig, brand: Brand, path) -> Document:
             f"{len(warnings)} warning(s) and --strict is on",
             "fix the warnings above, or build without --strict",
         )
-    return loaded.value
+    return fitted.value

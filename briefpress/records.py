@@ -144,6 +144,10 @@ class Brand:
     labels: dict[str, Labels] = field(default_factory=dict, hash=False)  # by language tag, from meta.briefpress.labels
     csl: Path | None = None  # the brand's citation style (meta.briefpress.csl)
     url_pattern: str = ""  # a brief's address when it gives none: https://.../{slug}/
+    # Families for the scripts the base and heading families lack, tried in this order after them;
+    # language_fonts come first for a brief in that language: (("ur", ("Noto Nastaliq Urdu",)),).
+    fallback_fonts: tuple[str, ...] = ()
+    language_fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -265,3 +265,16 @@ def svg_problem(data: bytes) -> str:
 def local_references(element) -> bool:
     """Whether a <use> points only at an element of the same file."""
     return all(v.strip().startswith("#") for k, v in element.attrib.items() if etree.QName(k).localname == "href")
+
+
+ITALIC_TAGS = ("em", "i", "cite", "dfn", "var")
+
+
+def italic_places(fragment: str) -> tuple[bool, bool]:
+    """Whether a fragment has italic text at all, and whether some is inside a heading."""
+    if not fragment.strip():
+        return False, False
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    found = [el for el in root.iter(*ITALIC_TAGS)]
+    in_heading = any(a.tag in ("h1", "h2", "h3", "h4", "h5", "h6") for el in found for a in el.iterancestors())
+    return bool(found), in_heading

@@ -168,7 +168,7 @@ def number_key(number: str) -> tuple[int, str]:
 
 def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
     """The catalogue page: self-contained, like the web edition."""
-    plain = dataclasses.replace(brand, fonts=())
+    plain = dataclasses.replace(brand, fonts=(), fallback_fonts=(), language_fonts=())
     css = joined_css(edition_css(plain, "catalogue", font_url=str))
     return render_catalogue(
         Catalogue(brand, entries),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from briefpress.fonts import face_codepoints
 from briefpress.records import Brand
 
 WIDTH, HEIGHT = 1600, 2400
@@ -35,8 +36,18 @@ def render_cover(*, title: str, subtitle: str, authors: tuple[str, ...], series_
     image = Image.new("RGB", (WIDTH, HEIGHT), colors["background"])
     draw = ImageDraw.Draw(image)
     _draw_band(draw, brand, colors, bold, _face_path(brand, brand.heading_font, 400))
-    _draw_titles(draw, title, subtitle, series_label, colors, bold, regular)
-    _draw_authors(draw, authors, colors, regular)
+    words = " ".join((title, subtitle, *authors))
+    _draw_titles(
+        draw,
+        title,
+        subtitle,
+        series_label,
+        colors,
+        _script_face(brand, brand.heading_font, 700, words) or bold,
+        _script_face(brand, brand.base_font, 400, words) or regular,
+        label_face=bold,
+    )
+    _draw_authors(draw, authors, colors, _script_face(brand, brand.base_font, 400, words) or regular)
     _draw_foot(draw, brand, colors, bold)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)  # no pnginfo: no text chunks, no time
@@ -64,6 +75,17 @@ def _face_path(brand: Brand, family: str, weight: int) -> Path | None:
     return faces[0].path if faces else None
 
 
+def _script_face(brand: Brand, family: str, weight: int, text: str) -> Path | None:
+    """The face for words the family lacks characters for (an Urdu title): Pillow draws a text in
+    one font, so the one of the family and the brief's fallbacks that covers most of it."""
+    chars = {ord(c) for c in text if not c.isspace()}
+    families = (family, *brand.fallback_fonts)
+    paths = [path for name in families if (path := _face_path(brand, name, weight))]
+    if not paths or chars <= face_codepoints(paths[0]):
+        return None
+    return max(paths, key=lambda path: len(chars & face_codepoints(path)))
+
+
 def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Load the font at the size, or Pillow's default font when there is none."""
     return ImageFont.truetype(str(path), size) if path else ImageFont.load_default(size)
@@ -83,10 +105,10 @@ def _draw_band(draw: ImageDraw.ImageDraw, brand: Brand, colors: dict, bold, regu
 
 
 def _draw_titles(
-    draw: ImageDraw.ImageDraw, title: str, subtitle: str, series_label: str, colors: dict, bold, regular
+    draw: ImageDraw.ImageDraw, title: str, subtitle: str, series_label: str, colors: dict, bold, regular, *, label_face
 ) -> None:
     """Draw the series label, the title fitted to six lines and the subtitle."""
-    label = _font(bold, 40)
+    label = _font(label_face, 40)
     x: float = MARGIN
     for char in series_label.upper():  # tracked capitals, stopped at the margin
         if x + label.getlength(char) > WIDTH - MARGIN:

@@ -6,12 +6,14 @@ only the EPUB or the web page never loads them (see workers.py).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from briefpress.compose.a11y import accessibility_metadata, survey
 from briefpress.compose.htmltree import link_across
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
+from briefpress.fonts import webfont_files, webfont_name
 from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem
 from briefpress.render.cover import render_cover
@@ -139,11 +141,13 @@ def make_epub(doc: Document) -> bytes:
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
     titles = epub_page_titles(doc)
-    css = joined_css(edition_css(brand, "epub", font_url=lambda face: f"../fonts/{face.path.name}"))
+    fonts = webfont_files(doc)
+    brand = dataclasses.replace(brand, fonts=tuple(face for face, _ in fonts))  # @font-face for these only
+    css = joined_css(edition_css(brand, "epub", font_url=lambda face: f"../fonts/{webfont_name(face)}"))
     files = [
         EpubFile("styles/brief.css", css.encode("utf-8"), "text/css"),
         EpubFile(logo_name, read_bytes(brand.logo), MEDIA_TYPES.get(brand.logo.suffix, "image/png")),
-        *(EpubFile(f"fonts/{face.path.name}", read_bytes(face.path), FONT_TYPE) for face in brand.fonts),
+        *(EpubFile(f"fonts/{webfont_name(face)}", data, FONT_TYPE) for face, data in fonts),
         *(EpubFile(asset.name, asset.content, asset.media_type) for asset in doc.assets),
     ]
     cover = render_cover(

@@ -14,7 +14,7 @@ from ebooklib import epub
 from briefpress.errors import BriefError
 from briefpress.logcapture import capture_logged
 
-FONT_TYPE = "font/ttf"
+FONT_TYPE = "font/woff2"  # a core media type since EPUB 3.3 (and 3.2)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ with sonames_only():
     import pydyf
     import weasyprint.layout.inline as weasy_inline
     from weasyprint import CSS, HTML, Attachment
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -101,6 +102,21 @@ class ConfinedFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+ffi.cdef("FcConfig * FcConfigCreate (void);")  # WeasyPrint declares only FcInitLoadConfigAndFonts
+
+
+class BrandFonts(FontConfiguration):
+    """Only the fonts the brand's @font-face rules load: an empty fontconfig configuration
+    instead of the machine's, so that no page depends on the fonts a machine has. A character
+    that no brand font covers shows as the missing-glyph box (fonts.py has warned about it)."""
+
+    def __init__(self):
+        super().__init__()
+        self._config = fontconfig.FcConfigCreate()
+        pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", self.font_map), self._config)
+        fontconfig.FcConfigDestroy(self._config)  # the font map keeps its own reference, as above
+
+
 def _url_path(url: str) -> str:
     from urllib.request import url2pathname
 
@@ -122,6 +138,9 @@ def _attachment(item: PdfAttachment) -> Attachment:
 # WeasyPrint's own message (weasyprint/pdf/tags.py): compose reports a missing alt text with file
 # and line (notes.image_warning), and --strict fails on it.
 ALT_MISSING = 'Image "%s" has no required alt description'
+# WeasyPrint's warning for a character no font has (weasyprint/draw/text.py): fonts.py warns
+# about each script no brand font covers, with its manuscript line, before any PDF is rendered.
+NOTDEF = '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)'
 CSS_PLACE = re.compile(r" at (\d+):\d+\b")  # "Ignored `colr: red` at 3:5, unknown property."
 
 
@@ -134,7 +153,7 @@ class LogCapture(logging.Handler):
         self.sheet: Path | None = None  # set while a style sheet is parsed
 
     def emit(self, record):
-        if record.msg == ALT_MISSING:
+        if record.msg in (ALT_MISSING, NOTDEF):
             return
         args = record.args if isinstance(record.args, tuple) else ()
         names = tuple(str(arg) for arg in args if isinstance(arg, str))
@@ -192,7 +211,7 @@ class WarmSetUp:
 
     def font_config(self) -> FontConfiguration:
         if self.fonts is None or self.folder != tempfile.tempdir:
-            self.folder, self.fonts, self.sheets = tempfile.tempdir, FontConfiguration(), {}
+            self.folder, self.fonts, self.sheets = tempfile.tempdir, BrandFonts(), {}
         return self.fonts
 
     def stylesheet(self, sheet: Stylesheet, base_url: str, fetcher: ConfinedFetcher, capture: LogCapture) -> CSS:

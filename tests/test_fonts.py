@@ -1,0 +1,202 @@
+"""Fonts: every edition is set in the brand's declared fonts, never the machine's; fallback
+families for the South Asian scripts are loaded only when a brief's text needs them; the EPUB
+and the web page carry subsets that keep every glyph the text needs."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree, html
+
+from briefpress.brand import load_brand
+from briefpress.check.validate import run_ace, run_epubcheck
+from briefpress.render.subset import font_codepoints
+from briefpress.render.woff import sfnt_bytes
+from conftest import FIXTURES, ROOT, SAMPLE, run_build
+
+SCRIPTS = FIXTURES / "scripts"
+BRIEFS = {
+    "brief": SAMPLE,
+    "south-asia": SCRIPTS / "south-asia.md",
+    "urdu": SCRIPTS / "urdu.md",
+    "accented": SCRIPTS / "accented.md",
+    "uncovered": SCRIPTS / "uncovered.md",
+}
+BRAND = load_brand(ROOT / "styles" / "brand.yml")
+SOUTH_ASIAN = {
+    "Noto Naskh Arabic",
+    "Noto Serif Devanagari",
+    "Noto Serif Bengali",
+    "Noto Serif Tamil",
+    "Noto Serif Sinhala",
+    "Noto Sans Gurmukhi",
+}
+OPF = {"opf": "http://www.idpf.org/2007/opf"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    """Each brief built once as PDF, EPUB and web page: {name: (folder, stderr)}."""
+    out = {}
+    for name, source in BRIEFS.items():
+        folder = tmp_path_factory.mktemp(f"fonts-{name}")
+        code, _, err = run_build(str(source), "--out", str(folder), "--format", "pdf,epub,html")
+        assert code == 0, err
+        out[name] = (folder, err)
+    return out
+
+
+def pdf_font_families(pdf_path: Path) -> set[str]:
+    """The families of the fonts embedded in a PDF, from their names: 'ABCDEF+Noto-Serif-Tamil' -> 'NotoSerifTamil'."""
+    names = set()
+    with pikepdf.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            for font in (page.obj.Resources.get("/Font") or {}).values():
+                names.add(re.sub(r"^[A-Z]{6}\+", "", str(font.BaseFont)[1:]).replace("-", ""))
+    return names
+
+
+def squashed(family: str) -> str:
+    return family.replace(" ", "")
+
+
+def declared_family(font_name: str) -> str | None:
+    """The brand family whose name the embedded font's name starts with ('SourceSansProBold')."""
+    matches = [f.family for f in BRAND.fonts if font_name.startswith(squashed(f.family))]
+    return max(matches, key=len) if matches else None
+
+
+def epub_fonts(epub: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(epub) as z:
+        return {n: z.read(n) for n in z.namelist() if n.startswith("EPUB/fonts/")}
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_every_pdf_font_is_declared_by_the_brand(built, name):
+    # uncovered.md has Georgian, which the machine's DejaVu Sans covers: fontconfig would supply it.
+    folder, _ = built[name]
+    fonts = pdf_font_families(folder / f"{BRIEFS[name].stem}.pdf")
+    assert fonts and all(declared_family(font) for font in fonts), fonts
+    assert not any("DejaVu" in font for font in fonts)
+
+
+def test_each_script_is_set_in_its_fallback_and_an_english_brief_loads_none(built):
+    families = {declared_family(f) for f in pdf_font_families(built["south-asia"][0] / "south-asia.pdf")}
+    assert SOUTH_ASIAN <= families
+    assert "Noto Nastaliq Urdu" not in families  # an English brief sets Arabic script in Naskh
+    sample = {declared_family(f) for f in pdf_font_families(built["brief"][0] / "brief.pdf")}
+    assert sample == {"Source Serif Pro", "Source Sans Pro"}
+    assert all(name.startswith("EPUB/fonts/Source") for name in epub_fonts(built["brief"][0] / "brief.epub"))
+
+
+def test_an_urdu_brief_is_set_in_nastaliq(built):
+    families = {declared_family(f) for f in pdf_font_families(built["urdu"][0] / "urdu.pdf")}
+    assert "Noto Nastaliq Urdu" in families and "Noto Naskh Arabic" not in families
+
+
+@pytest.mark.parametrize("name", ["brief", "south-asia", "urdu"])
+def test_epub_fonts_are_woff2_files_in_the_manifest_and_the_css(built, name):
+    epub = built[name][0] / f"{name}.epub"
+    with zipfile.ZipFile(epub) as z:
+        opf = etree.fromstring(z.read("EPUB/content.opf"))
+        css = z.read("EPUB/styles/brief.css").decode()
+    items = {i.get("href"): i.get("media-type") for i in opf.iterfind(".//opf:item", OPF)}
+    fonts = epub_fonts(epub)
+    assert fonts
+    for name_in_zip, data in fonts.items():
+        href = name_in_zip.removeprefix("EPUB/")
+        assert items.get(href) == "font/woff2" and data[:4] == b"wOF2"
+        assert f'url("../{href}")' in css
+    assert len(re.findall(r"@font-face", css)) == len(fonts)
+
+
+def text_of_pages(epub: Path) -> str:
+    with zipfile.ZipFile(epub) as z:
+        pages = [z.read(n) for n in z.namelist() if n.endswith(".xhtml")]
+    return "".join(html.fromstring(page).text_content() for page in pages)
+
+
+@pytest.mark.parametrize("name", ["brief", "accented", "south-asia"])
+def test_subsets_keep_every_character_of_the_text_that_the_full_font_has(built, name):
+    epub = built[name][0] / f"{name}.epub"
+    # with the decomposed forms a shaper may look for (Bengali 'ো' as 'ে' and 'া')
+    pages = text_of_pages(epub)
+    text = set(pages + unicodedata.normalize("NFD", pages)) - set(" \n\t\u00a0\u200c\u200d")
+    for zip_name, data in epub_fonts(epub).items():
+        face = next(f for f in BRAND.fonts if zip_name.endswith(f.path.stem.removesuffix(".woff2") + ".woff2"))
+        full = font_codepoints(sfnt_bytes(face.path.read_bytes()))
+        kept = font_codepoints(sfnt_bytes(data))
+        needed = {ord(c) for c in text} & full
+        assert needed and needed <= kept, (zip_name, sorted(map(chr, needed - kept)))
+
+
+def test_the_web_page_embeds_the_same_subsets_as_data_urls(built):
+    page = (built["brief"][0] / "brief.html").read_text()
+    faces = re.findall(r'@font-face \{\s*font-family: "([^"]+)";\s*src: url\("data:font/woff2;base64,', page)
+    assert set(faces) == {"Source Serif Pro", "Source Sans Pro"}
+    assert len(faces) == len(epub_fonts(built["brief"][0] / "brief.epub"))
+
+
+def test_sample_epub_and_web_page_are_small(built):
+    folder = built["brief"][0]
+    assert (folder / "brief.epub").stat().st_size <= 250 * 1024
+    assert (folder / "brief.html").stat().st_size <= 200 * 1024
+
+
+def test_builds_of_the_editions_with_fonts_are_reproducible(built, tmp_path):
+    code, _, err = run_build(str(BRIEFS["south-asia"]), "--out", str(tmp_path), "--format", "epub,html")
+    assert code == 0, err
+    for ending in (".epub", ".html"):
+        assert (tmp_path / f"south-asia{ending}").read_bytes() == (
+            built["south-asia"][0] / f"south-asia{ending}"
+        ).read_bytes()
+
+
+def test_scripts_the_brand_has_fonts_for_build_without_warnings(built):
+    for name in ("south-asia", "urdu", "accented"):
+        assert "no font in the brand" not in built[name][1], built[name][1]
+
+
+def test_a_character_no_font_covers_is_a_warning_with_its_line_and_fails_strict(built, tmp_path):
+    err = built["uncovered"][1]
+    source = "tests/fixtures/scripts/uncovered.md"
+    assert f"warning: {source}:8: no font in the brand covers U+1230 'ሰ' and 2 more Ethiopic character(s)" in err
+    assert "(add a font for Ethiopic to styles/brand.yml)" in err
+    assert f"warning: {source}:8: no font in the brand covers U+10D2 'გ'" in err
+    code, _, err = run_build(str(BRIEFS["uncovered"]), "--out", str(tmp_path), "--strict")
+    assert code == 1 and "--strict is on" in err
+
+
+def test_a_fallback_font_the_brand_does_not_declare_is_an_error(tmp_path):
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    for f in (ROOT / "styles").iterdir():
+        (styles / f.name).write_bytes(f.read_bytes())
+    text = (styles / "brand.yml").read_text().replace("- Noto Serif Tamil\n", "- Noto Serif Tamill\n")
+    (styles / "brand.yml").write_text(text)
+    code, _, err = run_build(str(SAMPLE), "--out", str(tmp_path / "out"), "--brand", str(styles / "brand.yml"))
+    assert code == 1
+    assert "brand.yml:" in err and "brand: fallback font 'Noto Serif Tamill' is not declared" in err
+
+
+def test_epub_with_every_script_passes_epubcheck_and_ace(built):
+    epub = built["south-asia"][0] / "south-asia.epub"
+    for verdict in (run_epubcheck(epub), run_ace(epub)):
+        assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), "\n".join(verdict.details)
+
+
+def test_the_cover_of_an_urdu_brief_draws_its_title_in_nastaliq():
+    from briefpress.render.cover import _script_face
+
+    urdu = dataclasses.replace(BRAND, fallback_fonts=("Noto Nastaliq Urdu", *BRAND.fallback_fonts))
+    face = _script_face(urdu, BRAND.heading_font, 700, "پاکستان اور افغانستان")
+    assert face is not None and "nastaliq" in face.name
+    assert (
+        _script_face(urdu, BRAND.heading_font, 700, "Misaligned Expectations") is None
+    )  # the sample's cover as it was
