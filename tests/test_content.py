@@ -41,7 +41,12 @@ def char_boxes(page):
             yield (char, *text.get_charbox(i))
 
 
-@pytest.mark.parametrize("name", SOURCES)
+# pdfium's character boxes come from the text layer, which WeasyPrint 70 writes wrongly for
+# Arabic-script glyphs in the Noto faces (see TEXT_LAYER in test_rtl.py): Urdu's are not its glyphs'.
+TEXT_LAYER = pytest.mark.xfail(strict=True, reason="the Urdu PDF's text layer has wrong glyph boxes")
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=TEXT_LAYER) if n == "urdu" else n for n in SOURCES])
 @pytest.mark.parametrize("edition", ["pdf", "print"])
 def test_no_character_leaves_the_margins_on_any_page(editions, name, edition):
     """Every character box is inside the text block's left and right edges (24 mm, or the print
@@ -66,7 +71,7 @@ def test_a_long_table_repeats_its_header_on_every_page(editions):
         rows_seen = set()
         for index in range(len(pdf)):
             text = pdf[index].get_textpage().get_text_range()
-            rows = {int(n) for n in re.findall(r"^\s*(\d+) \w", text, re.M)}
+            rows = {int(n) for n in re.findall(r"^\s*(\d+) \w.* canal \d+ [\d,]+ [\d.]+\s*$", text, re.M)}
             rows_seen |= rows
             if rows:
                 assert "Canal command" in text and "Area (ha)" in text and "Share (%)" in text, f"page {index + 1}"

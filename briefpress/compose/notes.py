@@ -249,14 +249,18 @@ def mark_missing(inlines: list, keys: list[str]) -> list:
     return out
 
 
+URL_HREF = re.compile(r'^<a class="url"[^>]*? href="([^"]*)"')
+
+
 def link_targets(value) -> list[str]:
     """The URLs of the links (ours or pandoc's) inside a pandoc JSON value, in order."""
     if isinstance(value, list):
         return [url for item in value for url in link_targets(item)]
     if not isinstance(value, dict):
         return []
-    if value.get("t") == "RawInline" and value["c"][1].startswith('<a class="url" href="'):
-        return [html.unescape(value["c"][1].split('"')[3])]
+    if value.get("t") == "RawInline" and value["c"][1].startswith('<a class="url" '):
+        found = URL_HREF.search(value["c"][1])
+        return [html.unescape(found.group(1))] if found else []
     if value.get("t") == "Link":
         return [value["c"][2][0]]
     return link_targets(value.get("c"))

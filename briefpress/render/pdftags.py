@@ -33,7 +33,7 @@ def finish_tagged_pdf(
         if archival:
             stop_interpolation(pdf)
         if doi or url:
-            write_identifiers(pdf, doi=doi, url=url)
+            write_identifiers(pdf, doi=doi, url=url, prism=not archival)
         out = io.BytesIO()
         # qpdf would write a random /ID: derive it from the content so the same input gives the same bytes.
         pdf.save(
@@ -49,10 +49,14 @@ def finish_tagged_pdf(
 PRISM = "{http://prismstandard.org/namespaces/basic/3.0/}"  # pikepdf names it prism3; no registration
 
 
-def write_identifiers(pdf: pikepdf.Pdf, *, doi: str, url: str) -> None:
-    """dc:identifier (the DOI as doi:10..., else the URL), and PRISM's prism:doi and prism:url."""
+def write_identifiers(pdf: pikepdf.Pdf, *, doi: str, url: str, prism: bool = True) -> None:
+    """dc:identifier (the DOI as doi:10..., else the URL), and PRISM's prism:doi and prism:url.
+    PDF/A allows only the XMP schemas it predefines unless an extension schema declares the others
+    (ISO 19005-3, 6.6.2.3): the archive carries dc:identifier alone."""
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
         xmp["dc:identifier"] = f"doi:{doi}" if doi else url
+        if not prism:
+            return
         if doi:
             xmp[f"{PRISM}doi"] = doi
         if url:
