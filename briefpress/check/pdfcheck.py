@@ -7,6 +7,7 @@ an empty list means the rule holds. ISO 14289-1 (PDF/UA-1) clauses are cited per
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,9 @@ def check_figures(elements: list[tuple[pikepdf.Dictionary, int]]) -> list[str]:
 def check_outline(pdf: pikepdf.Pdf, elements, texts: dict[tuple[int, int], str]) -> list[str]:
     """The bookmarks, in order and depth, name the headings of the structure tree."""
     headings = [
-        (int(m.group(1)), element_text(e, page, texts)) for e, page in elements if (m := HEADING.match(str(e.S)))
+        (int(m.group(1)), element_text(e, page, texts, skip=is_note_call))
+        for e, page in elements
+        if (m := HEADING.match(str(e.S)))
     ]
     with pdf.open_outline() as outline:
         marks = list(flatten_outline(outline.root))
@@ -207,7 +210,13 @@ def squash(text: str) -> str:
 RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
-def element_text(element: pikepdf.Dictionary, page: int, texts: dict[tuple[int, int], str]) -> str:
+def element_text(
+    element: pikepdf.Dictionary,
+    page: int,
+    texts: dict[tuple[int, int], str],
+    skip: Callable[[pikepdf.Dictionary, str], bool] = lambda element, text: False,
+) -> str:
+    """The text of a structure element, without the child elements `skip` rejects."""
     kids: Any = element.get("/K")
     kids = kids if isinstance(kids, pikepdf.Array) else [kids]
     parts = []
@@ -215,8 +224,16 @@ def element_text(element: pikepdf.Dictionary, page: int, texts: dict[tuple[int, 
         if isinstance(kid, int):
             parts.append(texts.get((page, kid), ""))
         elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            parts.append(element_text(kid, page, texts))
+            text = element_text(kid, page, texts, skip)
+            if not skip(kid, text):
+                parts.append(text)
     return "".join(parts)
+
+
+def is_note_call(element: pikepdf.Dictionary, text: str) -> bool:
+    """A note call inside a heading: a Link whose text is a note number (and its separator). The
+    bookmark carries the heading's words only (render/pdfmarkup.py, label_headings)."""
+    return str(element.get("/S")) == "/Link" and re.fullmatch(r"[\s\u2060]*\d+[\s,]*", text) is not None
 
 
 def walk_structure(pdf: pikepdf.Pdf):
