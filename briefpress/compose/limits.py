@@ -14,7 +14,7 @@ MAX_DEPTH = 100
 HTML_LEVELS = {"BulletList": 2, "OrderedList": 2, "DefinitionList": 2, "Table": 4, "Figure": 2}
 NOT_ELEMENTS = {"Str", "Space", "SoftBreak", "Plain", "RawInline", "RawBlock", "Quoted", "Cite"}
 # About 470 words a page with the notes (a 466 KB brief is 159 pages and renders in a minute).
-MAX_WORDS = 150_000
+MAX_WORDS = 300_000
 WORDS_PER_PAGE = 470
 SPLIT = "split it into several briefs, one file each, and build them together as a series"
 
