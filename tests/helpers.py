@@ -124,3 +124,12 @@ def squash(text: str) -> str:
     """Text as a reader sees it: hyphenation breaks joined, whitespace collapsed."""
     text = re.sub("[\ufffe\x02]\\s*", "", text)
     return re.sub(r"\s+", " ", text.replace("\u00ad", "").replace("\u200b", "")).strip()
+
+
+def page_texts(path) -> list[str]:
+    """The text of each page of a PDF, as pdfium reads it."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()

@@ -14,6 +14,7 @@ from lxml import etree
 from briefpress.check.validate import validate_editions
 from briefpress.records import EDITION_FILES, Artifact
 from conftest import FIXTURES, run_build
+from helpers import page_texts
 
 CONTENT = FIXTURES / "content" / "content.md"
 LONG_TABLE = FIXTURES / "long-table.md"
@@ -181,14 +182,6 @@ def test_validators_find_nothing_in_these_briefs(editions):
 def epub_page(path, name: str):
     with zipfile.ZipFile(path) as z:
         return etree.fromstring(z.read(name))
-
-
-def page_texts(path) -> list[str]:
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
-    finally:
-        pdf.close()
 
 
 def squash(text: str) -> str:

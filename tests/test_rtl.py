@@ -14,6 +14,7 @@ from lxml import etree
 from briefpress.check.validate import validate_editions
 from briefpress.records import EDITION_FILES, Artifact, text_direction
 from conftest import FIXTURES, ROOT, run_build
+from helpers import page_texts
 
 URDU = FIXTURES / "urdu.md"
 NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf"}
@@ -223,11 +224,3 @@ def test_our_pdf_rules_find_nothing_in_the_urdu_brief(urdu):
             verdict.validator,
             verdict.details,
         )
-
-
-def page_texts(path) -> list[str]:
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
-    finally:
-        pdf.close()
