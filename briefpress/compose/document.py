@@ -16,6 +16,7 @@ from briefpress.compose.links import check_links
 from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.bibliography import default_csl, load_bibliography
+from briefpress.read.frontmatter import front_matter_line
 from briefpress.read.history import last_commit_time
 from briefpress.read.markdown import cite_entry, parse_cited, parse_markdown, render_html
 from briefpress.records import Brand, Document, Labels, Note, Source, Staged
@@ -90,24 +91,11 @@ def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:
         return Staged(found or Labels())
     warning = BuildWarning(
         source.path,
-        lang_line(source.text),
+        front_matter_line(source.text, "lang"),
         f"the brand has no labels for lang '{source.meta.lang}', so Summary, Notes and About the author "
         f"are in English (add meta.briefpress.labels.{primary} to {brand.path.name})",
     )
     return Staged(Labels(), warnings=(warning,))
-
-
-def lang_line(text: str) -> int | None:
-    """The line of the front matter's lang key, if the manuscript has one."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return None
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() in ("---", "..."):
-            return None
-        if line.startswith("lang:"):
-            return number
-    return None
 
 
 def split_references(blocks: list) -> tuple[list, list]:

@@ -15,6 +15,7 @@ import yaml
 
 from briefpress.errors import BriefError
 from briefpress.read.files import read_regular_file
+from briefpress.read.frontmatter import front_matter_line
 from briefpress.records import Bibliography, Brand, Source
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -104,11 +105,3 @@ def check_syntax(path: Path) -> None:
     entries = data.get("references") if kind == "CSL YAML" and isinstance(data, dict) else data
     if not isinstance(entries, list) or not all(isinstance(e, dict) and e.get("id") for e in entries):
         raise BriefError(path, 1, f"not a {kind} bibliography", "give a list of entries, each with an 'id'")
-
-
-def front_matter_line(text: str, key: str) -> int | None:
-    """The line of a top-level front matter key."""
-    for number, line in enumerate(text.splitlines()[:200], 1):
-        if line.startswith(f"{key}:"):
-            return number
-    return None

@@ -325,3 +325,16 @@ def validate_series(value, fail) -> Series:
         fail("'series' must have 'name' and 'number'", "write 'series: {name: ..., number: 3}'")
         return Series()
     return Series(name=str(value.get("name") or "").strip(), number=str(value.get("number") or "").strip())
+
+
+def front_matter_line(text: str, key: str) -> int | None:
+    """The line of a top-level key inside the manuscript's front matter fence, if it has one."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            return None
+        if line.startswith(f"{key}:"):
+            return number
+    return None
