@@ -8,6 +8,8 @@ Every figure comes from this one run on this machine; ratios are what the target
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import operator
 import os
 import platform
@@ -148,20 +150,27 @@ def series(tmp: Path, count: int, jobs: int) -> float:
 
 def floor(tmp: Path, runs: int) -> float:
     """bench/floor.py: import WeasyPrint and render our own final HTML and CSS once, with the brand's
-    fonts and PDF/UA-1 tags, as the build renders the distribution PDF; nothing else."""
+    fonts and PDF/UA-1 tags, as the build renders the distribution PDF; nothing else. The HTML and
+    CSS are the build's own: the brief prepared as the build prepares it (the faces its text uses,
+    the images as data), the headings labelled for the bookmarks."""
     sys.path.insert(0, str(ROOT))
     from briefpress.brand import load_brand
-    from briefpress.compose.document import compose_document, resolve_build_time
-    from briefpress.read.frontmatter import load_source
+    from briefpress.make import prepare
+    from briefpress.records import BuildConfig
+    from briefpress.render.editions import data_url, with_image_sources
+    from briefpress.render.pdfmarkup import label_headings
     from briefpress.render.styles import edition_css
     from briefpress.render.templates import render_pdf_html
 
     brand = load_brand(ROOT / "styles" / "brand.yml")
-    source = load_source(SAMPLE)
-    doc = compose_document(source, brand, resolve_build_time("", "1772668800", SAMPLE)).value
-    (tmp / "final.html").write_text(render_pdf_html(doc, logo_src=brand.logo.as_uri()), encoding="utf-8")
+    config = BuildConfig(sources=(SAMPLE,), out_dir=tmp, source_date_epoch="1772668800")
+    with contextlib.redirect_stderr(io.StringIO()):  # the sample's warnings, printed by the build runs
+        doc = with_image_sources(prepare(config, brand, SAMPLE), data_url)
+    final = label_headings(render_pdf_html(doc, logo_src=brand.logo.as_uri()))
+    (tmp / "final.html").write_text(final, encoding="utf-8")
     sheets = []
-    for n, sheet in enumerate(edition_css(brand, "pdf", font_url=lambda f: f.path.as_uri(), paper="A4")):
+    css = edition_css(doc.brand, "pdf", font_url=lambda f: f.path.as_uri(), paper="A4", direction=doc.meta.direction)
+    for n, sheet in enumerate(css):
         sheets.append(tmp / f"final{n}.css")  # one file per sheet, as the build parses them
         sheets[-1].write_text(sheet.text, encoding="utf-8")
     command = [PYTHON, str(ROOT / "bench" / "floor.py"), str(tmp / "final.html"), str(tmp / "floor.pdf")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,9 +12,12 @@ class Collector(logging.Handler):
     def __init__(self, module_prefix: str, level: int):
         super().__init__(level)
         self.prefix = module_prefix
+        self.thread = threading.get_ident()  # two threads may run pandoc at once: each keeps its own
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
         if record.name.startswith(self.prefix) or self.prefix in record.pathname:
             self.messages.append(record.getMessage())
 

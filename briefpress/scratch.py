@@ -56,6 +56,11 @@ def scratch_tempdir():
         tempfile.tempdir = saved
 
 
+def scratch_path() -> Path | None:
+    """The build's temporary folder, if a build is running in this process (or its parent)."""
+    return Path(_folder) if _folder else None
+
+
 def remove_scratch_folder() -> None:
     """Remove the build's temporary folder, if one is in use."""
     if _folder:

@@ -351,3 +351,22 @@ def test_a_changed_bibliography_entry_is_not_served_from_the_cache(tmp_path):
         refs.read_text(encoding="utf-8").replace("Rivers of Dispute", "Rivers in Dispute"), encoding="utf-8"
     )
     assert "Rivers in Dispute" in notes()
+
+
+def test_the_compact_default_style_formats_as_the_style_itself():
+    from briefpress.read.bibliography import default_csl, style_file
+    from briefpress.read.markdown import parse_cited
+    from briefpress.records import Bibliography
+    from briefpress.scratch import scratch_folder
+
+    bibliography = Bibliography(files=(CITED.parent / "refs.bib",), csl=default_csl())
+    text = CITED.read_text(encoding="utf-8")
+    as_shipped, missing = parse_cited(text, CITED, bibliography)  # outside a build: the style file itself
+    with scratch_folder():
+        compact_style = style_file(default_csl())
+        assert compact_style != default_csl()
+        assert compact_style.stat().st_size < 0.7 * default_csl().stat().st_size
+        compacted, still_missing = parse_cited(text, CITED, bibliography)
+    assert as_shipped["meta"].pop("csl") != compacted["meta"].pop("csl")  # the file pandoc was given
+    assert compacted == as_shipped
+    assert missing == still_missing == ("nokey",)  # citeproc did run

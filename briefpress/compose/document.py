@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,6 +31,18 @@ def compose_document(
     too_long = check_manuscript_length(source.markdown, source.path)
     if too_long:
         raise too_long
+    url = source.meta.url or brand_url(brand, source)
+    with ThreadPoolExecutor(1) as beside:  # the brief's own citation: one more pandoc run, at the same time
+        citing = beside.submit(how_to_cite, source, brand, url)
+        staged = compose_parts(source, brand, build_time, references=references, url=url)
+        cite_html = citing.result()
+    return Staged(replace(staged.value, cite_html=cite_html), warnings=staged.warnings, errors=staged.errors)
+
+
+def compose_parts(
+    source: Source, brand: Brand, build_time: datetime, *, references: bool, url: str
+) -> Staged[Document]:
+    """The brief composed, all but its own citation."""
     bibliography = load_bibliography(source, brand)
     missing: tuple[str, ...] = ()
     if bibliography is None:
@@ -53,7 +67,6 @@ def compose_document(
     parts = render_parts(abstract, body, bios, collector.notes, source.path, shown_refs)
     labels = brief_labels(source, brand)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
-    url = source.meta.url or brand_url(brand, source)
     document = Document(
         meta=source.meta,
         brand=brand,
@@ -73,7 +86,6 @@ def compose_document(
         labels=labels.value,
         references_html=parts["bp-refs"],
         url=url,
-        cite_html=how_to_cite(source, brand, url),
     )
     whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
     limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]

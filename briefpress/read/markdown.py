@@ -12,6 +12,7 @@ import pypandoc
 
 from briefpress.errors import BriefError, BuildWarning, report
 from briefpress.logcapture import capture_logged
+from briefpress.read.bibliography import style_file
 from briefpress.records import Bibliography
 
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
@@ -46,7 +47,7 @@ def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict
     """Parse a manuscript with pandoc's citeproc: each citation as the style prints it (a Note
     inside the Cite for a note style) and, for the References, a Div "refs". Also returns the keys
     the bibliography lacks, which citeproc only warns about."""
-    args = ["--citeproc", f"--csl={bibliography.csl}", *(f"--bibliography={f}" for f in bibliography.files)]
+    args = ["--citeproc", f"--csl={style_file(bibliography.csl)}", *(f"--bibliography={f}" for f in bibliography.files)]
     try:
         with capture_logged("pypandoc", "pypandoc") as logged:
             out = pypandoc.convert_text(
@@ -109,7 +110,7 @@ def cite_entry(item: dict, csl: Path, path: Path) -> str:
         },
         "blocks": [],
     }
-    text = run_pandoc(json.dumps(doc), "json", "html5", path, ["--citeproc", f"--csl={csl}"])
+    text = run_pandoc(json.dumps(doc), "json", "html5", path, ["--citeproc", f"--csl={style_file(csl)}"])
     entry = re.search(r'<div id="ref-[^"]*" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', text, re.S)
     return entry.group(1) if entry else ""
 

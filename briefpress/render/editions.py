@@ -1,27 +1,25 @@
 """Make each edition's bytes from a Document: the PDFs, the EPUB and the web page.
 
 WeasyPrint and pikepdf are imported by make_pdf when it first runs, so that a process that makes
-only the EPUB or the web page never loads them (see workers.py).
+only the EPUB or the web page never loads them; ebooklib, Pillow and fontTools by make_epub and
+make_html, so that a PDF worker never loads them and the main process composes the brief before
+it does (see workers.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
-from briefpress.compose.a11y import accessibility_metadata, survey
 from briefpress.compose.htmltree import link_across
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
-from briefpress.fonts import webfont_files, webfont_name
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem
-from briefpress.render.cover import render_cover
-from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
+from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render.pdfmarkup import anchor_labels, drop_links, label_headings
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html
-from briefpress.render.webedition import make_html
 from briefpress.scratch import scratch_tempdir
 
 
@@ -36,6 +34,8 @@ def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
         return make_archive_pdf(doc, paper=paper)
     if kind == "epub":
         return make_epub(doc)
+    from briefpress.render.webedition import make_html
+
     return make_html(doc)
 
 
@@ -57,26 +57,16 @@ def make_pdf(
     from briefpress.render.pdftags import finish_tagged_pdf
 
     brand = doc.brand
-    page_size = paper.upper() if paper == "a4" else paper
     doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file
-    css = edition_css(
-        brand,
-        edition,
-        font_url=lambda face: face.path.as_uri(),
-        paper=page_size,
-        press=press,
-        direction=doc.meta.direction,
-    )
     html = label_headings(render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition))
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
-    roots = (brand.path.parent, doc.source_path.parent, *{face.path.parent for face in brand.fonts})
     with scratch_tempdir():  # WeasyPrint's font folders are left there, for the build to remove
         pdf = render_pdf(
             html,
-            css=css,
+            css=pdf_css(doc, paper=paper, edition=edition, press=press),
             base_dir=doc.source_path.parent,
-            roots=roots,
+            roots=pdf_roots(doc),
             source=doc.source_path,
             explain=ProblemExplainer(doc),
             variant=variant,
@@ -85,6 +75,34 @@ def make_pdf(
     return finish_tagged_pdf(
         pdf, anchor_labels=anchor_labels(html), archival=variant.startswith("pdf/a"), doi=doc.meta.doi, url=doc.url
     )
+
+
+def pdf_css(doc: Document, *, paper: str, edition: str, press: bool) -> list[Stylesheet]:
+    return edition_css(
+        doc.brand,
+        edition,
+        font_url=lambda face: face.path.as_uri(),
+        paper=paper.upper() if paper == "a4" else paper,
+        press=press,
+        direction=doc.meta.direction,
+    )
+
+
+def pdf_roots(doc: Document) -> tuple[Path, ...]:
+    """The folders WeasyPrint may read: the brand's, the manuscript's and the fonts'."""
+    return (doc.brand.path.parent, doc.source_path.parent, *{face.path.parent for face in doc.brand.fonts})
+
+
+def warm_pdf(doc: Document, config: BuildConfig) -> None:
+    """Parse the distribution PDF's stylesheets (the brand's fonts set up with them) and compile its
+    template: the lead worker does it before it forks its helpers, which inherit them, so that the
+    print PDF parses only its own sheet."""
+    from briefpress.render.pdf import warm_up
+
+    render_pdf_html(doc, logo_src=doc.brand.logo.as_uri())
+    paper = config.paper or doc.meta.paper or doc.brand.paper
+    with scratch_tempdir():
+        warm_up(pdf_css(doc, paper=paper, edition="pdf", press=config.press), doc.source_path.parent, pdf_roots(doc))
 
 
 class ProblemExplainer:
@@ -136,12 +154,18 @@ def make_archive_pdf(doc: Document, *, paper: str) -> bytes:
 
 def make_epub(doc: Document) -> bytes:
     """The EPUB 3 edition."""
+    from briefpress.compose.a11y import accessibility_metadata, survey
+    from briefpress.fonts import webfont_files, webfont_name
+    from briefpress.render.cover import render_cover
+    from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
+    from briefpress.render.woff import QUICK
+
     brand, meta = doc.brand, doc.meta
     doc = with_image_sources(doc, lambda asset: asset.name)
     logo_name = "images/logo" + brand.logo.suffix
     pages = link_across(render_epub_pages(doc, logo_src=logo_name))
     titles = epub_page_titles(doc)
-    fonts = webfont_files(doc)
+    fonts = webfont_files(doc, quality=QUICK)
     brand = dataclasses.replace(brand, fonts=tuple(face for face, _ in fonts))  # @font-face for these only
     css = joined_css(edition_css(brand, "epub", font_url=lambda face: f"../fonts/{webfont_name(face)}"))
     files = [

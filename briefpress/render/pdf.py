@@ -228,6 +228,20 @@ class WarmSetUp:
 WARM = WarmSetUp()
 
 
+def warm_up(css: list[Stylesheet], base_dir: Path, roots: tuple[Path, ...]) -> None:
+    """Parse the stylesheets into the warm set-up ahead of a render; a sheet with a problem is not
+    kept, so the render parses it again and reports the problem."""
+    fetcher, capture = ConfinedFetcher(roots), LogCapture()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(capture)
+    try:
+        for sheet in css:
+            capture.sheet = sheet.path
+            WARM.stylesheet(sheet, str(base_dir) + "/", fetcher, capture)
+    finally:
+        logger.removeHandler(capture)
+
+
 def render_pdf(
     html: str,
     *,

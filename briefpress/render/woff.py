@@ -4,7 +4,25 @@ from __future__ import annotations
 
 import io
 
+import brotli
 from fontTools.ttLib import TTFont, TTLibError, woff2
+
+# Brotli's quality for WOFF2, measured on the sample's nine subsets (20-35 KB each): 11, fontTools'
+# own, takes 0.72 s for 120,048 bytes; 10 takes 0.33 s for 120,064; 8 takes 0.03 s for 131,060.
+SMALLEST, QUICK = 10, 8
+
+
+class Brotli:
+    """What fontTools' WOFF2 writer calls of the brotli module, compressing at a quality of ours."""
+
+    MODE_GENERIC, MODE_TEXT, MODE_FONT = brotli.MODE_GENERIC, brotli.MODE_TEXT, brotli.MODE_FONT
+    decompress = staticmethod(brotli.decompress)
+
+    def __init__(self, quality: int):
+        self.quality = quality
+
+    def compress(self, data: bytes, mode: int = brotli.MODE_GENERIC) -> bytes:
+        return brotli.compress(data, mode=mode, quality=self.quality)
 
 
 def sfnt_bytes(data: bytes) -> bytes:
@@ -31,9 +49,13 @@ def cmap_codepoints(data: bytes) -> frozenset[int]:
         raise ValueError(f"not a readable font: {err}") from None
 
 
-def woff2_bytes(sfnt: bytes) -> bytes:
+def woff2_bytes(sfnt: bytes, quality: int = SMALLEST) -> bytes:
     """Compress a TrueType/OpenType font to WOFF2 (the same bytes for the same font: no timestamp)."""
     out = io.BytesIO()
-    # No glyf/loca transform: fontTools does it in Python, three times slower for 10 % fewer bytes.
-    woff2.compress(io.BytesIO(sfnt), out, transform_tables=set())
+    default, woff2.brotli = woff2.brotli, Brotli(quality)  # fontTools passes no quality: lend it ours
+    try:
+        # No glyf/loca transform: fontTools does it in Python, three times slower for 10 % fewer bytes.
+        woff2.compress(io.BytesIO(sfnt), out, transform_tables=set())
+    finally:
+        woff2.brotli = default
     return out.getvalue()

@@ -13,10 +13,8 @@ into a pipe nobody reads hangs the build. A worker whose parent dies exits too.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import logging
-import multiprocessing
 import os
 import signal
 import sys
@@ -67,7 +65,7 @@ def lead_worker(kinds: list[str], jobs: int):
         # The slow imports, while the parent composes; helpers forked later inherit them all.
         importlib.import_module("briefpress.render.pdf")
         importlib.import_module("briefpress.render.pdftags")
-        from briefpress.render.editions import make_edition
+        from briefpress.render.editions import make_edition, warm_pdf
 
         job = connection.recv()
         if job is None:
@@ -75,6 +73,8 @@ def lead_worker(kinds: list[str], jobs: int):
         config, document = job
 
         mine, *others = share(kinds, jobs)
+        if others:  # what every PDF shares, done once: the helpers inherit it
+            warm_pdf(document, config)
         helpers = [
             Forked(
                 lambda _, group=group: {k: make_edition(k, document, config) for k in group},
@@ -131,6 +131,8 @@ class Forked:
     """
 
     def __init__(self, work, kinds: list[str], path: Path, inherited=(), what: str = ""):
+        import multiprocessing  # here, not above: a cache hit forks nothing and should not load it
+
         self.kinds, self.path, self.done, self.what = kinds, path, False, what
         context = multiprocessing.get_context("fork")
         self.connection, child = context.Pipe()
@@ -211,6 +213,8 @@ def exit_with_parent(parent: int) -> None:
 
     signal.signal(signal.SIGTERM, leave)
     if sys.platform.startswith("linux"):
+        import ctypes
+
         PR_SET_PDEATHSIG = 1  # prctl(2): the kernel sends this signal when the parent thread ends
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     else:
