@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import operator
 import os
 import platform
@@ -190,7 +191,6 @@ def preview(tmp: Path, saves: int) -> tuple[float, float]:
     """`serve` on a copy of the sample: median seconds from a save to the server publishing the new
     web edition, and the new PDF, as the page learns it (the server's events); saves seconds apart."""
     import http.client
-    import json
     import queue
     import threading
 
@@ -256,6 +256,50 @@ def preview(tmp: Path, saves: int) -> tuple[float, float]:
     return statistics.median(web), statistics.median(pdf)
 
 
+def cold_phases(tmp: Path, runs: int) -> list[str]:
+    """Each process's stages in a cold three-edition build (bench/phases.py), medians of runs: when
+    each starts and ends, in seconds from the command's start."""
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for i in range(runs):
+        out = tmp / f"phases-cold{i}"
+        found = json.loads(run_phases("cold", out, SAMPLE))
+        main_pid = next(pid for pid, stage, *_ in found if stage == "build")
+        marks = {"load_brand": "brand reader", "make_edition(print)": "print helper", "warm_pdf": "PDF worker"}
+        roles = {pid: marks[stage] for pid, stage, *_ in found if stage in marks and pid != main_pid}
+        roles[main_pid] = "main"
+        for pid, stage, start, end in found:
+            role = roles.get(pid, "other")
+            spans.setdefault(f"{role}: {stage}", []).append((start, end))
+    rows = sorted(
+        ((statistics.median(a for a, _ in v), statistics.median(b for _, b in v), k) for k, v in spans.items()),
+    )
+    lines = ["| process: stage | starts | ends | takes |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {name} | {start:.2f} s | {end:.2f} s | {end - start:.2f} s |" for start, end, name in rows]
+    return lines
+
+
+def warm_phases(tmp: Path, saves: int) -> list[str]:
+    """The stages of a preview's warm rebuild (bench/phases.py), medians over the saves."""
+    project = tmp / "phases-warm"
+    shutil.copytree(ROOT / "styles", project / "styles")
+    shutil.copytree(ROOT / "source", project / "source")
+    found = json.loads(run_phases("warm", project / "dist", project / "source" / "brief.md", str(saves)))
+    spans: dict[str, list[float]] = {}
+    for _, stage, start, end in found:
+        spans.setdefault(stage, []).append(end - start)
+    order = ["rebuild", "prepare", "compose_parts", "how_to_cite", "make_edition(html)", "make_edition(pdf)"]
+    order += ["render_pdf", "finish_tagged_pdf", "publish"]
+    lines = ["| stage | takes (median) | times per rebuild |", "| --- | ---: | ---: |"]
+    for stage in [s for s in order if s in spans] + sorted(set(spans) - set(order)):
+        lines.append(f"| {stage} | {statistics.median(spans[stage]):.3f} s | {len(spans[stage]) / saves:g} |")
+    return lines
+
+
+def run_phases(*args) -> str:
+    command = [PYTHON, str(ROOT / "bench" / "phases.py"), *map(str, args)]
+    return subprocess.run(command, check=True, capture_output=True, text=True, env=ENV, cwd=ROOT).stdout
+
+
 def long_document(tmp: Path, times: int) -> Path:
     """The sample with its body (the paragraphs between the summary and the bios) repeated."""
     text = SAMPLE.read_text(encoding="utf-8")
@@ -318,6 +362,20 @@ def main() -> int:
         t_serial = ours(tmp, args.runs, "--no-cache", "--jobs", "1", out="serial")
         t_rebuild = rebuild(tmp, args.runs)
         t_web, t_pdf = preview(tmp, args.saves)
+        phases = [
+            "",
+            "Where a cold build's time goes (`bench/phases.py cold`, medians of "
+            f"{args.runs} builds; seconds from the command's start):",
+            "",
+            *cold_phases(tmp, args.runs),
+        ]
+        phases += [
+            "",
+            "Where a preview rebuild's time goes (`bench/phases.py warm`: the preview's own rebuild "
+            f"in one warm process, web page then PDF, {args.saves} saves like the preview's):",
+            "",
+        ]
+        phases += warm_phases(tmp, args.saves)
         rows += [
             Row(
                 "Full default build (PDF, print PDF, EPUB), cold / naive pandoc route (PDF, EPUB)",
@@ -407,7 +465,7 @@ def main() -> int:
                 f"{serial:.1f} s / {parallel:.1f} s",
             )
         )
-    write_report(rows, args)
+    write_report(rows, args, phases)
     return 0
 
 
@@ -432,7 +490,7 @@ editions sharing the cores with the distribution PDF.
 """
 
 
-def write_report(rows: list[Row], args) -> None:
+def write_report(rows: list[Row], args, phases: list[str]) -> None:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -464,7 +522,7 @@ def write_report(rows: list[Row], args) -> None:
         "| --- | ---: | --- | --- | --- |",
     ]
     lines += [f"| {row.what} | {row.ratio:.2f} | {row.target} | {verdict(row)} | {row.figures} |" for row in rows]
-    lines += ["", *summary(rows), *NOTE.splitlines()]
+    lines += ["", *summary(rows), *phases, *NOTE.splitlines()]
     args.report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
