@@ -4,4 +4,5 @@ import sys
 
 from briefpress.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing this module (a tool listing modules) builds nothing
+    sys.exit(main())

@@ -119,3 +119,17 @@ def test_same_source_and_epoch_give_the_same_bytes(tmp_path):
         assert code == 0, err
     for name in ("links.pdf", "links.epub"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_importing_the_main_module_builds_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    code = "import briefpress.__main__; print('imported')"
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout == "imported\n", result.stderr
+    assert not (tmp_path / "dist").exists()
+    help_text = subprocess.run([sys.executable, "-m", "briefpress", "--help"], capture_output=True, text=True)
+    assert help_text.returncode == 0 and "usage:" in help_text.stdout
