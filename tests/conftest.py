@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,11 @@ SAMPLE = ROOT / "source" / "brief.md"
 BRIEFS = {"brief": SAMPLE, "links": FIXTURES / "links.md", "minimal": FIXTURES / "minimal.md"}
 EPOCH = "1772668800"  # 2026-03-05T00:00:00Z, so every build in the suite is reproducible
 PROJECT_CACHE = ROOT / ".briefpress-cache"
+
+# Python as a user runs it: each process a test starts keeps briefpress's compiled bytecode for the
+# next (a shell's PYTHONDONTWRITEBYTECODE would make every one of them compile it all again).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 def pytest_addoption(parser):
