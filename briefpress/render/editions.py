@@ -1,9 +1,9 @@
 """Make each edition's bytes from a Document: the PDFs, the EPUB and the web page.
 
 WeasyPrint and pikepdf are imported by make_pdf when it first runs, so that a process that makes
-only the EPUB or the web page never loads them; ebooklib, Pillow and fontTools by make_epub and
-make_html, so that a PDF worker never loads them and the main process composes the brief before
-it does (see workers.py).
+only the EPUB or the web page never loads them; ebooklib and Pillow by make_epub, and the web
+page's module by make_html, so that a PDF worker never loads them and the main process has sent
+the composed brief to the workers before it does (see workers.py).
 """
 
 from __future__ import annotations
