@@ -85,3 +85,19 @@ def test_a_broken_brief_fails_the_series_and_nothing_is_written(tmp_path):
     assert code == 1
     assert err == f"error: {bad}:3: 'date' is not a date: 'soon' (write an ISO date such as 2026-03-05)\n"
     assert not (tmp_path / "out").exists()  # nothing written, not even the good brief's page
+
+
+def test_briefs_built_in_one_process_are_the_bytes_each_gives_alone(tmp_path):
+    """One process keeps WeasyPrint's font set-up from brief to brief (render/pdf.py's WARM): an
+    Urdu brief after an English one, with other fallback fonts, must not take anything from it."""
+    from conftest import FIXTURES
+
+    briefs = [str(BRIEFS["minimal"]), str(FIXTURES / "urdu.md")]
+    code, _, err = run_build(*briefs, "--out", str(tmp_path / "series"), "--jobs", "1", "--format", "pdf")
+    assert code == 0, err
+    for brief in briefs:
+        alone = tmp_path / Path(brief).stem
+        code, _, err = run_build(brief, "--out", str(alone), "--jobs", "1", "--format", "pdf")
+        assert code == 0, err
+        name = f"{Path(brief).stem}.pdf"
+        assert (tmp_path / "series" / name).read_bytes() == (alone / name).read_bytes(), name
