@@ -26,10 +26,16 @@ def test_check_a_brief_whose_name_ends_in_archive(tmp_path):
 
 def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
     ran = []
-    for name in ("run_epubcheck", "run_ace", "run_pdfua", "run_pdf_rules"):
+    for name in ("run_ace", "run_pdfua", "run_pdf_rules"):
         monkeypatch.setattr(
             validate, name, lambda p, name=name: ran.append((name, p.name)) or validate.Verdict(name, p)
         )
+    epubchecked: list[list[str]] = []
+    monkeypatch.setattr(
+        validate,
+        "run_epubchecks",
+        lambda epubs: epubchecked.append([e.name for e in epubs]) or [validate.Verdict("epubcheck", e) for e in epubs],
+    )
     monkeypatch.setattr(
         validate,
         "run_pdfa_rules",
@@ -54,17 +60,16 @@ def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
         ("run_pdf_rules", "x-archive.pdf"),
         ("run_pdfua", "x-archive-print.pdf"),
         ("run_pdf_rules", "x-archive-print.pdf"),
-        ("run_epubcheck", "x-archive.epub"),
         ("run_ace", "x-archive.epub"),
         ("run_pdfa_rules", "x-archive-archive.pdf", "x-archive.md"),
         ("run_pdfua", "y.epub.pdf"),
         ("run_pdf_rules", "y.epub.pdf"),
         ("run_pdfua", "y.epub-print.pdf"),
         ("run_pdf_rules", "y.epub-print.pdf"),
-        ("run_epubcheck", "y.epub.epub"),
         ("run_ace", "y.epub.epub"),
         ("run_pdfa_rules", "y.epub-archive.pdf", "y.epub.md"),
     ]
+    assert epubchecked == [["x-archive.epub", "y.epub.epub"]]  # one epubcheck run for every EPUB
     assert vera == [  # one veraPDF run for every PDF, each against its edition's standard
         {
             "x-archive.pdf": "pdf/ua-1",

