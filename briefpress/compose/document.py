@@ -116,8 +116,10 @@ def how_to_cite(source: Source, brand: Brand, url: str) -> str:
 
 
 def brand_url(brand: Brand, source: Source) -> str:
-    """The brief's address from the brand's pattern, https://.../{slug}/, the slug from the title."""
-    return brand.url_pattern.replace("{slug}", slugify(source.meta.title)) if brand.url_pattern else ""
+    """The brief's address from the brand's pattern, https://.../{slug}/, the slug from the title;
+    from the file's name when the title has no Latin letters or digits (an Urdu title)."""
+    slug = slugify(source.meta.title) or slugify(source.path.stem)
+    return brand.url_pattern.replace("{slug}", slug) if brand.url_pattern and slug else ""
 
 
 def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path, refs: list) -> dict[str, str]:
