@@ -29,7 +29,8 @@ def compose_document(
     too_long = check_manuscript_length(source.markdown, source.path)
     if too_long:
         raise too_long
-    bibliography = load_bibliography(source, brand)
+    cited = load_bibliography(source, brand)
+    bibliography = cited.value
     missing: tuple[str, ...] = ()
     if bibliography is None:
         ast = parse_markdown(source.markdown, source.path)
@@ -78,7 +79,8 @@ def compose_document(
     whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
     limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
     errors = (*link_errors, *collector.errors, *limits)
-    return Staged(document, warnings=(*link_warnings, *collector.warnings, *labels.warnings), errors=errors)
+    warnings = (*cited.warnings, *link_warnings, *collector.warnings, *labels.warnings)
+    return Staged(document, warnings=warnings, errors=errors)
 
 
 def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:
