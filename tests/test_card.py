@@ -99,7 +99,10 @@ def test_an_urdu_card_is_drawn_in_the_brands_fallback_fonts_and_set_right_to_lef
     assert image.getpixel((1180, 600)) == PRIMARY and image.getpixel((20, 600)) != PRIMARY  # the column mirrored
     _, right = ink_columns(image, 160, 480, 0, 1200 - CARD_BAND - 12)
     assert right > 1200 - CARD_BAND - 12 - 100  # the title ends at the right of its column
-    assert tags(built / "urdu.html")["og:image"] == ["https://www.isas.nus.edu.sg/papers/urdu/urdu-card.png"]
+    found = tags(built / "urdu.html")
+    assert found["og:image"] == ["https://www.isas.nus.edu.sg/papers/urdu/urdu-card.png"]
+    (alt,) = found["og:image:alt"]
+    assert alt.startswith("ISAS Brief No. 1240: سندھ طاس") and alt.endswith(" \u00b7 عمر صدیقی") and " by " not in alt
 
 
 def test_every_character_of_the_urdu_title_is_drawn_in_a_face_that_has_it():
@@ -121,7 +124,7 @@ def test_a_long_title_is_fitted_into_four_lines_within_the_column():
     assert len(lines) <= 4 and all(font.getlength(line) <= 700 for line in lines)
     assert lines[-1].endswith("\u2026")  # cut with an ellipsis, not run off the card
     card = Image.open(
-        io.BytesIO(render_card(title=LONG_TITLE, byline="A. Author", series_label="ISAS Brief", brand=brand))
+        io.BytesIO(render_card(title=LONG_TITLE, authors="A. Author", date="", series_label="ISAS Brief", brand=brand))
     )
     _, right = ink_columns(card, 140, 500, CARD_BAND + 20, 1200)
     assert right <= 1200 - 64

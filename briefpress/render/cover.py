@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 from pathlib import Path
@@ -61,9 +62,11 @@ def render_cover(
     return _png(image)
 
 
-def render_card(*, title: str, byline: str, series_label: str, brand: Brand, direction: str = "ltr") -> bytes:
+def render_card(
+    *, title: str, authors: str, date: str, series_label: str, brand: Brand, direction: str = "ltr"
+) -> bytes:
     """Draw the social card of the web edition (1200x630 PNG): the brand's column, the series,
-    the title fitted to four lines, and the byline (authors and date); mirrored right to left."""
+    the title fitted to four lines, the authors and the date; mirrored right to left."""
     width, height = CARD_WIDTH, CARD_HEIGHT
     colors = _palette(brand)
     bold = _face_path(brand, brand.heading_font, 700)
@@ -89,7 +92,7 @@ def render_card(*, title: str, byline: str, series_label: str, brand: Brand, dir
     _draw_tracked(draw, series_label.upper(), _font(bold, 26), column, 96, colors["primary"])
     draw.rectangle(column.box(0, 118, 90, 123), fill=colors["accent"])
     by = Type(_stack(brand, brand.base_font, 400), 30)
-    by_lines = _clip(_wrap(byline, by, column.width), 2, by, column.width)
+    by_lines = _byline(authors, date, by, column.width)
     bottom = height - 56 - 44 * len(by_lines)
     heading = _stack(brand, brand.heading_font, 700)
     font, lines = _fit_title(title, heading, column.width, bottom - 40 - 160, range(68, 35, -4), 4)
@@ -98,6 +101,14 @@ def render_card(*, title: str, byline: str, series_label: str, brand: Brand, dir
         draw.rectangle(column.box(0, bottom - 8, 90, bottom - 5), fill=colors["muted"])
         _draw_lines(draw, by_lines, by, column, bottom + 14, colors["muted"], pitch=44)
     return _png(image)
+
+
+def _byline(authors: str, date: str, font: Type, width: int) -> list[str]:
+    """The authors and the date on one line when they fit, else the date on a line of its own."""
+    line = " \u00b7 ".join(filter(None, (authors, date)))
+    if font.getlength(line) <= width:
+        return [line] if line else []
+    return _clip(_wrap(authors, font, width), 2, font, width) + ([date] if date else [])
 
 
 def _png(image: Image.Image) -> bytes:
@@ -154,13 +165,13 @@ class Type:
 
     def getlength(self, text: str) -> float:
         """The text's advance, like a Pillow font's."""
-        return sum(font.getlength(part) for font, part in self.runs(text))
+        return sum(_advance(font, part) for font, part in self.runs(text))
 
     def ink(self, text: str) -> tuple[int, int]:
         """How far the text's ink reaches above and below its baseline."""
         above, below = 0, 0
         for font, part in self.runs(text):
-            _, top, _, bottom = font.getbbox(part, anchor="ls")
+            _, top, _, bottom = _bbox(font, part)
             above, below = max(above, -int(top)), max(below, int(bottom))
         return above, below
 
@@ -169,13 +180,24 @@ class Type:
         rtl = first_strong_rtl(text)
         if rtl and not features.check("raqm"):  # Pillow would silently draw the letters unjoined, left to right
             raise BriefError(None, None, "Pillow cannot lay out right-to-left text", "run ./setup.sh (libfribidi0)")
-        runs = [(font, part, font.getlength(part)) for font, part in self.runs(text)]
+        runs = [(font, part, _advance(font, part)) for font, part in self.runs(text)]
         total = sum(length for _, _, length in runs)
         left, done = column.x(0, total), 0.0
         for font, part, length in runs:
             x = left + total - done - length if rtl else left + done
             draw.text((x, baseline), part, font=font, fill=fill, anchor="ls", direction="rtl" if rtl else None)
             done += length
+
+
+@functools.lru_cache(maxsize=4096)
+def _advance(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> float:
+    """A run's advance, shaped once: raqm takes some 20 ms for a line of Nastaliq."""
+    return font.getlength(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bbox(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> tuple[float, float, float, float]:
+    return font.getbbox(text, anchor="ls")
 
 
 def first_strong_rtl(text: str) -> bool:
@@ -217,8 +239,10 @@ def _stack(brand: Brand, family: str, weight: int) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(path for path in paths if path))
 
 
+@functools.lru_cache(maxsize=128)
 def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Load the font at the size, or Pillow's default font when there is none."""
+    """Load the font at the size, or Pillow's default font when there is none (once: FreeType
+    unpacks a WOFF2 fallback face on every load)."""
     return ImageFont.truetype(str(path), size) if path else ImageFont.load_default(size)
 
 
@@ -323,6 +347,8 @@ def _wrap(text: str, font, width: float) -> list[str]:
 
 def _split_word(word: str, font, width: float) -> list[str]:
     """Break a word into pieces that each fit the width."""
+    if font.getlength(word) <= width:  # nearly always: shaping it letter by letter is slow in Nastaliq
+        return [word]
     pieces = [""]
     for char in word:
         if pieces[-1] and font.getlength(pieces[-1] + char) > width:

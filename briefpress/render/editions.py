@@ -204,10 +204,10 @@ def make_card(doc: Document) -> bytes:
     day = meta.date and long_date(meta.date)
     if day and meta.direction == "rtl":  # "5 March 2026" reads left to right inside an Urdu line (UAX 9 isolate)
         day = f"\u2066{day}\u2069"
-    byline = " \u00b7 ".join(filter(None, (joined(tuple(a.name for a in meta.authors)), day)))
     return render_card(
         title=meta.title,
-        byline=byline,
+        authors=joined(tuple(a.name for a in meta.authors)),
+        date=day,
         series_label=series_label(doc.meta, doc.brand),
         brand=doc.brand,
         direction=meta.direction,

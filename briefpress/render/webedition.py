@@ -102,10 +102,11 @@ def beside(doc: Document, kind: str) -> str:
 
 
 def card_alt(doc: Document) -> str:
-    """What the card shows, in words."""
+    """What the card shows, in words ("by" only in English: the brand has no label for it)."""
     meta = doc.meta
     names = ", ".join(a.name for a in meta.authors)
-    return f"{series_label(meta, doc.brand)}: {meta.title}" + (f", by {names}" if names else "")
+    by = ", by " if meta.lang.lower().split("-")[0] == "en" else " \u00b7 "
+    return f"{series_label(meta, doc.brand)}: {meta.title}" + (f"{by}{names}" if names else "")
 
 
 def logo_data_url(brand: Brand) -> str:
