@@ -177,6 +177,23 @@ def load_yaml(path: Path, text: str, *, what: str, first_line: int = 1) -> tuple
         raise BriefError(path, first_line, f"malformed {what}: {err}", "fix the YAML syntax") from None
 
 
+def key_paths(root: yaml.Node) -> dict[tuple, int] | None:
+    """The 1-based line of every key path of a mapping, such as ('color', 'primary'); None when
+    the root is not a mapping."""
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    lines: dict[tuple, int] = {}
+
+    def visit(node, prefix: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[prefix + (key.value,)] = key.start_mark.line + 1
+                visit(value, prefix + (key.value,))
+
+    visit(root, ())
+    return lines
+
+
 def mapping_pairs(node: yaml.Node | None):
     """Every (key, value) node pair of the tree, depth first."""
     if isinstance(node, yaml.MappingNode):

@@ -179,7 +179,9 @@ class Type:
         """Draw one line at the column's starting side; a right-to-left line's runs go leftwards."""
         rtl = first_strong_rtl(text)
         if rtl and not features.check("raqm"):  # Pillow would silently draw the letters unjoined, left to right
-            raise BriefError(None, None, "Pillow cannot lay out right-to-left text", "run ./setup.sh (libfribidi0)")
+            raise BriefError(
+                None, None, "Pillow cannot lay out right-to-left text", "run ./setup.sh: it installs libfribidi0"
+            )
         runs = [(font, part, _advance(font, part)) for font, part in self.runs(text)]
         total = sum(length for _, _, length in runs)
         left, done = column.x(0, total), 0.0
