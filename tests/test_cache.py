@@ -127,7 +127,7 @@ def test_editions_rendered_in_parallel_are_the_same_bytes(project):
     _, _, one = build(project, "--no-cache", "--jobs", "1", "--format", "pdf,print,epub,html")
     _, _, two = build(project, "--no-cache", "--jobs", "2", "--format", "pdf,print,epub,html")
     assert one == two
-    assert sorted(one) == ["SHA256SUMS", "brief-print.pdf", "brief.epub", "brief.html", "brief.pdf"]
+    assert sorted(one) == ["SHA256SUMS", "brief-card.png", "brief-print.pdf", "brief.epub", "brief.html", "brief.pdf"]
 
 
 def test_the_cache_keeps_only_the_newest_entries(project):

@@ -193,6 +193,79 @@ def test_csl_json_a_link_before_its_citation_and_references_from_front_matter(tm
     assert "ISAS Brief. Institute of South Asian Studies, 2026. https://www.example.org/briefs/rivers/." in about
 
 
+# The same entries as refs.bib in CSL YAML (as pandoc writes it) and in RIS. Pandoc 3.9's RIS reader
+# keeps less: no full date (DA), no report type or number (M3, SN), no short title; the build warns
+# about each tag it passes over. These are the notes that change; the others read as from the .bib.
+RIS_NOTES = NOTES[:2] + [
+    NOTES[2].replace(", Asia Report no. 164 (", " ("),
+    "Pakistan: The Militant Jihadi Challenge.",
+    NOTES[4].replace("October 20, 2025", "2025"),
+    "Ranjan, The Partition of India: Postcolonial Legacies, 45–47.",
+    NOTES[6],
+    "A footnote that also cites a work: Dawn, “Torkham Crossing Reopens After Clashes”.",
+    NOTES[8],
+]
+RIS_WARNINGS = [
+    "warning: tests/fixtures/cite/refs.ris:30: pandoc's RIS reader ignores DA, the full date: the notes give "
+    "PY's year only (give this entry in a .bib or CSL file)",
+    "warning: tests/fixtures/cite/refs.ris:31: pandoc's RIS reader ignores Y2, the access date "
+    "(give this entry in a .bib or CSL file)",
+    "warning: tests/fixtures/cite/refs.ris:39: pandoc's RIS reader ignores M3, the type of work "
+    "(give this entry in a .bib or CSL file)",
+    "warning: tests/fixtures/cite/refs.ris:40: pandoc reads SN as an ISSN, so a report's number is not printed "
+    "(give this entry in a .bib or CSL file)",
+    "warning: tests/fixtures/cite/cited-ris.md:26: no entry @nokey in refs.ris (add it, or correct the key)",
+]
+
+
+@pytest.mark.parametrize(("stem", "expected"), [("cited-yaml", NOTES), ("cited-ris", RIS_NOTES)])
+def test_csl_yaml_and_ris_bibliographies_give_the_notes_of_the_bib_in_pdf_and_epub(tmp_path, stem, expected):
+    code, _, err = run_build(str(FIXTURES / "cite" / f"{stem}.md"), "--out", str(tmp_path), "--format", "pdf,epub")
+    assert code == 0, err
+    notes = epub_page(tmp_path, stem, "notes.xhtml")
+    texts = [text_of(li.find(".//x:span[@class='note-text']", NS)) for li in notes.iterfind(".//x:li", NS)]
+    assert texts == expected
+    text = pdf_text(tmp_path / f"{stem}.pdf")
+    positions = [text.find(compact(note)) for note in expected]
+    assert -1 not in positions and positions == sorted(positions), text
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    if stem == "cited-ris":
+        assert warnings == RIS_WARNINGS  # nothing pandoc drops goes unsaid
+    else:
+        assert warnings == [
+            "warning: tests/fixtures/cite/cited-yaml.md:26: no entry @nokey in refs.yaml (add it, or correct the key)"
+        ]
+
+
+def test_ris_types_pandoc_does_not_know_and_the_place_are_warned_about(tmp_path):
+    (tmp_path / "refs.ris").write_text("TY  - ELEC\nID  - a\nTI  - Page\nCY  - Lahore\nER  - \n")
+    path = write_brief(tmp_path, "Text [@a].", front="title: T\nbibliography: refs.ris")
+    code, _, err = run_build(str(path), "--out", str(tmp_path / "out"), "--format", "epub")
+    assert code == 0, err
+    ris = tmp_path / "refs.ris"
+    assert f"warning: {ris}:1: pandoc reads TY ELEC as a generic entry, without a type's quotes and italics" in err
+    assert f"warning: {ris}:4: pandoc's RIS reader ignores CY, the place of publication (write it as PP" in err
+    code, _, err = run_build(str(path), "--out", str(tmp_path / "out"), "--format", "epub", "--strict")
+    assert code == 1 and "--strict is on" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("references:\n- id: a\n  type: book\n  issued: 2026-02-30\n", "4", "'issued' is not a date: 2026-02-30"),
+        ("references:\n- &x {id: a, type: book}\n- *x\n", "2", "YAML anchors and aliases are refused"),
+        ('references:\n- id: a\n  title: "\u0080"\n', "3", "character U+0080 is not allowed in CSL YAML"),
+        ("references:\n- id: a\n  title: [x\n", "4", "malformed CSL YAML"),
+    ],
+)
+def test_a_bad_csl_yaml_file_is_one_error_at_its_own_line(tmp_path, text, line, what):
+    (tmp_path / "refs.yaml").write_text(text, encoding="utf-8")
+    path = write_brief(tmp_path, "Text [@a].", front="title: T\nbibliography: refs.yaml")
+    error = only_error(run_build(str(path), "--out", str(tmp_path / "out"), "--format", "epub")[2])
+    assert (Path(error["file"]).name, error["line"]) == ("refs.yaml", line)
+    assert error["what"].startswith(what), error["what"]
+
+
 def copy_fixture(tmp_path: Path) -> Path:
     folder = tmp_path / "src"
     shutil.copytree(FIXTURES / "cite", folder)

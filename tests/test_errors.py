@@ -237,6 +237,17 @@ def test_malformed_brand_yaml_names_its_line(tmp_path):
     assert error["fix"] == "fix the YAML syntax"
 
 
+def test_a_character_yaml_refuses_in_the_brand_names_its_line(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    lines = brand.read_text(encoding="utf-8").splitlines()
+    brand.write_text("\n".join([*lines[:3], "# \u0080", *lines[3:]]) + "\n", encoding="utf-8")
+    error = only_error(build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(brand)))
+    assert (error["file"], error["line"]) == (str(brand), "4")
+    assert error["what"] == "character U+0080 is not allowed in YAML"
+
+
 def test_front_matter_that_is_not_a_mapping(tmp_path):
     path = write_brief(tmp_path, "Body.", front="- just\n- a list")
     error = only_error(build(path, tmp_path))

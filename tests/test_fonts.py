@@ -192,11 +192,11 @@ def test_epub_with_every_script_passes_epubcheck_and_ace(built):
 
 
 def test_the_cover_of_an_urdu_brief_draws_its_title_in_nastaliq():
-    from briefpress.render.cover import _script_face
+    from briefpress.render.cover import Type, _stack
 
     urdu = dataclasses.replace(BRAND, fallback_fonts=("Noto Nastaliq Urdu", *BRAND.fallback_fonts))
-    face = _script_face(urdu, BRAND.heading_font, 700, "پاکستان اور افغانستان")
-    assert face is not None and "nastaliq" in face.name
-    assert (
-        _script_face(urdu, BRAND.heading_font, 700, "Misaligned Expectations") is None
-    )  # the sample's cover as it was
+    title = Type(_stack(urdu, BRAND.heading_font, 700), 100)
+    (font, _), *rest = title.runs("پاکستان اور افغانستان")
+    assert not rest and "nastaliq" in Path(font.path).name
+    (font, _), *rest = title.runs("Misaligned Expectations")
+    assert not rest and Path(font.path).name == "SourceSansPro-Bold.ttf"  # the sample's cover as it was

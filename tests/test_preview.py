@@ -131,7 +131,11 @@ def test_preview_page_shows_edits_and_errors_by_itself(project, browser):
     # the first build was read before the "serving" line; then one per good edit
     assert (
         len(
-            re.findall(r"^built dist/minimal\.pdf, dist/minimal\.html in .*\(changed: source/minimal\.md\)$", out, re.M)
+            re.findall(
+                r"^built dist/minimal\.pdf, dist/minimal\.html, dist/minimal-card\.png in .*\(changed: source/minimal\.md\)$",
+                out,
+                re.M,
+            )
         )
         == 2
     )
@@ -141,7 +145,7 @@ def test_watch_rebuilds_without_a_server(project):
     watcher = Running(project, "watch")
     try:
         watcher.wait_for_line(r"^watching ")
-        watcher.wait_for_line(r"^built dist/minimal\.pdf, dist/minimal\.html in .* at [\d:]+$")
+        watcher.wait_for_line(r"^built dist/minimal\.pdf, dist/minimal\.html, dist/minimal-card\.png in .* at [\d:]+$")
         html = project / "dist" / "minimal.html"
         assert BODY in html.read_text(encoding="utf-8")
         edit(project / "source" / "minimal.md", BODY, "Changed while watching.")
@@ -235,7 +239,15 @@ def test_an_edit_during_a_later_build_and_a_burst_of_saves(project):
 def test_watch_makes_only_the_editions_asked_for(project):
     watcher = Running(project, "watch", "--format", "html,epub")
     try:
-        watcher.wait_for_line(r"^built dist/minimal\.epub, dist/minimal\.html in .*\(web [\d.]+ s, EPUB [\d.]+ s\)")
-        assert sorted(p.name for p in (project / "dist").iterdir()) == ["SHA256SUMS", "minimal.epub", "minimal.html"]
+        watcher.wait_for_line(
+            r"^built dist/minimal\.epub, dist/minimal\.html, dist/minimal-card\.png in .*"
+            r"\(web [\d.]+ s, card [\d.]+ s, EPUB [\d.]+ s\)"
+        )
+        assert sorted(p.name for p in (project / "dist").iterdir()) == [
+            "SHA256SUMS",
+            "minimal-card.png",  # the web page's picture for link previews comes with it
+            "minimal.epub",
+            "minimal.html",
+        ]
     finally:
         watcher.stop()

@@ -24,6 +24,7 @@ def test_every_brief_is_built_and_its_warnings_reported(series):
     out, stdout, err = series
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{n}.{k}" for n in BRIEFS for k in ("pdf", "epub", "html", "bib", "ris", "json")]
+        + [f"{n}-card.png" for n in BRIEFS]
         + ["index.html", "feed.xml", "SHA256SUMS"]
     )
     assert err.count("warning: source/brief.md:") == 23 and err.count("warning: ") == 24  # 1 in links.md

@@ -47,15 +47,19 @@ What follows, and what to watch for next.
 """
 
 
+SLUG_LENGTH = 80  # the sample's 63-character slug keeps every word of its title
+
+
 def slugify(title: str) -> str:
-    """A file name from a title: ASCII letters and digits joined by hyphens."""
+    """A file name (and a brief's address) from a title: ASCII letters and digits joined by
+    hyphens, whole words up to 80 characters; a first word longer than that is cut."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    slug = ""
-    for word in words:  # whole words only, up to 60 characters
-        if len(slug) + len(word) + 1 > 60 and slug:
+    slug = words[0][:SLUG_LENGTH] if words else ""
+    for word in words[1:]:
+        if len(slug) + 1 + len(word) > SLUG_LENGTH:
             break
-        slug = f"{slug}-{word}" if slug else word
+        slug = f"{slug}-{word}"
     return slug
 
 

@@ -34,6 +34,12 @@ def title_of(meta: Meta) -> str:
     return f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
 
 
+def series_label(meta: Meta, brand: Brand) -> str:
+    """The series and number, as the cover and the card print them: "ISAS Brief No. 1234"."""
+    name = meta.series.name or brand.series_name
+    return f"{name} No. {meta.series.number}" if meta.series.number else name
+
+
 def person(name: str) -> dict:
     """A CSL name: the last word is the family name ("Amit Ranjan" -> Ranjan, Amit); a single word,
     an institution say, stays whole."""

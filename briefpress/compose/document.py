@@ -43,7 +43,8 @@ def compose_parts(
     source: Source, brand: Brand, build_time: datetime, *, references: bool, url: str
 ) -> Staged[Document]:
     """The brief composed, all but its own citation."""
-    bibliography = load_bibliography(source, brand)
+    cited = load_bibliography(source, brand)
+    bibliography = cited.value
     missing: tuple[str, ...] = ()
     if bibliography is None:
         ast = parse_markdown(source.markdown, source.path)
@@ -90,7 +91,8 @@ def compose_parts(
     whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
     limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
     errors = (*link_errors, *collector.errors, *limits)
-    return Staged(document, warnings=(*link_warnings, *collector.warnings, *labels.warnings), errors=errors)
+    warnings = (*cited.warnings, *link_warnings, *collector.warnings, *labels.warnings)
+    return Staged(document, warnings=warnings, errors=errors)
 
 
 def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:
@@ -128,8 +130,10 @@ def how_to_cite(source: Source, brand: Brand, url: str) -> str:
 
 
 def brand_url(brand: Brand, source: Source) -> str:
-    """The brief's address from the brand's pattern, https://.../{slug}/, the slug from the title."""
-    return brand.url_pattern.replace("{slug}", slugify(source.meta.title)) if brand.url_pattern else ""
+    """The brief's address from the brand's pattern, https://.../{slug}/, the slug from the title;
+    from the file's name when the title has no Latin letters or digits (an Urdu title)."""
+    slug = slugify(source.meta.title) or slugify(source.path.stem)
+    return brand.url_pattern.replace("{slug}", slug) if brand.url_pattern and slug else ""
 
 
 def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path, refs: list) -> dict[str, str]:

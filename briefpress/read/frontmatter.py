@@ -132,42 +132,77 @@ def refuse_aliases(path: Path, text: str, *, first_line: int) -> None:
 
 def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
     """Parse the front matter; return the mapping and the line of each top-level key."""
+    data, node = load_yaml(path, block, what="YAML front matter", first_line=2)
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise BriefError(path, 2, "front matter is not a mapping", "write 'key: value' lines")
+    lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
+    return data, lines
+
+
+def load_yaml(path: Path, text: str, *, what: str, first_line: int = 1) -> tuple[object, yaml.Node | None]:
+    """YAML (the front matter, a CSL YAML bibliography) by PyYAML's safe loader, and its node tree
+    for the lines; anything it cannot read is one error at the line of `path` where it is, the
+    text starting at first_line."""
     node = None
     try:
-        refuse_aliases(path, block, first_line=2)
-        node = yaml.compose(block, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(block)
+        refuse_aliases(path, text, first_line=first_line)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.safe_load(text), node
     except ValueError as err:  # an unquoted 2026-02-30 is a YAML timestamp that datetime refuses
-        for key, value in node.value if isinstance(node, yaml.MappingNode) else []:
+        for key, value in mapping_pairs(node):
             if value.tag == "tag:yaml.org,2002:timestamp":
                 try:
                     yaml.constructor.SafeConstructor().construct_yaml_timestamp(value)
                 except ValueError:
                     raise BriefError(
                         path,
-                        key.start_mark.line + 2,
+                        key.start_mark.line + first_line,
                         f"'{key.value}' is not a date: {value.value} ({err})",
                         "write a real date such as 2026-03-05",
                     ) from None
-        raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
+        raise BriefError(path, first_line, f"malformed {what}: {err}", "fix the YAML syntax") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 2 if mark else 1
-        raise BriefError(path, line, f"malformed YAML front matter: {err.problem}", "fix the YAML syntax") from None
+        line = mark.line + first_line if mark else first_line - 1 or 1
+        raise BriefError(path, line, f"malformed {what}: {err.problem}", "fix the YAML syntax") from None
     except yaml.reader.ReaderError as err:  # PyYAML refuses C1 controls such as U+0080
-        line = block.count("\n", 0, err.position) + 2
+        line = text.count("\n", 0, err.position) + first_line
         raise BriefError(
             path,
             line,
-            f"character U+{err.character:04X} is not allowed in YAML front matter",
+            f"character U+{err.character:04X} is not allowed in {what}",
             "delete it or write it as an escape inside double quotes",
         ) from None
     except yaml.YAMLError as err:
-        raise BriefError(path, 2, f"malformed YAML front matter: {err}", "fix the YAML syntax") from None
-    if not isinstance(data, dict) or node is None:
-        raise BriefError(path, 2, "front matter is not a mapping", "write 'key: value' lines")
-    lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
-    return data, lines
+        raise BriefError(path, first_line, f"malformed {what}: {err}", "fix the YAML syntax") from None
+
+
+def key_paths(root: yaml.Node) -> dict[tuple, int] | None:
+    """The 1-based line of every key path of a mapping, such as ('color', 'primary'); None when
+    the root is not a mapping."""
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    lines: dict[tuple, int] = {}
+
+    def visit(node, prefix: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[prefix + (key.value,)] = key.start_mark.line + 1
+                visit(value, prefix + (key.value,))
+
+    visit(root, ())
+    return lines
+
+
+def mapping_pairs(node: yaml.Node | None):
+    """Every (key, value) node pair of the tree, depth first."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key, value
+            yield from mapping_pairs(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from mapping_pairs(item)
 
 
 def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:

@@ -124,7 +124,10 @@ def build_entry(config: BuildConfig, path: Path) -> Outcome:
     try:
         entry = brief_entry(config, path, BrandOnce(config))
         outputs = tuple(output_files(config, path, entry))
-        editions = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs)
+        # The web page's card is its picture for link previews, not an edition to list.
+        editions = tuple(
+            Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs if kind in EDITION_NAMES
+        )
         reference = json.loads(entry.about)["reference"]
         cites = tuple(
             (config.out_dir / f"{path.stem}{suffix}", data, CITATION_KINDS[suffix])

@@ -12,6 +12,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+from briefpress.compose.citation import series_label
 from briefpress.compose.htmltree import link_across
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
@@ -19,12 +20,19 @@ from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render.pdfmarkup import anchor_labels, drop_links, label_headings
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
-from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html
+from briefpress.render.templates import (
+    epub_page_titles,
+    long_date,
+    render_epub_cover,
+    render_epub_pages,
+    render_pdf_html,
+)
 from briefpress.scratch import scratch_tempdir
 
 
 def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
-    """The bytes of one edition: pdf, print, epub, pdfa (the archive) or html (the web page)."""
+    """The bytes of one edition: pdf, print, epub, pdfa (the archive), html (the web page) or the
+    web page's card (its picture for link previews)."""
     paper = config.paper or doc.meta.paper or doc.brand.paper
     if kind == "pdf":
         return make_pdf(doc, paper=paper, press=config.press)
@@ -34,6 +42,8 @@ def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
         return make_archive_pdf(doc, paper=paper)
     if kind == "epub":
         return make_epub(doc)
+    if kind == "card":
+        return make_card(doc)
     from briefpress.render.webedition import make_html
 
     return make_html(doc)
@@ -178,8 +188,9 @@ def make_epub(doc: Document) -> bytes:
         title=meta.title,
         subtitle=meta.subtitle,
         authors=tuple(a.name for a in meta.authors),
-        series_label=series_label(doc),
+        series_label=series_label(doc.meta, doc.brand),
         brand=brand,
+        direction=meta.direction,
     )
     pages = {name: xhtml for name, xhtml in pages.items() if has_content(name, doc)}
     cover_page = render_epub_cover(doc)
@@ -211,10 +222,23 @@ def make_epub(doc: Document) -> bytes:
         raise BriefError(doc.source_path, None, err.what, err.fix) from None
 
 
+def make_card(doc: Document) -> bytes:
+    """The web edition's social card: a 1200x630 PNG from the brand and the title, like the cover."""
+    from briefpress.render.cover import joined, render_card
+
+    meta = doc.meta
+    day = meta.date and long_date(meta.date)
+    if day and meta.direction == "rtl":  # "5 March 2026" reads left to right inside an Urdu line (UAX 9 isolate)
+        day = f"\u2066{day}\u2069"
+    return render_card(
+        title=meta.title,
+        authors=joined(tuple(a.name for a in meta.authors)),
+        date=day,
+        series_label=series_label(doc.meta, doc.brand),
+        brand=doc.brand,
+        direction=meta.direction,
+    )
+
+
 def has_content(name: str, doc: Document) -> bool:
     return name != "notes.xhtml" or bool(doc.notes)
-
-
-def series_label(doc: Document) -> str:
-    name = doc.meta.series.name or doc.brand.series_name
-    return f"{name} No. {doc.meta.series.number}" if doc.meta.series.number else name

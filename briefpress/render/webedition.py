@@ -7,10 +7,11 @@ import dataclasses
 import json
 from urllib.parse import urljoin
 
-from briefpress.compose.citation import title_of
+from briefpress.compose.citation import series_label, title_of
 from briefpress.fonts import webfont_files
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.records import Brand, Document
+from briefpress.records import EDITION_FILES, Brand, Document
+from briefpress.render.cover import CARD_HEIGHT, CARD_WIDTH
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import render_web_html
 
@@ -34,7 +35,7 @@ def page_metadata(doc: Document) -> tuple[tuple[tuple[str, str, str], ...], str]
     JSON-LD, with "<" escaped so that no string can close its <script>."""
     meta, brand = doc.meta, doc.brand
     title = title_of(meta)
-    pdf_url = urljoin(doc.url, f"{doc.source_path.stem}.pdf") if doc.url else ""
+    pdf_url = beside(doc, "pdf")
     series = meta.series.name or brand.series_name
     tags: list[tuple[str, str, str]] = [("name", "citation_title", title)]
     tags += [("name", "citation_author", a.name) for a in meta.authors]
@@ -57,8 +58,15 @@ def page_metadata(doc: Document) -> tuple[tuple[tuple[str, str, str], ...], str]
         tags.append(("property", "og:url", doc.url))
     if meta.date:
         tags.append(("property", "article:published_time", meta.date))
-    tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", title)]
+    card = beside(doc, "card")  # an absolute URL: link previews do not resolve a relative og:image
+    if card:
+        tags += [("property", "og:image", card), ("property", "og:image:type", "image/png")]
+        tags += [("property", "og:image:width", str(CARD_WIDTH)), ("property", "og:image:height", str(CARD_HEIGHT))]
+        tags += [("property", "og:image:alt", card_alt(doc))]
+    tags += [("name", "twitter:card", "summary_large_image" if card else "summary"), ("name", "twitter:title", title)]
     tags += [("name", "twitter:description", doc.summary_text)]
+    if card:
+        tags += [("name", "twitter:image", card), ("name", "twitter:image:alt", card_alt(doc))]
     report: dict = {"@context": "https://schema.org", "@type": "Report", "name": title, "headline": meta.title}
     if meta.authors:
         report["author"] = [{"@type": "Person", "name": a.name} for a in meta.authors]
@@ -85,6 +93,20 @@ def page_metadata(doc: Document) -> tuple[tuple[tuple[str, str, str], ...], str]
         report["keywords"] = list(meta.keywords)
     text = json.dumps(report, ensure_ascii=False, indent=1).replace("<", "\\u003c")
     return tuple(tags), text
+
+
+def beside(doc: Document, kind: str) -> str:
+    """The absolute address of one of the brief's files posted beside its page (the brief's URL),
+    or "" when the brief has no URL."""
+    return urljoin(doc.url, f"{doc.source_path.stem}{EDITION_FILES[kind]}") if doc.url else ""
+
+
+def card_alt(doc: Document) -> str:
+    """What the card shows, in words ("by" only in English: the brand has no label for it)."""
+    meta = doc.meta
+    names = ", ".join(a.name for a in meta.authors)
+    by = ", by " if meta.lang.lower().split("-")[0] == "en" else " \u00b7 "
+    return f"{series_label(meta, doc.brand)}: {meta.title}" + (f"{by}{names}" if names else "")
 
 
 def logo_data_url(brand: Brand) -> str:

@@ -25,20 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
-from briefpress.records import EDITION_FILES, BuildConfig, Document
+from briefpress.records import BuildConfig, Document, edition_kinds
 from briefpress.scratch import remove_scratch_folder
 
 LOG = logging.getLogger("briefpress")
 PDF_KINDS = ("pdf", "print", "pdfa")  # the editions that need WeasyPrint
 COST = {"pdf": 5, "print": 4, "pdfa": 5}  # rough render times, in tenths of a second, for sharing
-EDITION_NAMES = {"pdf": "PDF", "print": "print", "epub": "EPUB", "pdfa": "archive", "html": "web"}
+EDITION_NAMES = {"pdf": "PDF", "print": "print", "epub": "EPUB", "pdfa": "archive", "html": "web", "card": "card"}
 
 
 class Crew:
     """Who makes which edition of one brief: this process, and a lead worker for the PDFs."""
 
     def __init__(self, config: BuildConfig, path: Path):
-        kinds = [k for k in EDITION_FILES if k in config.formats]
+        kinds = list(edition_kinds(config.formats))
         pdfs = [k for k in kinds if k in PDF_KINDS]
         if config.jobs > 1 and pdfs:
             self.here = [k for k in kinds if k not in PDF_KINDS]
