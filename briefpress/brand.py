@@ -102,6 +102,7 @@ def load_brand(path: Path) -> Brand:
                 "give the institute's full and short name",
             )
         )
+    mono = mono_family(spec, {face.family for face in fonts}, path, lines, errors)
     raise_all(errors)
     return Brand(
         path=path,
@@ -116,6 +117,7 @@ def load_brand(path: Path) -> Brand:
         colors=colors,
         base_font=base.family,
         heading_font=headings.family,
+        mono_font=mono,
         fonts=fonts,
         paper=own.get("paper", "a4"),
         labels=labels,
@@ -368,6 +370,23 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
     return tuple(faces)
 
 
+def mono_family(spec: BrandYml, declared: set[str], path: Path, lines, errors: list) -> str:
+    """typography.monospace's family, declared under typography.fonts like the others (a family
+    the brand declares no files for would come from the machine)."""
+    mono = spec.typography.monospace if spec.typography else None
+    family = mono.family if mono and mono.family else ""
+    if family and family not in declared:
+        errors.append(
+            BriefError(
+                path,
+                line_for(lines, ("typography", "monospace")),
+                f"brand: typography.monospace.family '{family}' is not declared",
+                "add it to typography.fonts with its files",
+            )
+        )
+    return family
+
+
 def fallback_fonts(
     own: dict, declared: set[str], path: Path, lines, errors: list
 ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
@@ -432,13 +451,14 @@ SHARED_SUBSETS = {
 
 def fontsource_faces(family: str) -> list[FontFace]:
     """A family's faces from its fontsource package, e.g. @fontsource/noto-serif-tamil: the WOFF2
-    files of its own script (the package splits each face by script), regular and bold."""
+    files of its own script (the package splits each face by script), regular and bold; a Latin
+    family's (@fontsource/source-code-pro) Latin files."""
     folder = FONTSOURCE / slug(family)
     try:
         subsets = json.loads((folder / "metadata.json").read_text(encoding="utf-8")).get("subsets", [])
     except (OSError, ValueError, AttributeError):
         return []
-    scripts = [name for name in subsets if name not in SHARED_SUBSETS]
+    scripts = [name for name in subsets if name not in SHARED_SUBSETS] or ["latin"] * ("latin" in subsets)
     if not scripts:
         return []
     files = folder / "files"

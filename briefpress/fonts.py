@@ -50,9 +50,17 @@ def fit_fonts(doc: Document, source: Source) -> Staged[Document]:
     except (OSError, ValueError, SubsetError) as err:
         return Staged(doc, errors=(BriefError(brand.path, None, f"cannot read a font: {err}", "fix typography.fonts"),))
     fallbacks = set(brand.fallback_fonts) | {f for _, families in brand.language_fonts for f in families}
-    faces = tuple(face for face in brand.fonts if face.family not in fallbacks or face.family in chosen)
-    fitted = dataclasses.replace(brand, fonts=faces, fallback_fonts=tuple(chosen), language_fonts=())
+    mono = brand.mono_font if has_code(doc) else ""
+    unused = fallbacks - set(chosen) | ({brand.mono_font} - {mono, brand.base_font, brand.heading_font})
+    faces = tuple(face for face in brand.fonts if face.family not in unused)
+    fitted = dataclasses.replace(brand, fonts=faces, fallback_fonts=tuple(chosen), language_fonts=(), mono_font=mono)
     return Staged(dataclasses.replace(doc, brand=fitted), warnings=tuple(uncovered(missing, source, brand)))
+
+
+def has_code(doc: Document) -> bool:
+    """Whether any part of the brief has code (inline or a block), which the monospace family sets."""
+    fragments = [doc.abstract_html, doc.body_html, *doc.bios_html, *(note.html for note in doc.notes)]
+    return any("<code" in fragment for fragment in fragments)
 
 
 def fallback_order(brand: Brand, lang: str) -> list[str]:

@@ -139,6 +139,7 @@ class Brand:
     colors: dict[str, str] = field(hash=False)
     base_font: str = "serif"
     heading_font: str = "sans-serif"
+    mono_font: str = ""  # typography.monospace: code, in a brief that has some
     fonts: tuple[FontFace, ...] = ()
     paper: str = "a4"
     labels: dict[str, Labels] = field(default_factory=dict, hash=False)  # by language tag, from meta.briefpress.labels

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import zipfile
 
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from lxml import etree
@@ -149,6 +150,28 @@ def test_inline_code_breaks_after_slashes_dots_and_equals(editions):
     code = re.search(r"<code>(https://.*?)</code>", web).group(1)
     assert code.startswith("https://<wbr></wbr>data.<wbr></wbr>example.<wbr></wbr>org/<wbr></wbr>api/")
     assert "river=<wbr></wbr>indus&amp;<wbr></wbr>station=" in code
+
+
+def test_code_is_set_in_the_brands_monospace_family(editions):
+    """The brand's typography.monospace (Source Code Pro, from @fontsource) sets code in every
+    edition of a brief that has code; the sample, which has none, carries no monospace face."""
+    with pikepdf.open(editions / "content.pdf") as pdf:
+        fonts = {str(f.BaseFont).split("+")[-1] for page in pdf.pages for f in page.Resources.Font.values()}
+    assert "Source-Code-Pro" in fonts, fonts
+    pdf = pdfium.PdfDocument(editions / "content.pdf")
+    page = next(p for p in pdf if "curl --silent" in p.get_textpage().get_text_range())
+    text = page.get_textpage()
+    start = text.get_text_range().index("curl --silent")
+    # a monospace face: each character of the code block as wide as the next (loose boxes: the advance)
+    boxes = [text.get_charbox(start + i, loose=True) for i in range(12)]
+    assert len({round(right - left, 2) for left, _, right, _ in boxes}) == 1, boxes
+    with zipfile.ZipFile(editions / "content.epub") as z:
+        names = z.namelist()
+        css = z.read("EPUB/styles/brief.css").decode("utf-8")
+    assert "EPUB/fonts/source-code-pro-latin-400-normal.woff2" in names
+    assert re.search(r'code, pre, kbd, samp \{ font-family: "Source Code Pro"', css)
+    web = (editions / "content.html").read_text(encoding="utf-8")
+    assert 'font-family: "Source Code Pro"' in web
 
 
 def test_quotes_and_lists_have_their_look(editions):
