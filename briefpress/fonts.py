@@ -49,12 +49,18 @@ def fit_fonts(doc: Document, source: Source) -> Staged[Document]:
                 missing -= covered
     except (OSError, ValueError, SubsetError) as err:
         return Staged(doc, errors=(BriefError(brand.path, None, f"cannot read a font: {err}", "fix typography.fonts"),))
-    fallbacks = set(brand.fallback_fonts) | {f for _, families in brand.language_fonts for f in families}
-    mono = brand.mono_font if has_code(doc) else ""
-    unused = fallbacks - set(chosen) | ({brand.mono_font} - {mono, brand.base_font, brand.heading_font})
-    faces = tuple(face for face in brand.fonts if face.family not in unused)
-    fitted = dataclasses.replace(brand, fonts=faces, fallback_fonts=tuple(chosen), language_fonts=(), mono_font=mono)
+    fitted = narrowed(brand, chosen, brand.mono_font if has_code(doc) else "")
     return Staged(dataclasses.replace(doc, brand=fitted), warnings=tuple(uncovered(missing, source, brand)))
+
+
+def narrowed(brand: Brand, fallbacks: Iterable[str] = (), mono: str = "") -> Brand:
+    """The brand with only these fallback families, and its monospace family only when mono names
+    it: with none, what a brief in Latin script without code needs."""
+    chosen = tuple(fallbacks)
+    declared = set(brand.fallback_fonts) | {f for _, families in brand.language_fonts for f in families}
+    unused = declared - set(chosen) | ({brand.mono_font} - {mono, brand.base_font, brand.heading_font})
+    faces = tuple(face for face in brand.fonts if face.family not in unused)
+    return dataclasses.replace(brand, fonts=faces, fallback_fonts=chosen, language_fonts=(), mono_font=mono)
 
 
 def has_code(doc: Document) -> bool:

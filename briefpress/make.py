@@ -34,7 +34,9 @@ def make_brief(config: BuildConfig, path, brands, crew: Crew) -> Entry:
     captured = Capture()
     LOG.addHandler(captured)
     try:
-        document = prepare(config, brands.get(), path)
+        brand = brands.get()
+        crew.send_brand(config, brand, path)
+        document = prepare(config, brand, path)
         crew.send(config, document)
         made = {kind: make_edition(kind, document, config) for kind in crew.here}
         made.update(crew.results())

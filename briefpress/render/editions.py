@@ -17,7 +17,7 @@ from briefpress.compose.htmltree import link_across
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
+from briefpress.records import PDF_VARIANTS, Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render.pdfmarkup import anchor_labels, drop_links, label_headings
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import (
@@ -74,9 +74,9 @@ def make_pdf(
     with scratch_tempdir():  # WeasyPrint's font folders are left there, for the build to remove
         pdf = render_pdf(
             html,
-            css=pdf_css(doc, paper=paper, edition=edition, press=press),
+            css=pdf_css(brand, direction=doc.meta.direction, paper=paper, edition=edition, press=press),
             base_dir=doc.source_path.parent,
-            roots=pdf_roots(doc),
+            roots=pdf_roots(brand, doc.source_path),
             source=doc.source_path,
             explain=ProblemExplainer(doc),
             variant=variant,
@@ -87,32 +87,46 @@ def make_pdf(
     )
 
 
-def pdf_css(doc: Document, *, paper: str, edition: str, press: bool) -> list[Stylesheet]:
+def pdf_css(brand: Brand, *, direction: str, paper: str, edition: str, press: bool) -> list[Stylesheet]:
     return edition_css(
-        doc.brand,
+        brand,
         edition,
         font_url=lambda face: face.path.as_uri(),
         paper=paper.upper() if paper == "a4" else paper,
         press=press,
-        direction=doc.meta.direction,
+        direction=direction,
     )
 
 
-def pdf_roots(doc: Document) -> tuple[Path, ...]:
+def pdf_roots(brand: Brand, source: Path) -> tuple[Path, ...]:
     """The folders WeasyPrint may read: the brand's, the manuscript's and the fonts'."""
-    return (doc.brand.path.parent, doc.source_path.parent, *{face.path.parent for face in doc.brand.fonts})
+    return (brand.path.parent, source.parent, *{face.path.parent for face in brand.fonts})
 
 
 def warm_pdf(doc: Document, config: BuildConfig) -> None:
     """Parse the distribution PDF's stylesheets (the brand's fonts set up with them) and compile its
     template: the lead worker does it before it forks its helpers, which inherit them, so that the
-    print PDF parses only its own sheet."""
-    from briefpress.render.pdf import warm_up
-
+    print PDF parses only its own sheet. Nothing to do when warm_brand guessed the sheets right."""
     render_pdf_html(doc, logo_src=doc.brand.logo.as_uri())
     paper = config.paper or doc.meta.paper or doc.brand.paper
+    warm_sheets(doc.brand, doc.meta.direction, paper, doc.source_path, config)
+
+
+def warm_brand(brand: Brand, config: BuildConfig, source: Path) -> None:
+    """Parse the stylesheets a brief in Latin script without code would have, while the brief is
+    being composed: the lead worker has the brand before the brief. A brief that needs other faces,
+    another paper or the other direction has other sheets, which its render parses."""
+    from briefpress.fonts import narrowed  # fontTools, which the fonts module loads, is cheap by now
+
+    warm_sheets(narrowed(brand), "ltr", config.paper or brand.paper, source, config)
+
+
+def warm_sheets(brand: Brand, direction: str, paper: str, source: Path, config: BuildConfig) -> None:
+    from briefpress.render.pdf import warm_up
+
+    css = pdf_css(brand, direction=direction, paper=paper, edition="pdf", press=config.press)
     with scratch_tempdir():
-        warm_up(pdf_css(doc, paper=paper, edition="pdf", press=config.press), doc.source_path.parent, pdf_roots(doc))
+        warm_up(css, source.parent, pdf_roots(brand, source))
 
 
 class ProblemExplainer:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
-from briefpress.records import BuildConfig, Document, edition_kinds
+from briefpress.records import Brand, BuildConfig, Document, edition_kinds
 from briefpress.scratch import remove_scratch_folder
 
 LOG = logging.getLogger("briefpress")
@@ -46,6 +46,11 @@ class Crew:
         else:
             self.here, self.lead = kinds, None
 
+    def send_brand(self, config: BuildConfig, brand: Brand, path: Path) -> None:
+        """The brand, as soon as it is read: the lead worker sets up its stylesheets meanwhile."""
+        if self.lead:
+            self.lead.send(("brand", config, brand, path))
+
     def send(self, config: BuildConfig, document: Document) -> None:
         if self.lead:
             self.lead.send((config, document))
@@ -65,9 +70,13 @@ def lead_worker(kinds: list[str], jobs: int):
         # The slow imports, while the parent composes; helpers forked later inherit them all.
         importlib.import_module("briefpress.render.pdf")
         importlib.import_module("briefpress.render.pdftags")
-        from briefpress.render.editions import make_edition, warm_pdf
+        from briefpress.render.editions import make_edition, warm_brand, warm_pdf
 
         job = connection.recv()
+        if job is not None and job[0] == "brand":  # the brand comes first, while the brief is composed
+            _, config, brand, path = job
+            warm_brand(brand, config, path)
+            job = connection.recv()
         if job is None:
             raise Cancelled
         config, document = job
