@@ -42,12 +42,7 @@ def char_boxes(page):
             yield (char, *text.get_charbox(i))
 
 
-# pdfium's character boxes come from the text layer, which WeasyPrint 70 writes wrongly for
-# Arabic-script glyphs in the Noto faces (see TEXT_LAYER in test_rtl.py): Urdu's are not its glyphs'.
-TEXT_LAYER = pytest.mark.xfail(strict=True, reason="the Urdu PDF's text layer has wrong glyph boxes")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=TEXT_LAYER) if n == "urdu" else n for n in SOURCES])
+@pytest.mark.parametrize("name", list(SOURCES))
 @pytest.mark.parametrize("edition", ["pdf", "print"])
 def test_no_character_leaves_the_margins_on_any_page(editions, name, edition):
     """Every character box is inside the text block's left and right edges (24 mm, or the print
