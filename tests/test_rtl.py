@@ -70,8 +70,8 @@ def test_a_left_to_right_brief_has_no_page_progression_direction(tmp_path):
 
 TEXT_LAYER = pytest.mark.xfail(
     strict=True,
-    reason="pdfium orders the Urdu PDF's text layer wrongly where Nastaliq sets a word at several heights: "
-    "it breaks a line there, and reads some ActualText words reversed (README, known limits)",
+    reason="pdfium reads some Nastaliq lines of the Urdu PDF out of order: the heading مصنف کا تعارف comes "
+    "out as اکفنصم فراعت, its ActualText words neither reversed nor in their order (README, known limits)",
 )
 
 
@@ -144,32 +144,33 @@ def test_note_calls_follow_the_urdu_full_stop_and_the_arabic_comma(urdu):
     assert '</a><a class="noteref" id="noteref-1"' not in web
 
 
-@TEXT_LAYER
 def test_urls_and_latin_words_keep_their_order_in_the_pdf(urdu):
     """Each URL is one left-to-right run: its characters in reading order, left to right on the page."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu.pdf"))
     try:
-        text = pdf[0].get_textpage()
         found = []
-        search = text.search("https://treaties.un.org/doc/Publication")
-        while (hit := search.get_next()) is not None:
-            found.append(hit)
+        for page in pdf:  # the body on page 1, note 3 on page 2
+            text = page.get_textpage()
+            search = text.search("https://treaties.un.org/doc/Publication")
+            while (hit := search.get_next()) is not None:
+                found.append((text, *hit))
         assert len(found) == 2  # in the body and in note 3
-        for index, count in found:
+        for text, index, count in found:
             lefts = [text.get_charbox(index + k)[0] for k in range(count) if text.get_text_range(index + k, 1).strip()]
             assert lefts == sorted(lefts)
+        text = pdf[0].get_textpage()
         for first, second in (("John", "Briscoe"), ("World", "Bank")):  # pdfium's text is in visual order
             x = [text.get_charbox(text.search(word, match_case=True).get_next()[0])[0] for word in (first, second)]
             assert x[0] < x[1], (first, second)
-        assert text.search("World Bank, ‘Fact Sheet: The Indus Waters Treaty 1960").get_next() is not None
+        notes = pdf[len(pdf) - 1].get_textpage()
+        assert notes.search("World Bank, ‘Fact Sheet: The Indus Waters Treaty 1960").get_next() is not None
     finally:
         pdf.close()
     web = (urdu / "urdu.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<a class="url" dir="ltr"', web)) == 5  # every note's URL
+    assert len(re.findall(r'<a class="url" dir="ltr"', web)) == 6  # every note's URL, and the citation's
     assert re.search(r'<a href="https://treaties[^"]*" class="uri" dir="ltr">', web)
 
 
-@TEXT_LAYER
 def test_the_pdf_pages_are_mirrored(urdu):
     """The summary's rule on the right, the page number bottom left, the running title bottom right."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu.pdf"))
@@ -188,24 +189,31 @@ def test_the_pdf_pages_are_mirrored(urdu):
         footer = last.get_textpage()
         number = footer.search(f"{len(pdf)} / {len(pdf)}").get_next()
         assert number is not None and footer.get_charbox(number[0])[0] < width / 2
-        series = footer.search("1240").get_next()  # in "ISAS Brief No. 1240 · title"
-        assert series is not None and footer.get_charbox(series[0])[0] > width / 2
+        search, hits = footer.search("1240"), []  # in "ISAS Brief No. 1240 · title", and in the citation
+        while (hit := search.get_next()) is not None:
+            hits.append(footer.get_charbox(hit[0]))
+        assert hits and min(hits, key=lambda box: box[1])[0] > width / 2  # the lowest: the running title
     finally:
         pdf.close()
 
 
-@TEXT_LAYER
 def test_the_print_edition_starts_on_a_page_bound_on_its_right(urdu):
     """A right-to-left book opens the other way: its first page's wider (binding) margin is on the right."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu-print.pdf"))
     try:
-        page = pdf[0]
-        text = page.get_textpage()
-        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
-        body = [b for b in boxes if b[1] > 30 * MM]  # above the footer
-        left = min(b[0] for b in body)
-        right = page.get_width() - max(b[2] for b in body)
-        assert right > left + 4 * MM, (left / MM, right / MM)  # 27 mm against 21 mm
+        # Measured on the page's ink, line by line: a Nastaliq letter that starts a line may reach
+        # a few points past the text block, as a pen stroke does, so the outermost ink is not the edge.
+        image = pdf[0].render(scale=2).to_pil().convert("L")
+        scale, (width, height) = 2 * MM, image.size
+        lefts, rights = [], []
+        for y in range(int(60 * scale), height - int(30 * scale)):  # below the masthead, above the footer
+            dark = [x for x in range(width) if image.getpixel((x, y)) < 100]
+            if dark:
+                lefts.append(dark[0] / scale)
+                rights.append((width - dark[-1]) / scale)
+        # Lines are set flush right: the right edge is the median line's; the left, a full line's.
+        left, right = sorted(lefts)[len(lefts) // 10], sorted(rights)[len(rights) // 2]
+        assert right > left + 4, (left, right)  # 27 mm against 21 mm
     finally:
         pdf.close()
 
