@@ -10,10 +10,10 @@ import zipfile
 
 import pypdfium2 as pdfium
 import pytest
-from lxml import etree
+from lxml import etree, html
 
 from briefpress.check.validate import validate_editions
-from briefpress.records import EDITION_FILES, Artifact, text_direction
+from briefpress.records import EDITION_FILES, LABEL_KEYS, Artifact, Labels, text_direction
 from conftest import FIXTURES, ROOT, run_build
 from helpers import page_texts
 
@@ -103,6 +103,79 @@ def test_the_labels_are_the_brands_urdu_words_in_every_edition(urdu):
     assert f'<h2 id="bp-notes-title">{LABELS["notes"]}</h2>' in web
     notes = read(urdu / "urdu.epub", "EPUB/notes.xhtml")
     assert notes.findtext("x:head/x:title", namespaces=NS) == LABELS["notes"]
+
+
+# Where an edition prints others' words, not its own: the author's text, the brand's (its name,
+# series, disclaimer and address, in the brand file's language), the citation in the brand's style.
+OTHERS_WORDS = (
+    "body", "summary-text", "bio-text", "note-text", "cite-as", "institute", "institute-name", "series-name",
+)  # fmt: skip
+
+
+def ui_text(root) -> str:
+    """The words an edition adds around the brief: its text outside OTHERS_WORDS and URLs, its
+    <title>, and the alt, aria-label and title attributes a screen reader speaks."""
+    for element in list(root.iter()):
+        if set((element.get("class") or "").split()) & set(OTHERS_WORDS) or element.tag in SKIPPED:
+            element.clear(keep_tail=True)
+    words = [" ".join(root.itertext())]
+    words += [
+        value for element in root.iter() for key, value in element.items() if key in ("alt", "aria-label", "title")
+    ]
+    return re.sub(r"https?://\S+|\S+@\S+", " ", " ".join(words))
+
+
+SKIPPED = {f"{{{NS['x']}}}{tag}" for tag in ("style", "script", "meta")} | {"style", "script", "meta"}
+
+
+def test_no_english_word_of_the_editions_own_is_left_in_the_urdu_epub_and_web_edition(urdu):
+    """Contents, Landmarks, Cover, the skip link, Back to note call, How to cite this brief,
+    References, No., the month of the date...: every word the English labels give is in Urdu."""
+    english = Labels()
+    words = [w for key in LABEL_KEYS for w in (getattr(english, key) if key == "months" else [getattr(english, key)])]
+    with zipfile.ZipFile(urdu / "urdu.epub") as z:
+        pages = {n: z.read(n) for n in z.namelist() if n.endswith(".xhtml")}
+    assert "EPUB/nav.xhtml" in pages and "EPUB/cover.xhtml" in pages
+    texts = {name: ui_text(etree.fromstring(data)) for name, data in pages.items()}
+    texts["urdu.html"] = ui_text(html.fromstring((urdu / "urdu.html").read_bytes()))
+    for name, text in texts.items():
+        left = [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+        assert not left, (name, left, text[:300])
+    assert "فہرست" in texts["EPUB/nav.xhtml"] and "نشانات" in texts["EPUB/nav.xhtml"]
+    assert "سرورق" in texts["EPUB/cover.xhtml"] and "بریف پر جائیں" in texts["urdu.html"]
+    assert "5 مارچ 2026" in texts["EPUB/brief.xhtml"] and "نمبر 1240" in texts["EPUB/brief.xhtml"]
+    assert "واپس حوالے پر 1" in texts["EPUB/notes.xhtml"]
+    assert "اس بریف کا حوالہ کیسے دیں" in texts["urdu.html"]
+
+
+def test_a_label_left_out_is_in_english_with_one_warning_naming_it(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = brand.read_text(encoding="utf-8")
+    brand.write_text(re.sub(r"        (contents|months): .*\n", "", text), encoding="utf-8")
+    code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
+    assert code == 0, err
+    line = URDU.read_text(encoding="utf-8").splitlines().index("lang: ur") + 1
+    warnings = [w for w in err.splitlines() if w.startswith("warning:")]
+    assert warnings == [
+        f"warning: {URDU.relative_to(ROOT)}:{line}: the brand's labels for lang 'ur' leave out contents, months, "
+        "so those are in English (add them to meta.briefpress.labels.ur in brand.yml)"
+    ]
+    assert read(tmp_path / "urdu.epub", "EPUB/nav.xhtml").findtext("x:head/x:title", namespaces=NS) == "Contents"
+    assert "5 March 2026" in zipfile.ZipFile(tmp_path / "urdu.epub").read("EPUB/brief.xhtml").decode()
+
+
+def test_the_month_names_must_be_twelve(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = re.sub(r"(        months: \[)جنوری, ", r"\1", brand.read_text(encoding="utf-8"))
+    brand.write_text(text, encoding="utf-8")
+    code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("        months:"))
+    assert code == 1 and "Traceback" not in err
+    assert f":{line}: brand: meta.briefpress.labels.ur.months must be a list of the twelve month names" in err
 
 
 def test_without_labels_for_the_language_the_brief_is_in_english_with_a_warning(tmp_path):

@@ -17,7 +17,7 @@ from briefpress.fonts import webfont_files, webfont_name
 from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import PDF_VARIANTS, BuildConfig, Document, PdfAttachment, RenderProblem
 from briefpress.render.cover import render_cover
-from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
+from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, EpubWords, build_epub
 from briefpress.render.pdfmarkup import anchor_labels, drop_links, label_headings
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import epub_page_titles, render_epub_cover, render_epub_pages, render_pdf_html
@@ -178,6 +178,7 @@ def make_epub(doc: Document) -> bytes:
         files=tuple(files),
         accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name),
         direction=meta.direction,
+        words=EpubWords(doc.labels.contents, doc.labels.landmarks, doc.labels.start, doc.labels.cover),
     )
     try:
         return build_epub(spec)
@@ -193,4 +194,4 @@ def has_content(name: str, doc: Document) -> bool:
 
 def series_label(doc: Document) -> str:
     name = doc.meta.series.name or doc.brand.series_name
-    return f"{name} No. {doc.meta.series.number}" if doc.meta.series.number else name
+    return f"{name} {doc.labels.number} {doc.meta.series.number}" if doc.meta.series.number else name

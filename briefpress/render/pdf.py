@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from briefpress.errors import BriefError, raise_all
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
@@ -72,7 +72,7 @@ class Cluster(NamedTuple):
     """One glyph cluster of a line as WeasyPrint draws it: its font, the ids of its drawn glyphs
     (left to right), and where its text is in the UTF-8 of the line's layout."""
 
-    font: object
+    font: Any  # weasyprint.pdf.fonts.Font
     glyphs: tuple[int, ...]
     start: int
     stop: int
@@ -122,7 +122,7 @@ class ActualTextStream:
     def __init__(self, stream, textbox):
         self.stream, self.textbox = stream, textbox
         self.plan: list[tuple[str | None, bool, int]] = []  # per drawn glyph: span text, span ends, hex digits
-        self.mapping: dict[tuple[int, int], tuple[object, str]] = {}
+        self.mapping: dict[tuple[int, int], tuple[Any, str]] = {}
         self.drawn = 0
 
     def __getattr__(self, name):
