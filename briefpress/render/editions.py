@@ -193,5 +193,11 @@ def has_content(name: str, doc: Document) -> bool:
 
 
 def series_label(doc: Document) -> str:
+    """The cover's series line, "ISAS Brief No. 1240". The cover sets it in tracked capitals of the
+    brand's Latin heading face, letter by letter: a label in another script (Urdu نمبر) would be
+    drawn unjoined or as boxes, so there the line is the series and its number alone."""
     name = doc.meta.series.name or doc.brand.series_name
-    return f"{name} {doc.labels.number} {doc.meta.series.number}" if doc.meta.series.number else name
+    if not doc.meta.series.number:
+        return name
+    number = doc.labels.number if doc.labels.number.isascii() else ""
+    return " ".join(part for part in (name, number, doc.meta.series.number) if part)
