@@ -318,3 +318,19 @@ def test_our_pdf_rules_find_nothing_in_the_urdu_brief(urdu):
             verdict.validator,
             verdict.details,
         )
+
+
+def test_the_series_catalogue_gives_an_urdu_entry_its_language_and_direction(tmp_path):
+    code, _, err = run_build(str(URDU), str(FIXTURES / "minimal.md"), "--out", str(tmp_path), "--format", "html")
+    assert code == 0, err
+    root = html.parse(str(tmp_path / "index.html")).getroot()
+    assert root.get("lang") == "en"
+    urdu, minimal = sorted(
+        root.xpath("//ol[@class='catalogue']/li"), key=lambda e: "minimal" in e.xpath("string(.//a/@href)")
+    )
+    words = urdu.xpath(".//div[@class='entry-words']")
+    assert len(words) == 1 and (words[0].get("lang"), words[0].get("dir")) == ("ur", "rtl")
+    assert words[0].xpath("string(h2)") == "سندھ طاس معاہدہ: پانی، سیاست اور علاقائی استحکام"
+    assert words[0].xpath("string(p[@class='entry-summary'])").startswith("سندھ طاس معاہدہ 1960")
+    assert urdu.xpath("string(.//ul[@class='editions']/li/a)") == "Web page"  # the catalogue's own words, outside
+    assert not urdu.xpath(".//ul[@class='editions']/ancestor::*[@dir]") and not minimal.xpath(".//*[@lang or @dir]")
