@@ -116,8 +116,11 @@ class ActualTextStream:
     glyph keeps the first text it is drawn alone with, and a word with any other cluster gets its
     text from ActualText. A word, not a cluster: a reader gives the span's text the box of its
     first glyphs, and Nastaliq sets the letters of a word at many heights, which would break a
-    word into lines. A line whose clusters the map carries (all Latin text) is written byte for
-    byte as before. See bench/upstream/weasyprint-tounicode-clusters.md."""
+    word into lines. In a right-to-left run with such a word every word gets a span, its text
+    reversed: pdfium and poppler lay a span's text over its glyphs left to right, then reorder
+    the line, and pdfium orders spans and plain glyphs differently. A line whose clusters the map
+    carries (all Latin text) is written byte for byte as before.
+    See bench/upstream/weasyprint-tounicode-clusters.md."""
 
     def __init__(self, stream, textbox):
         self.stream, self.textbox = stream, textbox
@@ -147,26 +150,34 @@ class ActualTextStream:
         """Plan the line: draw_first_line has laid it out (ellipsis included) and draws it next."""
         utf8 = self.textbox.pango_layout.text.encode()
         for rtl, clusters in line_runs(self.stream, self.textbox):
+            pieces: list[tuple[list[Cluster], str | None]] = []  # words and spaces, each with its span's text
             word: list[Cluster] = []
             for cluster in [*clusters, None]:
                 text = utf8[cluster.start : cluster.stop].decode() if cluster else " "
                 if cluster and not text.isspace():
                     word.append(cluster)
                     continue
-                self.plan_word(word, utf8, rtl)
+                if word:
+                    pieces.append(self.word_piece(word, utf8))
                 word = []
                 if cluster:
-                    carried = self.carried(cluster, text)
-                    self.plan.extend(self.glyph_plan([cluster], None if carried else text))
+                    pieces.append(([cluster], None if self.carried(cluster, text) else text))
+            if rtl and any(actual for _, actual in pieces):  # pdfium orders a span and a glyph apart:
+                pieces = [(w, actual or self.text_of(w, utf8)) for w, actual in pieces]  # span every word
+            for word, actual in pieces:
+                if actual and rtl:  # readers lay a span's text over its glyphs left to right, then reorder the line
+                    actual = actual[::-1]
+                self.plan.extend(self.glyph_plan(word, actual))
         self.stream.set_text_matrix(*values)
 
-    def plan_word(self, word: list[Cluster], utf8: bytes, rtl: bool) -> None:
+    @staticmethod
+    def text_of(word: list[Cluster], utf8: bytes) -> str:
+        return utf8[min(c.start for c in word) : max(c.stop for c in word)].decode()
+
+    def word_piece(self, word: list[Cluster], utf8: bytes) -> tuple[list[Cluster], str | None]:
         texts = [utf8[c.start : c.stop].decode() for c in word]
         carried = [self.carried(c, t) for c, t in zip(word, texts, strict=True)]
-        actual = None if all(carried) else utf8[min(c.start for c in word) : max(c.stop for c in word)].decode()
-        if actual and rtl:  # readers lay a span's text over its glyphs left to right, then reorder the line
-            actual = actual[::-1]
-        self.plan.extend(self.glyph_plan(word, actual))
+        return word, None if all(carried) else self.text_of(word, utf8)
 
     @staticmethod
     def glyph_plan(clusters: list[Cluster], actual: str | None) -> list[tuple[str | None, bool, int]]:
