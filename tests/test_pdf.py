@@ -208,6 +208,5 @@ def test_weasyprint_still_loses_nastaliq_glyph_clusters_and_our_actual_text_give
     unpatched = render_urdu_line(UNPATCHED_DRAW_FIRST_LINE).split()
     assert sum(word in unpatched for word in words) <= 2, unpatched
     patched = render_urdu_line(draw_first_line_with_actual_text).split()
-    # pdfium reads four of the six words: it runs اور and پاکستان together, in the wrong order
-    # ("اورپاکستان"; README, known limits); poppler's pdftotext reads all six.
+    # pdfium reads four of the six words (README, known limits); poppler's pdftotext reads all six.
     assert sum(word in patched for word in words) >= 4, patched

@@ -78,7 +78,7 @@ TEXT_LAYER = pytest.mark.xfail(
 def test_the_urdu_pdf_text_gives_the_manuscripts_urdu_words(urdu):
     """The text pdfium extracts (copy, search) holds the manuscript's Urdu words. NFKC folds the
     Arabic presentation forms a reader may give into the letters the manuscript has. Measured:
-    174 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 190."""
+    170 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 190."""
     words = set(re.findall(r"[\u0600-\u06ff]+", URDU.read_text(encoding="utf-8")))
     for name in ("urdu.pdf", "urdu-print.pdf"):
         text = unicodedata.normalize("NFKC", "".join(page_texts(urdu / name)))

@@ -116,10 +116,9 @@ class ActualTextStream:
     glyph keeps the first text it is drawn alone with, and a word with any other cluster gets its
     text from ActualText. A word, not a cluster: a reader gives the span's text the box of its
     first glyphs, and Nastaliq sets the letters of a word at many heights, which would break a
-    word into lines. In a right-to-left run with such a word every word gets a span, its text
-    reversed: pdfium and poppler lay a span's text over its glyphs left to right, then reorder
-    the line, and pdfium orders spans and plain glyphs differently. A line whose clusters the map
-    carries (all Latin text) is written byte for byte as before.
+    word into lines. A right-to-left word's span has its text reversed: pdfium and poppler lay a
+    span's text over its glyphs left to right, then reorder the line. A line whose clusters the
+    map carries (all Latin text) is written byte for byte as before.
     See bench/upstream/weasyprint-tounicode-clusters.md."""
 
     def __init__(self, stream, textbox):
@@ -162,8 +161,6 @@ class ActualTextStream:
                 word = []
                 if cluster:
                     pieces.append(([cluster], None if self.carried(cluster, text) else text))
-            if rtl and any(actual for _, actual in pieces):  # pdfium orders a span and a glyph apart:
-                pieces = [(w, actual or self.text_of(w, utf8)) for w, actual in pieces]  # span every word
             for word, actual in pieces:
                 if actual and rtl:  # readers lay a span's text over its glyphs left to right, then reorder the line
                     actual = actual[::-1]
