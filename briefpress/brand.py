@@ -235,7 +235,7 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
                 BriefError(path, line_for(lines, at), f"brand: {'.'.join(at)} must be a mapping", "see README")
             )
             continue
-        problems = [key for key in words if key not in LABEL_KEYS or not isinstance(words[key], str)]
+        problems = [key for key in words if not is_label(key, words[key])]
         for key in problems:
             errors.append(
                 BriefError(
@@ -243,13 +243,22 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
                     line_for(lines, at + (str(key),)),
                     f"brand: {'.'.join(at)}.{key} is not a label"
                     if key not in LABEL_KEYS
-                    else f"brand: {'.'.join(at)}.{key} must be text",
-                    "labels are " + ", ".join(LABEL_KEYS) + ", each a line of text",
+                    else f"brand: {'.'.join(at)}.{key} must be "
+                    + ("a list of the twelve month names" if key == "months" else "text"),
+                    "labels are " + ", ".join(LABEL_KEYS) + ", each a line of text (months: a list of twelve)",
                 )
             )
         if not problems:
-            labels[str(lang).lower()] = Labels(**words)
+            given = {key: tuple(value) if key == "months" else value for key, value in words.items()}
+            missing = tuple(key for key in LABEL_KEYS if key not in words)
+            labels[str(lang).lower()] = Labels(**given, missing=missing)
     return labels
+
+
+def is_label(key, value) -> bool:
+    if key == "months":
+        return isinstance(value, list) and len(value) == 12 and all(isinstance(m, str) and m for m in value)
+    return key in LABEL_KEYS and isinstance(value, str)
 
 
 def brand_colors(spec: BrandYml, path: Path, lines, errors: list) -> dict[str, str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from briefpress.compose.htmltree import italic_places, plain_text
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError, BuildWarning
-from briefpress.records import Brand, Document, FontFace, Source, Staged
+from briefpress.records import LABEL_KEYS, Brand, Document, FontFace, Labels, Source, Staged
 from briefpress.render.subset import SubsetError, subset_font
 from briefpress.render.woff import SMALLEST, cmap_codepoints, sfnt_bytes, woff2_bytes
 
@@ -115,7 +115,13 @@ def brief_text(doc: Document) -> str:
     words = [meta.title, meta.subtitle, meta.series.name, meta.series.number, *meta.keywords]
     words += [part for a in meta.authors for part in (a.name, a.affiliation, a.email)]
     words += [brand.name, brand.short_name, brand.series_name, brand.disclaimer, *brand.address, *brand.contact]
+    words += [word for key in LABEL_KEYS for word in labels_of(doc.labels, key)]
     return " ".join([*words, *map(plain_text, fragments)])
+
+
+def labels_of(labels: Labels, key: str) -> tuple[str, ...]:
+    value = getattr(labels, key)
+    return value if isinstance(value, tuple) else (value,)
 
 
 def family_chars(brand: Brand, families: Iterable[str]) -> set[str]:

@@ -69,6 +69,8 @@ def about(doc: Document) -> dict:
         "series_name": meta.series.name or doc.brand.series_name,
         "series_number": meta.series.number,
         "summary": doc.summary_text,
+        "lang": meta.lang,
+        "direction": meta.direction,
         "identifier": doc.identifier,
         "updated": doc.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "url": doc.url,

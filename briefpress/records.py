@@ -68,9 +68,15 @@ def text_direction(lang: str) -> str:
     return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
 
+ENGLISH_MONTHS = tuple(
+    "January February March April May June July August September October November December".split()
+)  # not calendar.month_name, which follows the machine's locale
+
+
 @dataclass(frozen=True)
 class Labels:
-    """The institute's own words around a brief (headings, captions), in the brief's language."""
+    """The institute's own words around a brief (headings, captions, the words of navigation and
+    the date), in the brief's language; `missing` names those the brand left in English."""
 
     summary: str = "Summary"
     notes: str = "Notes"
@@ -78,9 +84,22 @@ class Labels:
     about_authors: str = "About the authors"
     table: str = "Table"
     figure: str = "Figure"
+    references: str = "References"
+    how_to_cite: str = "How to cite this brief"
+    number: str = "No."  # before a series number: "ISAS Brief No. 1240"
+    and_word: str = "and"  # between the last two authors
+    by: str = "by"  # the cover's alt text: "Cover: title, by author"
+    contents: str = "Contents"  # the EPUB's table of contents
+    landmarks: str = "Landmarks"
+    start: str = "Start of content"  # the EPUB's landmark for the brief's first page
+    cover: str = "Cover"
+    back_to_call: str = "Back to note call"  # a note number's link back to its call, for screen readers
+    skip_to_brief: str = "Skip to the brief"  # the web edition's first link
+    months: tuple[str, ...] = ENGLISH_MONTHS  # in the date: "5 March 2026"
+    missing: tuple[str, ...] = ()
 
 
-LABEL_KEYS = tuple(Labels.__dataclass_fields__)
+LABEL_KEYS = tuple(key for key in Labels.__dataclass_fields__ if key != "missing")
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,21 @@ def char_boxes(page):
             yield (char, *text.get_charbox(i))
 
 
-# pdfium's character boxes come from the text layer, which WeasyPrint 70 writes wrongly for
-# Arabic-script glyphs in the Noto faces (see TEXT_LAYER in test_rtl.py): Urdu's are not its glyphs'.
-TEXT_LAYER = pytest.mark.xfail(strict=True, reason="the Urdu PDF's text layer has wrong glyph boxes")
+# The Urdu distribution PDF's Nastaliq really reaches into its right margin: a letter that starts
+# a line (kaf's stroke, the swash of س) passes the text block's edge, measured on the page's ink
+# (median line edge 184.9 mm, text block edge 186 mm, furthest ink 192.8 mm). The print edition
+# passes on its wider 27 mm binding margin. The text layer's boxes show it; they are not wrong.
+NASTALIQ_OVERHANG = pytest.mark.xfail(strict=True, reason="Nastaliq line starts reach up to 7 mm into the margin")
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=TEXT_LAYER) if n == "urdu" else n for n in SOURCES])
-@pytest.mark.parametrize("edition", ["pdf", "print"])
+@pytest.mark.parametrize(
+    "name, edition",
+    [
+        pytest.param(name, edition, marks=NASTALIQ_OVERHANG) if (name, edition) == ("urdu", "pdf") else (name, edition)
+        for name in SOURCES
+        for edition in ("pdf", "print")
+    ],
+)
 def test_no_character_leaves_the_margins_on_any_page(editions, name, edition):
     """Every character box is inside the text block's left and right edges (24 mm, or the print
     edition's mirrored 21 and 27 mm), on every page."""

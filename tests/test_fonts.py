@@ -200,3 +200,19 @@ def test_the_cover_of_an_urdu_brief_draws_its_title_in_nastaliq():
     assert not rest and "nastaliq" in Path(font.path).name
     (font, _), *rest = title.runs("Misaligned Expectations")
     assert not rest and Path(font.path).name == "SourceSansPro-Bold.ttf"  # the sample's cover as it was
+
+
+def test_the_south_asian_words_read_back_from_the_pdf(built):
+    """pdfium's text of the PDF gives the words of each script as the manuscript has them: the
+    ActualText spans (render/pdf.py) carry the letters that a font draws as several glyphs
+    (WeasyPrint 70 alone reads সোনার as ǟসানার, ਸਤਿ as ਸ4ਤਿ, ශ්‍රී as Şශ්‍රී, امن as نOام)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(built["south-asia"][0] / "south-asia.pdf"))
+    try:
+        text = unicodedata.normalize("NFKC", pdf[0].get_textpage().get_text_range())
+        words = {word.strip(",.:;۔") for word in text.split()}
+    finally:
+        pdf.close()
+    for word in ("امن", "راغلاست", "भारत", "जयते", "আমার", "সোনার", "বাংলা", "ශ්‍රී", "ලංකාව", "ਸਤਿ", "ਸ੍ਰੀ", "ਅਕਾਲ"):
+        assert word in words, word

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 import zipfile
 
 import pypdfium2 as pdfium
 import pytest
-from lxml import etree
+from lxml import etree, html
 
 from briefpress.check.validate import validate_editions
-from briefpress.records import EDITION_FILES, Artifact, text_direction
+from briefpress.records import EDITION_FILES, LABEL_KEYS, Artifact, Labels, text_direction
 from conftest import FIXTURES, ROOT, run_build
 from helpers import page_texts
 
@@ -69,10 +70,22 @@ def test_a_left_to_right_brief_has_no_page_progression_direction(tmp_path):
 
 TEXT_LAYER = pytest.mark.xfail(
     strict=True,
-    reason="WeasyPrint 70 writes a ToUnicode map that loses Arabic-script glyphs set in the Noto Naskh "
-    "and Nastaliq faces: the Urdu PDF's pages are right, its text layer (copy, search, screen readers, "
-    "character boxes) is not",
+    reason="pdfium reads some Nastaliq lines of the Urdu PDF out of order: the heading مصنف کا تعارف comes "
+    "out as اکفنصم فراعت, its ActualText words neither reversed nor in their order (README, known limits)",
 )
+
+
+def test_the_urdu_pdf_text_gives_the_manuscripts_urdu_words(urdu):
+    """The text pdfium extracts (copy, search) holds the manuscript's Urdu words. NFKC folds the
+    Arabic presentation forms a reader may give into the letters the manuscript has. Measured:
+    170 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 190."""
+    words = set(re.findall(r"[\u0600-\u06ff]+", URDU.read_text(encoding="utf-8")))
+    for name in ("urdu.pdf", "urdu-print.pdf"):
+        text = unicodedata.normalize("NFKC", "".join(page_texts(urdu / name)))
+        found = words & set(re.findall(r"[\u0600-\u06ff]+", text))
+        assert len(found) >= 0.8 * len(words), (name, len(found), len(words), sorted(words - found)[:20])
+    for label in ("خلاصہ", "حواشی"):
+        assert label in text
 
 
 @TEXT_LAYER
@@ -90,6 +103,79 @@ def test_the_labels_are_the_brands_urdu_words_in_every_edition(urdu):
     assert f'<h2 id="bp-notes-title">{LABELS["notes"]}</h2>' in web
     notes = read(urdu / "urdu.epub", "EPUB/notes.xhtml")
     assert notes.findtext("x:head/x:title", namespaces=NS) == LABELS["notes"]
+
+
+# Where an edition prints others' words, not its own: the author's text, the brand's (its name,
+# series, disclaimer and address, in the brand file's language), the citation in the brand's style.
+OTHERS_WORDS = (
+    "body", "summary-text", "bio-text", "note-text", "cite-as", "institute", "institute-name", "series-name",
+)  # fmt: skip
+
+
+def ui_text(root) -> str:
+    """The words an edition adds around the brief: its text outside OTHERS_WORDS and URLs, its
+    <title>, and the alt, aria-label and title attributes a screen reader speaks."""
+    for element in list(root.iter()):
+        if set((element.get("class") or "").split()) & set(OTHERS_WORDS) or element.tag in SKIPPED:
+            element.clear(keep_tail=True)
+    words = [" ".join(root.itertext())]
+    words += [
+        value for element in root.iter() for key, value in element.items() if key in ("alt", "aria-label", "title")
+    ]
+    return re.sub(r"https?://\S+|\S+@\S+", " ", " ".join(words))
+
+
+SKIPPED = {f"{{{NS['x']}}}{tag}" for tag in ("style", "script", "meta")} | {"style", "script", "meta"}
+
+
+def test_no_english_word_of_the_editions_own_is_left_in_the_urdu_epub_and_web_edition(urdu):
+    """Contents, Landmarks, Cover, the skip link, Back to note call, How to cite this brief,
+    References, No., the month of the date...: every word the English labels give is in Urdu."""
+    english = Labels()
+    words = [w for key in LABEL_KEYS for w in (getattr(english, key) if key == "months" else [getattr(english, key)])]
+    with zipfile.ZipFile(urdu / "urdu.epub") as z:
+        pages = {n: z.read(n) for n in z.namelist() if n.endswith(".xhtml")}
+    assert "EPUB/nav.xhtml" in pages and "EPUB/cover.xhtml" in pages
+    texts = {name: ui_text(etree.fromstring(data)) for name, data in pages.items()}
+    texts["urdu.html"] = ui_text(html.fromstring((urdu / "urdu.html").read_bytes()))
+    for name, text in texts.items():
+        left = [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+        assert not left, (name, left, text[:300])
+    assert "فہرست" in texts["EPUB/nav.xhtml"] and "نشانات" in texts["EPUB/nav.xhtml"]
+    assert "سرورق" in texts["EPUB/cover.xhtml"] and "بریف پر جائیں" in texts["urdu.html"]
+    assert "5 مارچ 2026" in texts["EPUB/brief.xhtml"] and "نمبر 1240" in texts["EPUB/brief.xhtml"]
+    assert "واپس حوالے پر 1" in texts["EPUB/notes.xhtml"]
+    assert "اس بریف کا حوالہ کیسے دیں" in texts["urdu.html"]
+
+
+def test_a_label_left_out_is_in_english_with_one_warning_naming_it(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = brand.read_text(encoding="utf-8")
+    brand.write_text(re.sub(r"        (contents|months): .*\n", "", text), encoding="utf-8")
+    code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
+    assert code == 0, err
+    line = URDU.read_text(encoding="utf-8").splitlines().index("lang: ur") + 1
+    warnings = [w for w in err.splitlines() if w.startswith("warning:")]
+    assert warnings == [
+        f"warning: {URDU.relative_to(ROOT)}:{line}: the brand's labels for lang 'ur' leave out contents, months, "
+        "so those are in English (add them to meta.briefpress.labels.ur in brand.yml)"
+    ]
+    assert read(tmp_path / "urdu.epub", "EPUB/nav.xhtml").findtext("x:head/x:title", namespaces=NS) == "Contents"
+    assert "5 March 2026" in zipfile.ZipFile(tmp_path / "urdu.epub").read("EPUB/brief.xhtml").decode()
+
+
+def test_the_month_names_must_be_twelve(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = re.sub(r"(        months: \[)جنوری, ", r"\1", brand.read_text(encoding="utf-8"))
+    brand.write_text(text, encoding="utf-8")
+    code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("        months:"))
+    assert code == 1 and "Traceback" not in err
+    assert f":{line}: brand: meta.briefpress.labels.ur.months must be a list of the twelve month names" in err
 
 
 def test_without_labels_for_the_language_the_brief_is_in_english_with_a_warning(tmp_path):
@@ -131,32 +217,33 @@ def test_note_calls_follow_the_urdu_full_stop_and_the_arabic_comma(urdu):
     assert '</a><a class="noteref" id="noteref-1"' not in web
 
 
-@TEXT_LAYER
 def test_urls_and_latin_words_keep_their_order_in_the_pdf(urdu):
     """Each URL is one left-to-right run: its characters in reading order, left to right on the page."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu.pdf"))
     try:
-        text = pdf[0].get_textpage()
         found = []
-        search = text.search("https://treaties.un.org/doc/Publication")
-        while (hit := search.get_next()) is not None:
-            found.append(hit)
+        for page in pdf:  # the body on page 1, note 3 on page 2
+            text = page.get_textpage()
+            search = text.search("https://treaties.un.org/doc/Publication")
+            while (hit := search.get_next()) is not None:
+                found.append((text, *hit))
         assert len(found) == 2  # in the body and in note 3
-        for index, count in found:
+        for text, index, count in found:
             lefts = [text.get_charbox(index + k)[0] for k in range(count) if text.get_text_range(index + k, 1).strip()]
             assert lefts == sorted(lefts)
+        text = pdf[0].get_textpage()
         for first, second in (("John", "Briscoe"), ("World", "Bank")):  # pdfium's text is in visual order
             x = [text.get_charbox(text.search(word, match_case=True).get_next()[0])[0] for word in (first, second)]
             assert x[0] < x[1], (first, second)
-        assert text.search("World Bank, ‘Fact Sheet: The Indus Waters Treaty 1960").get_next() is not None
+        notes = pdf[len(pdf) - 1].get_textpage()
+        assert notes.search("World Bank, ‘Fact Sheet: The Indus Waters Treaty 1960").get_next() is not None
     finally:
         pdf.close()
     web = (urdu / "urdu.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<a class="url" dir="ltr"', web)) == 5  # every note's URL
+    assert len(re.findall(r'<a class="url" dir="ltr"', web)) == 6  # every note's URL, and the citation's
     assert re.search(r'<a href="https://treaties[^"]*" class="uri" dir="ltr">', web)
 
 
-@TEXT_LAYER
 def test_the_pdf_pages_are_mirrored(urdu):
     """The summary's rule on the right, the page number bottom left, the running title bottom right."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu.pdf"))
@@ -175,24 +262,31 @@ def test_the_pdf_pages_are_mirrored(urdu):
         footer = last.get_textpage()
         number = footer.search(f"{len(pdf)} / {len(pdf)}").get_next()
         assert number is not None and footer.get_charbox(number[0])[0] < width / 2
-        series = footer.search("1240").get_next()  # in "ISAS Brief No. 1240 · title"
-        assert series is not None and footer.get_charbox(series[0])[0] > width / 2
+        search, hits = footer.search("1240"), []  # in "ISAS Brief No. 1240 · title", and in the citation
+        while (hit := search.get_next()) is not None:
+            hits.append(footer.get_charbox(hit[0]))
+        assert hits and min(hits, key=lambda box: box[1])[0] > width / 2  # the lowest: the running title
     finally:
         pdf.close()
 
 
-@TEXT_LAYER
 def test_the_print_edition_starts_on_a_page_bound_on_its_right(urdu):
     """A right-to-left book opens the other way: its first page's wider (binding) margin is on the right."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu-print.pdf"))
     try:
-        page = pdf[0]
-        text = page.get_textpage()
-        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
-        body = [b for b in boxes if b[1] > 30 * MM]  # above the footer
-        left = min(b[0] for b in body)
-        right = page.get_width() - max(b[2] for b in body)
-        assert right > left + 4 * MM, (left / MM, right / MM)  # 27 mm against 21 mm
+        # Measured on the page's ink, line by line: a Nastaliq letter that starts a line may reach
+        # a few points past the text block, as a pen stroke does, so the outermost ink is not the edge.
+        image = pdf[0].render(scale=2).to_pil().convert("L")
+        scale, (width, height) = 2 * MM, image.size
+        lefts, rights = [], []
+        for y in range(int(60 * scale), height - int(30 * scale)):  # below the masthead, above the footer
+            dark = [x for x in range(width) if image.getpixel((x, y)) < 100]
+            if dark:
+                lefts.append(dark[0] / scale)
+                rights.append((width - dark[-1]) / scale)
+        # Lines are set flush right: the right edge is the median line's; the left, a full line's.
+        left, right = sorted(lefts)[len(lefts) // 10], sorted(rights)[len(rights) // 2]
+        assert right > left + 4, (left, right)  # 27 mm against 21 mm
     finally:
         pdf.close()
 
@@ -224,3 +318,19 @@ def test_our_pdf_rules_find_nothing_in_the_urdu_brief(urdu):
             verdict.validator,
             verdict.details,
         )
+
+
+def test_the_series_catalogue_gives_an_urdu_entry_its_language_and_direction(tmp_path):
+    code, _, err = run_build(str(URDU), str(FIXTURES / "minimal.md"), "--out", str(tmp_path), "--format", "html")
+    assert code == 0, err
+    root = html.parse(str(tmp_path / "index.html")).getroot()
+    assert root.get("lang") == "en"
+    urdu, minimal = sorted(
+        root.xpath("//ol[@class='catalogue']/li"), key=lambda e: "minimal" in e.xpath("string(.//a/@href)")
+    )
+    words = urdu.xpath(".//div[@class='entry-words']")
+    assert len(words) == 1 and (words[0].get("lang"), words[0].get("dir")) == ("ur", "rtl")
+    assert words[0].xpath("string(h2)") == "سندھ طاس معاہدہ: پانی، سیاست اور علاقائی استحکام"
+    assert words[0].xpath("string(p[@class='entry-summary'])").startswith("سندھ طاس معاہدہ 1960")
+    assert urdu.xpath("string(.//ul[@class='editions']/li/a)") == "Web page"  # the catalogue's own words, outside
+    assert not urdu.xpath(".//ul[@class='editions']/ancestor::*[@dir]") and not minimal.xpath(".//*[@lang or @dir]")

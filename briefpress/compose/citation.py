@@ -34,10 +34,13 @@ def title_of(meta: Meta) -> str:
     return f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
 
 
-def series_label(meta: Meta, brand: Brand) -> str:
-    """The series and number, as the cover and the card print them: "ISAS Brief No. 1234"."""
+def series_label(meta: Meta, brand: Brand, number: str = "No.") -> str:
+    """The series and number, as the cover and the card print them: "ISAS Brief No. 1234", the word
+    before the number from the brief's labels."""
     name = meta.series.name or brand.series_name
-    return f"{name} No. {meta.series.number}" if meta.series.number else name
+    if not meta.series.number:
+        return name
+    return " ".join(part for part in (name, number, meta.series.number) if part)
 
 
 def person(name: str) -> dict:

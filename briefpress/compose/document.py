@@ -97,17 +97,26 @@ def compose_parts(
 
 def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:
     """The brand's labels for the brief's language (the whole tag, else its primary subtag); English,
-    with a warning, when the brand has none for a brief that is not in English."""
+    with one warning, for those the brand lacks for a brief that is not in English."""
     lang = source.meta.lang.lower()
     primary = lang.split("-")[0]
-    found = brand.labels.get(lang) or brand.labels.get(primary)
+    key = lang if lang in brand.labels else primary
+    found = brand.labels.get(key)
+    if found is not None and found.missing and primary != "en":
+        warning = BuildWarning(
+            source.path,
+            front_matter_line(source.text, "lang"),
+            f"the brand's labels for lang '{source.meta.lang}' leave out {', '.join(found.missing)}, "
+            f"so those are in English (add them to meta.briefpress.labels.{key} in {brand.path.name})",
+        )
+        return Staged(found, warnings=(warning,))
     if found is not None or primary == "en":
         return Staged(found or Labels())
     warning = BuildWarning(
         source.path,
         front_matter_line(source.text, "lang"),
-        f"the brand has no labels for lang '{source.meta.lang}', so Summary, Notes and About the author "
-        f"are in English (add meta.briefpress.labels.{primary} to {brand.path.name})",
+        f"the brand has no labels for lang '{source.meta.lang}', so its headings (Summary, Notes, About the "
+        f"author), navigation and dates are in English (add meta.briefpress.labels.{primary} to {brand.path.name})",
     )
     return Staged(Labels(), warnings=(warning,))
 

@@ -49,6 +49,8 @@ class Entry:
     citations: tuple[Artifact, ...] = ()  # the brief's citation as .bib, .ris and CSL .json
     atom_id: str = ""  # the DOI's address, else the brief's URL, else its identifier
     updated: str = ""  # RFC 3339: its date, else its build time
+    lang: str = "en"  # the brief's language and writing direction, for its own words in the entry
+    direction: str = "ltr"
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
         editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))),
         atom_id=atom_id(facts),
         updated=f"{facts['date']}T00:00:00Z" if facts["date"] else facts["updated"],
+        lang=facts["lang"],
+        direction=facts["direction"],
     )
 
 

@@ -181,7 +181,7 @@ def make_epub(doc: Document) -> bytes:
     from briefpress.compose.a11y import accessibility_metadata, survey
     from briefpress.fonts import webfont_files, webfont_name
     from briefpress.render.cover import render_cover
-    from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, build_epub
+    from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, EpubWords, build_epub
     from briefpress.render.woff import QUICK
 
     brand, meta = doc.brand, doc.meta
@@ -202,7 +202,7 @@ def make_epub(doc: Document) -> bytes:
         title=meta.title,
         subtitle=meta.subtitle,
         authors=tuple(a.name for a in meta.authors),
-        series_label=series_label(doc.meta, doc.brand),
+        series_label=cover_series_label(doc),
         brand=brand,
         direction=meta.direction,
     )
@@ -227,6 +227,7 @@ def make_epub(doc: Document) -> bytes:
         files=tuple(files),
         accessibility=accessibility_metadata(facts, has_toc=bool(pages), certifier=brand.name),
         direction=meta.direction,
+        words=EpubWords(doc.labels.contents, doc.labels.landmarks, doc.labels.start, doc.labels.cover),
     )
     try:
         return build_epub(spec)
@@ -248,7 +249,7 @@ def make_card(doc: Document) -> bytes:
         title=meta.title,
         authors=joined(tuple(a.name for a in meta.authors)),
         date=day,
-        series_label=series_label(doc.meta, doc.brand),
+        series_label=cover_series_label(doc),
         brand=doc.brand,
         direction=meta.direction,
     )
@@ -256,3 +257,10 @@ def make_card(doc: Document) -> bytes:
 
 def has_content(name: str, doc: Document) -> bool:
     return name != "notes.xhtml" or bool(doc.notes)
+
+
+def cover_series_label(doc: Document) -> str:
+    """The cover's and the card's series line, "ISAS Brief No. 1240". They set it in tracked
+    capitals of the brand's Latin heading face, letter by letter: a label in another script (Urdu
+    نمبر) would be drawn unjoined or as boxes, so there the line is the series and its number alone."""
+    return series_label(doc.meta, doc.brand, doc.labels.number if doc.labels.number.isascii() else "")

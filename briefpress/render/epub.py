@@ -27,6 +27,16 @@ class EpubFile:
 
 
 @dataclass(frozen=True)
+class EpubWords:
+    """The words of the EPUB's own pages, in the brief's language (the brand's labels)."""
+
+    contents: str = "Contents"  # the table of contents
+    landmarks: str = "Landmarks"
+    start: str = "Start of content"  # the landmark of the brief's first page
+    cover: str = "Cover"
+
+
+@dataclass(frozen=True)
 class EpubSpec:
     """What the EPUB writer needs, already rendered."""
 
@@ -47,6 +57,7 @@ class EpubSpec:
     direction: str = "ltr"  # "rtl": the spine's page-progression-direction and the package's dir
     doi: str = ""  # the brief's DOI, a second dc:identifier with the doi scheme
     url: str = ""  # the brief's canonical address, dc:source's neighbour: a third dc:identifier
+    words: EpubWords = EpubWords()
 
 
 def build_epub(spec: EpubSpec) -> bytes:
@@ -54,7 +65,7 @@ def build_epub(spec: EpubSpec) -> bytes:
     book = epub.EpubBook()
     describe(book, spec)
     book.set_cover("images/cover.png", spec.cover_png, create_page=False)
-    cover = add_page(book, "cover.xhtml", "Cover", spec.cover_page, spec.lang)
+    cover = add_page(book, "cover.xhtml", spec.words.cover, spec.cover_page, spec.lang)
     pages = [add_page(book, name, title, xhtml, spec.lang) for name, title, xhtml in spec.pages]
     for f in spec.files:
         book.add_item(
@@ -62,11 +73,11 @@ def build_epub(spec: EpubSpec) -> bytes:
         )
     book.toc = [epub.Link(name, title, f"toc-{i}") for i, (name, title, _) in enumerate(spec.pages)]
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="Contents", direction=spec.direction if spec.direction == "rtl" else None)
+    nav = epub.EpubNav(title=spec.words.contents, direction=spec.direction if spec.direction == "rtl" else None)
     book.add_item(nav)
     book.spine = [cover, *pages]
     book.guide = [
-        {"href": spec.pages[0][0], "title": "Start of content", "type": "bodymatter"},
+        {"href": spec.pages[0][0], "title": spec.words.start, "type": "bodymatter"},
         *({"href": n, "title": t, "type": "endnotes"} for n, t, _ in spec.pages if n == "notes.xhtml"),
     ]
     raw = io.BytesIO()
@@ -82,7 +93,7 @@ def build_epub(spec: EpubSpec) -> bytes:
                     "epub2_guide": False,
                     "mtime": datetime(*zip_time(spec.modified), tzinfo=None),
                     "raise_exceptions": True,
-                    "landmark_title": "Landmarks",
+                    "landmark_title": spec.words.landmarks,
                     "package_direction": True,  # <package dir="rtl">: the metadata's text direction
                     # normalise_zip compresses every entry again: deflating 2 MB of fonts here too
                     # only cost time (level 0 stores them; the final bytes are the same).

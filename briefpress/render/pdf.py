@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from briefpress.errors import BriefError, raise_all
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
@@ -39,9 +40,10 @@ def sonames_only() -> Iterator[None]:
 
 with sonames_only():
     import pydyf
+    import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
     from weasyprint import CSS, HTML, Attachment
-    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+    from weasyprint.text.ffi import ffi, fontconfig, pango, pangoft2
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -64,6 +66,174 @@ def cached_page_references(pdf) -> tuple[bytes, ...]:
 
 UNCACHED_PAGE_REFERENCES = pydyf.PDF.page_references.fget
 pydyf.PDF.page_references = property(cached_page_references)
+
+
+class Cluster(NamedTuple):
+    """One glyph cluster of a line as WeasyPrint draws it: its font, the ids of its drawn glyphs
+    (left to right), and where its text is in the UTF-8 of the line's layout."""
+
+    font: Any  # weasyprint.pdf.fonts.Font
+    glyphs: tuple[int, ...]
+    start: int
+    stop: int
+    unknown: bool  # a missing glyph, which WeasyPrint maps itself
+
+
+def line_runs(stream, textbox) -> Iterator[tuple[bool, list[Cluster]]]:
+    """The clusters of each run of a text box's first line, in the order draw_first_line draws them."""
+    first_line, _ = textbox.pango_layout.get_first_line()
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        item, glyph_string = run.data.item, run.data.glyphs
+        run = run.next
+        font, _ = stream.add_font(item.analysis.font)  # the Font draw_first_line gets, made in the same order
+        count, offsets, rtl = glyph_string.num_glyphs, glyph_string.log_clusters, item.analysis.level % 2
+        clusters, first = [], 0
+        while first < count:
+            end = first
+            while end < count and offsets[end] == offsets[first]:
+                end += 1
+            if rtl:  # drawn left to right: a cluster's text ends where the one drawn before it starts
+                stop = item.length if first == 0 else offsets[first - 1]
+            else:
+                stop = item.length if end == count else offsets[end]
+            ids = [glyph_string.glyphs[i].glyph for i in range(first, end)]
+            ids = [i for i in ids if i != pango.PANGO_GLYPH_EMPTY]  # drawn as a move only
+            unknown = any(i & pango.PANGO_GLYPH_UNKNOWN_FLAG for i in ids)
+            clusters.append(Cluster(font, tuple(ids), item.offset + offsets[first], item.offset + stop, unknown))
+            first = end
+        yield bool(rtl), clusters
+
+
+class ActualTextStream:
+    """The stream draw_first_line writes one line to. Each word whose glyphs the font's ToUnicode
+    map cannot carry is wrapped in a /Span with its /ActualText (ISO 32000-1, 14.9.4).
+
+    WeasyPrint 70 maps each glyph to the text from its cluster to the next glyph's, first drawn
+    first served: in a cluster of several glyphs (Noto Nastaliq draws a dotted letter as its body
+    and its dots) all glyphs but one get no text, and a glyph shared by several letters keeps the
+    first one's. Here the first glyph of a cluster gets the cluster's text and the others none, a
+    glyph keeps the first text it is drawn alone with, and a word with any other cluster gets its
+    text from ActualText. A word, not a cluster: a reader gives the span's text the box of its
+    first glyphs, and Nastaliq sets the letters of a word at many heights, which would break a
+    word into lines. A right-to-left word's span has its text reversed: pdfium and poppler lay a
+    span's text over its glyphs left to right, then reorder the line. A line whose clusters the
+    map carries (all Latin text) is written byte for byte as before.
+    See bench/upstream/weasyprint-tounicode-clusters.md."""
+
+    def __init__(self, stream, textbox):
+        self.stream, self.textbox = stream, textbox
+        self.plan: list[tuple[str | None, bool, int]] = []  # per drawn glyph: span text, span ends, hex digits
+        self.mapping: dict[tuple[int, int], tuple[Any, str]] = {}
+        self.drawn = 0
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    def known(self, font, glyph: int) -> str | None:
+        kept = self.mapping.get((id(font), glyph))
+        return kept[1] if kept else font.to_unicode.get(glyph)
+
+    def carried(self, cluster: Cluster, text: str) -> bool:
+        """Map the cluster's glyphs; True when the ToUnicode map then gives its text."""
+        if cluster.unknown:
+            return True
+        for index, glyph in enumerate(cluster.glyphs):
+            if self.known(cluster.font, glyph) is None:
+                self.mapping[(id(cluster.font), glyph)] = (cluster.font, "" if index else text)
+        if len(cluster.glyphs) > 1:  # the glyphs after the first have no text of their own
+            return False
+        return not cluster.glyphs or self.known(cluster.font, cluster.glyphs[0]) == text
+
+    def set_text_matrix(self, *values):
+        """Plan the line: draw_first_line has laid it out (ellipsis included) and draws it next."""
+        utf8 = self.textbox.pango_layout.text.encode()
+        for rtl, clusters in line_runs(self.stream, self.textbox):
+            pieces: list[tuple[list[Cluster], str | None]] = []  # words and spaces, each with its span's text
+            word: list[Cluster] = []
+            for cluster in [*clusters, None]:
+                text = utf8[cluster.start : cluster.stop].decode() if cluster else " "
+                if cluster and not text.isspace():
+                    word.append(cluster)
+                    continue
+                if word:
+                    pieces.append(self.word_piece(word, utf8))
+                word = []
+                if cluster:
+                    pieces.append(([cluster], None if self.carried(cluster, text) else text))
+            for word, actual in pieces:
+                if actual and rtl:  # readers lay a span's text over its glyphs left to right, then reorder the line
+                    actual = actual[::-1]
+                self.plan.extend(self.glyph_plan(word, actual))
+        self.stream.set_text_matrix(*values)
+
+    @staticmethod
+    def text_of(word: list[Cluster], utf8: bytes) -> str:
+        return utf8[min(c.start for c in word) : max(c.stop for c in word)].decode()
+
+    def word_piece(self, word: list[Cluster], utf8: bytes) -> tuple[list[Cluster], str | None]:
+        texts = [utf8[c.start : c.stop].decode() for c in word]
+        carried = [self.carried(c, t) for c, t in zip(word, texts, strict=True)]
+        return word, None if all(carried) else self.text_of(word, utf8)
+
+    @staticmethod
+    def glyph_plan(clusters: list[Cluster], actual: str | None) -> list[tuple[str | None, bool, int]]:
+        glyphs = [(c.font, g) for c in clusters for g in c.glyphs]
+        return [
+            (actual if i == 0 else None, actual is not None and i == len(glyphs) - 1, 2 if font.bitmap else 4)
+            for i, (font, _) in enumerate(glyphs)
+        ]
+
+    def show_text(self, string: str) -> None:
+        if all(text is None for text, _, _ in self.plan):
+            self.stream.show_text(string)
+            return
+        parts: list[str] = []
+        for token in TJ_TOKEN.findall(string):
+            if not token.startswith("<") or token == "<>":  # a move, or the empty group between two
+                parts.append(token)
+                continue
+            digits, group = token[1:-1], ""
+            while digits:
+                text, ends, width = self.plan[self.drawn]
+                self.drawn += 1
+                if text is not None:
+                    self.flush(parts + ([f"<{group}>"] if group else []))
+                    parts, group = [], ""
+                    actual = pydyf.Dictionary({"ActualText": pydyf.String(text)})
+                    self.stream.begin_marked_content("Span", actual)
+                group, digits = group + digits[:width], digits[width:]
+                if ends:
+                    self.flush([*parts, f"<{group}>"])
+                    parts, group = [], ""
+                    self.stream.end_marked_content()
+            if group:
+                parts.append(f"<{group}>")
+        self.flush(parts)
+
+    def flush(self, parts: list[str]) -> None:
+        if parts:
+            self.stream.show_text("".join(parts))
+
+    def keep_mapping(self) -> None:
+        """Give the glyphs drawn the text planned for them (WeasyPrint has added their entries)."""
+        for (_, glyph), (font, text) in self.mapping.items():
+            font.to_unicode[glyph] = text
+
+
+TJ_TOKEN = re.compile(r"<[0-9a-f]*>|[^<>]+")  # draw_first_line's TJ strings: <glyph ids> and moves
+
+
+def draw_first_line_with_actual_text(stream, textbox, *args, **kwargs):
+    """WeasyPrint's draw_first_line, drawing into an ActualTextStream."""
+    line = ActualTextStream(stream, textbox)
+    emojis = UNPATCHED_DRAW_FIRST_LINE(line, textbox, *args, **kwargs)
+    line.keep_mapping()
+    return emojis
+
+
+UNPATCHED_DRAW_FIRST_LINE = weasy_text.draw_first_line
+weasy_text.draw_first_line = draw_first_line_with_actual_text
 
 
 @contextlib.contextmanager

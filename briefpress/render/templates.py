@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from briefpress.compose.htmltree import to_xhtml
 from briefpress.errors import BriefError
-from briefpress.records import Brand, Document
+from briefpress.records import ENGLISH_MONTHS, Brand, Document
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 EPUB_PAGES = {"brief": "brief.xhtml", "notes": "notes.xhtml", "about": "about.xhtml"}
@@ -121,9 +121,10 @@ def render_brand_css(brand: Brand, *, font_url) -> str:
     return render("brand.css.j2", brand.path.parent, brand=brand, c=brand.colors, faces=faces)
 
 
-def long_date(iso: str) -> str:
+def long_date(iso: str, months: tuple[str, ...] = ENGLISH_MONTHS) -> str:
+    """5 March 2026, with the month names of the brief's language (the brand's labels)."""
     day = date.fromisoformat(iso)
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
 def render_style(name: str, brand: Brand, **context) -> str:

@@ -106,7 +106,7 @@ def card_alt(doc: Document) -> str:
     meta = doc.meta
     names = ", ".join(a.name for a in meta.authors)
     by = ", by " if meta.lang.lower().split("-")[0] == "en" else " \u00b7 "
-    return f"{series_label(meta, doc.brand)}: {meta.title}" + (f"{by}{names}" if names else "")
+    return f"{series_label(meta, doc.brand, doc.labels.number)}: {meta.title}" + (f"{by}{names}" if names else "")
 
 
 def logo_data_url(brand: Brand) -> str:
