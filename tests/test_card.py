@@ -102,9 +102,9 @@ def test_an_urdu_card_is_drawn_in_the_brands_fallback_fonts_and_set_right_to_lef
     found = tags(built / "urdu.html")
     assert found["og:image"] == ["https://www.isas.nus.edu.sg/papers/urdu/urdu-card.png"]
     (alt,) = found["og:image:alt"]
-    assert alt.startswith(
-        "ISAS Brief نمبر 1240: سندھ طاس"
-    )  # the brand's Urdu word for No. and alt.endswith(" \u00b7 عمر صدیقی") and " by " not in alt
+    # the brand's Urdu word for "No.", then the title; the byline without an English "by"
+    assert alt.startswith("ISAS Brief نمبر 1240: سندھ طاس"), alt
+    assert alt.endswith(" \u00b7 عمر صدیقی") and " by " not in alt, alt
 
 
 def test_every_character_of_the_urdu_title_is_drawn_in_a_face_that_has_it():
