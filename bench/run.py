@@ -475,21 +475,16 @@ def main() -> int:
 NOTE = """
 Why the cold build is compared with the floor: the floor (import WeasyPrint, lay out one PDF of our
 pages with our fonts and tags) is the least any build that renders our pages with WeasyPrint 70 can
-take. The cold build's critical path is one forked worker that imports WeasyPrint while the main
-process composes the brief, then lays out the distribution PDF; the print PDF is laid out beside it
-in a helper forked from that worker, and the EPUB in the main process. The build opens WeasyPrint's
-libraries by their sonames (no ldconfig or compiler probes), which the bare floor script does not.
-The preview builds in the server's own process, which keeps WeasyPrint, the font set-up and the parsed
-stylesheets warm, and publishes the web edition before it lays out the PDF.
-
-Where a preview rebuild's time goes (cProfile of a warm rebuild of the sample, web edition and PDF):
-reading and composing the brief, with its two pandoc runs, about a tenth; WeasyPrint's layout a little
-over half (line breaking through Pango, the cascade); drawing and writing the PDF with its tags about a
-quarter; finishing the tags with pikepdf and the web edition a few hundredths of a second each. What
-is left is WeasyPrint laying out and drawing three pages, which no warm state makes shorter. On two
-cores the default cold build runs three processes (the distribution PDF, the print PDF, the EPUB);
-the row "Distribution PDF alone" shows how much of its distance from the floor is the other two
-editions sharing the cores with the distribution PDF.
+take. The cold build runs four processes on the machine's cores: the main process, which loads
+pandoc's wrapper and composes the brief, then makes the EPUB; a brand reader (brand_yml and its
+pydantic models); the PDF worker, which imports WeasyPrint meanwhile, parses the stylesheets once it
+has the brand, and lays out the distribution PDF once it has the brief; and the print PDF's helper,
+forked from the worker. The first table above shows, from this run, when each of them does what: the
+distribution PDF starts once the brand is read and the brief composed, and everything the build does
+besides that PDF shares the cores with it. The preview builds in the server's own process, which keeps
+WeasyPrint, the font set-up and the parsed stylesheets warm, and publishes the web edition before it
+lays out the PDF; the second table shows what a rebuild spends, of which WeasyPrint's layout and
+drawing of the pages (render_pdf) is the part no warm state makes shorter.
 """
 
 
