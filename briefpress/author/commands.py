@@ -50,13 +50,9 @@ def run_preview(args: argparse.Namespace, root: Path) -> int:
         brand=args.brand,
         paper=args.paper,
     )
-    code = serve(config, port=args.port) if args.command == "serve" else watch(config)
-    # Stopped by Ctrl-C, with the server closed and the build's folder removed: leave now, as
-    # build.py does. A full interpreter teardown (threads joined, libraries' exit handlers) kept a
-    # stopped preview alive for more than 15 s in 5 of 5 tests of one full CI run (tests/test_preview.py).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    if args.command == "serve":
+        return serve(config, port=args.port)
+    return watch(config)
 
 
 def run_link_check(config: BuildConfig, *, online: bool) -> int:
