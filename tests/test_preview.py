@@ -30,7 +30,12 @@ def project(tmp_path) -> Path:
 
 
 # build.py with the project as its root, so that the preview's cache is the project's, not ours.
-MAIN = "import sys; from pathlib import Path; from briefpress.cli import main; sys.exit(main(sys.argv[1:], root=Path.cwd()))"
+# Ctrl-C is Python's KeyboardInterrupt even when the suite itself runs with SIGINT ignored (started
+# as a background job by a shell without job control), which the preview would otherwise inherit.
+MAIN = (
+    "import signal, sys; from pathlib import Path; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from briefpress.cli import main; sys.exit(main(sys.argv[1:], root=Path.cwd()))"
+)
 
 
 class Running:
