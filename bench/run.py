@@ -183,9 +183,10 @@ def floor(tmp: Path, runs: int) -> float:
     return t_floor
 
 
+# Ctrl-C stops the server even when the benchmark runs with SIGINT ignored (a background job).
 SERVE = (
-    "import sys; from pathlib import Path; from briefpress.cli import main; "
-    "sys.exit(main(sys.argv[1:], root=Path.cwd()))"
+    "import signal, sys; from pathlib import Path; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from briefpress.cli import main; sys.exit(main(sys.argv[1:], root=Path.cwd()))"
 )
 
 
