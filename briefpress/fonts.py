@@ -58,7 +58,9 @@ def narrowed(brand: Brand, fallbacks: Iterable[str] = (), mono: str = "") -> Bra
     it: with none, what a brief in Latin script without code needs."""
     chosen = tuple(fallbacks)
     declared = set(brand.fallback_fonts) | {f for _, families in brand.language_fonts for f in families}
-    unused = declared - set(chosen) | ({brand.mono_font} - {mono, brand.base_font, brand.heading_font})
+    unused = declared - set(chosen)
+    if brand.mono_font not in (mono, brand.base_font, brand.heading_font):  # a family only code uses
+        unused.add(brand.mono_font)
     faces = tuple(face for face in brand.fonts if face.family not in unused)
     return dataclasses.replace(brand, fonts=faces, fallback_fonts=chosen, language_fonts=(), mono_font=mono)
 
@@ -180,12 +182,22 @@ def faces_in_use(doc: Document) -> tuple[FontFace, ...]:
 
 
 @functools.lru_cache(maxsize=64)
+def subset_face(path: Path, codepoints: frozenset[int]) -> bytes:
+    """One face cut down to these characters, once: the EPUB and the web page compress it each
+    at their own quality."""
+    try:
+        return subset_font(face_sfnt(path), codepoints)
+    except (OSError, ValueError, SubsetError) as err:
+        raise BriefError(path, None, f"cannot subset this font: {err}", "replace the font file") from None
+
+
+@functools.lru_cache(maxsize=64)
 def webfont(path: Path, codepoints: frozenset[int], quality: int) -> bytes:
     """One face cut down and compressed; each edition made again in one process (the preview) reuses it."""
     try:
-        return woff2_bytes(subset_font(face_sfnt(path), codepoints), quality)
-    except (OSError, ValueError, SubsetError) as err:
-        raise BriefError(path, None, f"cannot subset this font: {err}", "replace the font file") from None
+        return woff2_bytes(subset_face(path, codepoints), quality)
+    except (OSError, ValueError) as err:
+        raise BriefError(path, None, f"cannot compress this font: {err}", "replace the font file") from None
 
 
 def webfont_name(face: FontFace) -> str:

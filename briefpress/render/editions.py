@@ -116,7 +116,7 @@ def warm_brand(brand: Brand, config: BuildConfig, source: Path) -> None:
     """Parse the stylesheets a brief in Latin script without code would have, while the brief is
     being composed: the lead worker has the brand before the brief. A brief that needs other faces,
     another paper or the other direction has other sheets, which its render parses."""
-    from briefpress.fonts import narrowed  # fontTools, which the fonts module loads, is cheap by now
+    from briefpress.fonts import narrowed  # its fontTools and cffi are WeasyPrint's too: loaded already
 
     warm_sheets(narrowed(brand), "ltr", config.paper or brand.paper, source, config)
 
