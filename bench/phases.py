@@ -118,8 +118,10 @@ def warm(spans: Spans, out: str, source: str, saves: int) -> None:
         for _ in build_by_edition(config, brands):  # the first build: nothing warm yet
             pass
         spans.path.write_text("", encoding="utf-8")
-        for i in range(saves):  # the same edit as the preview benchmark's
-            brief.write_text(text.replace("Military Escalation", f"Military Escalation {i}", 1), encoding="utf-8")
+        for i in range(saves):  # the same edit as the preview benchmark's: a sentence of the body
+            brief.write_text(
+                text.replace("In late February 2026,", f"In late February 2026 (draft {i}),", 1), encoding="utf-8"
+            )
             start = time.monotonic()
             for _ in build_by_edition(config, brands):
                 pass

@@ -30,8 +30,9 @@ def build(config: BuildConfig) -> list[Artifact]:
     return publish(outputs, config.out_dir)
 
 
-# Cheapest first: the preview shows each edition as soon as it exists, and the web page needs no layout.
-EDITION_ORDER = ("html", "card", "epub", "pdf", "print", "pdfa")
+# Cheapest first: the preview shows each edition as soon as it exists, and the web page needs no
+# layout. The web page's card comes last: the preview shows no card, and it would delay the PDF.
+EDITION_ORDER = ("html", "epub", "pdf", "print", "pdfa", "card")
 
 
 def build_by_edition(config: BuildConfig, brands: BrandOnce) -> Iterator[list[Artifact]]:
