@@ -164,9 +164,8 @@ def faces_in_use(doc: Document) -> tuple[FontFace, ...]:
     """The brand's faces less the italics no text asks for: the heading family's when no heading
     has italics, the base family's when the brief has no italics and no summary (set in italics).
     An e-reader that meets italics anyway slants the upright face."""
-    places = [
-        italic_places(f) for f in (doc.abstract_html, doc.body_html, *doc.bios_html, *(n.html for n in doc.notes))
-    ]
+    fragments = (doc.abstract_html, doc.body_html, *doc.bios_html, *(n.html for n in doc.notes))
+    places = [italic_places(f) for f in (*fragments, doc.references_html, doc.cite_html)]  # titles in italics
     italic = any(anywhere for anywhere, _ in places) or bool(doc.abstract_html.strip())
     heading_italic = any(in_heading for _, in_heading in places)
     brand = doc.brand

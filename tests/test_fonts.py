@@ -116,6 +116,18 @@ def test_epub_fonts_are_woff2_files_in_the_manifest_and_the_css(built, name):
     assert len(re.findall(r"@font-face", css)) == len(fonts)
 
 
+def test_an_epub_whose_only_italics_are_in_how_to_cite_carries_the_italic_face(tmp_path):
+    """The minimal brief's text has no italics, but its How to cite sets the title in italics: the
+    EPUB carries Source Serif's italic for it, as the PDF does, instead of a slanted upright."""
+    code, _, err = run_build(str(FIXTURES / "minimal.md"), "--out", str(tmp_path), "--format", "epub")
+    assert code == 0, err
+    with zipfile.ZipFile(tmp_path / "minimal.epub") as z:
+        brief, about = (html.fromstring(z.read(f"EPUB/{name}.xhtml")) for name in ("brief", "about"))
+        names = z.namelist()
+    assert about.get_element_by_id("bp-cite").findall(".//em") and not brief.findall(".//em")
+    assert "EPUB/fonts/SourceSerifPro-It.woff2" in names
+
+
 def text_of_pages(epub: Path) -> str:
     with zipfile.ZipFile(epub) as z:
         pages = [z.read(n) for n in z.namelist() if n.endswith(".xhtml")]
