@@ -210,3 +210,15 @@ def test_weasyprint_still_loses_nastaliq_glyph_clusters_and_our_actual_text_give
     patched = render_urdu_line(draw_first_line_with_actual_text).split()
     # pdfium reads four of the six words (README, known limits); poppler's pdftotext reads all six.
     assert sum(word in patched for word in words) >= 4, patched
+
+
+def test_an_address_breaks_before_its_hyphens_never_after(built):
+    """A line that ends in an address's hyphen reads as a hyphenated word; the address is broken
+    before the hyphen instead: the sample's How to cite, the links fixture's long note 5."""
+    for pdf, broken in (
+        (built["brief"] / "brief.pdf", "-afghanistan-military\n-escalation/."),
+        (built["links"] / "links.pdf", "/modification\n-notice-article-xii-3?lang=en"),
+    ):
+        text = "\n".join(line.rstrip() for page in pdf_pages_text(pdf) for line in page.splitlines())
+        assert broken in text, pdf.name
+        assert not re.search(r"https://\S*[-\ufffe]$", text, re.M), pdf.name

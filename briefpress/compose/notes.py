@@ -359,9 +359,18 @@ def url_html(url: str) -> str:
 
 
 def break_url(url: str) -> str:
-    """Escape a URL for display, allowing line breaks after '/' and before . ? & = # -."""
+    """Escape a URL for display, allowing line breaks after '/' and before . ? & = # -. A hyphen
+    is kept with the character after it: a line that ends in one reads as a hyphenated word, and
+    the address as one without it (the Chicago Manual's rule: break before a hyphen)."""
     parts = re.split(r"(?<=/)(?!/)|(?=[.?&=#_-])", url)
-    return "<wbr/>".join(html.escape(p, quote=False) for p in parts if p)
+    return "<wbr/>".join(hyphen_kept(html.escape(p, quote=False)) for p in parts if p)
+
+
+def hyphen_kept(part: str) -> str:
+    if not part.startswith("-") or len(part) < 2:
+        return part
+    ahead = 2 if not part[1] == "&" else part.index(";") + 1  # an escaped character is one
+    return f'<span class="url-hyphen">{part[:ahead]}</span>{part[ahead:]}'
 
 
 def placeholder_text(text: str) -> str:
