@@ -222,3 +222,35 @@ def test_an_address_breaks_before_its_hyphens_never_after(built):
         text = "\n".join(line.rstrip() for page in pdf_pages_text(pdf) for line in page.splitlines())
         assert broken in text, pdf.name
         assert not re.search(r"https://\S*[-\ufffe]$", text, re.M), pdf.name
+
+
+def test_weasyprint_imports_fonttools_fallbacks_only_when_they_run():
+    """WeasyPrint's pdf/fonts.py imports fontTools' subsetter and variable-font instancer, which
+    run only without HarfBuzz's subsetter or for a variable font; ours are deferred until used.
+    A render of the sample loads neither, and the subsetter still works when called."""
+    script = (
+        "import sys, contextlib, io\n"
+        "from pathlib import Path\n"
+        "from briefpress.brand import load_brand\n"
+        "from briefpress.make import prepare\n"
+        "from briefpress.records import BuildConfig\n"
+        "from briefpress.render.editions import make_edition\n"
+        "from briefpress.scratch import scratch_folder\n"
+        "sample = Path(sys.argv[1])\n"
+        "config = BuildConfig(sources=(sample,), out_dir=Path('.'))\n"
+        "with scratch_folder(), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    make_edition('pdf', prepare(config, load_brand(sample.parent.parent / 'styles/brand.yml'), sample), config)\n"
+        "print(sorted(m for m in ('fontTools.subset', 'fontTools.varLib.instancer') if m in sys.modules))\n"
+        "import weasyprint.pdf.fonts as fonts\n"
+        "options = fonts.subset.Options(retain_gids=True)\n"
+        "import fontTools.subset\n"
+        "print(type(options) is fontTools.subset.Options, options.retain_gids)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(ROOT / "source" / "brief.md")], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["[]", "True True"]
+    plain = "import sys, weasyprint.pdf.fonts; print('fontTools.subset' in sys.modules)"  # still needed
+    assert subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True, check=True).stdout == "True\n"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import gc
+import importlib
 import io
 import logging
 import re
 import sys
 import tempfile
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,7 +40,46 @@ def sonames_only() -> Iterator[None]:
         ctypes.util.find_library = original
 
 
-with sonames_only():
+# What WeasyPrint's pdf/fonts.py imports for its fallbacks only: fontTools' subsetter, for a
+# machine without HarfBuzz's, and its variable-font instancer, for a variable font. Neither runs
+# for static fonts subset by HarfBuzz, as the brand's are, and their imports take about 0.15 s.
+FALLBACK_MODULES = ("fontTools.subset", "fontTools.varLib.instancer")
+
+
+class Deferred(types.ModuleType):
+    """A module that is imported when one of its attributes is first used; for a name imported
+    from it, a function that imports the module when it is called."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.module: types.ModuleType | None = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if self.module is None:
+            return lambda *args, **kwargs: getattr(self.loaded(), attr)(*args, **kwargs)
+        return getattr(self.module, attr)
+
+    def loaded(self) -> types.ModuleType:
+        if self.module is None:
+            self.module = importlib.import_module(self.__name__)
+        return self.module
+
+
+@contextlib.contextmanager
+def fallbacks_deferred() -> Iterator[dict[str, Deferred]]:
+    """While WeasyPrint is imported, its fallback modules are Deferred ones, imported if used."""
+    deferred = {name: Deferred(name) for name in FALLBACK_MODULES if name not in sys.modules}
+    sys.modules.update(deferred)
+    try:
+        yield deferred
+    finally:
+        for name in deferred:
+            del sys.modules[name]  # an import elsewhere gets the real module
+
+
+with sonames_only(), fallbacks_deferred() as DEFERRED:
     import pydyf
     import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
