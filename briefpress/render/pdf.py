@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from briefpress.errors import BriefError, raise_all
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
+from briefpress.render import cffitypes  # noqa: F401 (cffi's simple type strings parsed fast, once imported)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import cffi
 
+from briefpress.render import cffitypes  # noqa: F401 (cffi's simple type strings parsed fast, once imported)
+
 ffi = cffi.FFI()
 ffi.cdef(
     """
