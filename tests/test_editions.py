@@ -241,3 +241,30 @@ def test_a_brand_folder_without_the_print_stylesheet_is_a_one_line_error(tmp_pat
     )
     assert code == 1
     assert err.count("\n") == 1 and "print.css.j2" in err and "Traceback" not in err
+
+
+def test_templates_are_compiled_once_and_kept_like_python_bytecode(tmp_path, monkeypatch):
+    """A second process reads the compiled templates back instead of compiling them; nothing is
+    written under PYTHONDONTWRITEBYTECODE or into a folder that cannot be written."""
+    import sys
+
+    from jinja2 import Environment, FileSystemLoader
+
+    from briefpress.render.templates import TEMPLATES, CompiledTemplates
+
+    def environment(folder: Path) -> Environment:
+        return Environment(loader=FileSystemLoader(str(TEMPLATES)), bytecode_cache=CompiledTemplates(str(folder)))
+
+    kept = tmp_path / "__pycache__"
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    environment(kept).get_template("brief.html.j2")
+    assert not kept.exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    environment(kept).get_template("brief.html.j2")
+    assert len(list(kept.iterdir())) == 1
+    compiled = []
+    monkeypatch.setattr(Environment, "compile", lambda self, *a, **k: compiled.append(a) or None)
+    assert environment(kept).get_template("brief.html.j2").render is not None and compiled == []
+    monkeypatch.undo()
+    (tmp_path / "file").write_text("")
+    environment(tmp_path / "file" / "cache").get_template("brief.html.j2")  # cannot be written: no error
