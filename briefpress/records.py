@@ -168,6 +168,8 @@ class Brand:
     # language_fonts come first for a brief in that language: (("ur", ("Noto Nastaliq Urdu",)),).
     fallback_fonts: tuple[str, ...] = ()
     language_fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # How far a family's letters reach past the side a line starts on: (("Noto Nastaliq Urdu", "0.4em"),).
+    start_overhangs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -78,12 +78,15 @@ TEXT_LAYER = pytest.mark.xfail(
 def test_the_urdu_pdf_text_gives_the_manuscripts_urdu_words(urdu):
     """The text pdfium extracts (copy, search) holds the manuscript's Urdu words. NFKC folds the
     Arabic presentation forms a reader may give into the letters the manuscript has. Measured:
-    170 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 190."""
+    163 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 192.
+    pdfium finds the space between two words by their gap: it read 170 while justified lines were
+    drawn with the Latin face's wider spaces (and past the text block); with Nastaliq's own
+    narrower space it runs a few pairs of words together."""
     words = set(re.findall(r"[\u0600-\u06ff]+", URDU.read_text(encoding="utf-8")))
     for name in ("urdu.pdf", "urdu-print.pdf"):
         text = unicodedata.normalize("NFKC", "".join(page_texts(urdu / name)))
         found = words & set(re.findall(r"[\u0600-\u06ff]+", text))
-        assert len(found) >= 0.8 * len(words), (name, len(found), len(words), sorted(words - found)[:20])
+        assert len(found) >= 0.78 * len(words), (name, len(found), len(words), sorted(words - found)[:20])
     for label in ("خلاصہ", "حواشی"):
         assert label in text
 
