@@ -273,12 +273,56 @@ def test_the_pdf_pages_are_mirrored(urdu):
         pdf.close()
 
 
+def footer_chars(page) -> list[tuple[float, str]]:
+    """(left edge, character) of each visible character in the page's bottom margin, right to left."""
+    text = page.get_textpage()
+    chars = []
+    for index in range(text.count_chars()):
+        char, (left, bottom, _, _) = text.get_text_range(index, 1), text.get_charbox(index)
+        if char.strip() and bottom < 26 * MM:
+            chars.append((left, char))
+    return sorted(chars, reverse=True)
+
+
+def script_runs(chars: list[tuple[float, str]]) -> list[tuple[str, str]]:
+    """Runs of neighbouring characters of one kind (latin, arabic, digits, or the character itself),
+    each with its characters, in the order given."""
+    runs: list[tuple[str, str]] = []
+    for _, char in chars:
+        kind = "latin" if char.isascii() and char.isalpha() else "digits" if char.isdigit() else None
+        kind = kind or ("arabic" if "\u0600" <= char <= "\u06ff" else char)
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1] + char)
+        else:
+            runs.append((kind, char))
+    return runs
+
+
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_the_running_footer_reads_right_to_left(urdu, edition):
+    """From the right: the series, the brand's word for No. and the number (نمبر 1240), a dot, then
+    the brief's title; the page number is on the other side."""
+    pdf = pdfium.PdfDocument(str(urdu / f"urdu{EDITION_FILES[edition]}"))
+    try:
+        page = pdf[1]  # the first page has no running title
+        outer_left = edition == "print"  # page 2 of the print edition is a right page: its title bottom left
+        chars = [(x, c) for x, c in footer_chars(page) if (x < page.get_width() / 2) == outer_left]
+        runs = script_runs(chars)
+        kinds = [kind for kind, _ in runs]
+        assert kinds[:5] == ["latin", "arabic", "digits", "·", "arabic"], runs
+        assert sorted(runs[0][1]) == sorted("ISASBrief") and sorted(runs[1][1]) == sorted("نمبر"), runs
+        assert runs[2][1] == "1240"[::-1], runs  # a number reads left to right inside
+        assert set("سندھطاس") <= set(runs[4][1]), runs
+    finally:
+        pdf.close()
+
+
 def test_the_print_edition_starts_on_a_page_bound_on_its_right(urdu):
     """A right-to-left book opens the other way: its first page's wider (binding) margin is on the right."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu-print.pdf"))
     try:
-        # Measured on the page's ink, line by line: a Nastaliq letter that starts a line may reach
-        # a few points past the text block, as a pen stroke does, so the outermost ink is not the edge.
+        # Measured on the page's ink, line by line: lines start where most of them start (a little
+        # inside the text block, the brand's start-overhang), not where the furthest stroke reaches.
         image = pdf[0].render(scale=2).to_pil().convert("L")
         scale, (width, height) = 2 * MM, image.size
         lefts, rights = [], []
