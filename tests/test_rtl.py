@@ -78,15 +78,12 @@ TEXT_LAYER = pytest.mark.xfail(
 def test_the_urdu_pdf_text_gives_the_manuscripts_urdu_words(urdu):
     """The text pdfium extracts (copy, search) holds the manuscript's Urdu words. NFKC folds the
     Arabic presentation forms a reader may give into the letters the manuscript has. Measured:
-    163 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 192.
-    pdfium finds the space between two words by their gap: it read 170 while justified lines were
-    drawn with the Latin face's wider spaces (and past the text block); with Nastaliq's own
-    narrower space it runs a few pairs of words together."""
+    167 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 192."""
     words = set(re.findall(r"[\u0600-\u06ff]+", URDU.read_text(encoding="utf-8")))
     for name in ("urdu.pdf", "urdu-print.pdf"):
         text = unicodedata.normalize("NFKC", "".join(page_texts(urdu / name)))
         found = words & set(re.findall(r"[\u0600-\u06ff]+", text))
-        assert len(found) >= 0.78 * len(words), (name, len(found), len(words), sorted(words - found)[:20])
+        assert len(found) >= 0.8 * len(words), (name, len(found), len(words), sorted(words - found)[:20])
     for label in ("خلاصہ", "حواشی"):
         assert label in text
 
@@ -313,6 +310,33 @@ def test_the_running_footer_reads_right_to_left(urdu, edition):
         assert sorted(runs[0][1]) == sorted("ISASBrief") and sorted(runs[1][1]) == sorted("نمبر"), runs
         assert runs[2][1] == "1240"[::-1], runs  # a number reads left to right inside
         assert set("سندھطاس") <= set(runs[4][1]), runs
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_the_masthead_date_keeps_a_space_on_each_side_of_the_month(urdu, edition):
+    """5 مارچ 2026 in the masthead: the month's letters do not touch the day or the year. Each word
+    an ActualText span gives was drawn a move too far left (a move that ended a TJ before the span),
+    and the swash of چ covered the 6."""
+    pdf = pdfium.PdfDocument(str(urdu / f"urdu{EDITION_FILES[edition]}"))
+    try:
+        page, boxes = pdf[0], []
+        text = page.get_textpage()
+        index, count = text.search("2026").get_next()  # the first: the masthead's date
+        _, bottom, _, top = text.get_charbox(index)
+        for i in range(text.count_chars()):
+            char, box = text.get_text_range(i, 1), text.get_charbox(i)
+            if char.strip() and box[1] < top and box[3] > bottom:  # on the masthead's date line
+                boxes.append((box[0] / MM, box[2] / MM, char))
+        separator = next(left for left, _, char in boxes if char == "|")  # the date is left of it
+        boxes = [box for box in boxes if box[1] <= separator]
+        month = [(left, right) for left, right, char in boxes if char in "مارچ"]
+        year = [(left, right) for left, right, char in boxes if char in "2026" and right <= min(month)[0] + 2]
+        day = [(left, right) for left, right, char in boxes if char == "5" and left >= max(month)[1] - 2]
+        assert len(month) == 4 and len(year) == 4 and len(day) == 1, boxes
+        assert min(left for left, _ in month) - max(right for _, right in year) > 0.3  # mm
+        assert day[0][0] - max(right for _, right in month) > 0.3
     finally:
         pdf.close()
 

@@ -199,8 +199,10 @@ class ActualTextStream:
                 text, ends, width = self.plan[self.drawn]
                 self.drawn += 1
                 if text is not None:
-                    self.flush(parts + ([f"<{group}>"] if group else []))
-                    parts, group = [], ""
+                    parts = parts + ([f"<{group}>"] if group else [])
+                    moves = len(parts) - next((i + 1 for i in reversed(range(len(parts))) if parts[i][0] == "<"), 0)
+                    self.flush(parts[: len(parts) - moves])
+                    parts, group = parts[len(parts) - moves :], ""  # a move before the span's glyphs goes in with them
                     actual = pydyf.Dictionary({"ActualText": pydyf.String(text)})
                     self.stream.begin_marked_content("Span", actual)
                 group, digits = group + digits[:width], digits[width:]
@@ -213,6 +215,8 @@ class ActualTextStream:
         self.flush(parts)
 
     def flush(self, parts: list[str]) -> None:
+        """Write one TJ. A move is never left at the end of a TJ that a span follows: pdfium
+        drops it, and the glyphs after it were drawn that much to the left."""
         if parts:
             self.stream.show_text("".join(parts))
 
