@@ -14,7 +14,7 @@ from briefpress.compose.htmltree import svg_problem
 from briefpress.errors import BriefError, raise_all
 from briefpress.read.files import read_regular_file
 from briefpress.read.frontmatter import key_paths, load_yaml
-from briefpress.records import LABEL_KEYS, Brand, FontFace, Labels
+from briefpress.records import LABEL_KEYS, TEMPLATE_LABELS, Brand, FontFace, Labels
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
 FACES = {
@@ -248,7 +248,13 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
                     f"brand: {'.'.join(at)}.{key} is not a label"
                     if key not in LABEL_KEYS
                     else f"brand: {'.'.join(at)}.{key} must be "
-                    + ("a list of the twelve month names" if key == "months" else "text"),
+                    + (
+                        "a list of the twelve month names"
+                        if key == "months"
+                        else "text with one {} where what it names goes"
+                        if key in TEMPLATE_LABELS
+                        else "text"
+                    ),
                     "labels are " + ", ".join(LABEL_KEYS) + ", each a line of text (months: a list of twelve)",
                 )
             )
@@ -262,6 +268,8 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
 def is_label(key, value) -> bool:
     if key == "months":
         return isinstance(value, list) and len(value) == 12 and all(isinstance(m, str) and m for m in value)
+    if key in TEMPLATE_LABELS:
+        return isinstance(value, str) and value.count("{}") == 1
     return key in LABEL_KEYS and isinstance(value, str)
 
 

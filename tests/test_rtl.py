@@ -210,6 +210,32 @@ def test_a_label_the_brand_cannot_have_is_an_error_with_its_line(tmp_path):
     assert "Traceback" not in err
 
 
+def test_a_link_description_without_its_place_for_the_target_is_an_error(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = brand.read_text(encoding="utf-8").replace('        go_to: "{} پر جائیں"', "        go_to: پر جائیں")
+    brand.write_text(text, encoding="utf-8")
+    code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "pdf", "--brand", str(brand))
+    line = text.splitlines().index("        go_to: پر جائیں") + 1
+    assert code == 1 and "Traceback" not in err
+    assert f":{line}: brand: meta.briefpress.labels.ur.go_to must be text with one {{}} where what it names goes" in err
+
+
+def test_the_pdf_links_inside_the_brief_say_where_they_go_in_the_brands_urdu(urdu):
+    """A screen reader reads each internal link's /Contents (PDF/UA-1 7.18.5): the brand's Urdu
+    words around the note's number or the heading's words, not "Go to note 1"."""
+    import pikepdf
+
+    with pikepdf.open(urdu / "urdu.pdf") as pdf:  # the print edition has no links
+        described = {
+            str(a.Dest): str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", []) if "/Dest" in a
+        }
+    assert described["note-1"] == "حاشیہ 1 پر جائیں"
+    assert described["noteref-1"] == "حاشیہ 1 کا حوالہ پر جائیں"
+    assert not [d for d in described.values() if re.search(r"[A-Za-z]", d)], described
+
+
 def test_note_calls_follow_the_urdu_full_stop_and_the_arabic_comma(urdu):
     web = (urdu / "urdu.html").read_text(encoding="utf-8")
     assert re.search('\u06d4<a class="noteref" id="noteref-1"', web)  # ... ادا کیا](url)۔
