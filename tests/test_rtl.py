@@ -236,6 +236,30 @@ def test_the_pdf_links_inside_the_brief_say_where_they_go_in_the_brands_urdu(urd
     assert not [d for d in described.values() if re.search(r"[A-Za-z]", d)], described
 
 
+def test_how_to_cite_inverts_an_urdu_name_with_the_arabic_comma(urdu):
+    """ "صدیقی، عمر", not "صدیقی, عمر": a Latin comma between two Urdu words reads wrong."""
+    web = html.fromstring((urdu / "urdu.html").read_bytes())
+    about = etree.fromstring(zipfile.ZipFile(urdu / "urdu.epub").read("EPUB/about.xhtml"))
+    cites = [" ".join(web.find_class("cite-as")[0].itertext())]
+    cites += [" ".join(e.itertext()) for e in about.iter() if "cite-as" in (e.get("class") or "").split()]
+    text = "".join(page_texts(urdu / "urdu.pdf"))
+    assert len(cites) == 2 and all(cite.startswith("صدیقی\u060c عمر.") for cite in cites), cites
+    assert "صدیقی, عمر" not in text and ", عمر" not in text
+
+
+def test_a_latin_name_in_a_right_to_left_citation_keeps_its_comma():
+    from briefpress.compose.citation import arabic_inversion_commas
+    from briefpress.records import Author, Meta
+
+    meta = Meta(title="پانی", lang="ur", authors=(Author("Omar Siddiqui"), Author("عمر صدیقی")))
+    entry = "Siddiqui, Omar, and عمر صدیقی. پانی. ISAS Brief."
+    assert arabic_inversion_commas(entry, meta) == entry  # only the first author is inverted, in Latin
+    meta = Meta(title="پانی", lang="ur", authors=(Author("عمر صدیقی"), Author("Omar Siddiqui")))
+    entry = "صدیقی, عمر, and Omar Siddiqui. پانی."
+    assert arabic_inversion_commas(entry, meta) == "صدیقی\u060c عمر, and Omar Siddiqui. پانی."
+    assert arabic_inversion_commas(entry, Meta(title="x", lang="en", authors=meta.authors)) == entry
+
+
 def test_note_calls_follow_the_urdu_full_stop_and_the_arabic_comma(urdu):
     web = (urdu / "urdu.html").read_text(encoding="utf-8")
     assert re.search('\u06d4<a class="noteref" id="noteref-1"', web)  # ... ادا کیا](url)۔
