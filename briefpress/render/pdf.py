@@ -275,8 +275,9 @@ def words_moved_apart() -> Iterator[None]:
     WeasyPrint 70 justifies a line with a letter-spacing attribute on each space, which makes Pango
     shape each space as an item of its own; in the Urdu brief such a space came out in the body's
     Latin face, whose space is wider than the line's own (Source Serif's 0.23 em against Noto
-    Nastaliq's 0.13 em; bench/upstream/weasyprint-justified-rtl.md). WeasyPrint counts only the spacing it adds, so a justified Urdu line
-    was drawn up to 8.6 mm wider than its box, past the text block on the side the line starts.
+    Nastaliq's 0.13 em; bench/upstream/weasyprint-justified-rtl.md). WeasyPrint counts only the
+    spacing it adds, so a justified Urdu line was drawn up to 8.6 mm wider than its box, past the
+    text block on the side the line starts.
     Here a right-to-left text box keeps the shaping of the whole line and widen_spaces gives each
     of its spaces the width justification adds: the line is drawn as wide as WeasyPrint made its
     box. A left-to-right line is justified as before, so Latin PDFs keep their bytes."""
