@@ -199,10 +199,12 @@ class ActualTextStream:
                 text, ends, width = self.plan[self.drawn]
                 self.drawn += 1
                 if text is not None:
+                    # The moves after the last glyphs go in with the span's glyphs: pdfium drops
+                    # a move that ends a TJ, and drew the rest of the line that much to the left.
                     parts = parts + ([f"<{group}>"] if group else [])
-                    moves = len(parts) - next((i + 1 for i in reversed(range(len(parts))) if parts[i][0] == "<"), 0)
-                    self.flush(parts[: len(parts) - moves])
-                    parts, group = parts[len(parts) - moves :], ""  # a move before the span's glyphs goes in with them
+                    glyphs_end = next((i + 1 for i in reversed(range(len(parts))) if parts[i].startswith("<")), 0)
+                    self.flush(parts[:glyphs_end])
+                    parts, group = parts[glyphs_end:], ""
                     actual = pydyf.Dictionary({"ActualText": pydyf.String(text)})
                     self.stream.begin_marked_content("Span", actual)
                 group, digits = group + digits[:width], digits[width:]
@@ -215,8 +217,6 @@ class ActualTextStream:
         self.flush(parts)
 
     def flush(self, parts: list[str]) -> None:
-        """Write one TJ. A move is never left at the end of a TJ that a span follows: pdfium
-        drops it, and the glyphs after it were drawn that much to the left."""
         if parts:
             self.stream.show_text("".join(parts))
 
@@ -252,10 +252,8 @@ def widen_spaces(textbox) -> None:
     spacing = getattr(textbox.pango_layout, "moved_apart", 0)
     if not spacing:
         return
-    layout = textbox.pango_layout.layout
-    pango.pango_layout_set_single_paragraph_mode(
-        layout, True
-    )  # draw_first_line sets it too; a change would lay out again
+    # draw_first_line sets single-paragraph mode too: set here, so that it lays out nothing again.
+    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
     first_line, _ = textbox.pango_layout.get_first_line()
     utf8, extra = textbox.pango_layout.text.encode(), round(spacing * TO_UNITS)
     run = first_line.runs[0]
