@@ -14,7 +14,7 @@ from briefpress.compose.htmltree import svg_problem
 from briefpress.errors import BriefError, raise_all
 from briefpress.read.files import read_regular_file
 from briefpress.read.frontmatter import key_paths, load_yaml
-from briefpress.records import LABEL_KEYS, Brand, FontFace, Labels
+from briefpress.records import LABEL_KEYS, TEMPLATE_LABELS, Brand, FontFace, Labels
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
 FACES = {
@@ -46,7 +46,9 @@ OWN_KEYS = {
     "url": str,
     "fallback-fonts": list,
     "language-fonts": dict,
+    "start-overhang": dict,
 }
+EM_LENGTH = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)em$")  # 0.4em
 
 
 def load_brand(path: Path) -> Brand:
@@ -82,6 +84,7 @@ def load_brand(path: Path) -> Brand:
     logo = brand_logo(spec, path, lines, errors)
     fonts = brand_fonts(spec, path, lines, errors)
     fallbacks, by_language = fallback_fonts(own, {face.family for face in fonts}, path, lines, errors)
+    overhangs = start_overhangs(own, {face.family for face in fonts}, path, lines, errors)
     base, headings = spec.typography and spec.typography.base, spec.typography and spec.typography.headings
     if not (base and base.family and headings and headings.family):
         errors.append(
@@ -125,6 +128,7 @@ def load_brand(path: Path) -> Brand:
         url_pattern=own.get("url", ""),
         fallback_fonts=fallbacks,
         language_fonts=by_language,
+        start_overhangs=overhangs,
     )
 
 
@@ -244,7 +248,13 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
                     f"brand: {'.'.join(at)}.{key} is not a label"
                     if key not in LABEL_KEYS
                     else f"brand: {'.'.join(at)}.{key} must be "
-                    + ("a list of the twelve month names" if key == "months" else "text"),
+                    + (
+                        "a list of the twelve month names"
+                        if key == "months"
+                        else "text with one {} where what it names goes"
+                        if key in TEMPLATE_LABELS
+                        else "text"
+                    ),
                     "labels are " + ", ".join(LABEL_KEYS) + ", each a line of text (months: a list of twelve)",
                 )
             )
@@ -258,6 +268,8 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
 def is_label(key, value) -> bool:
     if key == "months":
         return isinstance(value, list) and len(value) == 12 and all(isinstance(m, str) and m for m in value)
+    if key in TEMPLATE_LABELS:
+        return isinstance(value, str) and value.count("{}") == 1
     return key in LABEL_KEYS and isinstance(value, str)
 
 
@@ -427,6 +439,34 @@ def fallback_fonts(
             )
         )
     return fallbacks, tuple(by_language)
+
+
+def start_overhangs(own: dict, declared: set[str], path: Path, lines, errors: list) -> tuple[tuple[str, str], ...]:
+    """meta.briefpress.start-overhang: for a family declared under typography.fonts, how far its
+    letters reach past the side a line starts on, in em (0.4em)."""
+    where = ("meta", "briefpress", "start-overhang")
+    mapping = own.get("start-overhang")
+    found: list[tuple[str, str]] = []
+    for family, length in mapping.items() if isinstance(mapping, dict) else ():
+        at = line_for(lines, (*where, str(family)))
+        if str(family) not in declared:
+            errors.append(
+                BriefError(
+                    path, at, f"brand: start-overhang font '{family}' is not declared", "add it to typography.fonts"
+                )
+            )
+        elif not isinstance(length, str) or not EM_LENGTH.match(length):
+            errors.append(
+                BriefError(
+                    path,
+                    at,
+                    f"brand: meta.briefpress.start-overhang.{family} must be a length in em",
+                    "write it as a share of the font size, such as 0.4em",
+                )
+            )
+        else:
+            found.append((str(family), length))
+    return tuple(found)
 
 
 def pip_font_faces(family: str) -> list[FontFace]:

@@ -95,11 +95,17 @@ class Labels:
     cover: str = "Cover"
     back_to_call: str = "Back to note call"  # a note number's link back to its call, for screen readers
     skip_to_brief: str = "Skip to the brief"  # the web edition's first link
+    # What a screen reader says for a PDF link inside the brief: go_to around where it leads ({}).
+    go_to: str = "Go to {}"
+    to_section: str = "section \u201c{}\u201d"  # {}: the heading's words
+    to_note: str = "note {}"
+    to_call: str = "the call of note {}"
     months: tuple[str, ...] = ENGLISH_MONTHS  # in the date: "5 March 2026"
     missing: tuple[str, ...] = ()
 
 
 LABEL_KEYS = tuple(key for key in Labels.__dataclass_fields__ if key != "missing")
+TEMPLATE_LABELS = ("go_to", "to_section", "to_note", "to_call")  # each with one {} for what it names
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,8 @@ class Brand:
     # language_fonts come first for a brief in that language: (("ur", ("Noto Nastaliq Urdu",)),).
     fallback_fonts: tuple[str, ...] = ()
     language_fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # How far a family's letters reach past the side a line starts on: (("Noto Nastaliq Urdu", "0.4em"),).
+    start_overhangs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,46 @@ def test_the_south_asian_words_read_back_from_the_pdf(built):
         pdf.close()
     for word in ("امن", "راغلاست", "भारत", "जयते", "আমার", "সোনার", "বাংলা", "ශ්‍රී", "ලංකාව", "ਸਤਿ", "ਸ੍ਰੀ", "ਅਕਾਲ"):
         assert word in words, word
+
+
+def brand_copy(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the project's styles folder whose brand.yml has old replaced by new."""
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    for f in (ROOT / "styles").iterdir():
+        (styles / f.name).write_bytes(f.read_bytes())
+    text = (styles / "brand.yml").read_text()
+    assert old in text
+    (styles / "brand.yml").write_text(text.replace(old, new))
+    return styles / "brand.yml"
+
+
+def test_the_brand_gives_the_room_a_nastaliq_pdf_keeps_where_its_lines_start(tmp_path):
+    from briefpress.fonts import narrowed
+    from briefpress.render.styles import edition_css, start_overhang
+
+    brand = load_brand(brand_copy(tmp_path, "Noto Nastaliq Urdu: 0.4em", "Noto Nastaliq Urdu: 0.55em"))
+    urdu, english = narrowed(brand, ["Noto Nastaliq Urdu"]), narrowed(brand)
+    assert (start_overhang(urdu), start_overhang(english)) == ("0.55em", "")
+
+    def pdf_sheet(brand, direction):
+        sheets = edition_css(brand, "pdf", font_url=lambda face: "", paper="A4", direction=direction)
+        return next(sheet.text for sheet in sheets if sheet.path.name == "pdf.css.j2")
+
+    assert "p, h1, h2, h3, h4, h5, h6, caption, figcaption { padding-right: 0.55em; }" in pdf_sheet(urdu, "rtl")
+    assert "padding-right: 0.55em" not in pdf_sheet(english, "ltr")  # a Latin brief's PDF is as before
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("Noto Nastaliq Urdu: 2mm", "brand: meta.briefpress.start-overhang.Noto Nastaliq Urdu must be a length in em"),
+        ("Noto Nastaliq: 0.4em", "brand: start-overhang font 'Noto Nastaliq' is not declared"),
+    ],
+)
+def test_a_start_overhang_in_another_unit_or_for_an_undeclared_family_is_an_error(tmp_path, value, message):
+    brand = brand_copy(tmp_path, "Noto Nastaliq Urdu: 0.4em", value)
+    line = brand.read_text().splitlines().index(f"      {value}") + 1
+    code, _, err = run_build(str(SAMPLE), "--out", str(tmp_path / "out"), "--brand", str(brand))
+    assert code == 1
+    assert f"error: {brand}:{line}: {message}" in err

@@ -78,7 +78,7 @@ TEXT_LAYER = pytest.mark.xfail(
 def test_the_urdu_pdf_text_gives_the_manuscripts_urdu_words(urdu):
     """The text pdfium extracts (copy, search) holds the manuscript's Urdu words. NFKC folds the
     Arabic presentation forms a reader may give into the letters the manuscript has. Measured:
-    170 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 190."""
+    167 of the 205 distinct words (19 without the ActualText spans); poppler's pdftotext reads 192."""
     words = set(re.findall(r"[\u0600-\u06ff]+", URDU.read_text(encoding="utf-8")))
     for name in ("urdu.pdf", "urdu-print.pdf"):
         text = unicodedata.normalize("NFKC", "".join(page_texts(urdu / name)))
@@ -210,6 +210,56 @@ def test_a_label_the_brand_cannot_have_is_an_error_with_its_line(tmp_path):
     assert "Traceback" not in err
 
 
+def test_a_link_description_without_its_place_for_the_target_is_an_error(tmp_path):
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    brand = styles / "brand.yml"
+    text = brand.read_text(encoding="utf-8").replace('        go_to: "{} پر جائیں"', "        go_to: پر جائیں")
+    brand.write_text(text, encoding="utf-8")
+    code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "pdf", "--brand", str(brand))
+    line = text.splitlines().index("        go_to: پر جائیں") + 1
+    assert code == 1 and "Traceback" not in err
+    assert f":{line}: brand: meta.briefpress.labels.ur.go_to must be text with one {{}} where what it names goes" in err
+
+
+def test_the_pdf_links_inside_the_brief_say_where_they_go_in_the_brands_urdu(urdu):
+    """A screen reader reads each internal link's /Contents (PDF/UA-1 7.18.5): the brand's Urdu
+    words around the note's number or the heading's words, not "Go to note 1"."""
+    import pikepdf
+
+    with pikepdf.open(urdu / "urdu.pdf") as pdf:  # the print edition has no links
+        described = {
+            str(a.Dest): str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", []) if "/Dest" in a
+        }
+    assert described["note-1"] == "حاشیہ 1 پر جائیں"
+    assert described["noteref-1"] == "حاشیہ 1 کا حوالہ پر جائیں"
+    assert not [d for d in described.values() if re.search(r"[A-Za-z]", d)], described
+
+
+def test_how_to_cite_inverts_an_urdu_name_with_the_arabic_comma(urdu):
+    """ "صدیقی، عمر", not "صدیقی, عمر": a Latin comma between two Urdu words reads wrong."""
+    web = html.fromstring((urdu / "urdu.html").read_bytes())
+    about = etree.fromstring(zipfile.ZipFile(urdu / "urdu.epub").read("EPUB/about.xhtml"))
+    cites = [" ".join(web.find_class("cite-as")[0].itertext())]
+    cites += [" ".join(e.itertext()) for e in about.iter() if "cite-as" in (e.get("class") or "").split()]
+    text = "".join(page_texts(urdu / "urdu.pdf"))
+    assert len(cites) == 2 and all(cite.startswith("صدیقی\u060c عمر.") for cite in cites), cites
+    assert "صدیقی, عمر" not in text and ", عمر" not in text
+
+
+def test_a_latin_name_in_a_right_to_left_citation_keeps_its_comma():
+    from briefpress.compose.citation import arabic_inversion_commas
+    from briefpress.records import Author, Meta
+
+    meta = Meta(title="پانی", lang="ur", authors=(Author("Omar Siddiqui"), Author("عمر صدیقی")))
+    entry = "Siddiqui, Omar, and عمر صدیقی. پانی. ISAS Brief."
+    assert arabic_inversion_commas(entry, meta) == entry  # only the first author is inverted, in Latin
+    meta = Meta(title="پانی", lang="ur", authors=(Author("عمر صدیقی"), Author("Omar Siddiqui")))
+    entry = "صدیقی, عمر, and Omar Siddiqui. پانی."
+    assert arabic_inversion_commas(entry, meta) == "صدیقی\u060c عمر, and Omar Siddiqui. پانی."
+    assert arabic_inversion_commas(entry, Meta(title="x", lang="en", authors=meta.authors)) == entry
+
+
 def test_note_calls_follow_the_urdu_full_stop_and_the_arabic_comma(urdu):
     web = (urdu / "urdu.html").read_text(encoding="utf-8")
     assert re.search('\u06d4<a class="noteref" id="noteref-1"', web)  # ... ادا کیا](url)۔
@@ -270,12 +320,83 @@ def test_the_pdf_pages_are_mirrored(urdu):
         pdf.close()
 
 
+def footer_chars(page) -> list[tuple[float, str]]:
+    """(left edge, character) of each visible character in the page's bottom margin, right to left."""
+    text = page.get_textpage()
+    chars = []
+    for index in range(text.count_chars()):
+        char, (left, bottom, _, _) = text.get_text_range(index, 1), text.get_charbox(index)
+        if char.strip() and bottom < 26 * MM:
+            chars.append((left, char))
+    return sorted(chars, reverse=True)
+
+
+def script_runs(chars: list[tuple[float, str]]) -> list[tuple[str, str]]:
+    """Runs of neighbouring characters of one kind (latin, arabic, digits, or the character itself),
+    each with its characters, in the order given."""
+    runs: list[tuple[str, str]] = []
+    for _, char in chars:
+        kind = "latin" if char.isascii() and char.isalpha() else "digits" if char.isdigit() else None
+        kind = kind or ("arabic" if "\u0600" <= char <= "\u06ff" else char)
+        if runs and runs[-1][0] == kind:
+            runs[-1] = (kind, runs[-1][1] + char)
+        else:
+            runs.append((kind, char))
+    return runs
+
+
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_the_running_footer_reads_right_to_left(urdu, edition):
+    """From the right: the series, the brand's word for No. and the number (نمبر 1240), a dot, then
+    the brief's title; the page number is on the other side."""
+    pdf = pdfium.PdfDocument(str(urdu / f"urdu{EDITION_FILES[edition]}"))
+    try:
+        page = pdf[1]  # the first page has no running title
+        outer_left = edition == "print"  # page 2 of the print edition is a right page: its title bottom left
+        chars = [(x, c) for x, c in footer_chars(page) if (x < page.get_width() / 2) == outer_left]
+        runs = script_runs(chars)
+        kinds = [kind for kind, _ in runs]
+        assert kinds[:5] == ["latin", "arabic", "digits", "·", "arabic"], runs
+        assert sorted(runs[0][1]) == sorted("ISASBrief") and sorted(runs[1][1]) == sorted("نمبر"), runs
+        assert runs[2][1] == "1240"[::-1], runs  # a number reads left to right inside
+        assert set("سندھطاس") <= set(runs[4][1]), runs
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_the_masthead_date_keeps_a_space_on_each_side_of_the_month(urdu, edition):
+    """5 مارچ 2026 in the masthead: the month's letters do not touch the day or the year. Each word
+    an ActualText span gives was drawn a move too far left (a move that ended a TJ before the span),
+    and the swash of چ covered the 6."""
+    pdf = pdfium.PdfDocument(str(urdu / f"urdu{EDITION_FILES[edition]}"))
+    try:
+        page, boxes = pdf[0], []
+        text = page.get_textpage()
+        index, count = text.search("2026").get_next()  # the first: the masthead's date
+        _, bottom, _, top = text.get_charbox(index)
+        for i in range(text.count_chars()):
+            char, box = text.get_text_range(i, 1), text.get_charbox(i)
+            if char.strip() and box[1] < top and box[3] > bottom:  # on the masthead's date line
+                boxes.append((box[0] / MM, box[2] / MM, char))
+        separator = next(left for left, _, char in boxes if char == "|")  # the date is left of it
+        boxes = [box for box in boxes if box[1] <= separator]
+        month = [(left, right) for left, right, char in boxes if char in "مارچ"]
+        year = [(left, right) for left, right, char in boxes if char in "2026" and right <= min(month)[0] + 2]
+        day = [(left, right) for left, right, char in boxes if char == "5" and left >= max(month)[1] - 2]
+        assert len(month) == 4 and len(year) == 4 and len(day) == 1, boxes
+        assert min(left for left, _ in month) - max(right for _, right in year) > 0.3  # mm
+        assert day[0][0] - max(right for _, right in month) > 0.3
+    finally:
+        pdf.close()
+
+
 def test_the_print_edition_starts_on_a_page_bound_on_its_right(urdu):
     """A right-to-left book opens the other way: its first page's wider (binding) margin is on the right."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu-print.pdf"))
     try:
-        # Measured on the page's ink, line by line: a Nastaliq letter that starts a line may reach
-        # a few points past the text block, as a pen stroke does, so the outermost ink is not the edge.
+        # Measured on the page's ink, line by line: lines start where most of them start (a little
+        # inside the text block, the brand's start-overhang), not where the furthest stroke reaches.
         image = pdf[0].render(scale=2).to_pil().convert("L")
         scale, (width, height) = 2 * MM, image.size
         lefts, rights = [], []

@@ -3,6 +3,9 @@ line (in the brand's style, by pandoc's citeproc) and the series' citation files
 
 from __future__ import annotations
 
+import html
+import unicodedata
+
 from briefpress.records import Brand, Meta
 
 
@@ -41,6 +44,20 @@ def series_label(meta: Meta, brand: Brand, number: str = "No.") -> str:
     if not meta.series.number:
         return name
     return " ".join(part for part in (name, number, meta.series.number) if part)
+
+
+def arabic_inversion_commas(entry: str, meta: Meta) -> str:
+    """The citation of a right-to-left brief with the Arabic comma where the style inverts a name
+    in Arabic script: "صدیقی، عمر", not "صدیقی, عمر" (a Latin comma between two Urdu words). The
+    rest of the entry keeps the style's punctuation; a name in Latin script keeps its comma."""
+    if meta.direction != "rtl":
+        return entry
+    for author in meta.authors:
+        name = person(author.name)
+        if "family" in name and unicodedata.bidirectional(name["family"][-1]) in ("R", "AL"):
+            inverted = html.escape(f"{name['family']}, {name['given']}", quote=False)
+            entry = entry.replace(inverted, html.escape(f"{name['family']}\u060c {name['given']}", quote=False), 1)
+    return entry
 
 
 def person(name: str) -> dict:

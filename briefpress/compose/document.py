@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from briefpress.author.scaffold import slugify
-from briefpress.compose.citation import brief_reference
+from briefpress.compose.citation import arabic_inversion_commas, brief_reference
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
 from briefpress.compose.links import check_links
@@ -135,6 +135,7 @@ def split_references(blocks: list) -> tuple[list, list]:
 def how_to_cite(source: Source, brand: Brand, url: str) -> str:
     """The brief's own entry in the brand's citation style (else Chicago), its DOI or URL as a link."""
     entry = cite_entry(brief_reference(source.meta, brand, url=url), brand.csl or default_csl(), source.path)
+    entry = arabic_inversion_commas(entry, source.meta)
     return re.sub(r'<a href="([^"]+)">\1</a>', lambda m: url_html(html.unescape(m.group(1))), entry)
 
 

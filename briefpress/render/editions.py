@@ -18,7 +18,7 @@ from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
 from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import PDF_VARIANTS, Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
-from briefpress.render.pdfmarkup import anchor_labels, drop_links, label_headings
+from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import (
     epub_page_titles,
@@ -83,7 +83,11 @@ def make_pdf(
             attachments=attachments,
         )
     return finish_tagged_pdf(
-        pdf, anchor_labels=anchor_labels(html), archival=variant.startswith("pdf/a"), doi=doc.meta.doi, url=doc.url
+        pdf,
+        link_descriptions=link_descriptions(html, doc.labels),
+        archival=variant.startswith("pdf/a"),
+        doi=doc.meta.doi,
+        url=doc.url,
     )
 
 

@@ -85,7 +85,8 @@ with sonames_only(), fallbacks_deferred() as DEFERRED:
     import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
     from weasyprint import CSS, HTML, Attachment
-    from weasyprint.text.ffi import ffi, fontconfig, pango, pangoft2
+    from weasyprint.formatting_structure.boxes import TextBox
+    from weasyprint.text.ffi import TO_UNITS, ffi, fontconfig, pango, pangoft2
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -273,8 +274,12 @@ class ActualTextStream:
                 text, ends, width = self.plan[self.drawn]
                 self.drawn += 1
                 if text is not None:
-                    self.flush(parts + ([f"<{group}>"] if group else []))
-                    parts, group = [], ""
+                    # The moves after the last glyphs go in with the span's glyphs: pdfium drops
+                    # a move that ends a TJ, and drew the rest of the line that much to the left.
+                    parts = parts + ([f"<{group}>"] if group else [])
+                    glyphs_end = next((i + 1 for i in reversed(range(len(parts))) if parts[i].startswith("<")), 0)
+                    self.flush(parts[:glyphs_end])
+                    parts, group = parts[glyphs_end:], ""
                     actual = pydyf.Dictionary({"ActualText": pydyf.String(text)})
                     self.stream.begin_marked_content("Span", actual)
                 group, digits = group + digits[:width], digits[width:]
@@ -300,7 +305,9 @@ TJ_TOKEN = re.compile(r"<[0-9a-f]*>|[^<>]+")  # draw_first_line's TJ strings: <g
 
 
 def draw_first_line_with_actual_text(stream, textbox, *args, **kwargs):
-    """WeasyPrint's draw_first_line, drawing into an ActualTextStream."""
+    """WeasyPrint's draw_first_line, drawing into an ActualTextStream (a justified right-to-left
+    line with its spaces widened first: see words_moved_apart)."""
+    widen_spaces(textbox)
     line = ActualTextStream(stream, textbox)
     emojis = UNPATCHED_DRAW_FIRST_LINE(line, textbox, *args, **kwargs)
     line.keep_mapping()
@@ -309,6 +316,59 @@ def draw_first_line_with_actual_text(stream, textbox, *args, **kwargs):
 
 UNPATCHED_DRAW_FIRST_LINE = weasy_text.draw_first_line
 weasy_text.draw_first_line = draw_first_line_with_actual_text
+
+
+SPACES = (b" ", "\u00a0".encode())  # what WeasyPrint's justification widens (count_expandable_spaces)
+
+
+def widen_spaces(textbox) -> None:
+    """Give each space of a justified right-to-left line the width justification adds to it, in
+    the glyphs of the line as shaped whole (words_moved_apart marks the lines drawn so)."""
+    spacing = getattr(textbox.pango_layout, "moved_apart", 0)
+    if not spacing:
+        return
+    # draw_first_line sets single-paragraph mode too: set here, so that it lays out nothing again.
+    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+    first_line, _ = textbox.pango_layout.get_first_line()
+    utf8, extra = textbox.pango_layout.text.encode(), round(spacing * TO_UNITS)
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        item, glyphs = run.data.item, run.data.glyphs
+        run = run.next
+        for i in range(glyphs.num_glyphs):
+            start = item.offset + glyphs.log_clusters[i]
+            if any(utf8.startswith(space, start) for space in SPACES):
+                glyphs.glyphs[i].geometry.width += extra
+
+
+@contextlib.contextmanager
+def words_moved_apart() -> Iterator[None]:
+    """Justify a right-to-left line by moving its words apart, not by shaping it again in pieces.
+
+    WeasyPrint 70 justifies a line with a letter-spacing attribute on each space, which makes Pango
+    shape each space as an item of its own; in the Urdu brief such a space came out in the body's
+    Latin face, whose space is wider than the line's own (Source Serif's 0.23 em against Noto
+    Nastaliq's 0.13 em; bench/upstream/weasyprint-justified-rtl.md). WeasyPrint counts only the
+    spacing it adds, so a justified Urdu line was drawn up to 8.6 mm wider than its box, past the
+    text block on the side the line starts.
+    Here a right-to-left text box keeps the shaping of the whole line and widen_spaces gives each
+    of its spaces the width justification adds: the line is drawn as wide as WeasyPrint made its
+    box. A left-to-right line is justified as before, so Latin PDFs keep their bytes."""
+    original = weasy_inline.add_word_spacing
+
+    def add_word_spacing(context, box, justification_spacing, x_advance):
+        x_advance = original(context, box, justification_spacing, x_advance)
+        rtl = isinstance(box, TextBox) and box.style["direction"] == "rtl"
+        if rtl and justification_spacing and weasy_inline.count_expandable_spaces(box):  # a layout of its own
+            layout = box.pango_layout
+            layout.justification_spacing, layout.moved_apart = 0, justification_spacing
+        return x_advance
+
+    weasy_inline.add_word_spacing = add_word_spacing
+    try:
+        yield
+    finally:
+        weasy_inline.add_word_spacing = original
 
 
 @contextlib.contextmanager
@@ -512,7 +572,7 @@ def render_pdf(
             sheets.append(WARM.stylesheet(sheet, str(base_dir) + "/", fetcher, capture))
         capture.sheet = None
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
-        with hanging_trailing_spaces(), collector_paused():
+        with hanging_trailing_spaces(), words_moved_apart(), collector_paused():
             pdf = document.write_pdf(
                 stylesheets=sheets,
                 font_config=fonts,

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 from lxml import html
 
+from briefpress.records import Labels
 
-def anchor_labels(markup: str) -> dict[str, str]:
-    """What each link target is, in words: {"note-3": "note 3", "background": "section “Background”"}."""
+
+def link_descriptions(markup: str, labels: Labels) -> dict[str, str]:
+    """What a link to each target says, in the brand's words for the brief's language:
+    {"note-3": "Go to note 3", "background": "Go to section “Background”"}."""
     root = html.document_fromstring(markup)
-    labels = {}
+    described = {}
     for element in root.iter():
         ident = element.get("id") if isinstance(element.tag, str) else None
         if not ident:
             continue
         text = " ".join(element.text_content().replace("\u2060", "").split())
         if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            labels[ident] = f"section \u201c{text}\u201d"
+            what = labels.to_section.format(text)
         elif element.get("role") == "doc-noteref":
-            labels[ident] = f"the call of note {text}"
+            what = labels.to_call.format(text)
         elif element.tag == "li" and any(a.get("role") == "doc-endnotes" for a in element.iterancestors()):
-            labels[ident] = f"note {text.split('.')[0]}"
-    return labels
+            what = labels.to_note.format(text.split(".")[0])
+        else:
+            continue
+        described[ident] = labels.go_to.format(what)
+    return described
 
 
 def drop_links(document: str) -> str:

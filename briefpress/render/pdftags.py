@@ -18,7 +18,7 @@ PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
 
 
 def finish_tagged_pdf(
-    data: bytes, *, anchor_labels: dict[str, str], archival: bool = False, doi: str = "", url: str = ""
+    data: bytes, *, link_descriptions: dict[str, str], archival: bool = False, doi: str = "", url: str = ""
 ) -> bytes:
     """Return the PDF with orphaned margin content as artifacts, internal links described, and
     the brief's DOI and address in its XMP; an archival (PDF/A) one also with no image
@@ -28,7 +28,7 @@ def finish_tagged_pdf(
             return data
         if "/StructTreeRoot" in pdf.Root:
             mark_orphans_as_artifacts(pdf)
-            describe_internal_links(pdf, anchor_labels)
+            describe_internal_links(pdf, link_descriptions)
             scope_table_headers(pdf)
         if archival:
             stop_interpolation(pdf)
@@ -105,12 +105,13 @@ def stop_interpolation(pdf: pikepdf.Pdf) -> None:
             obj.Interpolate = False
 
 
-def describe_internal_links(pdf: pikepdf.Pdf, anchor_labels: dict[str, str]) -> None:
+def describe_internal_links(pdf: pikepdf.Pdf, descriptions: dict[str, str]) -> None:
+    """Give each link to a place in the brief its description (render/pdfmarkup.link_descriptions)."""
     for page in pdf.pages:
         for annot in page.obj.get("/Annots", []):
             target = str(annot.get("/Dest", "")) if isinstance(annot.get("/Dest"), pikepdf.String) else ""
-            if target and target in anchor_labels:
-                annot.Contents = pikepdf.String(f"Go to {anchor_labels[target]}")
+            if target and target in descriptions:
+                annot.Contents = pikepdf.String(descriptions[target])
 
 
 def scope_table_headers(pdf: pikepdf.Pdf) -> None:

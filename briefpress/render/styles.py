@@ -34,7 +34,7 @@ def edition_css(
     sheets = [sheet("brief.css"), Stylesheet(folder / "brand.css.j2", render_brand_css(brand, font_url=font_url))]
     if kind in ("pdf", "print", "pdfa"):
         start, end = ("right", "left") if direction == "rtl" else ("left", "right")
-        sheets.append(sheet("pdf.css.j2", paper=paper, start=start, end=end))
+        sheets.append(sheet("pdf.css.j2", paper=paper, start=start, end=end, overhang=start_overhang(brand)))
         if kind == "print":
             sheets.append(sheet("print.css.j2", start=start, end=end))
         if press:
@@ -46,6 +46,14 @@ def edition_css(
         if kind == "catalogue":
             sheets.append(sheet("catalogue.css.j2"))
     return sheets
+
+
+def start_overhang(brand: Brand) -> str:
+    """The room a PDF keeps where a line starts: the largest start-overhang of the families the
+    brand sets text in (a brief's brand is narrowed to the faces it needs), else none."""
+    used = {face.family for face in brand.fonts}
+    lengths = [length for family, length in brand.start_overhangs if family in used]
+    return max(lengths, key=lambda length: float(length.removesuffix("em")), default="")
 
 
 def joined_css(sheets: list[Stylesheet]) -> str:
