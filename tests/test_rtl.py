@@ -294,6 +294,26 @@ def test_urls_and_latin_words_keep_their_order_in_the_pdf(urdu):
     assert re.search(r'<a href="https://treaties[^"]*" class="uri" dir="ltr">', web)
 
 
+def test_an_english_note_in_an_urdu_brief_reads_left_to_right(urdu):
+    """A note citing an English source is an English sentence: its address follows it to the right
+    (before, the right-to-left list put "https://www" at the left end of the sentence's line)."""
+    for edition in ("urdu.pdf", "urdu-print.pdf"):
+        pdf = pdfium.PdfDocument(str(urdu / edition))
+        try:
+            text = pdf[len(pdf) - 1].get_textpage()
+            boxes = {}
+            for word in ("World Bank, ‘Fact Sheet", "2023.", "https://www"):
+                index, _ = text.search(word, match_case=True).get_next()
+                boxes[word] = text.get_charbox(index)
+            (sentence, _, _, top), (year, *_), (url, _, _, url_top) = boxes.values()
+            assert sentence < year < url and abs(top - url_top) < 2, (edition, boxes)
+        finally:
+            pdf.close()
+    notes = read(urdu / "urdu.epub", "EPUB/notes.xhtml")
+    directions = [span.get("dir") for span in notes.iter("{*}span") if span.get("class") == "note-text"]
+    assert directions == ["ltr"] * 5  # every note of the fixture cites an English source
+
+
 def test_the_pdf_pages_are_mirrored(urdu):
     """The summary's rule on the right, the page number bottom left, the running title bottom right."""
     pdf = pdfium.PdfDocument(str(urdu / "urdu.pdf"))
