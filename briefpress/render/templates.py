@@ -80,8 +80,10 @@ def pdf_markup(fragment: str) -> Markup:
     """HTML fragment for WeasyPrint, with each <wbr> as the U+200B its UA stylesheet would insert.
 
     WeasyPrint gives every inline box inside a link its own link annotation, attached to a
-    NonStruct element instead of the Link (PDF/UA-1 7.18.5); a <wbr> is such a box.
+    NonStruct element instead of the Link (PDF/UA-1 7.18.5); a <wbr> is such a box. So is the
+    span that keeps an address's hyphen with the next character: a word joiner does it here.
     """
+    fragment = re.sub(r'<span class="url-hyphen">-([^<]*)</span>', "-\u2060\\1", fragment)
     return Markup(re.sub(r"<wbr\s*/?>(</wbr>)?", "\u200b", fragment))
 
 
