@@ -538,8 +538,12 @@ def main() -> int:
 
 NOTE = """
 Why the cold build is compared with the floor: the floor (import WeasyPrint, lay out one PDF of our
-pages with our fonts and tags) is the least any build that renders our pages with WeasyPrint 70 can
-take. The cold build runs four processes on the machine's cores: the main process, which loads
+pages with our fonts and tags) is what rendering our pages with WeasyPrint 70 as it comes takes. The
+build renders with WeasyPrint patched at import (its fontTools fallbacks imported only if they run,
+cffi's type strings built without pycparser, lines its ToUnicode map carries drawn without an
+ActualText plan; the same bytes), so its own distribution PDF can take less than the floor. On this
+machine the same command varies by 10-20 % from run to run; each ratio compares figures of one run.
+The cold build runs four processes on the machine's cores: the main process, which loads
 pandoc's wrapper and composes the brief, then makes the EPUB; a brand reader (brand_yml and its
 pydantic models); the PDF worker, which imports WeasyPrint meanwhile, parses the stylesheets once it
 has the brand, and lays out the distribution PDF once it has the brief; and the print PDF's helper,
