@@ -21,15 +21,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         cls = type(self)
+        # Only the slow pages count for the peak: a request for /hang that the client has given up
+        # on (its timeout) still sleeps here while the client's worker goes on to the next one.
+        counted = self.path.startswith("/slow/")
         with cls.lock:
             cls.hits[self.path] = cls.hits.get(self.path, 0) + 1
-            cls.active += 1
+            cls.active += counted
             cls.peak = max(cls.peak, cls.active)
         try:
             self.answer()
         finally:
             with cls.lock:
-                cls.active -= 1
+                cls.active -= counted
 
     def answer(self):
         path = self.path
