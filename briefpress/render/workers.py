@@ -170,7 +170,12 @@ class Forked:
             pass  # the parent has gone; nobody is waiting for these bytes
 
     def send(self, message) -> None:
-        self.connection.send(message)
+        """Send work on; to a worker that has already stopped (it met an error getting ready, which
+        result() reads and raises), nothing."""
+        try:
+            self.connection.send(message)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def cancel(self) -> None:
         """Tell a worker that is still waiting to stop; read and drop what a busy one sends."""
