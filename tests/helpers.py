@@ -1,12 +1,15 @@
-"""Read built editions the way a reader's software would: PDF text and links, EPUB files."""
+"""Read built editions the way a reader's software would: PDF text and links, EPUB files; and
+make a project's styles with an edited brand file."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,3 +136,12 @@ def page_texts(path) -> list[str]:
         return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
     finally:
         pdf.close()
+
+
+def edited_brand(folder: Path, edit: Callable[[str], str]) -> Path:
+    """A copy of the project's styles in folder/styles whose brand.yml is edit(its text); its path."""
+    styles = folder / "styles"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "styles", styles)
+    brand = styles / "brand.yml"
+    brand.write_text(edit(brand.read_text(encoding="utf-8")), encoding="utf-8")
+    return brand

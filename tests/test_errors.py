@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from conftest import ROOT, run_build
+from helpers import edited_brand
 from robust import error_lines, only_error, write_brief
 
 
@@ -225,12 +226,13 @@ def test_missing_brand_file(tmp_path):
     )
 
 
+def inserted_at_line_4(text: str, line: str) -> str:
+    lines = text.splitlines()
+    return "\n".join([*lines[:3], line, *lines[3:]]) + "\n"
+
+
 def test_malformed_brand_yaml_names_its_line(tmp_path):
-    styles = tmp_path / "styles"
-    shutil.copytree(ROOT / "styles", styles)
-    brand = styles / "brand.yml"
-    lines = brand.read_text(encoding="utf-8").splitlines()
-    brand.write_text("\n".join([*lines[:3], "  broken: [unclosed", *lines[3:]]) + "\n", encoding="utf-8")
+    brand = edited_brand(tmp_path, lambda text: inserted_at_line_4(text, "  broken: [unclosed"))
     error = only_error(build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(brand)))
     assert error["file"] == str(brand) and error["what"].startswith("malformed YAML")
     assert error["line"] is not None and int(error["line"]) >= 4
@@ -238,11 +240,7 @@ def test_malformed_brand_yaml_names_its_line(tmp_path):
 
 
 def test_a_character_yaml_refuses_in_the_brand_names_its_line(tmp_path):
-    styles = tmp_path / "styles"
-    shutil.copytree(ROOT / "styles", styles)
-    brand = styles / "brand.yml"
-    lines = brand.read_text(encoding="utf-8").splitlines()
-    brand.write_text("\n".join([*lines[:3], "# \u0080", *lines[3:]]) + "\n", encoding="utf-8")
+    brand = edited_brand(tmp_path, lambda text: inserted_at_line_4(text, "# \u0080"))
     error = only_error(build(ROOT / "tests" / "fixtures" / "minimal.md", tmp_path, "--brand", str(brand)))
     assert (error["file"], error["line"]) == (str(brand), "4")
     assert error["what"] == "character U+0080 is not allowed in YAML"

@@ -15,7 +15,7 @@ from lxml import etree, html
 from briefpress.check.validate import validate_editions
 from briefpress.records import EDITION_FILES, LABEL_KEYS, Artifact, Labels, text_direction
 from conftest import FIXTURES, ROOT, run_build
-from helpers import page_texts
+from helpers import edited_brand, page_texts
 
 URDU = FIXTURES / "urdu.md"
 NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf"}
@@ -149,11 +149,7 @@ def test_no_english_word_of_the_editions_own_is_left_in_the_urdu_epub_and_web_ed
 
 
 def test_a_label_left_out_is_in_english_with_one_warning_naming_it(tmp_path):
-    styles = tmp_path / "styles"
-    shutil.copytree(ROOT / "styles", styles)
-    brand = styles / "brand.yml"
-    text = brand.read_text(encoding="utf-8")
-    brand.write_text(re.sub(r"        (contents|months): .*\n", "", text), encoding="utf-8")
+    brand = edited_brand(tmp_path, lambda text: re.sub(r"        (contents|months): .*\n", "", text))
     code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
     assert code == 0, err
     line = URDU.read_text(encoding="utf-8").splitlines().index("lang: ur") + 1
@@ -167,11 +163,8 @@ def test_a_label_left_out_is_in_english_with_one_warning_naming_it(tmp_path):
 
 
 def test_the_month_names_must_be_twelve(tmp_path):
-    styles = tmp_path / "styles"
-    shutil.copytree(ROOT / "styles", styles)
-    brand = styles / "brand.yml"
-    text = re.sub(r"(        months: \[)جنوری, ", r"\1", brand.read_text(encoding="utf-8"))
-    brand.write_text(text, encoding="utf-8")
+    brand = edited_brand(tmp_path, lambda text: re.sub(r"(        months: \[)جنوری, ", r"\1", text))
+    text = brand.read_text(encoding="utf-8")
     code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
     line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("        months:"))
     assert code == 1 and "Traceback" not in err
@@ -179,11 +172,7 @@ def test_the_month_names_must_be_twelve(tmp_path):
 
 
 def test_without_labels_for_the_language_the_brief_is_in_english_with_a_warning(tmp_path):
-    styles = tmp_path / "styles"
-    shutil.copytree(ROOT / "styles", styles)
-    brand = styles / "brand.yml"
-    text = brand.read_text(encoding="utf-8")
-    brand.write_text(re.sub(r"    labels:\n(      .*\n)+", "", text), encoding="utf-8")
+    brand = edited_brand(tmp_path, lambda text: re.sub(r"    labels:\n(      .*\n)+", "", text))
     args = (str(URDU), "--out", str(tmp_path), "--format", "epub", "--brand", str(brand))
     code, _, err = run_build(*args)
     assert code == 0, err
@@ -211,13 +200,9 @@ def test_a_label_the_brand_cannot_have_is_an_error_with_its_line(tmp_path):
 
 
 def test_a_link_description_without_its_place_for_the_target_is_an_error(tmp_path):
-    styles = tmp_path / "styles"
-    shutil.copytree(ROOT / "styles", styles)
-    brand = styles / "brand.yml"
-    text = brand.read_text(encoding="utf-8").replace('        go_to: "{} پر جائیں"', "        go_to: پر جائیں")
-    brand.write_text(text, encoding="utf-8")
+    brand = edited_brand(tmp_path, lambda text: text.replace('        go_to: "{} پر جائیں"', "        go_to: پر جائیں"))
     code, _, err = run_build(str(URDU), "--out", str(tmp_path), "--format", "pdf", "--brand", str(brand))
-    line = text.splitlines().index("        go_to: پر جائیں") + 1
+    line = brand.read_text(encoding="utf-8").splitlines().index("        go_to: پر جائیں") + 1
     assert code == 1 and "Traceback" not in err
     assert f":{line}: brand: meta.briefpress.labels.ur.go_to must be text with one {{}} where what it names goes" in err
 
