@@ -69,18 +69,18 @@ class Deferred(types.ModuleType):
 
 
 @contextlib.contextmanager
-def fallbacks_deferred() -> Iterator[dict[str, Deferred]]:
+def fallbacks_deferred() -> Iterator[None]:
     """While WeasyPrint is imported, its fallback modules are Deferred ones, imported if used."""
     deferred = {name: Deferred(name) for name in FALLBACK_MODULES if name not in sys.modules}
     sys.modules.update(deferred)
     try:
-        yield deferred
+        yield
     finally:
         for name in deferred:
             del sys.modules[name]  # an import elsewhere gets the real module
 
 
-with sonames_only(), fallbacks_deferred() as DEFERRED:
+with sonames_only(), fallbacks_deferred():
     import pydyf
     import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
@@ -191,15 +191,13 @@ class ActualTextStream:
     def set_text_matrix(self, *values):
         """Plan the line: draw_first_line has laid it out (ellipsis included) and draws it next."""
         utf8 = self.textbox.pango_layout.text.encode()
-        if self.mapped_as_drawn(utf8):
-            self.stream.set_text_matrix(*values)
-            return
-        self.plan_spans(utf8)
+        if not self.mapped_as_drawn(utf8):
+            self.plan_spans(utf8)
         self.stream.set_text_matrix(*values)
 
     def mapped_as_drawn(self, utf8: bytes) -> bool:
         """True when WeasyPrint's own map carries the line, so it needs no plan (most lines of a
-        Latin brief, checked at a tenth of a plan's cost): left to right, one glyph per cluster,
+        Latin brief, checked at well under half a plan's cost): left to right, one glyph per cluster,
         no empty or missing glyph, and every glyph either unmapped yet or mapped to its text."""
         first_line, _ = self.textbox.pango_layout.get_first_line()
         texts: dict[tuple[int, int], str] = {}
