@@ -47,6 +47,10 @@ class BriefErrors(BriefError):
         return "\n".join(e.message for e in self.errors)
 
 
+class Superseded(Exception):
+    """A build given up halfway because what it builds has changed (the preview: a newer save)."""
+
+
 class Capture(logging.Handler):
     """Keeps every note and warning logged while it is attached, as records: for what must
     travel (from a worker process, into the cache, onto the preview page)."""

@@ -8,7 +8,7 @@ forked workers of workers.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from briefpress.cache import Entry, cache_key, lookup, store
@@ -35,10 +35,23 @@ def build(config: BuildConfig) -> list[Artifact]:
 EDITION_ORDER = ("html", "epub", "pdf", "print", "pdfa", "card")
 
 
-def build_by_edition(config: BuildConfig, brands: BrandOnce) -> Iterator[list[Artifact]]:
+DRAFTED = ("pdf", "print")  # the editions the preview shows as drafts first (their pages only)
+
+
+def build_by_edition(
+    config: BuildConfig,
+    brands: BrandOnce,
+    *,
+    show_draft: Callable[[str, Path, bytes], None] | None = None,
+    stale: Callable[[], bool] | None = None,
+) -> Iterator[list[Artifact]]:
     """One brief's editions made in this process, cheapest first, each published as soon as it is
     made: yields the files written so far. For the preview, whose web page must not wait for the PDF;
-    no cache and no workers, since the preview's process keeps WeasyPrint warm."""
+    no cache and no workers, since the preview's process keeps WeasyPrint warm.
+
+    With show_draft, each PDF edition is first made as a draft, the same pages without tags or
+    identifiers, and handed to show_draft(kind, target, bytes) before the edition itself is made; a draft
+    is never written. When stale() turns true, the PDF being made is given up (Superseded)."""
     check_targets(config)
     from briefpress.make import prepare
     from briefpress.render.editions import make_edition
@@ -48,7 +61,10 @@ def build_by_edition(config: BuildConfig, brands: BrandOnce) -> Iterator[list[Ar
     with scratch_folder():
         document = prepare(config, brands.get(), path)
         for kind in (k for k in EDITION_ORDER if k in edition_kinds(config.formats)):
-            outputs.append((target_file(config, path, kind), make_edition(kind, document, config), kind))
+            target = target_file(config, path, kind)
+            if show_draft and kind in DRAFTED:
+                show_draft(kind, target, make_edition(kind, document, config, draft=True, stale=stale))
+            outputs.append((target, make_edition(kind, document, config, stale=stale), kind))
             yield publish(outputs, config.out_dir)
 
 

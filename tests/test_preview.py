@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import ImageChops
 from playwright.sync_api import expect
 
 from conftest import FIXTURES, ROOT
@@ -133,17 +134,16 @@ def test_preview_page_shows_edits_and_errors_by_itself(project, browser):
     finally:
         out, err = server.stop()
     assert "error: source/minimal.md:2: unknown front matter key 'titel'" in err
-    # the first build was read before the "serving" line; then one per good edit
-    assert (
-        len(
-            re.findall(
-                r"^built dist/minimal\.pdf, dist/minimal\.html, dist/minimal-card\.png in .*\(changed: source/minimal\.md\)$",
-                out,
-                re.M,
-            )
-        )
-        == 2
+    # one build per good edit, after the first; the first edit's build may stop at its PDF when the
+    # next edit comes before that PDF is finished (its pages were shown: the frame's build=2)
+    built = (
+        r"^built dist/minimal\.pdf, dist/minimal\.html, dist/minimal-card\.png in .*\(changed: source/minimal\.md\)$"
     )
+    stopped = (
+        r"^stopped at [\d:]+ \(web .*, PDF pages .*\) \(changed: source/minimal\.md\): changed again, building that$"
+    )
+    assert len(re.findall(built, out, re.M)) + len(re.findall(stopped, out, re.M)) == 2, out
+    assert re.search(built, out.splitlines()[-1]), out  # the last edit's build finished
 
 
 def test_watch_rebuilds_without_a_server(project):
@@ -222,7 +222,8 @@ def test_an_edit_during_a_later_build_and_a_burst_of_saves(project):
         wait_until(lambda: contains(html, "First edit."), what="the second build's web edition")
         edit(source, "First edit.", "Second edit, made while the PDF of the first was being laid out.")
         assert builds(watcher) == 1, "the second edit came after its build; the test proves nothing"
-        watcher.wait_for_line(r"^built .*\(changed: source/minimal\.md\)$", timeout=30)
+        # the first edit's build is stopped at its PDF by the second edit, or ends just before it
+        watcher.wait_for_line(r"^(built|stopped at) .*\(changed: source/minimal\.md\)", timeout=30)
         watcher.wait_for_line(r"^built .*\(changed: source/minimal\.md\)$", timeout=30)
         assert contains(html, "Second edit, made while")
         assert "Second edit, made while" in pdf_text(project / "dist" / "minimal.pdf")
@@ -256,3 +257,77 @@ def test_watch_makes_only_the_editions_asked_for(project):
         ]
     finally:
         watcher.stop()
+
+
+@pytest.mark.parametrize("source", [ROOT / "source" / "brief.md", FIXTURES / "urdu.md"], ids=["sample", "urdu"])
+def test_the_preview_draft_has_the_pages_of_the_pdf_without_what_readers_need(source, tmp_path):
+    """serve shows a PDF's draft first: it must look exactly like the PDF written after it, in the
+    renderer of Chromium's viewer (pdfium), and it carries no tags. The Urdu brief's lines are the
+    test: their spaces are widened in both, and pdfium sets their words apart rightly only as
+    ActualTextStream writes them, not as WeasyPrint does."""
+    import pikepdf
+
+    from briefpress.brand import load_brand
+    from briefpress.defaults import make_config
+    from briefpress.make import prepare
+    from briefpress.render.editions import make_edition
+    from briefpress.scratch import scratch_folder
+    from pageimages import rasterise
+
+    config = make_config(ROOT, sources=(source,), no_cache=True)
+    with scratch_folder():
+        doc = prepare(config, load_brand(config.brand_path), source)
+        (tmp_path / "final.pdf").write_bytes(make_edition("pdf", doc, config))
+        (tmp_path / "draft.pdf").write_bytes(make_edition("pdf", doc, config, draft=True))
+    finals, drafts = rasterise(tmp_path / "final.pdf", dpi=100), rasterise(tmp_path / "draft.pdf", dpi=100)
+    assert len(finals) == len(drafts) >= 1
+    for number, (final, draft) in enumerate(zip(finals, drafts, strict=True), 1):
+        assert ImageChops.difference(final, draft).getbbox() is None, f"page {number} of the draft differs"
+    with pikepdf.open(tmp_path / "final.pdf") as final, pikepdf.open(tmp_path / "draft.pdf") as draft:
+        assert "/StructTreeRoot" in final.Root and "/StructTreeRoot" not in draft.Root
+        assert "pdfuaid" in str(final.open_metadata()) and "pdfuaid" not in str(draft.open_metadata())
+
+
+def test_serve_shows_the_pdf_pages_first_and_writes_only_the_finished_pdf(project):
+    server = Running(project, "serve", "--port", "0")
+    try:
+        url = server.wait_for_line(r"serving the preview at (http://127\.0\.0\.1:\d+/)").group(1)
+        # the terminal names the draft's time ("PDF pages") before the PDF's
+        server.wait_for_line(r"^built dist/minimal\.pdf, .*\(web [\d.]+ s, PDF pages [\d.]+ s, PDF [\d.]+ s, card")
+        import urllib.request
+
+        with urllib.request.urlopen(url + "files/minimal.pdf") as answer:
+            served = answer.read()
+        written = (project / "dist" / "minimal.pdf").read_bytes()
+        assert served == written  # once the PDF is written, the preview shows the file itself
+        import pikepdf
+
+        with pikepdf.open(project / "dist" / "minimal.pdf") as pdf:  # a finished, tagged PDF; never a draft
+            assert "/StructTreeRoot" in pdf.Root and "pdfuaid" in str(pdf.open_metadata())
+    finally:
+        server.stop()
+
+
+def test_a_stale_render_stops_and_the_next_one_is_unharmed():
+    from briefpress.brand import load_brand
+    from briefpress.defaults import make_config
+    from briefpress.errors import Superseded
+    from briefpress.make import prepare
+    from briefpress.render.editions import make_edition
+    from briefpress.scratch import scratch_folder
+
+    source = FIXTURES / "links.md"
+    config = make_config(ROOT, sources=(source,), no_cache=True)
+    asked = []
+
+    def stale() -> bool:  # another save comes after 40 lines
+        asked.append(1)
+        return len(asked) > 40
+
+    with scratch_folder():
+        doc = prepare(config, load_brand(config.brand_path), source)
+        before = make_edition("pdf", doc, config)
+        with pytest.raises(Superseded):
+            make_edition("pdf", doc, config, stale=stale)
+        assert len(asked) == 41  # it stopped at the first line after the change, not at its end
+        assert make_edition("pdf", doc, config, stale=lambda: False) == before

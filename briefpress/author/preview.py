@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from watchfiles import watch as watch_changes
 
-from briefpress.errors import BriefError, Capture, display_path
+from briefpress.errors import BriefError, Capture, Superseded, display_path
 from briefpress.pipeline import BrandOnce, build_by_edition
 from briefpress.records import EDITION_FILES, BuildConfig
 from briefpress.render.templates import TEMPLATES, render_preview_page
@@ -43,13 +43,19 @@ class BuildState:
 
 class Rebuilder:
     """Builds in this process, which keeps WeasyPrint, pandoc's wrapper and the brand loaded, and
-    publishes each edition as soon as it is made; keeps the latest state for the server."""
+    publishes each edition as soon as it is made; keeps the latest state for the server.
 
-    def __init__(self, config: BuildConfig):
+    With drafts (serve), a PDF edition is shown first as a draft: its pages, rendered without the
+    tags and text layer, kept in memory and served in place of the file until the edition itself
+    is written. The output folder only ever gets finished editions."""
+
+    def __init__(self, config: BuildConfig, *, drafts: bool = False):
         self.config = config
         self.state = BuildState()
         self.changed = threading.Condition()  # notified on every new state (the page's events)
         self.brands = BrandOnce(config)
+        self.with_drafts = drafts
+        self.drafts: dict[str, bytes] = {}  # file name -> draft; replaced whole, never changed
 
     def update(self, **changes) -> None:
         with self.changed:
@@ -62,7 +68,17 @@ class Rebuilder:
             self.changed.wait_for(lambda: self.state is not after, timeout=timeout)
             return self.state
 
-    def rebuild(self, changed: Iterable[Path] = ()) -> BuildState:
+    def served(self, name: str) -> bytes | None:
+        """The bytes the preview shows for one of the build's files: its draft, else the file."""
+        draft = self.drafts.get(name)
+        if draft is not None:
+            return draft
+        target = self.config.out_dir / name
+        return target.read_bytes() if target.is_file() else None
+
+    def rebuild(self, changed: Iterable[Path] = (), *, stale: Callable[[], bool] | None = None) -> BuildState:
+        """Build once; a build whose PDF becomes stale (stale() true: another change came) stops
+        there, and the drafts it showed stay until the next build replaces them."""
         changed = list(changed)
         manuscripts = {source.resolve() for source in self.config.sources}
         if any(p.resolve() not in manuscripts for p in changed):
@@ -74,12 +90,27 @@ class Rebuilder:
         LOG.addHandler(captured)
         started = time.monotonic()
         files, timings, artifacts = dict(self.state.files), [], []
+
+        def show(name: str, label: str) -> None:
+            files[name] = number
+            timings.append(f"{label} {time.monotonic() - started:.2f} s")
+            self.update(files=tuple(files.items()), stale=tuple(n for n, v in files.items() if v != number))
+
+        def show_draft(kind: str, target: Path, data: bytes) -> None:
+            self.drafts = {**self.drafts, target.name: data}
+            show(target.name, f"{EDITION_NAMES[kind]} pages")
+
         try:
-            for artifacts in build_by_edition(self.config, self.brands):
+            for artifacts in build_by_edition(
+                self.config, self.brands, show_draft=show_draft if self.with_drafts else None, stale=stale
+            ):
                 made = artifacts[-2]  # the edition just written (SHA256SUMS comes last)
-                files[made.path.name] = number
-                timings.append(f"{EDITION_NAMES[made.kind]} {time.monotonic() - started:.2f} s")
-                self.update(files=tuple(files.items()), stale=tuple(n for n, v in files.items() if v != number))
+                self.drafts = {name: data for name, data in self.drafts.items() if name != made.path.name}
+                show(made.path.name, EDITION_NAMES[made.kind])
+        except Superseded:
+            done = f" ({', '.join(timings)})" if timings else ""
+            ok, message = True, f"stopped at {datetime.now():%H:%M:%S}{done}{reason}: changed again, building that"
+            print(message, flush=True)
         except BriefError as err:
             for line in err.message.splitlines():
                 print(f"error: {line}", file=sys.stderr, flush=True)
@@ -157,6 +188,10 @@ class Changes:
             self.lock.wait_for(lambda: self.running or self.failure)
         self.raise_failure()
 
+    def waiting(self) -> bool:
+        """True when a change waits for the next build: the running one is already out of date."""
+        return bool(self.paths) or self.failure is not None
+
     def take(self, timeout: float) -> list[Path]:
         """All the changes so far (waiting up to timeout for one), and forget them."""
         with self.lock:
@@ -195,11 +230,11 @@ def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event, ready) -> Non
         changes.wait_running()
         ready()
         with scratch_folder():  # kept for the session: WeasyPrint's warm font set-up has its files there
-            rebuilder.rebuild()
+            rebuilder.rebuild(stale=changes.waiting)
             while not stop.is_set():
                 paths = changes.take(timeout=0.5)
                 if paths:
-                    rebuilder.rebuild(paths)
+                    rebuilder.rebuild(paths, stale=changes.waiting)
     finally:
         stop.set()
         watcher.join(timeout=5)
@@ -220,7 +255,7 @@ def watch(config: BuildConfig) -> int:
 
 def serve(config: BuildConfig, *, port: int) -> int:
     """`serve`: serve the preview on 127.0.0.1, build, and rebuild on every change until Ctrl-C."""
-    rebuilder = Rebuilder(config)
+    rebuilder = Rebuilder(config, drafts=True)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(rebuilder))
     except OSError as err:
@@ -259,9 +294,12 @@ def make_handler(rebuilder: Rebuilder):
             elif route == "/events":
                 self.send_events()
             elif route.startswith("/files/") and route[7:] in dict(state.files):
-                target = rebuilder.config.out_dir / route[7:]
-                kind = "application/pdf" if target.suffix == ".pdf" else "text/html; charset=utf-8"
-                self.reply(200, kind, target.read_bytes())
+                body = rebuilder.served(route[7:])
+                if body is None:
+                    self.reply(404, "text/plain; charset=utf-8", b"not found\n")
+                    return
+                kind = "application/pdf" if route.endswith(".pdf") else "text/html; charset=utf-8"
+                self.reply(200, kind, body)
             else:
                 self.reply(404, "text/plain; charset=utf-8", b"not found\n")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from briefpress.compose.citation import series_label
@@ -30,14 +31,17 @@ from briefpress.render.templates import (
 from briefpress.scratch import scratch_tempdir
 
 
-def make_edition(kind: str, doc: Document, config: BuildConfig) -> bytes:
+def make_edition(
+    kind: str, doc: Document, config: BuildConfig, *, draft: bool = False, stale: Callable[[], bool] | None = None
+) -> bytes:
     """The bytes of one edition: pdf, print, epub, pdfa (the archive), html (the web page) or the
-    web page's card (its picture for link previews)."""
+    web page's card (its picture for link previews). The PDF editions can be made as drafts (their
+    pages only: see make_pdf) and given up when stale() turns true (render.pdf.Superseded)."""
     paper = config.paper or doc.meta.paper or doc.brand.paper
     if kind == "pdf":
-        return make_pdf(doc, paper=paper, press=config.press)
+        return make_pdf(doc, paper=paper, press=config.press, draft=draft, stale=stale)
     if kind == "print":
-        return make_pdf(doc, paper=paper, edition="print", press=config.press)
+        return make_pdf(doc, paper=paper, edition="print", press=config.press, draft=draft, stale=stale)
     if kind == "pdfa":
         return make_archive_pdf(doc, paper=paper)
     if kind == "epub":
@@ -61,8 +65,14 @@ def make_pdf(
     press: bool = False,
     variant: str = DISTRIBUTION_VARIANT,
     attachments: tuple[PdfAttachment, ...] = (),
+    draft: bool = False,
+    stale: Callable[[], bool] | None = None,
 ) -> bytes:
-    """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant."""
+    """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant.
+
+    A draft is the edition's pages and nothing else, for the preview to show while the edition is
+    made: no tags, no identifiers, not finished (render_pdf). It is never written to the output
+    folder."""
     from briefpress.render.pdf import render_pdf
     from briefpress.render.pdftags import finish_tagged_pdf
 
@@ -81,7 +91,11 @@ def make_pdf(
             explain=ProblemExplainer(doc),
             variant=variant,
             attachments=attachments,
+            draft=draft,
+            stale=stale,
         )
+    if draft:
+        return pdf
     return finish_tagged_pdf(
         pdf,
         link_descriptions=link_descriptions(html, doc.labels),

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
+import contextvars
 import ctypes.util
 import gc
 import importlib
 import io
 import logging
+import operator
 import re
 import sys
 import tempfile
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from briefpress.errors import BriefError, raise_all
+from briefpress.errors import BriefError, Superseded, raise_all
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render import cffitypes  # noqa: F401 (cffi's simple type strings parsed fast, once imported)
 
@@ -111,6 +114,19 @@ UNCACHED_PAGE_REFERENCES = pydyf.PDF.page_references.fget
 pydyf.PDF.page_references = property(cached_page_references)
 
 
+NO_GLYPH = pango.PANGO_GLYPH_EMPTY  # this id and those above it: empty, unknown (flagged) or invalid
+assert NO_GLYPH < pango.PANGO_GLYPH_UNKNOWN_FLAG
+GLYPH_INFO_WORDS = ffi.sizeof("PangoGlyphInfo") // 4  # glyph id first, then geometry and attributes
+assert ffi.sizeof("PangoGlyphInfo") % 4 == 0 and ffi.offsetof("PangoGlyphInfo", "glyph") == 0
+
+
+def glyph_ids(glyph_string, count: int) -> array.array:
+    """The glyph ids of a Pango glyph string, read from its memory at once (a cdata per glyph is slow)."""
+    words = array.array("I")
+    words.frombytes(ffi.buffer(glyph_string.glyphs, count * GLYPH_INFO_WORDS * 4))
+    return words[::GLYPH_INFO_WORDS]
+
+
 class Cluster(NamedTuple):
     """One glyph cluster of a line as WeasyPrint draws it: its font, the ids of its drawn glyphs
     (left to right), and where its text is in the UTF-8 of the line's layout."""
@@ -169,6 +185,7 @@ class ActualTextStream:
         self.plan: list[tuple[str | None, bool, int]] = []  # per drawn glyph: span text, span ends, hex digits
         self.mapping: dict[tuple[int, int], tuple[Any, str]] = {}
         self.drawn = 0
+        self.fonts: dict[int, tuple[Any, float]] = {}  # the line's Pango fonts, alive while it is drawn
 
     def __getattr__(self, name):
         return getattr(self.stream, name)
@@ -200,7 +217,7 @@ class ActualTextStream:
         Latin brief, checked at well under half a plan's cost): left to right, one glyph per cluster,
         no empty or missing glyph, and every glyph either unmapped yet or mapped to its text."""
         first_line, _ = self.textbox.pango_layout.get_first_line()
-        texts: dict[tuple[int, int], str] = {}
+        drawn: dict[int, tuple[Any, set[tuple[int, str]]]] = {}  # per font: its (glyph, text) pairs in the line
         run = first_line.runs[0]
         while run != ffi.NULL:
             item, glyph_string = run.data.item, run.data.glyphs
@@ -209,18 +226,35 @@ class ActualTextStream:
             if item.analysis.level % 2 or not count:
                 return False
             offsets = ffi.unpack(glyph_string.log_clusters, count)
-            if any(a >= b for a, b in zip(offsets, offsets[1:], strict=False)):
+            ends = [*offsets[1:], item.length]
+            if not all(map(operator.lt, offsets, ends)):  # a cluster of several glyphs
                 return False
-            glyphs = [info.glyph for info in glyph_string.glyphs[0:count]]
-            if any(g == pango.PANGO_GLYPH_EMPTY or g & pango.PANGO_GLYPH_UNKNOWN_FLAG for g in glyphs):
+            glyphs = glyph_ids(glyph_string, count)
+            if max(glyphs) >= NO_GLYPH:
                 return False
-            font, _ = self.stream.add_font(item.analysis.font)  # as line_runs and draw_first_line do
-            start, mapped = item.offset, font.to_unicode
-            for glyph, begin, end in zip(glyphs, offsets, [*offsets[1:], item.length], strict=True):
-                text = utf8[start + begin : start + end].decode()
-                if texts.setdefault((id(font), glyph), text) != text or mapped.get(glyph, text) != text:
-                    return False
+            font, _ = self.add_font(item.analysis.font)
+            first, last = item.offset + offsets[0], item.offset + item.length
+            if last - first == count:  # a cluster per byte: all ASCII
+                texts: Iterable[str] = map(chr, utf8[first:last])
+            else:
+                start = item.offset
+                texts = [utf8[start + a : start + b].decode() for a, b in zip(offsets, ends, strict=True)]
+            drawn.setdefault(id(font), (font, set()))[1].update(zip(glyphs, texts))
+        for font, pairs in drawn.values():  # each glyph has one text in the line, and the map's if it has one
+            if len({glyph for glyph, _ in pairs}) != len(pairs):
+                return False
+            mapped = font.to_unicode
+            if any(mapped.get(glyph, text) != text for glyph, text in pairs):
+                return False
         return True
+
+    def add_font(self, pango_font):
+        """The stream's add_font, as draw_first_line calls it, asked once per font of the line
+        (WeasyPrint describes and hashes the Pango font each time)."""
+        address = int(ffi.cast("uintptr_t", pango_font))
+        if address not in self.fonts:
+            self.fonts[address] = self.stream.add_font(pango_font)
+        return self.fonts[address]
 
     def plan_spans(self, utf8: bytes) -> None:
         for rtl, clusters in line_runs(self.stream, self.textbox):
@@ -302,9 +336,27 @@ class ActualTextStream:
 TJ_TOKEN = re.compile(r"<[0-9a-f]*>|[^<>]+")  # draw_first_line's TJ strings: <glyph ids> and moves
 
 
+class RenderMode(NamedTuple):
+    """What gives up the render running in this context when it returns true (render_pdf's stale)."""
+
+    stale: Callable[[], bool] | None = None
+
+    def check(self) -> None:
+        """Give up the render when it is stale: called at every line laid out or drawn."""
+        if self.stale is not None and self.stale():
+            raise Superseded
+
+
+UNSTOPPABLE = RenderMode()  # a render outside render_pdf (WeasyPrint called by a test) runs to its end
+MODE: contextvars.ContextVar[RenderMode] = contextvars.ContextVar("briefpress_render_mode", default=UNSTOPPABLE)
+
+
 def draw_first_line_with_actual_text(stream, textbox, *args, **kwargs):
     """WeasyPrint's draw_first_line, drawing into an ActualTextStream (a justified right-to-left
-    line with its spaces widened first: see words_moved_apart)."""
+    line with its spaces widened first: see words_moved_apart). A draft's lines are drawn so too:
+    pdfium (Chromium's viewer) drops the moves that end WeasyPrint's own TJ strings, which set
+    Nastaliq's words too close together; ActualTextStream moves them inside its spans."""
+    MODE.get().check()
     widen_spaces(textbox)
     line = ActualTextStream(stream, textbox)
     emojis = UNPATCHED_DRAW_FIRST_LINE(line, textbox, *args, **kwargs)
@@ -484,6 +536,7 @@ def hanging_trailing_spaces():
     original = weasy_inline.split_first_line
 
     def split_first_line(text, style, context, max_width, *args, **kwargs):
+        MODE.get().check()  # every line laid out: a stale render stops within a line
         result = original(text, style, context, max_width, *args, **kwargs)
         if result[2] is None or max_width is None or not text.endswith(" ") or style["white_space"] != "normal":
             return result
@@ -555,9 +608,15 @@ def render_pdf(
     explain: Callable[[RenderProblem], BriefError],
     variant: str | None = None,
     attachments: tuple[PdfAttachment, ...] = (),
+    draft: bool = False,
+    stale: Callable[[], bool] | None = None,
 ) -> bytes:
     """Render one HTML document to PDF bytes; fail on every problem WeasyPrint logs, each
-    explained (with the file and line it concerns) by explain(problem)."""
+    explained (with the file and line it concerns) by explain(problem).
+
+    A draft has the same pages, for the preview to show at once, without what only the file's
+    readers need: no structure tags, no PDF/UA or PDF/A identification, no attachments. When
+    stale() becomes true during the render, it raises Superseded."""
     fonts = WARM.font_config()
     fetcher = ConfinedFetcher(roots)
     capture = LogCapture()
@@ -570,15 +629,19 @@ def render_pdf(
             sheets.append(WARM.stylesheet(sheet, str(base_dir) + "/", fetcher, capture))
         capture.sheet = None
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
-        with hanging_trailing_spaces(), words_moved_apart(), collector_paused():
-            pdf = document.write_pdf(
-                stylesheets=sheets,
-                font_config=fonts,
-                pdf_variant=variant,
-                pdf_tags=variant is None,
-                uncompressed_pdf=False,
-                attachments=[_attachment(a) for a in attachments],
-            )
+        mode = MODE.set(RenderMode(stale=stale))
+        try:
+            with hanging_trailing_spaces(), words_moved_apart(), collector_paused():
+                pdf = document.write_pdf(
+                    stylesheets=sheets,
+                    font_config=fonts,
+                    pdf_variant=None if draft else variant,
+                    pdf_tags=not draft and variant is None,
+                    uncompressed_pdf=False,
+                    attachments=[] if draft else [_attachment(a) for a in attachments],
+                )
+        finally:
+            MODE.reset(mode)
     except FatalURLFetchingError as err:
         cause = err.__cause__ or err
         raise BriefError(
