@@ -1,7 +1,7 @@
 """Where a build's time goes, measured: the spans of its stages, in every process, as JSON.
 
     python bench/phases.py cold OUT_DIR SOURCE          one cold three-edition build (--no-cache)
-    python bench/phases.py warm OUT_DIR SOURCE SAVES    a preview's warm rebuilds (web page, then PDF)
+    python bench/phases.py warm OUT_DIR SOURCE SAVES    a preview's warm rebuilds (web page, PDF pages, PDF)
 
 The stages are timed by wrapping briefpress's own functions as their modules load (an import hook),
 so the build runs as it does from the command line: the same forks, the same order. Each span is
@@ -60,7 +60,8 @@ def timed(spans: Spans, function, stage: str):
         try:
             return function(*args, **kwargs)
         finally:
-            label = f"{stage}({args[0]})" if stage == "make_edition" else stage
+            draft = " draft" if kwargs.get("draft") else ""
+            label = f"{stage}({args[0]}{draft})" if stage == "make_edition" else stage
             spans.add(label, start, time.monotonic())
 
     return wrapper
@@ -114,8 +115,12 @@ def warm(spans: Spans, out: str, source: str, saves: int) -> None:
     text = brief.read_text(encoding="utf-8")
     config = BuildConfig(sources=(brief,), out_dir=Path(out), formats=("html", "pdf"))
     brands = BrandOnce(config)
+
+    def show_draft(*_) -> None:  # as serve does: each PDF's pages first
+        pass
+
     with scratch_folder(), contextlib.redirect_stderr(io.StringIO()):
-        for _ in build_by_edition(config, brands):  # the first build: nothing warm yet
+        for _ in build_by_edition(config, brands, show_draft=show_draft):  # the first build: nothing warm yet
             pass
         spans.path.write_text("", encoding="utf-8")
         for i in range(saves):  # the same edit as the preview benchmark's: a sentence of the body
@@ -123,7 +128,7 @@ def warm(spans: Spans, out: str, source: str, saves: int) -> None:
                 text.replace("In late February 2026,", f"In late February 2026 (draft {i}),", 1), encoding="utf-8"
             )
             start = time.monotonic()
-            for _ in build_by_edition(config, brands):
+            for _ in build_by_edition(config, brands, show_draft=show_draft):
                 pass
             spans.add("rebuild", start, time.monotonic())
     brief.write_text(text, encoding="utf-8")

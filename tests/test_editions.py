@@ -268,3 +268,23 @@ def test_templates_are_compiled_once_and_kept_like_python_bytecode(tmp_path, mon
     monkeypatch.undo()
     (tmp_path / "file").write_text("")
     environment(tmp_path / "file" / "cache").get_template("brief.html.j2")  # cannot be written: no error
+
+
+def test_compiled_templates_of_many_projects_keep_one_file_per_name_and_stay_current(tmp_path):
+    """Every project (every temporary one the suite makes) has its own brand.css.j2: the compiled
+    templates are kept by name, so the package's folder does not grow with each, and a project
+    whose template differs gets its own template, not the last project's."""
+    from jinja2 import Environment, FileSystemLoader
+
+    from briefpress.render.templates import CompiledTemplates
+
+    kept = tmp_path / "__pycache__"
+    rendered = []
+    for n in range(3):
+        project = tmp_path / f"project{n}"
+        project.mkdir()
+        (project / "brand.css.j2").write_text(f"h1 {{ color: {{{{ colour }}}}; z-index: {n % 2}; }}\n")
+        env = Environment(loader=FileSystemLoader(str(project)), bytecode_cache=CompiledTemplates(str(kept)))
+        rendered.append(env.get_template("brand.css.j2").render(colour="red"))
+    assert rendered == [f"h1 {{ color: red; z-index: {n % 2}; }}" for n in range(3)]
+    assert len(list(kept.iterdir())) == 1

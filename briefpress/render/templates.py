@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import unicodedata
@@ -25,7 +26,13 @@ class CompiledTemplates(FileSystemBytecodeCache):
     own (.pyc files) and read back by the next build: compiling them takes about 0.1 s of every
     process that renders. A template is found by its source's checksum, so an edited one (the
     brand's stylesheets are templates too) is compiled again. As for a .pyc, nothing is written
-    under PYTHONDONTWRITEBYTECODE or where the folder cannot be written."""
+    under PYTHONDONTWRITEBYTECODE or where the folder cannot be written. A template is kept under
+    its name alone, not its path: each project (each temporary one a test makes) would otherwise
+    leave files of its own, and the folder would only grow. Projects whose brand.css.j2 differ
+    take turns in its one file; its checksum tells them apart."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha1(name.encode("utf-8")).hexdigest()
 
     def load_bytecode(self, bucket) -> None:
         try:
