@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -300,6 +301,8 @@ def test_serve_shows_the_pdf_pages_first_and_writes_only_the_finished_pdf(projec
             served = answer.read()
         written = (project / "dist" / "minimal.pdf").read_bytes()
         assert served == written  # once the PDF is written, the preview shows the file itself
+        with urllib.request.urlopen(url + "status") as answer:
+            assert json.loads(answer.read())["drafts"] == []  # and says that no draft is left
         import pikepdf
 
         with pikepdf.open(project / "dist" / "minimal.pdf") as pdf:  # a finished, tagged PDF; never a draft

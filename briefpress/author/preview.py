@@ -39,6 +39,7 @@ class BuildState:
     warnings: tuple[str, ...] = ()
     files: tuple[tuple[str, int], ...] = ()  # (file name, number of the build that wrote it)
     stale: tuple[str, ...] = ()  # files the running build has not remade yet
+    drafts: tuple[str, ...] = ()  # files served as drafts (their pages) until the finished file is written
 
 
 class Rebuilder:
@@ -94,7 +95,11 @@ class Rebuilder:
         def show(name: str, label: str) -> None:
             files[name] = number
             timings.append(f"{label} {time.monotonic() - started:.2f} s")
-            self.update(files=tuple(files.items()), stale=tuple(n for n, v in files.items() if v != number))
+            self.update(
+                files=tuple(files.items()),
+                stale=tuple(n for n, v in files.items() if v != number),
+                drafts=tuple(self.drafts),
+            )
 
         def show_draft(kind: str, target: Path, data: bytes) -> None:
             self.drafts = {**self.drafts, target.name: data}
