@@ -60,8 +60,7 @@ def timed(spans: Spans, function, stage: str):
         try:
             return function(*args, **kwargs)
         finally:
-            draft = " draft" if kwargs.get("draft") else ""
-            label = f"{stage}({args[0]}{draft})" if stage == "make_edition" else stage
+            label = f"{stage}({args[0]})" if stage == "make_edition" else stage
             spans.add(label, start, time.monotonic())
 
     return wrapper

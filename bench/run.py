@@ -564,10 +564,10 @@ forked from the worker. The first table above shows, from this run, when each of
 distribution PDF starts once the brand is read and the brief composed, and everything the build does
 besides that PDF shares the cores with it. The preview builds in the server's own process, which keeps
 WeasyPrint, the font set-up and the parsed stylesheets warm, and publishes the web edition before it
-lays out the PDF. It then shows the PDF's pages as a draft (make_edition(pdf draft): rendered without
+lays out the PDF. Once the PDF's pages are laid out it shows them as a draft (written without
 structure tags, PDF/UA identification or finishing, which change no pixel; the suite checks the
-pixels in pdfium), and makes the finished PDF for dist/ after it. The preview's PDF figure is the
-draft's; the finished PDF's is the row after it. The second table shows what a rebuild spends, of
+pixels in pdfium), then writes the finished PDF for dist/ from the same layout. The preview's PDF
+figure is the draft's; the finished PDF's is the row after it. The second table shows what a rebuild spends, of
 which WeasyPrint's layout and drawing of the pages (render_pdf) is the part no warm state makes shorter.
 """
 

@@ -9,6 +9,7 @@ forked workers of workers.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from briefpress.cache import Entry, cache_key, lookup, store
@@ -49,9 +50,10 @@ def build_by_edition(
     made: yields the files written so far. For the preview, whose web page must not wait for the PDF;
     no cache and no workers, since the preview's process keeps WeasyPrint warm.
 
-    With show_draft, each PDF edition is first made as a draft, the same pages without tags or
-    identifiers, and handed to show_draft(kind, target, bytes) before the edition itself is made; a draft
-    is never written. When stale() turns true, the PDF being made is given up (Superseded)."""
+    With show_draft, each PDF edition's pages are handed to show_draft(kind, target, bytes) as a
+    draft (without tags or identifiers) as soon as they are laid out; the edition is then written
+    from the same layout. A draft is never written to the output folder. When stale() turns true,
+    the PDF being made is given up (Superseded)."""
     check_targets(config)
     from briefpress.make import prepare
     from briefpress.render.editions import make_edition
@@ -62,9 +64,8 @@ def build_by_edition(
         document = prepare(config, brands.get(), path)
         for kind in (k for k in EDITION_ORDER if k in edition_kinds(config.formats)):
             target = target_file(config, path, kind)
-            if show_draft and kind in DRAFTED:
-                show_draft(kind, target, make_edition(kind, document, config, draft=True, stale=stale))
-            outputs.append((target, make_edition(kind, document, config, stale=stale), kind))
+            draft = partial(show_draft, kind, target) if show_draft and kind in DRAFTED else None
+            outputs.append((target, make_edition(kind, document, config, show_draft=draft, stale=stale), kind))
             yield publish(outputs, config.out_dir)
 
 

@@ -260,12 +260,15 @@ def test_watch_makes_only_the_editions_asked_for(project):
         watcher.stop()
 
 
-@pytest.mark.parametrize("source", [ROOT / "source" / "brief.md", FIXTURES / "urdu.md"], ids=["sample", "urdu"])
+@pytest.mark.parametrize(
+    "source", [ROOT / "source" / "brief.md", FIXTURES / "urdu.md", FIXTURES / "content" / "content.md"]
+)
 def test_the_preview_draft_has_the_pages_of_the_pdf_without_what_readers_need(source, tmp_path):
-    """serve shows a PDF's draft first: it must look exactly like the PDF written after it, in the
-    renderer of Chromium's viewer (pdfium), and it carries no tags. The Urdu brief's lines are the
-    test: their spaces are widened in both, and pdfium sets their words apart rightly only as
-    ActualTextStream writes them, not as WeasyPrint does."""
+    """serve shows a PDF's draft first: it must look exactly like the PDF written after it from the
+    same layout, in the renderer of Chromium's viewer (pdfium), and it carries no tags; and that PDF
+    has the very bytes a build without a draft writes. The Urdu brief's lines are the test of the
+    pixels: their spaces are widened in both, and pdfium sets their words apart rightly only as
+    ActualTextStream writes them, not as WeasyPrint does. The content brief has a picture."""
     import pikepdf
 
     from briefpress.brand import load_brand
@@ -276,13 +279,17 @@ def test_the_preview_draft_has_the_pages_of_the_pdf_without_what_readers_need(so
     from pageimages import rasterise
 
     config = make_config(ROOT, sources=(source,), no_cache=True)
+    drafts: list[bytes] = []
     with scratch_folder():
         doc = prepare(config, load_brand(config.brand_path), source)
-        (tmp_path / "final.pdf").write_bytes(make_edition("pdf", doc, config))
-        (tmp_path / "draft.pdf").write_bytes(make_edition("pdf", doc, config, draft=True))
-    finals, drafts = rasterise(tmp_path / "final.pdf", dpi=100), rasterise(tmp_path / "draft.pdf", dpi=100)
-    assert len(finals) == len(drafts) >= 1
-    for number, (final, draft) in enumerate(zip(finals, drafts, strict=True), 1):
+        alone = make_edition("pdf", doc, config)
+        (tmp_path / "final.pdf").write_bytes(make_edition("pdf", doc, config, show_draft=drafts.append))
+    assert (tmp_path / "final.pdf").read_bytes() == alone
+    (draft_bytes,) = drafts
+    (tmp_path / "draft.pdf").write_bytes(draft_bytes)
+    finals, pages = rasterise(tmp_path / "final.pdf", dpi=100), rasterise(tmp_path / "draft.pdf", dpi=100)
+    assert len(finals) == len(pages) >= 1
+    for number, (final, draft) in enumerate(zip(finals, pages, strict=True), 1):
         assert ImageChops.difference(final, draft).getbbox() is None, f"page {number} of the draft differs"
     with pikepdf.open(tmp_path / "final.pdf") as final, pikepdf.open(tmp_path / "draft.pdf") as draft:
         assert "/StructTreeRoot" in final.Root and "/StructTreeRoot" not in draft.Root

@@ -46,9 +46,9 @@ class Rebuilder:
     """Builds in this process, which keeps WeasyPrint, pandoc's wrapper and the brand loaded, and
     publishes each edition as soon as it is made; keeps the latest state for the server.
 
-    With drafts (serve), a PDF edition is shown first as a draft: its pages, rendered without the
-    tags and text layer, kept in memory and served in place of the file until the edition itself
-    is written. The output folder only ever gets finished editions."""
+    With drafts (serve), a PDF edition is shown first as a draft: its pages as soon as they are laid
+    out, written without tags or identifiers, kept in memory and served in place of the file until
+    the edition itself is written. The output folder only ever gets finished editions."""
 
     def __init__(self, config: BuildConfig, *, drafts: bool = False):
         self.config = config

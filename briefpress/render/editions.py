@@ -32,16 +32,21 @@ from briefpress.scratch import scratch_tempdir
 
 
 def make_edition(
-    kind: str, doc: Document, config: BuildConfig, *, draft: bool = False, stale: Callable[[], bool] | None = None
+    kind: str,
+    doc: Document,
+    config: BuildConfig,
+    *,
+    show_draft: Callable[[bytes], None] | None = None,
+    stale: Callable[[], bool] | None = None,
 ) -> bytes:
     """The bytes of one edition: pdf, print, epub, pdfa (the archive), html (the web page) or the
-    web page's card (its picture for link previews). The PDF editions can be made as drafts (their
-    pages only: see make_pdf) and given up when stale() turns true (render.pdf.Superseded)."""
+    web page's card (its picture for link previews). A distribution or print PDF can show its
+    pages first as a draft (see make_pdf) and be given up when stale() turns true (Superseded)."""
     paper = config.paper or doc.meta.paper or doc.brand.paper
     if kind == "pdf":
-        return make_pdf(doc, paper=paper, press=config.press, draft=draft, stale=stale)
+        return make_pdf(doc, paper=paper, press=config.press, show_draft=show_draft, stale=stale)
     if kind == "print":
-        return make_pdf(doc, paper=paper, edition="print", press=config.press, draft=draft, stale=stale)
+        return make_pdf(doc, paper=paper, edition="print", press=config.press, show_draft=show_draft, stale=stale)
     if kind == "pdfa":
         return make_archive_pdf(doc, paper=paper)
     if kind == "epub":
@@ -65,14 +70,14 @@ def make_pdf(
     press: bool = False,
     variant: str = DISTRIBUTION_VARIANT,
     attachments: tuple[PdfAttachment, ...] = (),
-    draft: bool = False,
+    show_draft: Callable[[bytes], None] | None = None,
     stale: Callable[[], bool] | None = None,
 ) -> bytes:
     """A PDF edition: "pdf" for screens and sharing, "print" for paper; the archive with its variant.
 
-    A draft is the edition's pages and nothing else, for the preview to show while the edition is
-    made: no tags, no identifiers, not finished (render_pdf). It is never written to the output
-    folder."""
+    With show_draft, the edition's pages are handed to it as a draft as soon as they are laid out,
+    for the preview to show while the edition is written from the same layout and finished: no
+    tags, no identifiers, not finished (render_pdf). A draft is never written to the output folder."""
     from briefpress.render.pdf import render_pdf
     from briefpress.render.pdftags import finish_tagged_pdf
 
@@ -91,11 +96,9 @@ def make_pdf(
             explain=ProblemExplainer(doc),
             variant=variant,
             attachments=attachments,
-            draft=draft,
+            show_draft=show_draft,
             stale=stale,
         )
-    if draft:
-        return pdf
     return finish_tagged_pdf(
         pdf,
         link_descriptions=link_descriptions(html, doc.labels),

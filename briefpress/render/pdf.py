@@ -608,14 +608,16 @@ def render_pdf(
     explain: Callable[[RenderProblem], BriefError],
     variant: str | None = None,
     attachments: tuple[PdfAttachment, ...] = (),
-    draft: bool = False,
+    show_draft: Callable[[bytes], None] | None = None,
     stale: Callable[[], bool] | None = None,
 ) -> bytes:
     """Render one HTML document to PDF bytes; fail on every problem WeasyPrint logs, each
     explained (with the file and line it concerns) by explain(problem).
 
-    A draft has the same pages, for the preview to show at once, without what only the file's
-    readers need: no structure tags, no PDF/UA or PDF/A identification, no attachments. When
+    With show_draft, the laid-out pages are first written as a draft and handed to it, for the
+    preview to show at once: the same pages without what only the file's readers need (no
+    structure tags, no PDF/UA or PDF/A identification, no attachments). The PDF is then written
+    from the same layout: the tags and identification change nothing WeasyPrint lays out. When
     stale() becomes true during the render, it raises Superseded."""
     fonts = WARM.font_config()
     fetcher = ConfinedFetcher(roots)
@@ -632,13 +634,15 @@ def render_pdf(
         mode = MODE.set(RenderMode(stale=stale))
         try:
             with hanging_trailing_spaces(), words_moved_apart(), collector_paused():
-                pdf = document.write_pdf(
-                    stylesheets=sheets,
-                    font_config=fonts,
-                    pdf_variant=None if draft else variant,
-                    pdf_tags=not draft and variant is None,
+                # As HTML.write_pdf does it, in its two steps: lay out, then write.
+                pages = document.render(fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=variant is None)
+                if show_draft is not None:
+                    show_draft(pages.write_pdf(uncompressed_pdf=False))
+                pdf = pages.write_pdf(
+                    pdf_variant=variant,
+                    pdf_tags=variant is None,
                     uncompressed_pdf=False,
-                    attachments=[] if draft else [_attachment(a) for a in attachments],
+                    attachments=[_attachment(a) for a in attachments],
                 )
         finally:
             MODE.reset(mode)
