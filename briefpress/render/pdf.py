@@ -336,19 +336,16 @@ class ActualTextStream:
 TJ_TOKEN = re.compile(r"<[0-9a-f]*>|[^<>]+")  # draw_first_line's TJ strings: <glyph ids> and moves
 
 
-class RenderMode(NamedTuple):
-    """What gives up the render running in this context when it returns true (render_pdf's stale)."""
-
-    stale: Callable[[], bool] | None = None
-
-    def check(self) -> None:
-        """Give up the render when it is stale: called at every line laid out or drawn."""
-        if self.stale is not None and self.stale():
-            raise Superseded
+# What gives up the render running in this context when it returns true (render_pdf's stale); a
+# render outside render_pdf (WeasyPrint called by a test) runs to its end.
+STALE: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("briefpress_stale", default=None)
 
 
-UNSTOPPABLE = RenderMode()  # a render outside render_pdf (WeasyPrint called by a test) runs to its end
-MODE: contextvars.ContextVar[RenderMode] = contextvars.ContextVar("briefpress_render_mode", default=UNSTOPPABLE)
+def give_up_if_stale() -> None:
+    """Raise Superseded when the running render is stale: called at every line laid out or drawn."""
+    stale = STALE.get()
+    if stale is not None and stale():
+        raise Superseded
 
 
 def draw_first_line_with_actual_text(stream, textbox, *args, **kwargs):
@@ -356,7 +353,7 @@ def draw_first_line_with_actual_text(stream, textbox, *args, **kwargs):
     line with its spaces widened first: see words_moved_apart). A draft's lines are drawn so too:
     pdfium (Chromium's viewer) drops the moves that end WeasyPrint's own TJ strings, which set
     Nastaliq's words too close together; ActualTextStream moves them inside its spans."""
-    MODE.get().check()
+    give_up_if_stale()
     widen_spaces(textbox)
     line = ActualTextStream(stream, textbox)
     emojis = UNPATCHED_DRAW_FIRST_LINE(line, textbox, *args, **kwargs)
@@ -536,7 +533,7 @@ def hanging_trailing_spaces():
     original = weasy_inline.split_first_line
 
     def split_first_line(text, style, context, max_width, *args, **kwargs):
-        MODE.get().check()  # every line laid out: a stale render stops within a line
+        give_up_if_stale()  # every line laid out: a stale render stops within a line
         result = original(text, style, context, max_width, *args, **kwargs)
         if result[2] is None or max_width is None or not text.endswith(" ") or style["white_space"] != "normal":
             return result
@@ -631,7 +628,7 @@ def render_pdf(
             sheets.append(WARM.stylesheet(sheet, str(base_dir) + "/", fetcher, capture))
         capture.sheet = None
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
-        mode = MODE.set(RenderMode(stale=stale))
+        stale_set = STALE.set(stale)
         try:
             with hanging_trailing_spaces(), words_moved_apart(), collector_paused():
                 # As HTML.write_pdf does it, in its two steps: lay out, then write.
@@ -645,7 +642,7 @@ def render_pdf(
                     attachments=[_attachment(a) for a in attachments],
                 )
         finally:
-            MODE.reset(mode)
+            STALE.reset(stale_set)
     except FatalURLFetchingError as err:
         cause = err.__cause__ or err
         raise BriefError(
