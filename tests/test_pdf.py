@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pikepdf
+import pytest
 
 from conftest import ROOT
 from helpers import pdf_destinations, pdf_links, pdf_pages_text, squash, text_near
@@ -345,3 +346,87 @@ def test_weasyprint_still_justifies_a_nastaliq_line_wider_than_its_box_and_movin
     # When this fails, remove words_moved_apart and widen_spaces from render/pdf.py.
     assert render_justified_urdu(moved_apart=False) > 10  # pt
     assert render_justified_urdu(moved_apart=True) < 1  # a letter's own stroke at most
+
+
+def composed(source):
+    from briefpress.brand import load_brand
+    from briefpress.defaults import make_config
+    from briefpress.make import prepare
+
+    config = make_config(ROOT, sources=(source,), no_cache=True)
+    return config, prepare(config, load_brand(config.brand_path), source)
+
+
+EDITED = {  # a sentence of each brief changed, as a save in the preview changes it
+    "source/brief.md": ("In late February 2026,", "In late February 2026 (an edit that moves the line breaks),"),
+    "tests/fixtures/urdu.md": ("پاکستان", "پاکستان اور بھارت"),
+    "tests/fixtures/elements.md": ("between two countries", "between two countries, and a few more words"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITED))
+def test_a_render_after_an_edit_remembers_its_lines_and_writes_the_bytes_of_one_made_alone(name, monkeypatch):
+    """The preview renders each save in one process; the lines an earlier render broke are
+    remembered (RememberedLines). The edited brief's PDF must have the bytes of one rendered with
+    nothing remembered, and most of its lines must come from the earlier render."""
+    from briefpress.render import pdf
+    from briefpress.render.editions import make_edition
+    from briefpress.scratch import scratch_folder
+
+    config, doc = composed(ROOT / name)
+    old, new = EDITED[name]
+    assert old in doc.body_html
+    edited = dataclasses.replace(doc, body_html=doc.body_html.replace(old, new, 1))
+    with scratch_folder():
+        monkeypatch.setattr(pdf, "LINES", pdf.RememberedLines())
+        alone = make_edition("pdf", edited, config)
+        monkeypatch.setattr(pdf, "LINES", pdf.RememberedLines())
+        before = make_edition("pdf", doc, config)
+        broken = pdf.LINES.misses
+        after = make_edition("pdf", edited, config)
+    assert after == alone and after != before
+    new_lines, kept_lines = pdf.LINES.misses - broken, pdf.LINES.hits
+    assert 0 < new_lines < kept_lines / 5, (new_lines, kept_lines)
+
+
+def test_line_breaking_reads_no_style_property_that_remembered_lines_leave_out(monkeypatch):
+    """A remembered line is found by the style properties in LINE_STYLE: WeasyPrint's line breaking
+    must read no other (when this fails after an upgrade, add what it names to LINE_STYLE)."""
+    from weasyprint.css import Style
+
+    from briefpress.render import pdf
+    from briefpress.render.editions import make_edition
+    from briefpress.scratch import scratch_folder
+
+    read: set[str] = set()
+    breaking = [False]
+    plain_get = dict.__getitem__
+
+    def recorded(style, key):
+        if breaking[0]:
+            read.add(key)
+        return plain_get(style, key)
+
+    def watched(split_first_line):
+        def split(*args, **kwargs):
+            breaking[0] = True
+            try:
+                return split_first_line(*args, **kwargs)
+            finally:
+                breaking[0] = False
+
+        return split
+
+    monkeypatch.setattr(Style, "__getitem__", recorded, raising=False)
+    monkeypatch.setattr(pdf.weasy_inline, "split_first_line", watched(pdf.weasy_inline.split_first_line))
+    monkeypatch.setattr(pdf.weasy_preferred, "split_first_line", watched(pdf.weasy_preferred.split_first_line))
+    monkeypatch.setattr(pdf, "LINES", pdf.RememberedLines(capacity=0))  # every line broken, none kept
+    names = ["source/brief.md", "tests/fixtures/urdu.md", "tests/fixtures/elements.md", "tests/fixtures/links.md"]
+    names.append("tests/fixtures/scripts/south-asia.md")
+    with scratch_folder():
+        for name in names:
+            config, doc = composed(ROOT / name)
+            make_edition("pdf", doc, config)
+            make_edition("print", doc, config)
+    assert {"font_family", "font_size", "lang", "hyphens", "white_space"} <= read  # the recording works
+    assert read <= set(pdf.LINE_STYLE), sorted(read - set(pdf.LINE_STYLE))

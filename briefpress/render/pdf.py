@@ -5,6 +5,7 @@ from __future__ import annotations
 import array
 import contextlib
 import contextvars
+import copy
 import ctypes.util
 import gc
 import importlib
@@ -15,6 +16,7 @@ import re
 import sys
 import tempfile
 import types
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -87,6 +89,7 @@ with sonames_only(), fallbacks_deferred():
     import pydyf
     import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
+    import weasyprint.layout.preferred as weasy_preferred
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.formatting_structure.boxes import TextBox
     from weasyprint.text.ffi import TO_UNITS, ffi, fontconfig, pango, pangoft2
@@ -549,6 +552,105 @@ def hanging_trailing_spaces():
         weasy_inline.split_first_line = original
 
 
+# The style properties WeasyPrint 70's split_first_line reads, with the Layout it makes (Layout.setup,
+# get_font_description, font_features) and the hyphenation it tries: with its other arguments, what
+# decides where a line of text breaks and what it measures. test_pdf.py records the properties a
+# render's line breaking reads and checks that they are all here.
+LINE_STYLE = (
+    "direction",
+    "font_family",
+    "font_feature_settings",
+    "font_kerning",
+    "font_language_override",
+    "font_size",
+    "font_stretch",
+    "font_style",
+    "font_variant_alternates",
+    "font_variant_caps",
+    "font_variant_east_asian",
+    "font_variant_ligatures",
+    "font_variant_numeric",
+    "font_variant_position",
+    "font_variation_settings",
+    "font_weight",
+    "hyphenate_character",
+    "hyphenate_limit_chars",
+    "hyphenate_limit_zone",
+    "hyphens",
+    "lang",
+    "letter_spacing",
+    "overflow_wrap",
+    "tab_size",
+    "text_decoration_line",
+    "white_space",
+    "word_break",
+    "word_spacing",
+)
+
+
+class RememberedLines:
+    """WeasyPrint's line breaks, kept for the next render in this process.
+
+    split_first_line asks Pango to lay out a text in a width and answers where its first line
+    ends, the line's metrics and a Layout for drawing it (handed back deactivated: plain values,
+    no Pango objects). The answer depends only on its arguments and the properties in LINE_STYLE,
+    with the fonts of one FontConfiguration. A preview save changes a sentence, so almost every
+    line of the next render was broken before (on the sample: 4 of 400 lines are new, and the
+    breaking took about a third of the layout). Each answer is kept under its arguments, the
+    least recently used dropped past capacity; each caller gets a copy of the Layout, which
+    drawing reactivates and may change. The same answers, so the same bytes (tested)."""
+
+    def __init__(self, capacity: int = 20_000):
+        self.capacity = capacity
+        self.fonts: FontConfiguration | None = None
+        self.answers: OrderedDict[tuple, tuple] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def key(self, text, style, max_width, justification_spacing, is_line_start, minimum) -> tuple | None:
+        if style.font_config is not self.fonts:  # another font set-up: nothing kept holds
+            self.fonts, self.answers = style.font_config, OrderedDict()
+        values = tuple(frozenset(v) if type(v) is set else v for v in map(style.__getitem__, LINE_STYLE))
+        key = (text, max_width, justification_spacing, is_line_start, minimum, values)
+        try:
+            hash(key)
+        except TypeError:  # a property value that cannot be a key: break the line unremembered
+            return None
+        return key
+
+    def wrap(self, split_first_line: Callable) -> Callable:
+        def remembered(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+            key = self.key(text, style, max_width, justification_spacing, is_line_start, minimum)
+            answer = None if key is None else self.answers.get(key)
+            if answer is None:
+                self.misses += 1
+                answer = split_first_line(
+                    text, style, context, max_width, justification_spacing, is_line_start, minimum
+                )
+                if key is not None:
+                    self.answers[key] = (copy.copy(answer[0]), *answer[1:])
+                    if len(self.answers) > self.capacity:
+                        self.answers.popitem(last=False)
+                return answer
+            self.hits += 1
+            self.answers.move_to_end(key)
+            return (copy.copy(answer[0]), *answer[1:])
+
+        return remembered
+
+    @contextlib.contextmanager
+    def remembering(self) -> Iterator[None]:
+        """While a render runs, its line breaking (inline layout and content widths) goes through here."""
+        inline, preferred = weasy_inline.split_first_line, weasy_preferred.split_first_line
+        weasy_inline.split_first_line, weasy_preferred.split_first_line = self.wrap(inline), self.wrap(preferred)
+        try:
+            yield
+        finally:
+            weasy_inline.split_first_line, weasy_preferred.split_first_line = inline, preferred
+
+
+LINES = RememberedLines()
+
+
 class WarmSetUp:
     """WeasyPrint's font set-up and the stylesheets parsed with it, kept for the next render in this
     process: a rebuild in the preview, or the second PDF of a one-process build.
@@ -630,7 +732,8 @@ def render_pdf(
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
         stale_set = STALE.set(stale)
         try:
-            with hanging_trailing_spaces(), words_moved_apart(), collector_paused():
+            # Lines remembered first, so that hanging_trailing_spaces asks through them.
+            with LINES.remembering(), hanging_trailing_spaces(), words_moved_apart(), collector_paused():
                 # As HTML.write_pdf does it, in its two steps: lay out, then write.
                 pages = document.render(fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=variant is None)
                 if show_draft is not None:
