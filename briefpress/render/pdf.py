@@ -90,6 +90,7 @@ with sonames_only(), fallbacks_deferred():
     import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
     import weasyprint.layout.preferred as weasy_preferred
+    import weasyprint.text.line_break as weasy_line_break
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.formatting_structure.boxes import TextBox
     from weasyprint.text.ffi import TO_UNITS, ffi, fontconfig, pango, pangoft2
@@ -351,20 +352,26 @@ def give_up_if_stale() -> None:
         raise Superseded
 
 
-def draw_first_line_with_actual_text(stream, textbox, *args, **kwargs):
+def draw_first_line_with_actual_text(stream, textbox, text_overflow, block_ellipsis, matrix):
     """WeasyPrint's draw_first_line, drawing into an ActualTextStream (a justified right-to-left
     line with its spaces widened first: see words_moved_apart). A draft's lines are drawn so too:
     pdfium (Chromium's viewer) drops the moves that end WeasyPrint's own TJ strings, which set
     Nastaliq's words too close together; ActualTextStream moves them inside its spans."""
     give_up_if_stale()
+    layout = textbox.pango_layout
+    changes_layout = text_overflow == "ellipsis" or block_ellipsis != "none" or getattr(layout, "moved_apart", 0)
+    if changes_layout and getattr(layout, "shared", False):  # a Pango layout of its own (see ShapedLines)
+        UNPATCHED_REACTIVATE(layout, textbox.style)
+        layout.shared = False
     widen_spaces(textbox)
     line = ActualTextStream(stream, textbox)
-    emojis = UNPATCHED_DRAW_FIRST_LINE(line, textbox, *args, **kwargs)
+    emojis = UNPATCHED_DRAW_FIRST_LINE(line, textbox, text_overflow, block_ellipsis, matrix)
     line.keep_mapping()
     return emojis
 
 
 UNPATCHED_DRAW_FIRST_LINE = weasy_text.draw_first_line
+UNPATCHED_REACTIVATE = weasy_line_break.Layout.reactivate
 weasy_text.draw_first_line = draw_first_line_with_actual_text
 
 
@@ -588,7 +595,49 @@ LINE_STYLE = (
 )
 
 
-class RememberedLines:
+def line_style(style) -> tuple:
+    """The values of a style's LINE_STYLE properties (a set as a frozenset, to be part of a key)."""
+    return tuple(frozenset(v) if type(v) is set else v for v in map(style.__getitem__, LINE_STYLE))
+
+
+class Kept:
+    """What a render worked out, kept for the next render in this process under what it depends
+    on; the least recently used is dropped past capacity, and everything when the fonts change
+    (another FontConfiguration: a new build folder)."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.fonts: FontConfiguration | None = None
+        self.kept: OrderedDict[tuple, Any] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def key(self, style, *args) -> tuple | None:
+        if style.font_config is not self.fonts:
+            self.fonts, self.kept = style.font_config, OrderedDict()
+        key = (*args, line_style(style))
+        try:
+            hash(key)
+        except TypeError:  # a property value that cannot be a key: nothing is kept for it
+            return None
+        return key
+
+    def get(self, key: tuple | None) -> Any:
+        found = None if key is None else self.kept.get(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.kept.move_to_end(key)  # type: ignore[arg-type]
+        return found
+
+    def keep(self, key: tuple | None, value: Any) -> None:
+        if key is not None:
+            self.kept[key] = value
+            if len(self.kept) > self.capacity:
+                self.kept.popitem(last=False)
+
+
+class RememberedLines(Kept):
     """WeasyPrint's line breaks, kept for the next render in this process.
 
     split_first_line asks Pango to lay out a text in a width and answers where its first line
@@ -596,43 +645,22 @@ class RememberedLines:
     no Pango objects). The answer depends only on its arguments and the properties in LINE_STYLE,
     with the fonts of one FontConfiguration. A preview save changes a sentence, so almost every
     line of the next render was broken before (on the sample: 4 of 400 lines are new, and the
-    breaking took about a third of the layout). Each answer is kept under its arguments, the
-    least recently used dropped past capacity; each caller gets a copy of the Layout, which
+    breaking took about a third of the layout). Each caller gets a copy of the Layout, which
     drawing reactivates and may change. The same answers, so the same bytes (tested)."""
 
     def __init__(self, capacity: int = 20_000):
-        self.capacity = capacity
-        self.fonts: FontConfiguration | None = None
-        self.answers: OrderedDict[tuple, tuple] = OrderedDict()
-        self.hits = self.misses = 0
-
-    def key(self, text, style, max_width, justification_spacing, is_line_start, minimum) -> tuple | None:
-        if style.font_config is not self.fonts:  # another font set-up: nothing kept holds
-            self.fonts, self.answers = style.font_config, OrderedDict()
-        values = tuple(frozenset(v) if type(v) is set else v for v in map(style.__getitem__, LINE_STYLE))
-        key = (text, max_width, justification_spacing, is_line_start, minimum, values)
-        try:
-            hash(key)
-        except TypeError:  # a property value that cannot be a key: break the line unremembered
-            return None
-        return key
+        super().__init__(capacity)
 
     def wrap(self, split_first_line: Callable) -> Callable:
         def remembered(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-            key = self.key(text, style, max_width, justification_spacing, is_line_start, minimum)
-            answer = None if key is None else self.answers.get(key)
+            key = self.key(style, text, max_width, justification_spacing, is_line_start, minimum)
+            answer = self.get(key)
             if answer is None:
-                self.misses += 1
                 answer = split_first_line(
                     text, style, context, max_width, justification_spacing, is_line_start, minimum
                 )
-                if key is not None:
-                    self.answers[key] = (copy.copy(answer[0]), *answer[1:])
-                    if len(self.answers) > self.capacity:
-                        self.answers.popitem(last=False)
+                self.keep(key, (copy.copy(answer[0]), *answer[1:]))
                 return answer
-            self.hits += 1
-            self.answers.move_to_end(key)
             return (copy.copy(answer[0]), *answer[1:])
 
         return remembered
@@ -648,7 +676,58 @@ class RememberedLines:
             weasy_inline.split_first_line, weasy_preferred.split_first_line = inline, preferred
 
 
+# What Layout.setup and set_text (so Layout.reactivate) set on a Layout, besides its style.
+SETUP_FIELDS = (
+    "layout",
+    "language",
+    "text",
+    "ascent",
+    "underline_position",
+    "underline_thickness",
+    "strikethrough_position",
+    "strikethrough_thickness",
+)
+
+
+class ShapedLines(Kept):
+    """Pango's shaping of the lines WeasyPrint draws, kept for the next time a line is drawn.
+
+    To draw a line, WeasyPrint reactivates its Layout: a new Pango layout of the line's text,
+    which Pango shapes again (on the sample, a fifth of the time a PDF's pages take to write).
+    The preview writes each save's pages twice (the draft, then the PDF), and a save changes a
+    few lines. A reactivated layout depends only on the line's text, its justification spacing
+    and the properties in LINE_STYLE, so the Pango layout made for one is shared by every line
+    that has the same: drawing only reads it. The two ways WeasyPrint's drawing changes a layout
+    (ellipsis, and our widened spaces of a justified right-to-left line) are given a layout of
+    their own (draw_first_line_with_actual_text). Only the preview keeps them: the Pango layouts
+    take memory, and a build writes each line once."""
+
+    def __init__(self, capacity: int = 5_000):
+        super().__init__(capacity)
+
+    def reactivate(self, layout, style) -> None:
+        key = self.key(style, layout.text, layout.justification_spacing)
+        found = self.get(key)
+        if found is None:
+            UNPATCHED_REACTIVATE(layout, style)
+            self.keep(key, {name: layout.__dict__[name] for name in SETUP_FIELDS if name in layout.__dict__})
+            layout.shared = key is not None
+        else:
+            layout.__dict__.update(found)
+            layout.style, layout.first_line_direction, layout.shared = style, 0, True
+
+    @contextlib.contextmanager
+    def sharing(self) -> Iterator[None]:
+        """While pages are written, the lines they draw are reactivated through here."""
+        weasy_line_break.Layout.reactivate = lambda layout, style: self.reactivate(layout, style)
+        try:
+            yield
+        finally:
+            weasy_line_break.Layout.reactivate = UNPATCHED_REACTIVATE
+
+
 LINES = RememberedLines()
+SHAPED = ShapedLines()
 
 
 class WarmSetUp:
@@ -736,14 +815,16 @@ def render_pdf(
             with LINES.remembering(), hanging_trailing_spaces(), words_moved_apart(), collector_paused():
                 # As HTML.write_pdf does it, in its two steps: lay out, then write.
                 pages = document.render(fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=variant is None)
-                if show_draft is not None:
-                    show_draft(pages.write_pdf(uncompressed_pdf=False))
-                pdf = pages.write_pdf(
-                    pdf_variant=variant,
-                    pdf_tags=variant is None,
-                    uncompressed_pdf=False,
-                    attachments=[_attachment(a) for a in attachments],
-                )
+                # The preview (drafts) keeps the lines' shaping for the PDF after the draft and the next save.
+                with SHAPED.sharing() if show_draft is not None else contextlib.nullcontext():
+                    if show_draft is not None:
+                        show_draft(pages.write_pdf(uncompressed_pdf=False))
+                    pdf = pages.write_pdf(
+                        pdf_variant=variant,
+                        pdf_tags=variant is None,
+                        uncompressed_pdf=False,
+                        attachments=[_attachment(a) for a in attachments],
+                    )
         finally:
             STALE.reset(stale_set)
     except FatalURLFetchingError as err:
