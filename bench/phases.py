@@ -30,7 +30,7 @@ STAGES = {
     "briefpress.brand": ["load_brand"],
     "briefpress.make": ["prepare"],
     "briefpress.compose.document": ["compose_parts", "how_to_cite"],
-    "briefpress.render.editions": ["make_edition", "warm_pdf"],
+    "briefpress.render.editions": ["make_edition", "warm_brand", "warm_pdf"],
     "briefpress.render.pdf": ["render_pdf"],
     "briefpress.render.pdftags": ["finish_tagged_pdf"],
     "briefpress.render.webedition": ["make_html"],

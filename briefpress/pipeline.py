@@ -14,8 +14,9 @@ from pathlib import Path
 
 from briefpress.cache import Entry, cache_key, lookup, store
 from briefpress.errors import BriefError, display_path, raise_all, replay
+from briefpress.kept import keep_brand, kept_brand
 from briefpress.publish import CHECKSUMS, Output, publish
-from briefpress.records import EDITION_FILES, Artifact, BuildConfig, edition_kinds
+from briefpress.records import EDITION_FILES, Artifact, Brand, BuildConfig, edition_kinds
 from briefpress.render.workers import Crew, Forked
 from briefpress.scratch import scratch_folder
 
@@ -128,26 +129,34 @@ def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
 class BrandOnce:
     """The brand, read the first time a brief needs it and then shared by the others.
 
-    With cores to spare, read_beside() reads it in a forked process: brand_yml's import (pydantic
-    models) is the slowest part of composing a brief, and it then runs while this process loads
-    pandoc's wrapper and lxml and reads the manuscript."""
+    A brand an earlier build read is taken from what it kept (kept.py) while brand.yml and the
+    files it names are unchanged: brand_yml is then not imported at all. Else, with cores to
+    spare, read_beside() reads it in a forked process: brand_yml's import (pydantic models) is
+    the slowest part of composing a brief, and it then runs while this process loads pandoc's
+    wrapper and lxml and reads the manuscript."""
 
     def __init__(self, config: BuildConfig):
-        self.path, self.brand, self.spare = config.brand_path, None, config.jobs > 1
+        self.path, self.spare = config.brand_path, config.jobs > 1
+        self.brand: Brand | None = None
         self.reader: Forked | None = None
 
     def read_beside(self) -> None:
-        if self.spare and self.brand is None and self.reader is None:
-            self.reader = Forked(lambda _: read_brand(self.path), [], self.path, what="reading the brand")
+        if self.brand is None and self.reader is None:
+            self.brand = kept_brand(self.path)
+            if self.brand is None and self.spare:
+                self.reader = Forked(lambda _: read_brand(self.path), [], self.path, what="reading the brand")
 
     def get(self):
         if self.brand is None:
             reader, self.reader = self.reader, None
-            self.brand = reader.result() if reader else read_brand(self.path)
+            self.brand = reader.result() if reader else kept_brand(self.path) or read_brand(self.path)
         return self.brand
 
 
 def read_brand(path: Path):
-    from briefpress.brand import load_brand  # brand_yml: loaded only for real work
+    """Read brand.yml (brand_yml: loaded only for real work) and keep what was read for the next build."""
+    from briefpress.brand import load_brand
 
-    return load_brand(path)
+    brand = load_brand(path)
+    keep_brand(path, brand)
+    return brand

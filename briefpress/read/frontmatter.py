@@ -69,6 +69,14 @@ def plain_source(path: Path, text: str) -> Source:
     return Source(path=path, text=text, meta=meta, body_line=1, markdown=pandoc_text(shape.data, shape.body))
 
 
+def declared_lang(path: Path) -> str:
+    """The language the manuscript's front matter declares ("en" when it declares none), read
+    without a word to the log: for a worker getting ready while the brief is read properly."""
+    match = FENCE.match(read_text(path))
+    lang = parse_yaml(path, match.group(1))[0].get("lang", "en") if match else "en"
+    return lang if isinstance(lang, str) else "en"
+
+
 def pandoc_text(data: dict, body: str) -> str:
     """What pandoc parses: the summary and bios as metadata (they are Markdown), then the body."""
     meta = {

@@ -134,12 +134,20 @@ def warm_pdf(doc: Document, config: BuildConfig) -> None:
 
 
 def warm_brand(brand: Brand, config: BuildConfig, source: Path) -> None:
-    """Parse the stylesheets a brief in Latin script without code would have, while the brief is
-    being composed: the lead worker has the brand before the brief. A brief that needs other faces,
-    another paper or the other direction has other sheets, which its render parses."""
+    """Parse the stylesheets a brief in Latin script without code would have, and load the
+    hyphenation patterns of the brief's language, while the brief is being composed: the lead
+    worker has the brand before the brief, and the helpers it forks inherit both. A brief that
+    needs other faces, another paper or the other direction has other sheets, which its render parses."""
     from briefpress.fonts import narrowed  # its fontTools and cffi are WeasyPrint's too: loaded already
+    from briefpress.read.frontmatter import declared_lang
+    from briefpress.render.pdf import warm_hyphenation
 
     warm_sheets(narrowed(brand), "ltr", config.paper or brand.paper, source, config)
+    try:
+        lang = declared_lang(source)
+    except BriefError:
+        return  # the brief is read again, where its errors are reported
+    warm_hyphenation(lang)
 
 
 def warm_sheets(brand: Brand, direction: str, paper: str, source: Path, config: BuildConfig) -> None:
@@ -201,6 +209,7 @@ def make_epub(doc: Document) -> bytes:
     """The EPUB 3 edition."""
     from briefpress.compose.a11y import accessibility_metadata, survey
     from briefpress.fonts import webfont_files, webfont_name
+    from briefpress.kept import kept_cover
     from briefpress.render.cover import render_cover
     from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, EpubWords, build_epub
     from briefpress.render.woff import QUICK
@@ -219,13 +228,15 @@ def make_epub(doc: Document) -> bytes:
         *(EpubFile(f"fonts/{webfont_name(face)}", data, FONT_TYPE) for face, data in fonts),
         *(EpubFile(asset.name, asset.content, asset.media_type) for asset in doc.assets),
     ]
-    cover = render_cover(
-        title=meta.title,
-        subtitle=meta.subtitle,
-        authors=tuple(a.name for a in meta.authors),
-        series_label=cover_series_label(doc),
-        brand=brand,
-        direction=meta.direction,
+    title, subtitle, authors = meta.title, meta.subtitle, tuple(a.name for a in meta.authors)
+    label, direction = cover_series_label(doc), meta.direction
+    cover = kept_cover(
+        doc.source_path,
+        (title, subtitle, authors, label, direction),
+        brand,
+        lambda: render_cover(
+            title=title, subtitle=subtitle, authors=authors, series_label=label, brand=brand, direction=direction
+        ),
     )
     pages = {name: xhtml for name, xhtml in pages.items() if has_content(name, doc)}
     cover_page = render_epub_cover(doc)

@@ -1,0 +1,123 @@
+"""What a build works out from files that seldom change, kept for the next build as Python keeps
+its bytecode: the brand as read from brand.yml, and the EPUB's cover picture.
+
+Reading the brand imports brand_yml, whose pydantic models take about 0.4 s to build; drawing the
+cover takes about 0.3 s, most of it PNG's compression. Neither changes unless its inputs do, so a
+build (a cold one too: `--no-cache` is about the editions) reads them back instead. Each is kept
+in one file per brand file or brief, in briefpress/__pycache__/kept, with the key of everything it
+was made from: the bytes of brand.yml or the cover's words and brand, the size and time of each
+file they name and of the code that made them. A different key means it is made again. As for a
+.pyc, nothing is written under PYTHONDONTWRITEBYTECODE or where the folder cannot be written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import pickle
+import sys
+import sysconfig
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from briefpress.records import Brand
+
+PACKAGE = Path(__file__).resolve().parent
+FOLDER = PACKAGE / "__pycache__" / "kept"
+FONTSOURCE = PACKAGE.parent / "tools" / "node_modules" / "@fontsource"  # as brand.py looks fonts up
+FORMAT = b"kept 1"
+
+
+def stamp(path: Path) -> tuple:
+    """What tells a changed file or folder: its size and modification time, as for a .pyc."""
+    try:
+        found = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), found.st_size, found.st_mtime_ns)
+
+
+def code_stamps(modules: Iterable[str]) -> list[tuple]:
+    """The stamps of briefpress's own code and of the named packages that a kept thing came from."""
+    stamps = [stamp(file) for file in sorted(PACKAGE.rglob("*.py"))]
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        stamps.append(stamp(Path(spec.origin)) if spec and spec.origin else (name, None))
+    return stamps
+
+
+def digest(*parts: object) -> bytes:
+    return hashlib.sha256(repr((FORMAT, sys.version, *parts)).encode("utf-8")).digest()
+
+
+def kept_file(kind: str, owner: Path) -> Path:
+    return FOLDER / f"{kind}-{hashlib.sha1(str(owner).encode('utf-8')).hexdigest()[:16]}"
+
+
+def read_kept(kind: str, owner: Path, key: bytes) -> bytes | None:
+    """What was kept for owner under key, or None."""
+    try:
+        data = kept_file(kind, owner).read_bytes()
+    except OSError:
+        return None
+    return data[len(key) :] if data.startswith(key) else None
+
+
+def keep(kind: str, owner: Path, key: bytes, value: bytes) -> None:
+    """Keep value for owner under key, replacing what was kept for it before."""
+    if sys.dont_write_bytecode:
+        return
+    target = kept_file(kind, owner)
+    partial = target.with_name(f"{target.name}.{os.getpid()}")
+    try:
+        FOLDER.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(key + value)
+        partial.replace(target)  # whole or not at all, for a build running beside this one
+    except OSError:
+        partial.unlink(missing_ok=True)  # a read-only installation: made again next time
+
+
+def brand_key(path: Path) -> bytes | None:
+    """Everything load_brand's answer depends on, but the files the brand names (checked apart)."""
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return None  # read where its error is reported
+    paths = sysconfig.get_paths()
+    lookups = [stamp(Path(paths[name])) for name in ("purelib", "platlib")]  # a pip font package installed
+    lookups += [stamp(FONTSOURCE), *(stamp(folder) for folder in sorted(FONTSOURCE.glob("*")))]
+    return digest("brand", str(path.resolve()), text, code_stamps(("brand_yml", "pydantic")), lookups)
+
+
+def named_files(brand: Brand) -> list[Path]:
+    return [brand.logo, *(face.path for face in brand.fonts), *([brand.csl] if brand.csl else [])]
+
+
+def kept_brand(path: Path) -> Brand | None:
+    """The brand kept by an earlier build, if brand.yml and everything it names are unchanged."""
+    key = brand_key(path)
+    data = None if key is None else read_kept("brand", path, key)
+    if data is None:
+        return None
+    stamps, brand = pickle.loads(data)  # written by keep_brand below, in briefpress's own folder
+    if stamps != [stamp(file) for file in named_files(brand)]:
+        return None
+    return brand
+
+
+def keep_brand(path: Path, brand: Brand) -> None:
+    key = brand_key(path)
+    if key is not None:
+        keep("brand", path, key, pickle.dumps(([stamp(file) for file in named_files(brand)], brand)))
+
+
+def kept_cover(source: Path, inputs: tuple, brand: Brand, draw: Callable[[], bytes]) -> bytes:
+    """The EPUB cover of the brief at source: kept while its words (inputs), the brand (with the
+    files it names) and the code that draws it are unchanged, else drawn and kept."""
+    key = digest("cover", inputs, repr(brand), [stamp(file) for file in named_files(brand)], code_stamps(("PIL",)))
+    png = read_kept("cover", source, key)
+    if png is None:
+        png = draw()
+        keep("cover", source, key, png)
+    return png

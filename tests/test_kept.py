@@ -1,0 +1,102 @@
+"""What builds keep between them, as Python keeps bytecode (kept.py): the brand as read, the cover."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch):
+    """A project of its own, and a kept folder of its own, written as a build without
+    PYTHONDONTWRITEBYTECODE writes it."""
+    from briefpress import kept
+
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    monkeypatch.setattr(kept, "FOLDER", tmp_path / "kept")
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    return tmp_path
+
+
+def brand_of(project, monkeypatch, *, may_read: bool):
+    """The brand as a build gets it; may_read=False makes reading brand.yml (brand_yml) an error."""
+    from briefpress import pipeline
+    from briefpress.defaults import make_config
+
+    read = []
+
+    def reading(path):
+        if not may_read:
+            raise AssertionError(f"{path} was read with brand_yml")
+        read.append(path)
+        return unpatched(path)
+
+    unpatched = pipeline.read_brand
+    monkeypatch.setattr(pipeline, "read_brand", reading)
+    try:
+        return pipeline.BrandOnce(make_config(project, jobs=1)).get(), read
+    finally:
+        monkeypatch.setattr(pipeline, "read_brand", unpatched)
+
+
+def test_a_second_build_takes_the_brand_the_first_read_until_a_file_it_names_changes(kept, monkeypatch):
+    first, read = brand_of(kept, monkeypatch, may_read=True)
+    assert read, "the first build reads brand.yml"
+    second, _ = brand_of(kept, monkeypatch, may_read=False)  # kept: brand_yml is not imported for it
+    assert second == first and second.colors == first.colors and second.labels == first.labels
+
+    brand_yml = kept / "styles" / "brand.yml"
+    text = brand_yml.read_text(encoding="utf-8")
+    color = first.colors["primary"]
+    brand_yml.write_text(text.replace(color, "#123456", 1), encoding="utf-8")
+    edited, read = brand_of(kept, monkeypatch, may_read=True)
+    assert read and edited.colors["primary"] == "#123456"  # an edited brand.yml is read again
+
+    logo = first.logo
+    stamp = logo.stat()
+    logo.write_bytes(logo.read_bytes() + b"\n")
+    os.utime(logo, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000))
+    _, read = brand_of(kept, monkeypatch, may_read=True)
+    assert read, "a changed logo means the brand is read (and checked) again"
+    logo.unlink()
+    from briefpress.errors import BriefError
+
+    with pytest.raises(BriefError, match="logo file not found"):
+        brand_of(kept, monkeypatch, may_read=True)  # and a missing one is reported, not taken as kept
+
+
+def test_nothing_is_kept_under_pythondontwritebytecode(kept, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    brand_of(kept, monkeypatch, may_read=True)
+    _, read = brand_of(kept, monkeypatch, may_read=True)
+    assert read and not (kept / "kept").exists()
+
+
+def test_the_kept_cover_has_the_bytes_of_one_drawn_and_is_drawn_again_for_other_words(kept, monkeypatch):
+    from briefpress.brand import load_brand
+    from briefpress.kept import kept_cover
+    from briefpress.render.cover import render_cover
+
+    brand = load_brand(kept / "styles" / "brand.yml")
+    source = kept / "brief.md"
+    drawn = []
+
+    def cover(title: str) -> bytes:
+        def draw() -> bytes:
+            drawn.append(title)
+            return render_cover(title=title, subtitle="", authors=("A. Author",), series_label="Brief", brand=brand)
+
+        return kept_cover(source, (title, "", ("A. Author",), "Brief", "ltr"), brand, draw)
+
+    first = cover("A Title")
+    assert cover("A Title") == first == render_cover(
+        title="A Title", subtitle="", authors=("A. Author",), series_label="Brief", brand=brand
+    )
+    assert drawn == ["A Title"]  # the second came from what the first kept
+    assert cover("Another Title") != first and drawn == ["A Title", "Another Title"]
+    assert len(list((kept / "kept").iterdir())) == 1  # one file per brief: its new cover replaced the old
