@@ -94,8 +94,10 @@ def test_the_kept_cover_has_the_bytes_of_one_drawn_and_is_drawn_again_for_other_
         return kept_cover(source, (title, "", ("A. Author",), "Brief", "ltr"), brand, draw)
 
     first = cover("A Title")
-    assert cover("A Title") == first == render_cover(
-        title="A Title", subtitle="", authors=("A. Author",), series_label="Brief", brand=brand
+    assert (
+        cover("A Title")
+        == first
+        == render_cover(title="A Title", subtitle="", authors=("A. Author",), series_label="Brief", brand=brand)
     )
     assert drawn == ["A Title"]  # the second came from what the first kept
     assert cover("Another Title") != first and drawn == ["A Title", "Another Title"]

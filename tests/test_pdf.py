@@ -425,12 +425,12 @@ def test_line_breaking_reads_no_style_property_that_remembered_lines_leave_out(m
     monkeypatch.setattr(pdf.weasy_inline, "split_first_line", watched(pdf.weasy_inline.split_first_line))
     monkeypatch.setattr(pdf.weasy_preferred, "split_first_line", watched(pdf.weasy_preferred.split_first_line))
     monkeypatch.setattr(pdf, "LINES", pdf.RememberedLines(capacity=0))  # every line broken, none kept
-    names = ["source/brief.md", "tests/fixtures/urdu.md", "tests/fixtures/elements.md", "tests/fixtures/links.md"]
+    names = ["source/brief.md", "tests/fixtures/urdu.md", "tests/fixtures/elements.md"]
     names.append("tests/fixtures/scripts/south-asia.md")
     with scratch_folder():
         for name in names:
             config, doc = composed(ROOT / name)
-            make_edition("pdf", doc, config)
-            make_edition("print", doc, config)
+            for kind in ("pdf", "print") if name == "source/brief.md" else ("pdf",):
+                make_edition(kind, doc, config)
     assert {"font_family", "font_size", "lang", "hyphens", "white_space"} <= read  # the recording works
     assert read <= set(pdf.LINE_STYLE), sorted(read - set(pdf.LINE_STYLE))
