@@ -27,6 +27,7 @@ PACKAGE = Path(__file__).resolve().parent
 FOLDER = PACKAGE / "__pycache__" / "kept"
 FONTSOURCE = PACKAGE.parent / "tools" / "node_modules" / "@fontsource"  # as brand.py looks fonts up
 FORMAT = b"kept 1"
+KEEP = 64  # files: a brand is about 10 KB, a cover about 150 KB
 
 
 def stamp(path: Path) -> tuple:
@@ -74,8 +75,22 @@ def keep(kind: str, owner: Path, key: bytes, value: bytes) -> None:
         FOLDER.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(key + value)
         partial.replace(target)  # whole or not at all, for a build running beside this one
+        prune()
     except OSError:
         partial.unlink(missing_ok=True)  # a read-only installation: made again next time
+
+
+def prune() -> None:
+    """Keep the KEEP most recently written files: each brand file and brief has one, and every
+    temporary project (a test's) would otherwise leave its own for good."""
+    found = []
+    for entry in os.scandir(FOLDER):
+        try:
+            found.append((entry.stat().st_mtime_ns, entry.path))
+        except OSError:
+            continue  # removed meanwhile by a build beside this one
+    for _, path in sorted(found, reverse=True)[KEEP:]:
+        Path(path).unlink(missing_ok=True)
 
 
 def brand_key(path: Path) -> bytes | None:

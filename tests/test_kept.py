@@ -102,3 +102,16 @@ def test_the_kept_cover_has_the_bytes_of_one_drawn_and_is_drawn_again_for_other_
     assert drawn == ["A Title"]  # the second came from what the first kept
     assert cover("Another Title") != first and drawn == ["A Title", "Another Title"]
     assert len(list((kept / "kept").iterdir())) == 1  # one file per brief: its new cover replaced the old
+
+
+def test_only_the_most_recently_kept_files_stay(kept, monkeypatch):
+    from briefpress import kept as kept_module
+
+    monkeypatch.setattr(kept_module, "KEEP", 3)
+    for n in range(5):
+        kept_module.keep("cover", kept / f"brief{n}.md", b"key", b"png")
+        stamp = kept_module.kept_file("cover", kept / f"brief{n}.md")
+        os.utime(stamp, ns=(n * 10**9, n * 10**9))  # written one after another
+    left = sorted(path.name for path in (kept / "kept").iterdir())
+    assert left == sorted(kept_module.kept_file("cover", kept / f"brief{n}.md").name for n in (2, 3, 4))
+    assert kept_module.read_kept("cover", kept / "brief4.md", b"key") == b"png"
