@@ -115,7 +115,10 @@ def kept_brand(path: Path) -> Brand | None:
     data = None if key is None else read_kept("brand", path, key)
     if data is None:
         return None
-    stamps, brand = pickle.loads(data)  # written by keep_brand below, in briefpress's own folder
+    try:
+        stamps, brand = pickle.loads(data)  # written by keep_brand below, in briefpress's own folder
+    except Exception:  # damaged (a disk that filled up): a miss, as for the editions' cache, never an error
+        return None
     if stamps != [stamp(file) for file in named_files(brand)]:
         return None
     return brand

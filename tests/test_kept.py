@@ -115,3 +115,14 @@ def test_only_the_most_recently_kept_files_stay(kept, monkeypatch):
     left = sorted(path.name for path in (kept / "kept").iterdir())
     assert left == sorted(kept_module.kept_file("cover", kept / f"brief{n}.md").name for n in (2, 3, 4))
     assert kept_module.read_kept("cover", kept / "brief4.md", b"key") == b"png"
+
+
+def test_a_damaged_kept_brand_is_read_again_not_an_error(kept, monkeypatch):
+    from briefpress import kept as kept_module
+
+    first, _ = brand_of(kept, monkeypatch, may_read=True)
+    (stored,) = (kept / "kept").iterdir()
+    stored.write_bytes(stored.read_bytes()[:-40])  # cut short
+    again, read = brand_of(kept, monkeypatch, may_read=True)
+    assert read and again == first
+    assert kept_module.kept_brand(first.path) == first  # and kept whole again

@@ -601,7 +601,7 @@ def line_style(style) -> tuple:
     return tuple(frozenset(v) if type(v) is set else v for v in map(style.__getitem__, LINE_STYLE))
 
 
-class Kept:
+class LineMemo:
     """What a render worked out, kept for the next render in this process under what it depends
     on; the least recently used is dropped past capacity, and everything when the fonts change
     (another FontConfiguration: a new build folder)."""
@@ -638,7 +638,7 @@ class Kept:
                 self.kept.popitem(last=False)
 
 
-class RememberedLines(Kept):
+class RememberedLines(LineMemo):
     """WeasyPrint's line breaks, kept for the next render in this process.
 
     split_first_line asks Pango to lay out a text in a width and answers where its first line
@@ -690,7 +690,7 @@ SETUP_FIELDS = (
 )
 
 
-class ShapedLines(Kept):
+class ShapedLines(LineMemo):
     """Pango's shaping of the lines WeasyPrint draws, kept for the next time a line is drawn.
 
     To draw a line, WeasyPrint reactivates its Layout: a new Pango layout of the line's text,
