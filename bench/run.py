@@ -82,10 +82,6 @@ def wall(cmd: list[str], cwd: Path = ROOT) -> tuple[float, int]:
     return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-def median(cmd_factory, runs: int) -> float:
-    return statistics.median(wall(cmd_factory(i))[0] for i in range(runs))
-
-
 CORES = os.cpu_count() or 1
 CPU_SECONDS: dict[str, float] = {}  # the median processor time of the runs of a measure, by its name
 
@@ -96,15 +92,19 @@ def processor_time() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def median_and_cpu(name: str, cmd_factory, runs: int) -> float:
-    """median(), also keeping the median processor time of the same runs in CPU_SECONDS[name]."""
-    walls, cpus = [], []
+def interleaved(commands: dict, runs: int) -> dict[str, float]:
+    """The median wall time of each named command (factory of run i), run in turns: first run of
+    each, then second of each... The machine's speed drifts over minutes here, and in turns each
+    command meets the same drift; the median processor times go to CPU_SECONDS."""
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for i in range(runs):
-        before = processor_time()
-        walls.append(wall(cmd_factory(i))[0])
-        cpus.append(processor_time() - before)
-    CPU_SECONDS[name] = statistics.median(cpus)
-    return statistics.median(walls)
+        for name, factory in commands.items():
+            before = processor_time()
+            walls[name].append(wall(factory(i))[0])
+            cpus[name].append(processor_time() - before)
+    CPU_SECONDS.update({name: statistics.median(values) for name, values in cpus.items()})
+    return {name: statistics.median(values) for name, values in walls.items()}
 
 
 def pandoc() -> str:
@@ -113,7 +113,7 @@ def pandoc() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def naive(tmp: Path, runs: int) -> float:
+def naive(tmp: Path):
     def both(i):
         return [
             "sh",
@@ -122,27 +122,23 @@ def naive(tmp: Path, runs: int) -> float:
             f'"{pandoc()}" "{SAMPLE}" -o "{tmp}/naive{i}.epub"',
         ]
 
-    return median(both, runs)
+    return both
 
 
-def ours(tmp: Path, runs: int, *extra: str, source: Path = SAMPLE, out: str = "ours") -> float:
+def ours(tmp: Path, *extra: str, source: Path = SAMPLE, out: str = "ours"):
     """Our build in a fresh process: cold (--no-cache) unless extra says otherwise."""
-    return median_and_cpu(
-        out,
-        lambda i: [PYTHON, str(ROOT / "build.py"), str(source), "--out", str(tmp / f"{out}{i}"), "-q", *extra],
-        runs,
-    )
+    return lambda i: [PYTHON, str(ROOT / "build.py"), str(source), "--out", str(tmp / f"{out}{i}"), "-q", *extra]
 
 
-def fresh(tmp: Path, runs: int) -> float:
+def fresh(tmp: Path):
     """A cold build with nothing kept from the builds before it (briefpress/kept.py): the brand read
     with brand_yml and the cover drawn, as after a change to the brand."""
 
     def command(i: int) -> list[str]:
         shutil.rmtree(ROOT / "briefpress" / "__pycache__" / "kept", ignore_errors=True)
-        return [PYTHON, str(ROOT / "build.py"), str(SAMPLE), "--out", str(tmp / f"fresh{i}"), "-q", "--no-cache"]
+        return ours(tmp, "--no-cache", out="fresh")(i)
 
-    return median_and_cpu("fresh", command, runs)
+    return command
 
 
 def rebuild(tmp: Path, runs: int) -> float:
@@ -185,7 +181,7 @@ def series(tmp: Path, count: int, jobs: int) -> float:
     )[0]
 
 
-def floor(tmp: Path, runs: int) -> float:
+def floor(tmp: Path):
     """bench/floor.py: import WeasyPrint and render our own final HTML and CSS once, with the brand's
     fonts and PDF/UA-1 tags, as the build renders the distribution PDF; nothing else. The HTML and
     CSS are the build's own: the brief prepared as the build prepares it (the faces its text uses,
@@ -211,10 +207,7 @@ def floor(tmp: Path, runs: int) -> float:
         sheets.append(tmp / f"final{n}.css")  # one file per sheet, as the build parses them
         sheets[-1].write_text(sheet.text, encoding="utf-8")
     command = [PYTHON, str(ROOT / "bench" / "floor.py"), str(tmp / "final.html"), str(tmp / "floor.pdf")]
-    t_floor = median_and_cpu("floor", lambda i: [*command, *map(str, sheets)], runs)
-    if pages(tmp / "floor.pdf") != pages(tmp / "one0" / "brief.pdf"):
-        raise SystemExit("the floor's PDF has another number of pages than ours: it is not our render")
-    return t_floor
+    return lambda i: [*command, *map(str, sheets)]
 
 
 # Ctrl-C stops the server even when the benchmark runs with SIGINT ignored (a background job).
@@ -406,12 +399,21 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        t_naive = naive(tmp, args.runs)
-        t_fresh = fresh(tmp, args.runs)
-        t_ours = ours(tmp, args.runs, "--no-cache")
-        one_pdf = ours(tmp, args.runs, "--no-cache", "--format", "pdf", out="one")
-        t_floor = floor(tmp, args.runs)
-        t_serial = ours(tmp, args.runs, "--no-cache", "--jobs", "1", out="serial")
+        cold = interleaved(
+            {
+                "naive": naive(tmp),
+                "fresh": fresh(tmp),
+                "ours": ours(tmp, "--no-cache"),
+                "one": ours(tmp, "--no-cache", "--format", "pdf", out="one"),
+                "floor": floor(tmp),
+                "serial": ours(tmp, "--no-cache", "--jobs", "1", out="serial"),
+            },
+            args.runs,
+        )
+        if pages(tmp / "floor.pdf") != pages(tmp / "one0" / "brief.pdf"):
+            raise SystemExit("the floor's PDF has another number of pages than ours: it is not our render")
+        t_naive, t_fresh, t_ours, one_pdf = cold["naive"], cold["fresh"], cold["ours"], cold["one"]
+        t_floor, t_serial = cold["floor"], cold["serial"]
         t_rebuild = rebuild(tmp, args.runs)
         t_web, t_pdf, t_final = preview(tmp, args.saves)
         t_title_web, t_title_pdf, _ = preview(tmp, args.saves, TITLE_EDIT)
@@ -625,7 +627,9 @@ def write_report(rows: list[Row], args, phases: list[str]) -> None:
         "",
         f"Written by one run of `bench/run.py` (`.venv/bin/python bench/run.py`): medians of {args.runs} "
         "runs of wall time, each command in a fresh process (Python keeping its compiled bytecode, as it "
-        "does by default), on the sample brief unless said otherwise. "
+        "does by default), on the sample brief unless said otherwise. The cold builds, the naive route "
+        "and the floor are run in turns (a run of each, then the next run of each), so that the "
+        "machine's drift in speed meets each of them alike. "
         "Cold means `--no-cache`. The naive route is `pandoc brief.md -o x.pdf --pdf-engine=weasyprint` "
         "then `pandoc brief.md -o x.epub`; the faithful floor is `bench/floor.py`, a bare script that "
         "imports WeasyPrint and renders our own final HTML and CSS once, with the brand's fonts (a "

@@ -126,3 +126,24 @@ def test_a_damaged_kept_brand_is_read_again_not_an_error(kept, monkeypatch):
     again, read = brand_of(kept, monkeypatch, may_read=True)
     assert read and again == first
     assert kept_module.kept_brand(first.path) == first  # and kept whole again
+
+
+def test_hyphenation_patterns_are_read_once_and_then_taken_from_what_was_kept(kept, monkeypatch):
+    import pyphen
+
+    from briefpress.render.pdf import warm_hyphenation
+
+    path = pyphen.LANGUAGES[pyphen.language_fallback("en_GB")]
+    monkeypatch.delitem(pyphen.hdcache, path, raising=False)
+    warm_hyphenation("en-GB")  # read from the dictionary, and kept
+    read = pyphen.hdcache.pop(path)
+
+    def not_again(self, path):
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", not_again)
+    warm_hyphenation("en-GB")
+    kept_patterns = pyphen.hdcache[path]
+    assert kept_patterns is not read and kept_patterns.patterns == read.patterns
+    for word in ("hyphenation", "international", "Afghanistan", "establishment"):
+        assert kept_patterns.positions(word) == read.positions(word)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from briefpress.errors import BriefError, Superseded, raise_all
+from briefpress.kept import code_stamps, kept_object
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render import cffitypes  # noqa: F401 (cffi's simple type strings parsed fast, once imported)
 
@@ -780,10 +781,13 @@ def warm_up(css: list[Stylesheet], base_dir: Path, roots: tuple[Path, ...]) -> N
 def warm_hyphenation(lang: str) -> None:
     """Load the hyphenation patterns WeasyPrint's layout will use for text in lang, ahead of a
     render: pyphen keeps them for the process (and the processes forked from it), and reading
-    them takes 0.1-0.2 s, which the first render that hyphenates would spend."""
+    them takes 0.1-0.2 s, which the first render that hyphenates would spend. What pyphen read is
+    kept between builds too (kept.py), as the brand is."""
     found = pyphen.language_fallback(lang.replace("-", "_"))
-    if found:
-        pyphen.Pyphen(lang=found)
+    path = pyphen.LANGUAGES.get(found) if found else None
+    if path is not None and path not in pyphen.hdcache:  # where pyphen.Pyphen looks, as WeasyPrint makes one
+        stamps = code_stamps(("pyphen",))
+        pyphen.hdcache[path] = kept_object("hyphenation", Path(path), tuple(stamps), lambda: pyphen.HyphDict(path))
 
 
 def render_pdf(
