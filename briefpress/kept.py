@@ -5,7 +5,7 @@ patterns of a language as pyphen reads them (0.07-0.15 s from its dictionary, 6 
 Reading the brand imports brand_yml, whose pydantic models take about 0.4 s to build; drawing the
 cover takes about 0.3 s, most of it PNG's compression. Neither changes unless its inputs do, so a
 build (a cold one too: `--no-cache` is about the editions) reads them back instead. Each is kept
-in one file per brand file or brief, in briefpress/__pycache__/kept, with the key of everything it
+in one file per brand file, brief or dictionary, in briefpress/__pycache__/kept, with the key of everything it
 was made from: the bytes of brand.yml or the cover's words and brand, the size and time of each
 file they name and of the code that made them. A different key means it is made again. As for a
 .pyc, nothing is written under PYTHONDONTWRITEBYTECODE or where the folder cannot be written.
@@ -132,6 +132,15 @@ def keep_brand(path: Path, brand: Brand) -> None:
         keep("brand", path, key, pickle.dumps(([stamp(file) for file in named_files(brand)], brand)))
 
 
+def kept_bytes(kind: str, owner: Path, key: bytes, make: Callable[[], bytes]) -> bytes:
+    """The bytes kept for owner under key, else make()'s, kept."""
+    data = read_kept(kind, owner, key)
+    if data is None:
+        data = make()
+        keep(kind, owner, key, data)
+    return data
+
+
 def kept_object(kind: str, owner: Path, parts: tuple, make: Callable[[], Any]) -> Any:
     """What make() returns, made from owner (a file) and kept pickled while parts (stamps of the
     files and code it comes from) are unchanged; a damaged kept file is made again."""
@@ -151,8 +160,4 @@ def kept_cover(source: Path, inputs: tuple, brand: Brand, draw: Callable[[], byt
     """The EPUB cover of the brief at source: kept while its words (inputs), the brand (with the
     files it names) and the code that draws it are unchanged, else drawn and kept."""
     key = digest("cover", inputs, repr(brand), [stamp(file) for file in named_files(brand)], code_stamps(("PIL",)))
-    png = read_kept("cover", source, key)
-    if png is None:
-        png = draw()
-        keep("cover", source, key, png)
-    return png
+    return kept_bytes("cover", source, key, draw)

@@ -139,18 +139,26 @@ class BrandOnce:
         self.path, self.spare = config.brand_path, config.jobs > 1
         self.brand: Brand | None = None
         self.reader: Forked | None = None
+        self.looked_up = False
 
     def read_beside(self) -> None:
         if self.brand is None and self.reader is None:
-            self.brand = kept_brand(self.path)
+            self.brand = self.kept()
             if self.brand is None and self.spare:
                 self.reader = Forked(lambda _: read_brand(self.path), [], self.path, what="reading the brand")
 
     def get(self):
         if self.brand is None:
             reader, self.reader = self.reader, None
-            self.brand = reader.result() if reader else kept_brand(self.path) or read_brand(self.path)
+            self.brand = reader.result() if reader else self.kept() or read_brand(self.path)
         return self.brand
+
+    def kept(self) -> Brand | None:
+        """What an earlier build kept, looked up once."""
+        if not self.looked_up:
+            self.looked_up = True
+            return kept_brand(self.path)
+        return None
 
 
 def read_brand(path: Path):

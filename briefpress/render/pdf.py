@@ -1,4 +1,5 @@
-"""Write PDF editions with WeasyPrint. The only module that uses weasyprint (and pydyf, its PDF writer)."""
+"""Write PDF editions with WeasyPrint. The only module that uses weasyprint (and pydyf, its PDF writer, and
+pyphen, its hyphenation)."""
 
 from __future__ import annotations
 
