@@ -158,7 +158,10 @@ class Forked:
         LOG.handlers, LOG.propagate = [captured], False  # the parent prints what the child logged
         try:
             outcome = ("ok", work(connection))
-        except (Cancelled, EOFError):
+        except Cancelled:
+            return
+        except EOFError:  # the parent closed its end of the pipe: it gave this worker up, or it died
+            remove_if_orphaned(parent)
             return
         except BriefError as err:
             outcome = ("error", err)
@@ -166,8 +169,8 @@ class Forked:
             outcome = ("bug", shorten_data_urls(traceback.format_exc())[-20_000:])
         try:
             connection.send((*outcome, captured.records))
-        except OSError:
-            pass  # the parent has gone; nobody is waiting for these bytes
+        except OSError:  # the parent has gone; nobody is waiting for these bytes
+            remove_if_orphaned(parent)
 
     def send(self, message) -> None:
         """Send work on; to a worker that has already stopped (it met an error getting ready, which
@@ -221,8 +224,7 @@ def exit_with_parent(parent: int) -> None:
     temporary folder then, since the parent cannot."""
 
     def leave(signum, frame):
-        if os.getppid() != parent:
-            remove_scratch_folder()
+        remove_if_orphaned(parent)
         os._exit(1)
 
     signal.signal(signal.SIGTERM, leave)
@@ -241,3 +243,18 @@ def exit_with_parent(parent: int) -> None:
         threading.Thread(target=watch, daemon=True).start()
     if os.getppid() != parent:  # it died before the signal was asked for
         leave(None, None)
+
+
+def remove_if_orphaned(parent: int, wait: float = 1.0) -> None:
+    """Remove the build's temporary folder if the parent has died, for a worker about to end.
+
+    The parent may not look dead yet. A killed process's pipes close before the kernel reparents
+    its children, so a worker reading from the parent sees the end of the pipe first. And when
+    the parent has another thread (compose runs pandoc in one), the death signal comes as the
+    forking thread ends, while getppid() still names the parent. So wait a moment for the parent
+    to be gone; one still alive then just gave this worker up, and removes its own folder."""
+    deadline = time.monotonic() + wait
+    while os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(0.005)  # a SIGTERM that comes meanwhile runs leave(), which waits the same way
+    if os.getppid() != parent:
+        remove_scratch_folder()
