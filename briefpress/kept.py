@@ -67,6 +67,21 @@ def read_kept(kind: str, owner: Path, key: bytes) -> bytes | None:
     return data[len(key) :] if data.startswith(key) else None
 
 
+MISSING = object()
+
+
+def read_pickled(kind: str, owner: Path, key: bytes | None) -> Any:
+    """The object kept pickled for owner under key, or MISSING; a damaged file (a disk that filled
+    up) is a miss, as for the editions' cache, never an error."""
+    data = None if key is None else read_kept(kind, owner, key)
+    if data is None:
+        return MISSING
+    try:
+        return pickle.loads(data)  # written by keep_brand or kept_object, in briefpress's own folder
+    except Exception:
+        return MISSING
+
+
 def keep(kind: str, owner: Path, key: bytes, value: bytes) -> None:
     """Keep value for owner under key, replacing what was kept for it before."""
     if sys.dont_write_bytecode:
@@ -113,14 +128,10 @@ def named_files(brand: Brand) -> list[Path]:
 
 def kept_brand(path: Path) -> Brand | None:
     """The brand kept by an earlier build, if brand.yml and everything it names are unchanged."""
-    key = brand_key(path)
-    data = None if key is None else read_kept("brand", path, key)
-    if data is None:
+    kept = read_pickled("brand", path, brand_key(path))
+    if kept is MISSING:
         return None
-    try:
-        stamps, brand = pickle.loads(data)  # written by keep_brand below, in briefpress's own folder
-    except Exception:  # damaged (a disk that filled up): a miss, as for the editions' cache, never an error
-        return None
+    stamps, brand = kept
     if stamps != [stamp(file) for file in named_files(brand)]:
         return None
     return brand
@@ -145,12 +156,9 @@ def kept_object(kind: str, owner: Path, parts: tuple, make: Callable[[], Any]) -
     """What make() returns, made from owner (a file) and kept pickled while parts (stamps of the
     files and code it comes from) are unchanged; a damaged kept file is made again."""
     key = digest(kind, str(owner), stamp(owner), parts)
-    data = read_kept(kind, owner, key)
-    if data is not None:
-        try:
-            return pickle.loads(data)  # written below, in briefpress's own folder
-        except Exception:  # damaged: made again, never an error
-            pass
+    value = read_pickled(kind, owner, key)
+    if value is not MISSING:
+        return value
     value = make()
     keep(kind, owner, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value
