@@ -8,7 +8,7 @@ from pathlib import Path
 from briefpress.cli import main
 
 if __name__ == "__main__":
-    code = main(root=Path(__file__).resolve().parent)
+    code = main(home=Path(__file__).resolve().parent)
     # Every file is written and closed, every worker has ended: leave without tearing down each
     # loaded module (lxml, pandoc's wrapper, ebooklib, Pillow), which takes 60-90 ms after the build.
     sys.stdout.flush()

@@ -10,7 +10,15 @@ from datetime import date
 from pathlib import Path
 
 from briefpress.console import reported
-from briefpress.defaults import CACHE, DEFAULT_FORMATS, FORMATS, PREVIEW_FORMATS, make_config, parse_formats
+from briefpress.defaults import (
+    CACHE,
+    DEFAULT_FORMATS,
+    FORMATS,
+    PREVIEW_FORMATS,
+    find_project,
+    make_config,
+    parse_formats,
+)
 from briefpress.errors import display_path
 from briefpress.records import BuildConfig
 
@@ -35,6 +43,9 @@ def parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    top.add_argument(
+        "--version", action=VersionAction, help="print the versions of briefpress, pandoc and WeasyPrint, and exit"
+    )
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     add_build(commands.add_parser("build", help="build the editions (default)"))
     add_new(commands.add_parser("new", help="start a new brief in source/"))
@@ -47,6 +58,22 @@ def parser() -> argparse.ArgumentParser:
     ):
         add_preview(commands.add_parser(name, help=text), serve=name == "serve")
     return top
+
+
+class VersionAction(argparse.Action):
+    """--version: the versions that decide an edition's bytes, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+
+        from briefpress import __version__
+        from briefpress.read.markdown import pandoc_version
+
+        print(f"briefpress {__version__} (pandoc {pandoc_version()}, WeasyPrint {version('weasyprint')})")
+        parser.exit()
 
 
 def add_build(sub: argparse.ArgumentParser) -> None:
@@ -140,7 +167,11 @@ def command(name: str):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse argv; `build` is implied when the first argument is not a command (or is a file)."""
-    if not argv or argv[0] not in ("-h", "--help") and (argv[0] not in COMMANDS or Path(argv[0]).is_file()):
+    if (
+        not argv
+        or argv[0] not in ("-h", "--help", "--version")
+        and (argv[0] not in COMMANDS or Path(argv[0]).is_file())
+    ):
         argv = ["build", *argv]
     args = parser().parse_args(argv)
     if args.command is None:
@@ -153,10 +184,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None, root: Path | None = None) -> int:
-    """Run a build, or a subcommand; return the exit code."""
+def main(argv: list[str] | None = None, root: Path | None = None, *, home: Path | None = None) -> int:
+    """Run a build, or a subcommand; return the exit code.
+
+    Paths on the command line are taken from the working folder. The project (its source/, styles/,
+    dist/ and cache) is root when given, else the nearest folder at or above the working folder
+    that holds styles/brand.yml, else home (build.py's folder), else the working folder."""
     args = parse_args(sys.argv[1:] if argv is None else list(argv))
-    return reported(lambda: args.run(args, root or Path.cwd()), quiet=getattr(args, "quiet", False))
+    project = root or find_project(Path.cwd(), home or Path.cwd())
+    return reported(lambda: args.run(args, project), quiet=getattr(args, "quiet", False))
 
 
 def build_config(args: argparse.Namespace, root: Path) -> BuildConfig:

@@ -17,6 +17,20 @@ PREVIEW_FORMATS = ("html", "pdf")
 JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 
+PROJECT_MARKER = Path("styles") / "brand.yml"
+
+
+def find_project(start: Path, fallback: Path) -> Path:
+    """The project a command works on: the nearest folder at or above start that holds
+    styles/brand.yml, as git finds its repository; else fallback (the folder of build.py, or the
+    working folder for the `briefpress` command)."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_MARKER).is_file():
+            return folder
+    return fallback
+
+
 def default_source(root: Path) -> Path:
     return root / "source" / "brief.md"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -118,12 +119,13 @@ def location(path: Path | str | None, line: int | None) -> str:
 
 
 def display_path(path: Path | str) -> str:
-    """Show a path relative to the current folder when it lies inside it."""
+    """Show a path as it is found from the working folder: relative when it lies inside it, else
+    absolute."""
     path = Path(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        return os.path.abspath(path)
 
 
 def shorten_data_urls(text: str) -> str:

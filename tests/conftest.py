@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["browser"]  # one session-wide chromium for every browser test
+pytest_plugins = ["browser", "tempcheck"]  # one chromium for every browser test; nothing left in /tmp
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -79,7 +79,7 @@ def test_a_new_enough_system_node_is_used_and_nothing_installed(copy):
 def test_setup_runs_npm_with_the_node_find_node_chose():
     setup = (ROOT / "setup.sh").read_text(encoding="utf-8")
     assert "node=$(tools/find-node.sh)" in setup
-    assert re.search(r'PATH="\$\(dirname "\$node"\):\$PATH" .*"\$\{npm\[@\]\}" ci', setup)
+    assert re.search(r'PATH="\$\(dirname "\$node"\):\$PATH" [^\n]*\\\n\s*"\$\{npmrc\[@\]\}" "\$\{npm\[@\]\}" ci', setup)
 
 
 def test_the_pinned_node_is_new_enough_for_ace():

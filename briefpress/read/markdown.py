@@ -214,3 +214,8 @@ def pandoc_output(
         first = str(err).strip().splitlines()
         detail = first[-1] if first else "unknown failure"
         raise BriefError(path, None, f"pandoc failed: {detail}", "check the Markdown near the reported place") from None
+
+
+def pandoc_version() -> str:
+    """The version of the pandoc binary that reads manuscripts (pypandoc-binary's)."""
+    return pypandoc.get_pandoc_version()
