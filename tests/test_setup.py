@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,75 @@ def test_ace_runs_on_the_venv_node_when_the_system_one_is_too_old(tmp_path):
     assert choose_node(new, wheel, node_major) == new
     assert choose_node(None, wheel, node_major) == wheel
     assert choose_node(old, None, node_major) == old  # Ace then says which version it needs
+
+
+def test_setup_makes_a_half_made_venv_again_and_a_second_run_changes_nothing(tmp_path):
+    """A .venv without pip (an earlier run stopped after `python3 -m venv` failed to add it) is made
+    again, not trusted; the next run then only checks its stamps. The copy declares no dependencies
+    and its Ace lock is in place, so the run installs nothing but the project itself."""
+    copy = tmp_path / "project"
+    (copy / "tools" / "node_modules").mkdir(parents=True)
+    shutil.copy(ROOT / "setup.sh", copy)
+    (copy / "tools" / "package-lock.json").write_text("{}\n", encoding="utf-8")
+    (copy / "tools" / "node_modules" / ".briefpress-lock").write_text("{}\n", encoding="utf-8")
+    (copy / "constraints.txt").write_text("", encoding="utf-8")
+    (copy / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "halfmade"\nversion = "0"\n[project.optional-dependencies]\ntest = []\n'
+        "[tool.setuptools]\npy-modules = []\n",
+        encoding="utf-8",
+    )
+    subprocess.run(["python3", "-m", "venv", "--without-pip", str(copy / ".venv")], check=True, timeout=120)
+    assert subprocess.run([copy / ".venv" / "bin" / "python", "-c", "import pip"], check=False).returncode != 0
+
+    first = subprocess.run(["bash", "setup.sh"], cwd=copy, capture_output=True, text=True, timeout=600, check=False)
+    assert first.returncode == 0, first.stderr
+    assert "no working pip" in first.stderr
+    pip = subprocess.run(
+        [copy / ".venv" / "bin" / "python", "-m", "pip", "--version"], capture_output=True, check=False
+    )
+    assert pip.returncode == 0
+    stamp = copy / ".venv" / ".briefpress-deps"
+    made = stamp.stat().st_mtime_ns
+
+    second = subprocess.run(["bash", "setup.sh"], cwd=copy, capture_output=True, text=True, timeout=120, check=False)
+    assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
+    assert stamp.stat().st_mtime_ns == made  # nothing reinstalled
+
+
+LEAKY_TEST = """
+import tempfile, pathlib
+
+def test_leaves_a_folder():
+    pathlib.Path(tempfile.mkdtemp(prefix="{prefix}"))
+
+def test_uses_tmp_path(tmp_path):
+    (tmp_path / "file").write_text("x")
+"""
+
+
+@pytest.mark.parametrize("prefix", ["weasyprint-", "briefpress-123-", "someone-elses-"])
+def test_a_test_run_that_leaves_a_temporary_folder_fails(tmp_path, prefix):
+    """tests/tempcheck.py: the run's temporary files go into one folder; a briefpress-* or
+    weasyprint-* folder left in it fails the run, and a passing run removes the whole folder."""
+    (tmp_path / "test_leak.py").write_text(LEAKY_TEST.format(prefix=prefix), encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\ntmp_path_retention_policy = failed\n", encoding="utf-8")
+    outer = tmp_path / "tmp"
+    outer.mkdir()
+    env = {**os.environ, "TMPDIR": str(outer), "PYTHONPATH": str(ROOT / "tests")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tempcheck", "-q", "-p", "no:cacheprovider", "test_leak.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if prefix == "someone-elses-":
+        assert done.returncode == 0, done.stdout
+        assert list(outer.iterdir()) == []  # the run's folder, pytest's tmp_path folders and all, is gone
+    else:
+        assert done.returncode == 1, done.stdout
+        assert f"the run left 1 temporary folder(s): {prefix}" in done.stdout
+        assert "2 passed" in done.stdout
