@@ -35,7 +35,7 @@ STAGES = {
     "briefpress.render.pdftags": ["finish_tagged_pdf"],
     "briefpress.render.webedition": ["make_html"],
     "briefpress.render.cover": ["render_cover"],
-    "briefpress.fonts": ["webfont_files"],
+    "briefpress.render.fonts.fit": ["webfont_files"],
     "briefpress.publish": ["publish"],
 }
 IMPORTS = {"briefpress.make", "briefpress.brand", "briefpress.render.pdf", "briefpress.render.pdftags"}

@@ -218,7 +218,7 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     if args.check_links:
         return command("run_link_check")(config, online=args.online)
     if len(config.sources) > 1:  # a series gets a catalogue
-        from briefpress.render.catalogue import build_series
+        from briefpress.series import build_series
 
         artifacts = build_series(config)
     else:

@@ -12,15 +12,15 @@ import json
 import logging
 
 from briefpress.cache import Entry
+from briefpress.compose.assets import load_assets
 from briefpress.compose.citation import brief_reference
 from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, Capture, raise_all, report
-from briefpress.fonts import fit_fonts
-from briefpress.read.assets import load_assets
 from briefpress.read.frontmatter import load_source
 from briefpress.records import EDITION_FILES, Brand, BuildConfig, Document
 from briefpress.render.editions import make_edition
+from briefpress.render.fonts.fit import fit_fonts
 from briefpress.render.workers import Crew
 
 __all__ = ["make_brief", "prepare"]

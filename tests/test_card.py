@@ -13,12 +13,12 @@ import pytest
 from lxml import etree
 from PIL import Image, features
 
-from briefpress.author.scaffold import slugify
 from briefpress.brand import load_brand
+from briefpress.compose.slug import slugify
 from briefpress.defaults import make_config
-from briefpress.fonts import face_codepoints
 from briefpress.make import prepare
 from briefpress.render.cover import CARD_BAND, Type, _fit_title, _stack, render_card
+from briefpress.render.fonts.fit import face_codepoints
 from conftest import FIXTURES, ROOT, SAMPLE, run_build
 from robust import write_brief
 

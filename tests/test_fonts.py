@@ -16,8 +16,8 @@ from lxml import etree, html
 
 from briefpress.brand import load_brand
 from briefpress.check.validate import run_ace, run_epubcheck
-from briefpress.render.subset import font_codepoints
-from briefpress.render.woff import sfnt_bytes
+from briefpress.render.fonts.subset import font_codepoints
+from briefpress.render.fonts.woff import sfnt_bytes
 from conftest import FIXTURES, ROOT, SAMPLE, run_build
 
 SCRIPTS = FIXTURES / "scripts"
@@ -243,7 +243,7 @@ def brand_copy(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def test_the_brand_gives_the_room_a_nastaliq_pdf_keeps_where_its_lines_start(tmp_path):
-    from briefpress.fonts import narrowed
+    from briefpress.render.fonts.fit import narrowed
     from briefpress.render.styles import edition_css, start_overhang
 
     brand = load_brand(brand_copy(tmp_path, "Noto Nastaliq Urdu: 0.4em", "Noto Nastaliq Urdu: 0.55em"))

@@ -1,4 +1,5 @@
-"""The package reads as the pipeline: no import cycles, and the README's Layout lists every module."""
+"""The package reads as the pipeline: imports point down the layers (read, compose, render, check,
+then the drivers above them), never in a circle, and the README's Layout lists every module."""
 
 from __future__ import annotations
 
@@ -49,6 +50,39 @@ def test_no_module_imports_one_that_imports_it_back():
     assert graph["briefpress.cli"] and graph["briefpress.pipeline"]  # the walk sees imports at all
     cycles = [c for name in sorted(graph) if name.count(".") and (c := cycle_from(graph, name))]
     assert cycles == []
+
+
+# Lowest first: a module may import its own layer and those before it, never one after it.
+LAYERS = ("base", "read", "compose", "render", "check", "drive")
+# Modules outside the stage folders, by layer; a stage folder's modules are in its layer.
+PLACED = {
+    "base": ("__init__", "records", "errors", "defaults", "scratch", "logcapture", "http", "kept", "console"),
+    "compose": ("brand",),  # brand.yml is read with read/ and its SVG logo checked with compose/htmltree
+    "check": ("publish",),
+    "drive": ("pipeline", "make", "cache", "series", "cli", "__main__", "author"),
+}
+
+
+def layer_of(module: str) -> str:
+    """The layer of briefpress.X.Y: X's stage folder, or where PLACED puts X."""
+    parts = module.split(".")
+    top = parts[1] if len(parts) > 1 else "__init__"
+    if top in ("read", "compose", "render", "check"):
+        return top
+    found = [layer for layer, names in PLACED.items() if top in names]
+    assert len(found) == 1, f"{module} has no layer: add it to PLACED"
+    return found[0]
+
+
+def test_every_import_points_down_the_layers():
+    graph = imports()
+    upward = sorted(
+        f"{name} ({layer_of(name)}) imports {other} ({layer_of(other)})"
+        for name, others in graph.items()
+        for other in others
+        if LAYERS.index(layer_of(other)) > LAYERS.index(layer_of(name))
+    )
+    assert upward == []
 
 
 def test_readme_layout_names_every_module():

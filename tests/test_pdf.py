@@ -265,8 +265,8 @@ def test_simple_cffi_type_strings_give_cffis_own_types_without_its_parser(monkey
     from cffi import cparser
 
     from briefpress.render import cffitypes
+    from briefpress.render.fonts.subset import ffi as subset_ffi
     from briefpress.render.pdf import ffi  # WeasyPrint's
-    from briefpress.render.subset import ffi as subset_ffi
 
     parsed = []
     real_parse = cparser.Parser._parse
@@ -315,7 +315,7 @@ def render_justified_urdu(*, moved_apart: bool) -> float:
     from weasyprint import CSS, HTML
 
     from briefpress.brand import load_brand
-    from briefpress.fonts import narrowed
+    from briefpress.render.fonts.fit import narrowed
     from briefpress.render.pdf import BrandFonts, words_moved_apart
     from briefpress.render.styles import edition_css
 

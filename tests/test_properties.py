@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from briefpress.brand import load_brand
+from briefpress.compose.assets import load_assets
 from briefpress.compose.document import compose_document
 from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, raise_all
-from briefpress.read.assets import load_assets
 from briefpress.read.frontmatter import load_source
 from briefpress.render.editions import make_epub, make_pdf
 from conftest import ROOT

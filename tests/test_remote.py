@@ -93,7 +93,7 @@ def test_with_the_flag_the_image_is_in_both_editions(tmp_path, server):
 
 
 def test_size_cap(tmp_path, server, monkeypatch):
-    from briefpress.read import assets
+    from briefpress.compose import assets
 
     monkeypatch.setattr(assets, "MAX_BYTES", 2048)
     _, (code, _, stderr) = build(tmp_path, f"![Big]({server}/big.png)", "--allow-remote")
@@ -102,7 +102,7 @@ def test_size_cap(tmp_path, server, monkeypatch):
 
 
 def test_timeout(tmp_path, server, monkeypatch):
-    from briefpress.read import assets
+    from briefpress.compose import assets
 
     monkeypatch.setattr(assets, "TIMEOUT", 0.3)
     _, (code, _, stderr) = build(tmp_path, f"![Slow]({server}/slow.png)", "--allow-remote")

@@ -14,10 +14,10 @@ from pathlib import Path, PurePosixPath
 
 from briefpress.author import cleanup
 from briefpress.author.metadata import data_from_meta, fill_from_properties, meta_text, render_front_matter
-from briefpress.author.scaffold import slugify
+from briefpress.compose.assets import sniff
 from briefpress.compose.notes import stringify
+from briefpress.compose.slug import slugify
 from briefpress.errors import LOG, BriefError, BuildWarning
-from briefpress.read.assets import sniff
 from briefpress.read.frontmatter import FENCE, parse_yaml, validate_meta
 from briefpress.read.markdown import read_manuscript, write_csl_json, write_markdown
 from briefpress.read.package import (

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 
+from briefpress.compose.slug import slugify
 from briefpress.errors import BriefError
 
 SKELETON = """---
@@ -45,22 +44,6 @@ The argument, in a few paragraphs. Use `##` for section headings.
 
 What follows, and what to watch for next.
 """
-
-
-SLUG_LENGTH = 80  # the sample's 63-character slug keeps every word of its title
-
-
-def slugify(title: str) -> str:
-    """A file name (and a brief's address) from a title: ASCII letters and digits joined by
-    hyphens, whole words up to 80 characters; a first word longer than that is cut."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    slug = words[0][:SLUG_LENGTH] if words else ""
-    for word in words[1:]:
-        if len(slug) + 1 + len(word) > SLUG_LENGTH:
-            break
-        slug = f"{slug}-{word}"
-    return slug
 
 
 def new_brief(folder: Path, title: str, author: str, *, series: str, day: date) -> Path:

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from PIL import Image, ImageColor, ImageDraw, ImageFont, features
 
 from briefpress.errors import BriefError
-from briefpress.fonts import face_codepoints
 from briefpress.records import Brand
+from briefpress.render.fonts.fit import face_codepoints
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 150

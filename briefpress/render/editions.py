@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from briefpress.compose.assets import data_url, with_image_sources
 from briefpress.compose.citation import series_label
 from briefpress.compose.htmltree import link_across
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
-from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import PDF_VARIANTS, Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
@@ -138,8 +138,8 @@ def warm_brand(brand: Brand, config: BuildConfig, source: Path) -> None:
     hyphenation patterns of the brief's language, while the brief is being composed: the lead
     worker has the brand before the brief, and the helpers it forks inherit both. A brief that
     needs other faces, another paper or the other direction has other sheets, which its render parses."""
-    from briefpress.fonts import narrowed  # its fontTools and cffi are WeasyPrint's too: loaded already
     from briefpress.read.frontmatter import declared_lang
+    from briefpress.render.fonts.fit import narrowed  # its fontTools and cffi are WeasyPrint's too: loaded already
     from briefpress.render.pdf import warm_hyphenation
 
     warm_sheets(narrowed(brand), "ltr", config.paper or brand.paper, source, config)
@@ -208,11 +208,11 @@ def make_archive_pdf(doc: Document, *, paper: str) -> bytes:
 def make_epub(doc: Document) -> bytes:
     """The EPUB 3 edition."""
     from briefpress.compose.a11y import accessibility_metadata, survey
-    from briefpress.fonts import webfont_files, webfont_name
     from briefpress.kept import kept_cover
     from briefpress.render.cover import render_cover
     from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, EpubWords, build_epub
-    from briefpress.render.woff import QUICK
+    from briefpress.render.fonts.fit import webfont_files, webfont_name
+    from briefpress.render.fonts.woff import QUICK
 
     brand, meta = doc.brand, doc.meta
     doc = with_image_sources(doc, lambda asset: asset.name)

@@ -7,11 +7,11 @@ import dataclasses
 import json
 from urllib.parse import urljoin
 
+from briefpress.compose.assets import data_url, with_image_sources
 from briefpress.compose.citation import series_label, title_of
-from briefpress.fonts import webfont_files
-from briefpress.read.assets import data_url, with_image_sources
 from briefpress.records import EDITION_FILES, Brand, Document
 from briefpress.render.cover import CARD_HEIGHT, CARD_WIDTH
+from briefpress.render.fonts.fit import webfont_files
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import render_web_html
 

@@ -18,8 +18,8 @@ from briefpress.compose.htmltree import italic_places, plain_text
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.records import LABEL_KEYS, Brand, Document, FontFace, Labels, Source, Staged
-from briefpress.render.subset import SubsetError, subset_font
-from briefpress.render.woff import SMALLEST, cmap_codepoints, sfnt_bytes, woff2_bytes
+from briefpress.render.fonts.subset import SubsetError, subset_font
+from briefpress.render.fonts.woff import SMALLEST, cmap_codepoints, sfnt_bytes, woff2_bytes
 
 # Kept in every subset although the brief may not use them: what templates, CSS (list bullets,
 # counters, text-transform) and a reader's hyphenation add to the text.
