@@ -121,11 +121,11 @@ def location(path: Path | str | None, line: int | None) -> str:
 def display_path(path: Path | str) -> str:
     """Show a path as it is found from the working folder: relative when it lies inside it, else
     absolute."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return os.path.abspath(path)
+    absolute = Path(os.path.abspath(path))  # a symbolic link is shown as its own name, not its target's
+    for inside, cwd in ((absolute, Path.cwd()), (absolute.resolve(), Path.cwd().resolve())):
+        if inside.is_relative_to(cwd):
+            return str(inside.relative_to(cwd))
+    return str(absolute)
 
 
 def shorten_data_urls(text: str) -> str:

