@@ -181,13 +181,13 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     config = build_config(args, root)
     if args.check_links:
         return command("run_link_check")(config, online=args.online)
+    from briefpress.pipeline import build
+
     if len(config.sources) > 1:  # a series gets a catalogue
-        from briefpress.series import build_series
+        from briefpress.series import SERIES
 
-        artifacts = build_series(config)
+        artifacts = build(config, SERIES)
     else:
-        from briefpress.pipeline import build
-
         artifacts = build(config)
     if not args.quiet:
         for artifact in artifacts:

@@ -6,10 +6,9 @@ import os
 from pathlib import Path
 
 from briefpress.errors import BriefError
-from briefpress.records import COMPANIONS, EDITION_FILES, BuildConfig
+from briefpress.records import FORMATS, BuildConfig
 
 CACHE = ".briefpress-cache"
-FORMATS = tuple(k for k in EDITION_FILES if all(k not in c for c in COMPANIONS.values()))  # what --format names
 DEFAULT_FORMATS = ("pdf", "print", "epub")
 PREVIEW_FORMATS = ("html", "pdf")
 # The validators' JVMs (epubcheck, veraPDF) are short runs: C1-only JIT and the serial collector
