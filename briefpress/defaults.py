@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -44,10 +45,22 @@ def make_config(
         brand_path=brand or default_brand(root),
         paper=paper or "",
         jobs=jobs or os.cpu_count() or 1,
-        cache_dir=None if no_cache else root / CACHE,
+        cache_dir=None if no_cache else cache_folder(root) / "editions",
+        keep_dir=cache_folder(root),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None,
         **options,
     )
+
+
+def cache_folder(root: Path) -> Path:
+    """Where the project keeps what builds keep between them: its .briefpress-cache/, or, when the
+    project cannot be written, a folder of its own in the user's cache folder (XDG)."""
+    folder = root / CACHE
+    writable = folder if folder.is_dir() else root
+    if os.access(writable, os.W_OK):
+        return folder
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return user / "briefpress" / hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
 def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from briefpress.cache import Entry, cache_key, lookup, store
 from briefpress.errors import LOG, BriefError, BriefErrors, Capture, Logged, Superseded, display_path, raise_all, replay
-from briefpress.kept import keep_brand, kept_brand
+from briefpress.kept import keep_brand, keeping, kept_brand
 from briefpress.publish import CHECKSUMS, Output, publish
 from briefpress.records import EDITION_FILES, Artifact, Brand, BuildConfig, edition_kinds
 from briefpress.render.workers import Crew, Forked
@@ -120,7 +120,7 @@ def build_brief(
     saved = LOG.handlers, LOG.propagate
     LOG.handlers, LOG.propagate = [captured], False  # the warnings travel back with the record
     try:
-        with scratch_folder():
+        with scratch_folder(), keeping(config.keep_dir):
             entry = made_or_kept(config, path, brands or BrandOnce(config), progress)
         about = json.loads(entry.about)
         return BriefBuild(path, editions=entry.editions, logged=tuple(captured.records), about=about)

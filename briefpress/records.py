@@ -245,9 +245,22 @@ class Edition:
 # the web page's picture for link previews (its og:image), written beside it.
 EDITIONS = (
     Edition("pdf", ".pdf", "weasyprint", "PDF", "PDF", made=2, listed=1, cost=5, variant="pdf/ua-1", drafted=True),
-    Edition("print", "-print.pdf", "weasyprint", "Print PDF", "print", made=3, listed=2, cost=4, variant="pdf/ua-1", drafted=True),
+    Edition(
+        "print",
+        "-print.pdf",
+        "weasyprint",
+        "Print PDF",
+        "print",
+        made=3,
+        listed=2,
+        cost=4,
+        variant="pdf/ua-1",
+        drafted=True,
+    ),
     Edition("epub", ".epub", "ebooklib", "EPUB", "EPUB", made=1, listed=3),
-    Edition("pdfa", "-archive.pdf", "weasyprint", "Archival PDF", "archive", made=4, listed=4, cost=5, variant="pdf/a-3a"),
+    Edition(
+        "pdfa", "-archive.pdf", "weasyprint", "Archival PDF", "archive", made=4, listed=4, cost=5, variant="pdf/a-3a"
+    ),
     Edition("html", ".html", "jinja2", "Web page", "web", made=0, listed=0),
     Edition("card", "-card.png", "pillow", "Card", "card", made=5, companion_of="html"),
 )
@@ -280,6 +293,7 @@ class BuildConfig:
     allow_remote: bool = False  # fetch http(s) images named in the manuscript
     jobs: int = 1  # processes that render editions (or, in a series, briefs) side by side
     cache_dir: Path | None = None  # where finished editions are kept by content hash; None: no cache
+    keep_dir: Path | None = None  # the project's cache folder, for all a build keeps (cache_dir is in it)
     references: bool = False  # a References list after the notes of every brief (--references)
 
 

@@ -16,7 +16,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE = ROOT / "source" / "brief.md"
 BRIEFS = {"brief": SAMPLE, "links": FIXTURES / "links.md", "minimal": FIXTURES / "minimal.md"}
 EPOCH = "1772668800"  # 2026-03-05T00:00:00Z, so every build in the suite is reproducible
-PROJECT_CACHE = ROOT / ".briefpress-cache"
+# The project's edition cache; kept/ and templates/ beside it hold what every build keeps, like bytecode.
+PROJECT_CACHE = ROOT / ".briefpress-cache" / "editions"
 
 # Python as a user runs it: each process a test starts keeps briefpress's compiled bytecode for the
 # next (a shell's PYTHONDONTWRITEBYTECODE would make every one of them compile it all again).

@@ -116,7 +116,7 @@ def test_no_cache_makes_everything_afresh_with_the_same_bytes(project):
 
 def test_a_damaged_cache_entry_is_a_miss_not_an_error(project):
     _, _, before = build(project)
-    (entry,) = (project / ".briefpress-cache").iterdir()
+    (entry,) = (project / ".briefpress-cache" / "editions").iterdir()
     (entry / "pdf").write_bytes(b"%PDF-1.7 truncated")
     report, _, after = build(project)
     assert "pypandoc" in report["loaded"]
@@ -133,7 +133,7 @@ def test_editions_rendered_in_parallel_are_the_same_bytes(project):
 def test_the_cache_keeps_only_the_newest_entries(project):
     from briefpress.cache import KEEP
 
-    cache = project / ".briefpress-cache"
+    cache = project / ".briefpress-cache" / "editions"
     for n in range(KEEP + 5):
         old = cache / f"{n:064x}"
         old.mkdir(parents=True)
