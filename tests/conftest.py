@@ -94,13 +94,25 @@ def run_build(*args: str, cwd: Path = ROOT, cache: bool = False) -> tuple[int, s
     return code, out.getvalue(), err.getvalue()
 
 
+# The briefs built once per test run in every edition, for the tests that only read them: the
+# sample, the links and minimal fixtures, and a brief with an image, tables, lists and a footnote.
+EVERY_EDITION = "pdf,print,epub,pdfa,html"
+SHARED = {**BRIEFS, "elements": FIXTURES / "elements.md"}
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> dict[str, Path]:
-    """Build every brief once per session: {"brief": folder, "links": folder, ...}."""
+def every_edition(tmp_path_factory) -> dict[str, Path]:
+    """Each shared brief built once in every edition: {"brief": folder, ...}. Read-only."""
     folders = {}
-    for name, source in BRIEFS.items():
+    for name, source in SHARED.items():
         out = tmp_path_factory.mktemp(f"dist-{name}")
-        code, _, err = run_build(str(source), "--out", str(out))
+        code, _, err = run_build(str(source), "--out", str(out), "--format", EVERY_EDITION)
         assert code == 0, err
         folders[name] = out
     return folders
+
+
+@pytest.fixture(scope="session")
+def built(every_edition) -> dict[str, Path]:
+    """The sample and the links and minimal fixtures, built once: {"brief": folder, ...}. Read-only."""
+    return {name: every_edition[name] for name in BRIEFS}

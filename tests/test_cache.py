@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import EPOCH, FIXTURES, ROOT
+from conftest import EPOCH, FIXTURES
+from helpers import make_project
 
 HEAVY = ("weasyprint", "pypandoc", "lxml", "ebooklib")
 RUN = """
@@ -28,7 +29,7 @@ print(json.dumps({"code": code, "loaded": [m for m in %r if m in sys.modules]}))
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     (tmp_path / "source").mkdir()
     text = (FIXTURES / "links.md").read_text(encoding="utf-8")
     (tmp_path / "source" / "brief.md").write_text(text + "\n![A blue square](square.png)\n", encoding="utf-8")

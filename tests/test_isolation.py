@@ -6,12 +6,13 @@ import shutil
 import sys
 
 from conftest import FIXTURES, PROJECT_CACHE, ROOT, folder_state, run_build
+from helpers import make_project
 
 
 def test_two_builds_in_a_fresh_folder_use_only_the_cache_the_first_made(tmp_path, monkeypatch):
     from briefpress import make
 
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     shutil.copy(FIXTURES / "minimal.md", tmp_path / "minimal.md")
     made = []
     make_brief = make.make_brief
@@ -48,7 +49,7 @@ def test_a_build_writes_nothing_inside_the_package_and_clean_removes_what_it_kep
         return [(name, mtime) for name, mtime in folder_state(package) if not name.endswith(("__pycache__", ".pyc"))]
 
     before = package_files()
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     shutil.copy(FIXTURES / "minimal.md", tmp_path / "minimal.md")
     source, out = str(tmp_path / "minimal.md"), str(tmp_path / "dist")
     code, _, err = run_build(source, "--out", out, "--format", "html,epub", "-q", cwd=tmp_path, cache=True)

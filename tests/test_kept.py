@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 import pytest
 
-from conftest import ROOT
+from helpers import make_project
 
 
 @pytest.fixture
@@ -17,7 +16,7 @@ def kept(tmp_path, monkeypatch):
     written as a build without PYTHONDONTWRITEBYTECODE writes it."""
     from briefpress.kept import keeping
 
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     with keeping(tmp_path):
         yield tmp_path

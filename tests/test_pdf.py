@@ -11,7 +11,7 @@ import sys
 import pikepdf
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from helpers import pdf_destinations, pdf_links, pdf_pages_text, squash, text_near
 
 
@@ -163,13 +163,17 @@ def test_weasyprint_loads_its_libraries_without_probing_the_system():
     assert int(started) > 0 and loaded == "True"
 
 
-def test_the_collector_runs_again_after_a_render():
+def test_a_render_lays_out_with_the_collector_paused_and_leaves_it_running():
     import gc
 
-    from briefpress.render.pdf import collector_paused
+    from briefpress.render.editions import make_edition
+    from briefpress.scratch import scratch_folder
 
-    with collector_paused():
-        assert not gc.isenabled()
+    config, doc = composed(FIXTURES / "minimal.md")
+    collecting = []  # asked at every line laid out or drawn: is the collector running?
+    with scratch_folder():
+        make_edition("pdf", doc, config, stale=lambda: collecting.append(gc.isenabled()) or False)
+    assert collecting and not any(collecting)
     assert gc.isenabled()
 
 
