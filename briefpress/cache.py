@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from briefpress.errors import Logged
+from briefpress.kept import prune_folder
 from briefpress.read.history import last_commit_time
 from briefpress.records import BuildConfig
 
@@ -160,20 +161,9 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(cache_dir / key, ignore_errors=True)
         os.replace(staging, cache_dir / key)
-        prune(cache_dir)
+        prune_folder(cache_dir, KEEP)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def prune(cache_dir: Path) -> None:
-    """Keep the KEEP most recently stored entries."""
-    entries = sorted(
-        (p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.stat().st_mtime_ns,
-        reverse=True,
-    )
-    for old in entries[KEEP:]:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def image_digest(source: Path, url: str) -> str | None:

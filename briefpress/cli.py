@@ -24,13 +24,14 @@ from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
 # so that a build served from the cache starts and ends in a few hundredths of a second.
-COMMANDS = ("build", "new", "import", "serve", "watch")
+COMMANDS = ("build", "new", "import", "serve", "watch", "clean")
 EPILOG = """commands:
   build SOURCE ...   build the editions (the default: `briefpress SOURCE` is `briefpress build SOURCE`)
   new TITLE          start a new brief in source/
   import FILE        bring in a .docx, .odt, .html or .md manuscript as source/<slug>.md
   serve [SOURCE]     build, serve a live preview and rebuild on every change
   watch [SOURCE]     build and rebuild on every change, without a server
+  clean              remove what builds keep between them (the project's cache folder)
 
 A first argument that is not a command, or that names an existing file, is a SOURCE to build;
 `briefpress build new` builds a file called new. `briefpress COMMAND --help` shows each command's options."""
@@ -57,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
         ("watch", "build and rebuild on every change, without a server"),
     ):
         add_preview(commands.add_parser(name, help=text), serve=name == "serve")
+    clean = commands.add_parser("clean", help="remove what builds keep between them (the project's cache folder)")
+    clean.set_defaults(run=lambda args, root: command("run_clean")(args, root))
     return top
 
 
@@ -217,13 +220,13 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     config = build_config(args, root)
     if args.check_links:
         return command("run_link_check")(config, online=args.online)
+    from briefpress.pipeline import build
+
     if len(config.sources) > 1:  # a series gets a catalogue
-        from briefpress.series import build_series
+        from briefpress.series import SERIES
 
-        artifacts = build_series(config)
+        artifacts = build(config, SERIES)
     else:
-        from briefpress.pipeline import build
-
         artifacts = build(config)
     if not args.quiet:
         for artifact in artifacts:

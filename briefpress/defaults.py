@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 from briefpress.errors import BriefError
-from briefpress.records import COMPANIONS, EDITION_FILES, BuildConfig
+from briefpress.records import FORMATS, BuildConfig
 
 CACHE = ".briefpress-cache"
-FORMATS = tuple(k for k in EDITION_FILES if all(k not in c for c in COMPANIONS.values()))  # what --format names
 DEFAULT_FORMATS = ("pdf", "print", "epub")
 PREVIEW_FORMATS = ("html", "pdf")
 # The validators' JVMs (epubcheck, veraPDF) are short runs: C1-only JIT and the serial collector
@@ -60,10 +60,22 @@ def make_config(
         brand_path=brand or default_brand(root),
         paper=paper or "",
         jobs=jobs or os.cpu_count() or 1,
-        cache_dir=None if no_cache else root / CACHE,
+        cache_dir=None if no_cache else cache_folder(root) / "editions",
+        keep_dir=cache_folder(root),
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None,
         **options,
     )
+
+
+def cache_folder(root: Path) -> Path:
+    """Where the project keeps what builds keep between them: its .briefpress-cache/, or, when the
+    project cannot be written, a folder of its own in the user's cache folder (XDG)."""
+    folder = root / CACHE
+    writable = folder if folder.is_dir() else root
+    if os.access(writable, os.W_OK):
+        return folder
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return user / "briefpress" / hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
 def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -5,18 +5,22 @@ patterns of a language as pyphen reads them (0.07-0.15 s from its dictionary, 6 
 Reading the brand imports brand_yml, whose pydantic models take about 0.4 s to build; drawing the
 cover takes about 0.3 s, most of it PNG's compression. Neither changes unless its inputs do, so a
 build (a cold one too: `--no-cache` is about the editions) reads them back instead. Each is kept
-in one file per brand file, brief or dictionary, in briefpress/__pycache__/kept, with the key of everything it
-was made from: the bytes of brand.yml or the cover's words and brand, the size and time of each
-file they name and of the code that made them. A different key means it is made again. As for a
-.pyc, nothing is written under PYTHONDONTWRITEBYTECODE or where the folder cannot be written.
+in one file per brand file, brief or dictionary, in kept/ of the project's cache folder (the one
+the build enters with `keeping`, as the edition cache and the compiled templates live there too;
+never inside the installed package), with the key of everything it was made from: the bytes of
+brand.yml or the cover's words and brand, the size and time of each file they name and of the
+code that made them. A different key means it is made again. As for a .pyc, nothing is written
+under PYTHONDONTWRITEBYTECODE, outside a build, or where the folder cannot be written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
 import pickle
+import shutil
 import sys
 import sysconfig
 from collections.abc import Callable, Iterable
@@ -26,10 +30,45 @@ from typing import Any
 from briefpress.records import Brand
 
 PACKAGE = Path(__file__).resolve().parent
-FOLDER = PACKAGE / "__pycache__" / "kept"
 FONTSOURCE = PACKAGE.parent / "tools" / "node_modules" / "@fontsource"  # as brand.py looks fonts up
 FORMAT = b"kept 1"
 KEEP = 64  # files: a brand is about 10 KB, a cover about 150 KB
+
+
+_cache: Path | None = None  # the cache folder of the build running in this process (its workers inherit it)
+
+
+@contextlib.contextmanager
+def keeping(cache: Path | None):
+    """Keep what builds keep between them in the cache folder (None: keep nothing) while inside."""
+    global _cache
+    saved, _cache = _cache, cache
+    try:
+        yield
+    finally:
+        _cache = saved
+
+
+def cache_folder(part: str) -> Path | None:
+    """A part of the cache folder of the build running here (kept/, templates/), or None."""
+    return _cache / part if _cache else None
+
+
+def prune_folder(folder: Path, keep: int) -> None:
+    """Keep the `keep` most recently written entries of a cache folder (files or folders, but the
+    half-written ones, whose name starts with a dot): the edition cache and kept/ alike."""
+    found = []
+    for entry in os.scandir(folder):
+        try:
+            if not entry.name.startswith("."):
+                found.append((entry.stat().st_mtime_ns, entry.path))
+        except OSError:
+            continue  # removed meanwhile by a build beside this one
+    for _, path in sorted(found, reverse=True)[keep:]:
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            Path(path).unlink(missing_ok=True)
 
 
 def stamp(path: Path) -> tuple:
@@ -54,14 +93,18 @@ def digest(*parts: object) -> bytes:
     return hashlib.sha256(repr((FORMAT, sys.version, *parts)).encode("utf-8")).digest()
 
 
-def kept_file(kind: str, owner: Path) -> Path:
-    return FOLDER / f"{kind}-{hashlib.sha1(str(owner).encode('utf-8')).hexdigest()[:16]}"
+def kept_file(kind: str, owner: Path) -> Path | None:
+    folder = cache_folder("kept")
+    return folder / f"{kind}-{hashlib.sha1(str(owner).encode('utf-8')).hexdigest()[:16]}" if folder else None
 
 
 def read_kept(kind: str, owner: Path, key: bytes) -> bytes | None:
     """What was kept for owner under key, or None."""
+    file = kept_file(kind, owner)
+    if file is None:
+        return None
     try:
-        data = kept_file(kind, owner).read_bytes()
+        data = file.read_bytes()
     except OSError:
         return None
     return data[len(key) :] if data.startswith(key) else None
@@ -84,30 +127,17 @@ def read_pickled(kind: str, owner: Path, key: bytes | None) -> Any:
 
 def keep(kind: str, owner: Path, key: bytes, value: bytes) -> None:
     """Keep value for owner under key, replacing what was kept for it before."""
-    if sys.dont_write_bytecode:
-        return
     target = kept_file(kind, owner)
-    partial = target.with_name(f"{target.name}.{os.getpid()}")
+    if sys.dont_write_bytecode or target is None:
+        return
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
     try:
-        FOLDER.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(key + value)
         partial.replace(target)  # whole or not at all, for a build running beside this one
-        prune()
+        prune_folder(target.parent, KEEP)  # each brand file and brief has one; temporary projects too
     except OSError:
         partial.unlink(missing_ok=True)  # a read-only installation: made again next time
-
-
-def prune() -> None:
-    """Keep the KEEP most recently written files: each brand file and brief has one, and every
-    temporary project (a test's) would otherwise leave its own for good."""
-    found = []
-    for entry in os.scandir(FOLDER):
-        try:
-            found.append((entry.stat().st_mtime_ns, entry.path))
-        except OSError:
-            continue  # removed meanwhile by a build beside this one
-    for _, path in sorted(found, reverse=True)[KEEP:]:
-        Path(path).unlink(missing_ok=True)
 
 
 def brand_key(path: Path) -> bytes | None:

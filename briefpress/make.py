@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from functools import partial
 
 from briefpress.cache import Entry
 from briefpress.compose.assets import load_assets
@@ -18,7 +19,7 @@ from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, Capture, raise_all, report
 from briefpress.read.frontmatter import load_source
-from briefpress.records import EDITION_FILES, Brand, BuildConfig, Document
+from briefpress.records import EDITION, EDITIONS, Brand, BuildConfig, Document
 from briefpress.render.editions import make_edition
 from briefpress.render.fonts.fit import fit_fonts
 from briefpress.render.workers import Crew
@@ -28,25 +29,37 @@ __all__ = ["make_brief", "prepare"]
 LOG = logging.getLogger("briefpress")
 
 
-def make_brief(config: BuildConfig, path, brands, crew: Crew) -> Entry:
-    """Every edition of one brief, the warnings printed on the way, and the images it read.
-    The crew's workers render the PDF editions; this process composes and makes the rest."""
+def make_brief(config: BuildConfig, path, brands, crew: Crew, progress=None) -> Entry:
+    """Every edition of one brief, the warnings logged on the way, and the images it read: read →
+    compose → render. The crew's workers render the PDF editions; this process makes the rest,
+    cheapest first, handing each to progress.made (the preview) as soon as it exists."""
     captured = Capture()
     LOG.addHandler(captured)
     try:
-        brand = brands.get()
-        crew.send_brand(config, brand, path)
-        document = prepare(config, brand, path)
-        crew.send(config, document)
-        made = {kind: make_edition(kind, document, config) for kind in crew.here}
+        brand = brands.get()  # read the brand
+        crew.send_brand(config, brand, path)  # a PDF worker sets up its stylesheets meanwhile
+        document = prepare(config, brand, path)  # read and compose the brief; its errors raised together
+        crew.send(config, document)  # the PDF editions, rendered by the workers
+        made = {kind: render_edition(kind, document, config, progress) for kind in crew.here}
         made.update(crew.results())
     finally:
         LOG.removeHandler(captured)
         crew.cancel()  # a no-op for workers that answered; frees them if the brief failed first
-    editions = tuple((kind, made[kind]) for kind in EDITION_FILES if kind in made)
+    editions = tuple((e.name, made[e.name]) for e in EDITIONS if e.name in made)
     images = tuple((a.url, hashlib.sha256(a.content).hexdigest()) for a in document.assets if ":" not in a.url)
     images += tuple(cited_files(document))
     return Entry(editions=editions, warnings=tuple(captured.records), images=images, about=json.dumps(about(document)))
+
+
+def render_edition(kind: str, document: Document, config: BuildConfig, progress) -> bytes:
+    """One edition's bytes; with progress, shown as a draft first if it is drafted, and handed over."""
+    if progress is None:
+        return make_edition(kind, document, config)
+    draft = progress.draft if progress.draft and EDITION[kind].drafted else None
+    show_draft = partial(draft, kind) if draft else None
+    data = make_edition(kind, document, config, show_draft=show_draft, stale=progress.stale)
+    progress.made(kind, data)
+    return data
 
 
 def cited_files(doc: Document):

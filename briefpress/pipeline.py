@@ -1,5 +1,5 @@
-"""The build, stage by stage: for each brief, its editions from the cache or freshly made; then
-every file written together.
+"""The build, stage by stage: build(config, driver) is the pipeline every driver runs, and
+build_brief(config, path) the one call that builds one brief, wherever a driver runs it.
 
 Only light modules are imported here: a build whose editions are all in the cache never loads
 pandoc, lxml or WeasyPrint. The heavy stages live in make.py, and the PDF renderers in the
@@ -8,79 +8,143 @@ forked workers of workers.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from functools import partial
+import dataclasses
+import json
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefpress.cache import Entry, cache_key, lookup, store
-from briefpress.errors import BriefError, display_path, raise_all, replay
-from briefpress.kept import keep_brand, kept_brand
+from briefpress.errors import LOG, BriefError, BriefErrors, Capture, Logged, Superseded, display_path, raise_all, replay
+from briefpress.kept import keep_brand, keeping, kept_brand
 from briefpress.publish import CHECKSUMS, Output, publish
 from briefpress.records import EDITION_FILES, Artifact, Brand, BuildConfig, edition_kinds
 from briefpress.render.workers import Crew, Forked
 from briefpress.scratch import scratch_folder
 
 
-def build(config: BuildConfig) -> list[Artifact]:
-    """Build every edition of every brief named in the config; write them all at the end."""
-    check_targets(config)
-    brands = BrandOnce(config)
-    outputs = []
+@dataclass(frozen=True)
+class Problem:
+    """A user-facing error as plain data: it crosses processes and clusters without the
+    exception (or the lxml or WeasyPrint error it came from) it was raised as."""
+
+    path: str | None
+    line: int | None
+    what: str
+    fix: str = ""
+
+    def error(self) -> BriefError:
+        return BriefError(self.path, self.line, self.what, self.fix)
+
+
+@dataclass(frozen=True)
+class BriefBuild:
+    """One brief, built: plain, frozen, picklable data, the same from every driver."""
+
+    source: Path
+    editions: tuple[tuple[str, bytes], ...] = ()  # (edition name, bytes), in EDITIONS order
+    logged: tuple[Logged, ...] = ()  # its notes and warnings, with file and line
+    about: dict[str, Any] = field(default_factory=dict)  # what the catalogue says about it (make.about)
+    problems: tuple[Problem, ...] = ()  # why it failed, if it did: every error found, not only the first
+    bug: str = ""  # the traceback of an unexpected error (a bug in briefpress), as text
+
+    def accept(self) -> None:
+        """Log its notes and warnings again here; raise its errors, or its bug."""
+        replay(self.logged)
+        raise_all([problem.error() for problem in self.problems])
+        if self.bug:
+            raise RuntimeError(f"building {display_path(self.source)} failed:\n{self.bug}")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """For a driver that shows editions as they come (the preview): each edition's bytes as soon
+    as it is made; a PDF's pages as a draft before it is finished; stale() true gives the build up."""
+
+    made: Callable[[str, bytes], None]
+    draft: Callable[[str, bytes], None] | None = None
+    stale: Callable[[], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Driver:
+    """Who builds which brief where (spread), and which files a build writes besides the editions."""
+
+    spread: Callable[[BuildConfig], list[BriefBuild]]
+    files: Callable[[BuildConfig, list[BriefBuild]], list[Output]]
+    also_writes: tuple[tuple[str, str], ...] = ()  # (file name in the output folder, what it is)
+
+
+def build(config: BuildConfig, driver: Driver | None = None) -> list[Artifact]:
+    """The pipeline, for every brief the config names:
+    read → compose → render each edition (build_brief, one call per brief, spread by the driver),
+    check (every brief's notes and warnings shown, all their errors raised together),
+    publish (every file written at once, with SHA256SUMS)."""
+    driver = driver or IN_TURN
+    check_targets(config, also=driver.also_writes)
     with scratch_folder():
-        for path in config.sources:
-            outputs += output_files(config, path, brief_entry(config, path, brands))
-    return publish(outputs, config.out_dir)
+        built = driver.spread(config)
+    errors = []
+    for brief in built:
+        try:
+            brief.accept()
+        except BriefErrors as err:
+            errors += err.errors
+        except BriefError as err:
+            errors.append(err)
+    raise_all(errors)
+    return publish(driver.files(config, built), config.out_dir)
 
 
-# Cheapest first: the preview shows each edition as soon as it exists, and the web page needs no
-# layout. The web page's card comes last: the preview shows no card, and it would delay the PDF.
-EDITION_ORDER = ("html", "epub", "pdf", "print", "pdfa", "card")
-
-
-DRAFTED = ("pdf", "print")  # the editions the preview shows as drafts first (their pages only)
-
-
-def build_by_edition(
+def build_brief(
     config: BuildConfig,
-    brands: BrandOnce,
+    path: Path,
     *,
-    show_draft: Callable[[str, Path, bytes], None] | None = None,
-    stale: Callable[[], bool] | None = None,
-) -> Iterator[list[Artifact]]:
-    """One brief's editions made in this process, cheapest first, each published as soon as it is
-    made: yields the files written so far. For the preview, whose web page must not wait for the PDF;
-    no cache and no workers, since the preview's process keeps WeasyPrint warm.
+    brands: BrandOnce | None = None,
+    fork: bool = True,
+    progress: Progress | None = None,
+) -> BriefBuild:
+    """Build one brief: its editions from the cache when nothing they depend on has changed, else
+    read, composed and rendered (make.make_brief). The one entry point every driver calls for a
+    brief: the command line, a series' process pool, the preview, a pack, a cluster's worker.
 
-    With show_draft, each PDF edition's pages are handed to show_draft(kind, target, bytes) as a
-    draft (without tags or identifiers) as soon as they are laid out; the edition is then written
-    from the same layout. A draft is never written to the output folder. When stale() turns true,
-    the PDF being made is given up (Superseded)."""
-    check_targets(config)
-    from briefpress.make import prepare
-    from briefpress.render.editions import make_edition
+    It never raises for a brief that fails: the errors come back as Problems, a bug as its
+    traceback's text, the notes and warnings as Logged records (nothing is printed; the driver
+    replays them, BriefBuild.accept). With fork=False it starts no process at all (a Dask worker
+    is daemonic); else config.jobs > 1 renders the PDF editions in forked workers. With progress,
+    each edition is handed over as soon as it is made (and the cache is not used)."""
+    config = config if fork else dataclasses.replace(config, jobs=1)
+    captured = Capture()
+    saved = LOG.handlers, LOG.propagate
+    LOG.handlers, LOG.propagate = [captured], False  # the warnings travel back with the record
+    try:
+        with scratch_folder(), keeping(config.keep_dir):
+            entry = made_or_kept(config, path, brands or BrandOnce(config), progress)
+        about = json.loads(entry.about)
+        return BriefBuild(path, editions=entry.editions, logged=tuple(captured.records), about=about)
+    except BriefError as err:
+        return BriefBuild(path, logged=tuple(captured.records), problems=problems_of(err))
+    except Superseded:
+        raise  # the preview gives this build up; nobody waits for its record
+    except Exception:  # a bug: its traceback, as text, goes to the driver
+        return BriefBuild(path, logged=tuple(captured.records), bug=traceback.format_exc()[-20_000:])
+    finally:
+        LOG.handlers, LOG.propagate = saved
 
-    path = config.sources[0]
-    outputs: list[Output] = []
-    with scratch_folder():
-        document = prepare(config, brands.get(), path)
-        for kind in (k for k in EDITION_ORDER if k in edition_kinds(config.formats)):
-            target = target_file(config, path, kind)
-            draft = partial(show_draft, kind, target) if show_draft and kind in DRAFTED else None
-            outputs.append((target, make_edition(kind, document, config, show_draft=draft, stale=stale), kind))
-            yield publish(outputs, config.out_dir)
 
-
-def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
+def made_or_kept(config: BuildConfig, path: Path, brands: BrandOnce, progress: Progress | None) -> Entry:
     """One brief's editions: from the cache when nothing they depend on has changed, else made."""
-    cache = config.cache_dir
+    cache = None if progress else config.cache_dir
     key = cache_key(config, path) if cache else None
     entry = lookup(cache, key, path) if cache and key else None
     if entry is None:
-        brands.read_beside()  # forked first, so that the brand is read and WeasyPrint loads
+        brands.read_beside(fork=config.jobs > 1)  # forked first, so that the brand is read and WeasyPrint loads
         crew = Crew(config, path)  # while the brief is composed
         from briefpress.make import make_brief  # pandoc, lxml, ebooklib: loaded only for real work
 
-        entry = make_brief(config, path, brands, crew)
+        entry = make_brief(config, path, brands, crew, progress)
         if cache and key:
             store(cache, key, entry)
     else:
@@ -88,22 +152,44 @@ def brief_entry(config: BuildConfig, path: Path, brands: BrandOnce) -> Entry:
     return entry
 
 
-def output_files(config: BuildConfig, path: Path, entry: Entry) -> list[Output]:
+def problems_of(err: BriefError) -> tuple[Problem, ...]:
+    errors = err.errors if isinstance(err, BriefErrors) else [err]
+    return tuple(Problem(None if e.path is None else str(e.path), e.line, e.what, e.fix) for e in errors)
+
+
+def build_in_turn(config: BuildConfig) -> list[BriefBuild]:
+    """Each brief in this process, one after the other, sharing the brand."""
+    brands = BrandOnce(config)
+    built = []
+    for path in config.sources:
+        built.append(build_brief(config, path, brands=brands))
+        if built[-1].problems or built[-1].bug:
+            break  # one brief at a time: the first that fails stops the build
+    return built
+
+
+def edition_files(config: BuildConfig, built: list[BriefBuild]) -> list[Output]:
+    """Every brief's editions, where they go."""
+    return [output for brief in built for output in output_files(config, brief.source, brief.editions)]
+
+
+IN_TURN = Driver(spread=build_in_turn, files=edition_files)
+
+
+def output_files(config: BuildConfig, path: Path, editions) -> list[Output]:
     """Where each edition of the brief at path goes: dist/brief.pdf, dist/brief-print.pdf ..."""
-    return [(target_file(config, path, kind), data, kind) for kind, data in entry.editions]
+    return [(target_file(config, path, kind), data, kind) for kind, data in editions]
 
 
 def target_file(config: BuildConfig, path: Path, kind: str) -> Path:
     return config.out_dir / f"{path.stem}{EDITION_FILES[kind]}"
 
 
-def check_targets(config: BuildConfig, *, catalogue: bool = False) -> None:
+def check_targets(config: BuildConfig, *, also: tuple[tuple[str, str], ...] = ()) -> None:
     """Before anything is built, refuse two briefs (or a brief and the catalogue) that would write
     the same file, and file names that SHA256SUMS cannot list."""
     owners = {config.out_dir / CHECKSUMS: "the checksum list"}
-    if catalogue:
-        owners[config.out_dir / "index.html"] = "the series catalogue"
-        owners[config.out_dir / "feed.xml"] = "the series feed"
+    owners |= {config.out_dir / name: what for name, what in also}
     errors = []
     for path in config.sources:
         if any(c in str(path) for c in "\n\r"):
@@ -136,15 +222,15 @@ class BrandOnce:
     wrapper and lxml and reads the manuscript."""
 
     def __init__(self, config: BuildConfig):
-        self.path, self.spare = config.brand_path, config.jobs > 1
+        self.path = config.brand_path
         self.brand: Brand | None = None
         self.reader: Forked | None = None
         self.looked_up = False
 
-    def read_beside(self) -> None:
+    def read_beside(self, *, fork: bool) -> None:
         if self.brand is None and self.reader is None:
             self.brand = self.kept()
-            if self.brand is None and self.spare:
+            if self.brand is None and fork:
                 self.reader = Forked(lambda _: read_brand(self.path), [], self.path, what="reading the brand")
 
     def get(self):

@@ -217,30 +217,67 @@ class Asset:
     media_type: str
 
 
-# Every file a build can make of a brief, in the order they are made and listed: kind -> file name ending.
-EDITION_FILES = {
-    "pdf": ".pdf",
-    "print": "-print.pdf",
-    "epub": ".epub",
-    "pdfa": "-archive.pdf",
-    "html": ".html",
-    "card": "-card.png",
-}
-# Files that come with an edition rather than being asked for: the web page's social card, the
-# picture its og:image names, is written beside it.
-COMPANIONS = {"html": ("card",)}
+@dataclass(frozen=True)
+class Edition:
+    """One kind of file a build makes of a brief. Every list of editions is derived from EDITIONS."""
+
+    name: str  # what --format names, Artifact.kind, the cache's file name
+    suffix: str  # after the brief's file stem: brief-print.pdf
+    renderer: str  # the library that makes it; "weasyprint" editions go to the PDF workers
+    title: str  # what the catalogue and its feed call it
+    word: str  # what messages call it: "the print edition", the preview's timings
+    made: int  # made in this order in one process: cheapest first, so the preview shows the web page first
+    listed: int | None = None  # its place in the catalogue's list; None: not listed (the card)
+    cost: int = 0  # rough render time in tenths of a second, for sharing the PDFs among workers
+    variant: str = ""  # the standard a PDF is written to (WeasyPrint's pdf_variant) and checked against
+    companion_of: str = ""  # written with that edition rather than asked for by --format
+    drafted: bool = False  # the preview shows its pages first, as a draft
+
+    @property
+    def tagged(self) -> bool:
+        """A tagged PDF (PDF/UA-1, or PDF/A-3a, whose level "a" is tagged)."""
+        return bool(self.variant)
+
+
+# Every file a build can make of a brief, in the order they are listed (SHA256SUMS, the cache).
+# The PDF variants: tagged PDF/UA-1 for distribution and print; PDF/A-3a for the archive, because
+# PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript. The card is
+# the web page's picture for link previews (its og:image), written beside it.
+EDITIONS = (
+    Edition("pdf", ".pdf", "weasyprint", "PDF", "PDF", made=2, listed=1, cost=5, variant="pdf/ua-1", drafted=True),
+    Edition(
+        "print",
+        "-print.pdf",
+        "weasyprint",
+        "Print PDF",
+        "print",
+        made=3,
+        listed=2,
+        cost=4,
+        variant="pdf/ua-1",
+        drafted=True,
+    ),
+    Edition("epub", ".epub", "ebooklib", "EPUB", "EPUB", made=1, listed=3),
+    Edition(
+        "pdfa", "-archive.pdf", "weasyprint", "Archival PDF", "archive", made=4, listed=4, cost=5, variant="pdf/a-3a"
+    ),
+    Edition("html", ".html", "jinja2", "Web page", "web", made=0, listed=0),
+    Edition("card", "-card.png", "pillow", "Card", "card", made=5, companion_of="html"),
+)
+EDITION = {e.name: e for e in EDITIONS}
+EDITION_FILES = {e.name: e.suffix for e in EDITIONS}
+PDF_VARIANTS = {e.name: e.variant for e in EDITIONS if e.tagged}
+FORMATS = tuple(e.name for e in EDITIONS if not e.companion_of)  # what --format names
 
 
 def edition_kinds(formats: tuple[str, ...]) -> tuple[str, ...]:
     """The kinds of file a build of these formats makes: each format, and its companions."""
-    wanted = {*formats, *(kind for f in formats for kind in COMPANIONS.get(f, ()))}
-    return tuple(kind for kind in EDITION_FILES if kind in wanted)
+    return tuple(e.name for e in EDITIONS if e.name in formats or e.companion_of in formats)
 
 
-# The standard each PDF edition is written to (WeasyPrint's pdf_variant) and checked against (veraPDF):
-# tagged PDF/UA-1 for distribution and print; PDF/A-3a (tagged, level "a") for the archive, because
-# PDF/A-3 is the only PDF/A part that may embed a non-PDF file such as the manuscript.
-PDF_VARIANTS = {"pdf": "pdf/ua-1", "print": "pdf/ua-1", "pdfa": "pdf/a-3a"}
+def making_order(kinds) -> list[str]:
+    """These editions in the order one process makes them: cheapest first."""
+    return sorted(kinds, key=lambda kind: EDITION[kind].made)
 
 
 @dataclass(frozen=True)
@@ -256,6 +293,7 @@ class BuildConfig:
     allow_remote: bool = False  # fetch http(s) images named in the manuscript
     jobs: int = 1  # processes that render editions (or, in a series, briefs) side by side
     cache_dir: Path | None = None  # where finished editions are kept by content hash; None: no cache
+    keep_dir: Path | None = None  # the project's cache folder, for all a build keeps (cache_dir is in it)
     references: bool = False  # a References list after the notes of every brief (--references)
 
 

@@ -16,7 +16,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE = ROOT / "source" / "brief.md"
 BRIEFS = {"brief": SAMPLE, "links": FIXTURES / "links.md", "minimal": FIXTURES / "minimal.md"}
 EPOCH = "1772668800"  # 2026-03-05T00:00:00Z, so every build in the suite is reproducible
-PROJECT_CACHE = ROOT / ".briefpress-cache"
+# The project's edition cache; kept/ and templates/ beside it hold what every build keeps, like bytecode.
+PROJECT_CACHE = ROOT / ".briefpress-cache" / "editions"
 
 # Python as a user runs it: each process a test starts keeps briefpress's compiled bytecode for the
 # next (a shell's PYTHONDONTWRITEBYTECODE would make every one of them compile it all again).
@@ -93,13 +94,25 @@ def run_build(*args: str, cwd: Path = ROOT, cache: bool = False) -> tuple[int, s
     return code, out.getvalue(), err.getvalue()
 
 
+# The briefs built once per test run in every edition, for the tests that only read them: the
+# sample, the links and minimal fixtures, and a brief with an image, tables, lists and a footnote.
+EVERY_EDITION = "pdf,print,epub,pdfa,html"
+SHARED = {**BRIEFS, "elements": FIXTURES / "elements.md"}
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> dict[str, Path]:
-    """Build every brief once per session: {"brief": folder, "links": folder, ...}."""
+def every_edition(tmp_path_factory) -> dict[str, Path]:
+    """Each shared brief built once in every edition: {"brief": folder, ...}. Read-only."""
     folders = {}
-    for name, source in BRIEFS.items():
+    for name, source in SHARED.items():
         out = tmp_path_factory.mktemp(f"dist-{name}")
-        code, _, err = run_build(str(source), "--out", str(out))
+        code, _, err = run_build(str(source), "--out", str(out), "--format", EVERY_EDITION)
         assert code == 0, err
         folders[name] = out
     return folders
+
+
+@pytest.fixture(scope="session")
+def built(every_edition) -> dict[str, Path]:
+    """The sample and the links and minimal fixtures, built once: {"brief": folder, ...}. Read-only."""
+    return {name: every_edition[name] for name in BRIEFS}

@@ -140,6 +140,19 @@ def page_texts(path) -> list[str]:
         pdf.close()
 
 
+def make_project(folder: Path, *sources: Path, build_py: bool = False) -> Path:
+    """A project folder as a user has one: the project's styles/, each source copied into source/
+    (its images beside it are the test's to add), and build.py if asked; its path."""
+    root = Path(__file__).resolve().parent.parent
+    shutil.copytree(root / "styles", folder / "styles")
+    for source in sources:
+        (folder / "source").mkdir(exist_ok=True)
+        shutil.copy(source, folder / "source" / source.name)
+    if build_py:
+        shutil.copy(root / "build.py", folder / "build.py")
+    return folder
+
+
 def edited_brand(folder: Path, edit: Callable[[str], str]) -> Path:
     """A copy of the project's styles in folder/styles whose brand.yml is edit(its text); its path."""
     styles = folder / "styles"

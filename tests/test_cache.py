@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import EPOCH, FIXTURES, ROOT
+from conftest import EPOCH, FIXTURES
+from helpers import make_project
 
 HEAVY = ("weasyprint", "pypandoc", "lxml", "ebooklib")
 RUN = """
@@ -28,7 +29,7 @@ print(json.dumps({"code": code, "loaded": [m for m in %r if m in sys.modules]}))
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     (tmp_path / "source").mkdir()
     text = (FIXTURES / "links.md").read_text(encoding="utf-8")
     (tmp_path / "source" / "brief.md").write_text(text + "\n![A blue square](square.png)\n", encoding="utf-8")
@@ -116,7 +117,7 @@ def test_no_cache_makes_everything_afresh_with_the_same_bytes(project):
 
 def test_a_damaged_cache_entry_is_a_miss_not_an_error(project):
     _, _, before = build(project)
-    (entry,) = (project / ".briefpress-cache").iterdir()
+    (entry,) = (project / ".briefpress-cache" / "editions").iterdir()
     (entry / "pdf").write_bytes(b"%PDF-1.7 truncated")
     report, _, after = build(project)
     assert "pypandoc" in report["loaded"]
@@ -133,7 +134,7 @@ def test_editions_rendered_in_parallel_are_the_same_bytes(project):
 def test_the_cache_keeps_only_the_newest_entries(project):
     from briefpress.cache import KEEP
 
-    cache = project / ".briefpress-cache"
+    cache = project / ".briefpress-cache" / "editions"
     for n in range(KEEP + 5):
         old = cache / f"{n:064x}"
         old.mkdir(parents=True)

@@ -4,7 +4,6 @@ beside the page and named by its Open Graph and Twitter tags with an absolute ad
 from __future__ import annotations
 
 import io
-import shutil
 import struct
 import unicodedata
 from pathlib import Path
@@ -20,6 +19,7 @@ from briefpress.make import prepare
 from briefpress.render.cover import CARD_BAND, Type, _fit_title, _stack, render_card
 from briefpress.render.fonts.fit import face_codepoints
 from conftest import FIXTURES, ROOT, SAMPLE, run_build
+from helpers import make_project
 from robust import write_brief
 
 URDU = FIXTURES / "urdu.md"
@@ -133,7 +133,7 @@ def test_a_long_title_is_fitted_into_four_lines_within_the_column():
 
 
 def test_without_any_address_the_page_has_no_image_tags(tmp_path):
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     brand = tmp_path / "styles" / "brand.yml"
     text = brand.read_text(encoding="utf-8")
     brand.write_text("\n".join(line for line in text.splitlines() if "{slug}" not in line) + "\n", encoding="utf-8")

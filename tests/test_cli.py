@@ -10,15 +10,13 @@ import pytest
 
 from briefpress.errors import display_path
 from conftest import BRIEFS, ROOT, run_build
-from helpers import run_cli
+from helpers import make_project, run_cli
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A copy of the project's source and styles, as a new brief's folder would look."""
-    shutil.copytree(ROOT / "source", tmp_path / "source")
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
-    return tmp_path
+    return make_project(tmp_path, ROOT / "source" / "brief.md")
 
 
 def test_no_arguments_builds_the_sample_brief_into_dist(project):
@@ -126,7 +124,7 @@ def test_importing_the_main_module_builds_nothing(tmp_path):
     import sys
 
     shutil.copytree(ROOT / "source", tmp_path / "source")
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     code = "import briefpress.__main__; print('imported')"
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout == "imported\n", result.stderr

@@ -15,7 +15,7 @@ from briefpress.check.pdfcheck import check_pdfua
 from briefpress.check.validate import Verdict, run_epubcheck, run_epubchecks, validate_editions, vera_verdict
 from briefpress.check.verapdf import run_verapdf
 from briefpress.records import EDITION_FILES, Artifact
-from conftest import BRIEFS, FIXTURES, run_build
+from conftest import BRIEFS, SHARED, run_build
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -29,19 +29,13 @@ ALL_FORMATS = "pdf,print,epub,pdfa"
 PDF_EDITIONS = [".pdf", "-print.pdf", "-archive.pdf"]
 # The validators also see a brief with an image, two tables (one with row headers), nested lists,
 # a block quote, a footnote, a heading with a link and two authors' bios.
-CHECKED = {**BRIEFS, "elements": FIXTURES / "elements.md"}
+CHECKED = SHARED
 
 
 @pytest.fixture(scope="session")
-def editions(tmp_path_factory) -> dict[str, Path]:
-    """Every brief built once in every format: {"brief": folder, ...}."""
-    folders = {}
-    for name, source in CHECKED.items():
-        out = tmp_path_factory.mktemp(f"editions-{name}")
-        code, _, err = run_build(str(source), "--out", str(out), "--format", ALL_FORMATS)
-        assert code == 0, err
-        folders[name] = out
-    return folders
+def editions(every_edition) -> dict[str, Path]:
+    """Every brief built once in every format (conftest's shared builds): {"brief": folder, ...}."""
+    return {name: every_edition[name] for name in CHECKED}
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ import pypdfium2
 import pytest
 from PIL import ImageChops
 
-from conftest import BRIEFS, run_build
+from conftest import BRIEFS, FIXTURES, run_build
+from helpers import make_project
 from pageimages import rasterise
 
 A4 = (595.28, 841.89)
@@ -47,12 +48,14 @@ def link_annotations(pdf: Path) -> list[str]:
         ]
 
 
-def test_default_build_writes_pdf_print_and_epub(built):
-    assert sorted(p.name for p in built["brief"].iterdir()) == [
+def test_default_build_writes_pdf_print_and_epub(tmp_path):
+    code, _, err = run_build(str(FIXTURES / "minimal.md"), "--out", str(tmp_path))
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
         "SHA256SUMS",
-        "brief-print.pdf",
-        "brief.epub",
-        "brief.pdf",
+        "minimal-print.pdf",
+        "minimal.epub",
+        "minimal.pdf",
     ]
 
 
@@ -224,11 +227,8 @@ def test_long_url_breaks_without_added_hyphens_inside_the_margins(built, name):
 
 
 def test_a_brand_folder_without_the_print_stylesheet_is_a_one_line_error(tmp_path):
-    import shutil
 
-    from conftest import ROOT
-
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     (tmp_path / "styles" / "print.css.j2").unlink()
     code, _, err = run_build(
         str(BRIEFS["minimal"]),

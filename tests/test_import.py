@@ -17,7 +17,7 @@ import yaml
 from briefpress.author.importer import clean
 from briefpress.errors import display_path
 from conftest import FIXTURES, ROOT, run_build
-from helpers import NS, epub_tree, epubcheck, pdf_pages_text, run_cli, squash
+from helpers import NS, epub_tree, epubcheck, make_project, pdf_pages_text, run_cli, squash
 
 WORD = FIXTURES / "word" / "out"
 CHART = FIXTURES / "word" / "src" / "chart.png"
@@ -30,8 +30,7 @@ def shown(name: str) -> str:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
-    return tmp_path
+    return make_project(tmp_path)
 
 
 def import_file(project: Path, name: str, *args: str, source: Path | None = None):

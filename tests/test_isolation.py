@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 from conftest import FIXTURES, PROJECT_CACHE, ROOT, folder_state, run_build
+from helpers import make_project
 
 
 def test_two_builds_in_a_fresh_folder_use_only_the_cache_the_first_made(tmp_path, monkeypatch):
     from briefpress import make
 
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     shutil.copy(FIXTURES / "minimal.md", tmp_path / "minimal.md")
     made = []
     make_brief = make.make_brief
@@ -35,3 +37,26 @@ def test_two_builds_in_a_fresh_folder_use_only_the_cache_the_first_made(tmp_path
     assert [name for name, _ in folder_state(cache)] == [name for name, _ in first]
     assert (tmp_path / "dist" / "minimal.pdf").read_bytes().startswith(b"%PDF-")
     assert folder_state(PROJECT_CACHE) == project_cache
+
+
+def test_a_build_writes_nothing_inside_the_package_and_clean_removes_what_it_kept(tmp_path, monkeypatch):
+    """Everything a build keeps (editions, the brand as read, the cover, compiled templates) goes to
+    the project's .briefpress-cache/: an installed package may be read-only, and shared."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as a user runs it: kept things are written
+    package = ROOT / "briefpress"
+
+    def package_files() -> list[tuple[str, int]]:  # Python's own bytecode aside
+        return [(name, mtime) for name, mtime in folder_state(package) if not name.endswith(("__pycache__", ".pyc"))]
+
+    before = package_files()
+    make_project(tmp_path)
+    shutil.copy(FIXTURES / "minimal.md", tmp_path / "minimal.md")
+    source, out = str(tmp_path / "minimal.md"), str(tmp_path / "dist")
+    code, _, err = run_build(source, "--out", out, "--format", "html,epub", "-q", cwd=tmp_path, cache=True)
+    assert code == 0, err
+    assert package_files() == before
+    kept = {path.name for path in (tmp_path / ".briefpress-cache").iterdir()}
+    assert kept == {"editions", "kept", "templates"}
+    code, said, _ = run_build("clean", cwd=tmp_path)
+    assert code == 0 and said.startswith("removed ")
+    assert not (tmp_path / ".briefpress-cache").exists()

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 import pytest
 
-from conftest import ROOT
+from helpers import make_project
 
 
 @pytest.fixture
 def kept(tmp_path, monkeypatch):
-    """A project of its own, and a kept folder of its own, written as a build without
-    PYTHONDONTWRITEBYTECODE writes it."""
-    from briefpress import kept
+    """A project of its own, which is its own cache folder (what is kept goes to kept/ in it),
+    written as a build without PYTHONDONTWRITEBYTECODE writes it."""
+    from briefpress.kept import keeping
 
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
-    monkeypatch.setattr(kept, "FOLDER", tmp_path / "kept")
+    make_project(tmp_path)
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
-    return tmp_path
+    with keeping(tmp_path):
+        yield tmp_path
 
 
 def brand_of(project, monkeypatch, *, may_read: bool):

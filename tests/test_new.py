@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_build
-from helpers import run_cli
+from conftest import run_build
+from helpers import make_project, run_cli
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
-    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
-    return tmp_path
+    return make_project(tmp_path, build_py=True)
 
 
 def test_new_brief_builds_strictly_at_once(project):

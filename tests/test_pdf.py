@@ -11,7 +11,7 @@ import sys
 import pikepdf
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from helpers import pdf_destinations, pdf_links, pdf_pages_text, squash, text_near
 
 
@@ -115,13 +115,13 @@ def test_fonts_come_from_the_brand_and_are_embedded(built):
     assert families == {"Source-Serif-Pr", "Source-Sans-Pro"}, fonts
 
 
-# The patches applied when briefpress.render.pdf is imported: each is still needed, and still right.
+# The patches a render applies (render/patches/): each is still needed, and still right.
 
 
 def test_pydyf_still_rebuilds_page_references_on_every_read_and_our_cache_agrees():
     import pydyf
 
-    from briefpress.render.pdf import UNCACHED_PAGE_REFERENCES
+    from briefpress.render.patches.pydyf import UNCACHED_PAGE_REFERENCES, page_references_kept
 
     pdf = pydyf.PDF()
     for _ in range(3):
@@ -129,10 +129,12 @@ def test_pydyf_still_rebuilds_page_references_on_every_read_and_our_cache_agrees
     # Still needed: pydyf makes a new tuple of every page on each read (quadratic in WeasyPrint's
     # tagging). When this fails, pydyf caches it itself: remove cached_page_references.
     assert UNCACHED_PAGE_REFERENCES(pdf) is not UNCACHED_PAGE_REFERENCES(pdf)
-    assert pdf.page_references is pdf.page_references  # ours is computed once per page count
-    assert pdf.page_references == UNCACHED_PAGE_REFERENCES(pdf)
-    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))  # a new page makes it stale
-    assert len(pdf.page_references) == 4 and pdf.page_references == UNCACHED_PAGE_REFERENCES(pdf)
+    assert pdf.page_references is not pdf.page_references  # outside a render, pydyf's own
+    with page_references_kept():
+        assert pdf.page_references is pdf.page_references  # ours is computed once per page count
+        assert pdf.page_references == UNCACHED_PAGE_REFERENCES(pdf)
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))  # a new page makes it stale
+        assert len(pdf.page_references) == 4 and pdf.page_references == UNCACHED_PAGE_REFERENCES(pdf)
 
 
 def test_weasyprint_loads_its_libraries_without_probing_the_system():
@@ -161,13 +163,17 @@ def test_weasyprint_loads_its_libraries_without_probing_the_system():
     assert int(started) > 0 and loaded == "True"
 
 
-def test_the_collector_runs_again_after_a_render():
+def test_a_render_lays_out_with_the_collector_paused_and_leaves_it_running():
     import gc
 
-    from briefpress.render.pdf import collector_paused
+    from briefpress.render.editions import make_edition
+    from briefpress.scratch import scratch_folder
 
-    with collector_paused():
-        assert not gc.isenabled()
+    config, doc = composed(FIXTURES / "minimal.md")
+    collecting = []  # asked at every line laid out or drawn: is the collector running?
+    with scratch_folder():
+        make_edition("pdf", doc, config, stale=lambda: collecting.append(gc.isenabled()) or False)
+    assert collecting and not any(collecting)
     assert gc.isenabled()
 
 
@@ -259,13 +265,13 @@ def test_weasyprint_imports_fonttools_fallbacks_only_when_they_run():
 
 
 def test_simple_cffi_type_strings_give_cffis_own_types_without_its_parser(monkeypatch):
-    """render/cffitypes.py builds "PangoRectangle *" or "hb_codepoint_t[1163]" from the name's own
+    """render/patches/cffi.py builds "PangoRectangle *" or "hb_codepoint_t[1163]" from the name's own
     type: the same model type and C type as cffi's parser gives, without running pycparser (5-13 ms
     per new string with WeasyPrint's declarations, one string per font and glyph count)."""
     from cffi import cparser
 
-    from briefpress.render import cffitypes
     from briefpress.render.fonts.subset import ffi as subset_ffi
+    from briefpress.render.patches import cffi as cffitypes
     from briefpress.render.pdf import ffi  # WeasyPrint's
 
     parsed = []
@@ -396,6 +402,8 @@ def test_a_render_after_an_edit_remembers_its_lines_and_writes_the_bytes_of_one_
 def test_line_breaking_reads_no_style_property_that_remembered_lines_leave_out(monkeypatch):
     """A remembered line is found by the style properties in LINE_STYLE: WeasyPrint's line breaking
     must read no other (when this fails after an upgrade, add what it names to LINE_STYLE)."""
+    import weasyprint.layout.inline as weasy_inline
+    import weasyprint.layout.preferred as weasy_preferred
     from weasyprint.css import Style
 
     from briefpress.render import pdf
@@ -422,8 +430,8 @@ def test_line_breaking_reads_no_style_property_that_remembered_lines_leave_out(m
         return split
 
     monkeypatch.setattr(Style, "__getitem__", recorded, raising=False)
-    monkeypatch.setattr(pdf.weasy_inline, "split_first_line", watched(pdf.weasy_inline.split_first_line))
-    monkeypatch.setattr(pdf.weasy_preferred, "split_first_line", watched(pdf.weasy_preferred.split_first_line))
+    monkeypatch.setattr(weasy_inline, "split_first_line", watched(weasy_inline.split_first_line))
+    monkeypatch.setattr(weasy_preferred, "split_first_line", watched(weasy_preferred.split_first_line))
     monkeypatch.setattr(pdf, "LINES", pdf.RememberedLines(capacity=0))  # every line broken, none kept
     names = ["source/brief.md", "tests/fixtures/urdu.md", "tests/fixtures/elements.md"]
     names.append("tests/fixtures/scripts/south-asia.md")

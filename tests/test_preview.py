@@ -6,7 +6,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,16 +18,14 @@ from PIL import ImageChops
 from playwright.sync_api import expect
 
 from conftest import FIXTURES, ROOT
+from helpers import make_project
 
 BODY = "One paragraph without any links, so the brief has no notes at all."
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
-    (tmp_path / "source").mkdir()
-    shutil.copy(FIXTURES / "minimal.md", tmp_path / "source" / "minimal.md")
-    return tmp_path
+    return make_project(tmp_path, FIXTURES / "minimal.md")
 
 
 # build.py with the project as its root, so that the preview's cache is the project's, not ours.
@@ -55,8 +52,12 @@ class Running:
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.out: list[str] = []
         self.err: list[str] = []
-        threading.Thread(target=self.pump, args=(self.process.stdout, self.out, self.lines), daemon=True).start()
-        threading.Thread(target=self.pump, args=(self.process.stderr, self.err, None), daemon=True).start()
+        self.readers = [
+            threading.Thread(target=self.pump, args=(self.process.stdout, self.out, self.lines), daemon=True),
+            threading.Thread(target=self.pump, args=(self.process.stderr, self.err, None), daemon=True),
+        ]
+        for reader in self.readers:
+            reader.start()
 
     @staticmethod
     def pump(stream, store: list[str], lines) -> None:
@@ -90,7 +91,8 @@ class Running:
             self.process.kill()
             self.process.wait()
             raise AssertionError("briefpress did not stop on Ctrl-C within 15 s") from None
-        time.sleep(0.2)  # let the readers drain the pipes
+        for reader in self.readers:  # each has read its pipe to the end
+            reader.join(timeout=15)
         assert self.process.returncode == 0, "".join(self.err)
         return "".join(self.out), "".join(self.err)
 

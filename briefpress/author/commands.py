@@ -1,9 +1,10 @@
-"""The subcommands beside the build: new, import, serve, watch and the link check. cli.py parses their arguments."""
+"""The subcommands beside the build: new, import, serve, watch, clean and the link check. cli.py parses their arguments."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from briefpress.author.scaffold import new_brief
 from briefpress.brand import load_brand
 from briefpress.check.linkcheck import check_links
-from briefpress.defaults import PREVIEW_FORMATS, make_config, parse_formats
+from briefpress.defaults import PREVIEW_FORMATS, cache_folder, make_config, parse_formats
 from briefpress.errors import display_path
 from briefpress.records import BuildConfig
 
@@ -53,6 +54,17 @@ def run_preview(args: argparse.Namespace, root: Path) -> int:
     if args.command == "serve":
         return serve(config, port=args.port)
     return watch(config)
+
+
+def run_clean(args: argparse.Namespace, root: Path) -> int:
+    """Remove the project's cache folder: the kept editions, brands, covers and compiled templates."""
+    folder = cache_folder(root)
+    if folder.is_dir():
+        shutil.rmtree(folder)
+        print(f"removed {display_path(folder)}")
+    else:
+        print(f"nothing to remove ({display_path(folder)} does not exist)")
+    return 0
 
 
 def run_link_check(config: BuildConfig, *, online: bool) -> int:

@@ -18,10 +18,10 @@ from pathlib import Path
 from watchfiles import watch as watch_changes
 
 from briefpress.errors import BriefError, Capture, Superseded, display_path
-from briefpress.pipeline import BrandOnce, build_by_edition
-from briefpress.records import EDITION_FILES, BuildConfig
+from briefpress.pipeline import BrandOnce, Progress, build_brief, check_targets, target_file
+from briefpress.publish import Output, publish
+from briefpress.records import EDITION, EDITION_FILES, BuildConfig
 from briefpress.render.templates import TEMPLATES, render_preview_page
-from briefpress.render.workers import EDITION_NAMES
 from briefpress.scratch import scratch_folder
 
 LOG = logging.getLogger("briefpress")
@@ -101,17 +101,24 @@ class Rebuilder:
                 drafts=tuple(self.drafts),
             )
 
-        def show_draft(kind: str, target: Path, data: bytes) -> None:
-            self.drafts = {**self.drafts, target.name: data}
-            show(target.name, f"{EDITION_NAMES[kind]} pages")
+        def show_draft(kind: str, data: bytes) -> None:
+            name = target_file(self.config, source, kind).name
+            self.drafts = {**self.drafts, name: data}
+            show(name, f"{EDITION[kind].word} pages")
 
+        def made(kind: str, data: bytes) -> None:
+            nonlocal artifacts
+            outputs.append((target_file(self.config, source, kind), data, kind))
+            artifacts = publish(outputs, self.config.out_dir)  # each edition as soon as it is made
+            name = outputs[-1][0].name
+            self.drafts = {n: d for n, d in self.drafts.items() if n != name}
+            show(name, EDITION[kind].word)
+
+        source, outputs = self.config.sources[0], list[Output]()
+        progress = Progress(made, draft=show_draft if self.with_drafts else None, stale=stale)
         try:
-            for artifacts in build_by_edition(
-                self.config, self.brands, show_draft=show_draft if self.with_drafts else None, stale=stale
-            ):
-                made = artifacts[-2]  # the edition just written (SHA256SUMS comes last)
-                self.drafts = {name: data for name, data in self.drafts.items() if name != made.path.name}
-                show(made.path.name, EDITION_NAMES[made.kind])
+            check_targets(self.config)
+            build_brief(self.config, source, brands=self.brands, fork=False, progress=progress).accept()
         except Superseded:
             done = f" ({', '.join(timings)})" if timings else ""
             ok, message = True, f"stopped at {datetime.now():%H:%M:%S}{done}{reason}: changed again, building that"

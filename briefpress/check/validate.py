@@ -8,7 +8,6 @@ failed verdict that says how to install it.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.util
 import json
@@ -16,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,8 @@ from briefpress.check.pdfcheck import check_pdfa, check_pdfua, is_pdf_container
 from briefpress.check.verapdf import VeraResult, run_verapdf
 from briefpress.defaults import JVM_FLAGS
 from briefpress.records import EDITION_FILES, PDF_VARIANTS, Artifact
+from briefpress.render.patches import check_versions
+from briefpress.render.patches.pdfua import scalars_only_as_integer
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
 ARCHIVE_PART, ARCHIVE_CONFORMANCE = "3", "A"  # records.PDF_VARIANTS["pdfa"] is pdf/a-3a
@@ -228,35 +229,14 @@ def node_major(node: Path) -> int:
         return 0
 
 
-@contextlib.contextmanager
-def pdfua_rule_fix() -> Iterator[None]:
-    """Let pdfua 0.1.3 run UA-14-001 (empty headings) on WeasyPrint's PDFs.
-
-    Its as_integer() calls getattr(obj, "is_integer") on a pikepdf Array, which raises
-    ValueError instead of AttributeError, so the rule is silently skipped. Non-scalars are
-    not integers: answer None for them, only while we validate.
-    """
-    from pdfua.document import as_integer
-    from pdfua.rules import structure
-
-    def scalar_as_integer(value: object) -> int | None:
-        return None if is_pdf_container(value) else as_integer(value)
-
-    original = structure.as_integer
-    structure.as_integer = scalar_as_integer
-    try:
-        yield
-    finally:
-        structure.as_integer = original
-
-
 def run_pdfua(pdf: Path) -> Verdict:
     """The pdfua package's PDF/UA-1 rules; a skipped rule counts as a warning, as it proves nothing."""
     try:
         import pdfua
     except ImportError:
         return Verdict("pdfua", pdf, errors=1, details=(f"the pdfua package is missing ({SETUP_HINT})",))
-    with PDFUA_LOCK, pdfua_rule_fix():
+    check_versions("pdfua")
+    with PDFUA_LOCK, scalars_only_as_integer(is_pdf_container):
         report = pdfua.validate(str(pdf))
     counts = report.count_by_severity()
     details = tuple(f"{f.severity.name} {f.rule_id}: {f.message}" for f in report.findings) + tuple(

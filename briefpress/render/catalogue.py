@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from dataclasses import dataclass
 
-from briefpress.records import Artifact, Brand
+from briefpress.records import EDITION, EDITIONS, Artifact, Brand
 from briefpress.render.styles import edition_css, joined_css
 from briefpress.render.templates import render_catalogue, render_feed
 from briefpress.render.webedition import logo_data_url
 
-EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub": "EPUB", "pdfa": "Archival PDF"}
-EDITION_ORDER = tuple(EDITION_NAMES)
+# The editions a catalogue lists, in its order, by what it calls them.
+EDITION_NAMES = {e.name: e.title for e in sorted(EDITIONS, key=lambda e: e.listed or 0) if e.listed is not None}
 CITATION_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csljson": "CSL JSON"}
 
 
@@ -42,9 +41,8 @@ class Catalogue:
     entries: tuple[Entry, ...]
 
 
-def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
-    """The catalogue entry of a brief, from what its build recorded about it."""
-    facts = json.loads(about)
+def describe(facts: dict, editions: tuple[Artifact, ...]) -> Entry:
+    """The catalogue entry of a brief, from what its build recorded about it (make.about)."""
     return Entry(
         title=facts["title"],
         subtitle=facts["subtitle"],
@@ -53,7 +51,7 @@ def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
         series_name=facts["series_name"],
         series_number=facts["series_number"],
         summary=facts["summary"],
-        editions=tuple(sorted(editions, key=lambda a: EDITION_ORDER.index(a.kind))),
+        editions=tuple(sorted(editions, key=lambda a: EDITION[a.kind].listed or 0)),
         atom_id=atom_id(facts),
         updated=f"{facts['date']}T00:00:00Z" if facts["date"] else facts["updated"],
         lang=facts["lang"],

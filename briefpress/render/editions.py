@@ -18,7 +18,7 @@ from briefpress.compose.citation import series_label
 from briefpress.compose.htmltree import link_across
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
-from briefpress.records import PDF_VARIANTS, Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
+from briefpress.records import EDITION, Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
 from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import (
@@ -58,8 +58,8 @@ def make_edition(
     return make_html(doc)
 
 
-DISTRIBUTION_VARIANT = PDF_VARIANTS["pdf"]
-ARCHIVE_VARIANT = PDF_VARIANTS["pdfa"]
+DISTRIBUTION_VARIANT = EDITION["pdf"].variant
+ARCHIVE_VARIANT = EDITION["pdfa"].variant
 
 
 def make_pdf(

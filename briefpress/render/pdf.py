@@ -7,16 +7,12 @@ import array
 import contextlib
 import contextvars
 import copy
-import ctypes.util
 import gc
-import importlib
 import io
 import logging
 import operator
 import re
-import sys
 import tempfile
-import types
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -25,74 +21,16 @@ from typing import Any, NamedTuple
 from briefpress.errors import BriefError, Superseded, raise_all
 from briefpress.kept import code_stamps, kept_object
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
-from briefpress.render import cffitypes  # noqa: F401 (cffi's simple type strings parsed fast, once imported)
-
-
-@contextlib.contextmanager
-def sonames_only() -> Iterator[None]:
-    """Let WeasyPrint open its C libraries by their sonames alone, on Linux.
-
-    weasyprint.text.ffi tries names such as "libgobject-2.0-0" and "gobject-2.0" before
-    "libgobject-2.0.so.0"; cffi hands a name without a dot to ctypes.util.find_library, which
-    runs ldconfig, gcc and ld for each (22 calls, 54 processes, about a quarter of a second).
-    With find_library answering "not found", cffi goes on to the soname, which the dynamic
-    loader opens directly: the same library file, without the probes."""
-    if not sys.platform.startswith("linux"):
-        yield
-        return
-    original = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = original
-
-
-# What WeasyPrint's pdf/fonts.py imports for its fallbacks only: fontTools' subsetter, for a
-# machine without HarfBuzz's, and its variable-font instancer, for a variable font. Neither runs
-# for static fonts subset by HarfBuzz, as the brand's are, and their imports take about 0.15 s.
-FALLBACK_MODULES = ("fontTools.subset", "fontTools.varLib.instancer")
-
-
-class Deferred(types.ModuleType):
-    """A module that is imported when one of its attributes is first used; for a name imported
-    from it, a function that imports the module when it is called."""
-
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.module: types.ModuleType | None = None
-
-    def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        if self.module is None:
-            return lambda *args, **kwargs: getattr(self.loaded(), attr)(*args, **kwargs)
-        return getattr(self.module, attr)
-
-    def loaded(self) -> types.ModuleType:
-        if self.module is None:
-            self.module = importlib.import_module(self.__name__)
-        return self.module
-
-
-@contextlib.contextmanager
-def fallbacks_deferred() -> Iterator[None]:
-    """While WeasyPrint is imported, its fallback modules are Deferred ones, imported if used."""
-    deferred = {name: Deferred(name) for name in FALLBACK_MODULES if name not in sys.modules}
-    sys.modules.update(deferred)
-    try:
-        yield
-    finally:
-        for name in deferred:
-            del sys.modules[name]  # an import elsewhere gets the real module
-
+from briefpress.render.patches import check_versions
+from briefpress.render.patches.cffi import simple_types_built
+from briefpress.render.patches.ctypes_util import sonames_only
+from briefpress.render.patches.fonttools import fallbacks_deferred
 
 with sonames_only(), fallbacks_deferred():
     import pydyf
     import pyphen
     import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
-    import weasyprint.layout.preferred as weasy_preferred
     import weasyprint.text.line_break as weasy_line_break
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.formatting_structure.boxes import TextBox
@@ -100,25 +38,8 @@ with sonames_only(), fallbacks_deferred():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-
-def cached_page_references(pdf) -> tuple[bytes, ...]:
-    """pydyf's PDF.page_references, computed once per page count instead of on every read.
-
-    pydyf 0.13 rebuilds the tuple of every page's reference each time it is read, and
-    WeasyPrint's tagging (weasyprint/pdf/tags.py) reads it once per tagged box: quadratic in
-    the length of the document (about 12 s of a 560-page render). The pages only ever grow
-    (PDF.add_page), so their count says when the tuple is stale. Reported upstream: see
-    bench/upstream/pydyf-page-references.md."""
-    kids = pdf.pages["Kids"]
-    kept = pdf.__dict__.get("_page_references")
-    if kept is None or kept[0] is not kids or kept[1] != len(kids):
-        kept = (kids, len(kids), UNCACHED_PAGE_REFERENCES(pdf))
-        pdf.__dict__["_page_references"] = kept
-    return kept[2]
-
-
-UNCACHED_PAGE_REFERENCES = pydyf.PDF.page_references.fget
-pydyf.PDF.page_references = property(cached_page_references)
+    from briefpress.render.patches import weasyprint as weasyprint_patches  # it imports WeasyPrint's modules
+    from briefpress.render.patches.pydyf import page_references_kept
 
 
 NO_GLYPH = pango.PANGO_GLYPH_EMPTY  # this id and those above it: empty, unknown (flagged) or invalid
@@ -375,7 +296,6 @@ def draw_first_line_with_actual_text(stream, textbox, text_overflow, block_ellip
 
 UNPATCHED_DRAW_FIRST_LINE = weasy_text.draw_first_line
 UNPATCHED_REACTIVATE = weasy_line_break.Layout.reactivate
-weasy_text.draw_first_line = draw_first_line_with_actual_text
 
 
 SPACES = (b" ", "\u00a0".encode())  # what WeasyPrint's justification widens (count_expandable_spaces)
@@ -401,8 +321,7 @@ def widen_spaces(textbox) -> None:
                 glyphs.glyphs[i].geometry.width += extra
 
 
-@contextlib.contextmanager
-def words_moved_apart() -> Iterator[None]:
+def move_words_apart(original: Callable) -> Callable:
     """Justify a right-to-left line by moving its words apart, not by shaping it again in pieces.
 
     WeasyPrint 70 justifies a line with a letter-spacing attribute on each space, which makes Pango
@@ -414,7 +333,6 @@ def words_moved_apart() -> Iterator[None]:
     Here a right-to-left text box keeps the shaping of the whole line and widen_spaces gives each
     of its spaces the width justification adds: the line is drawn as wide as WeasyPrint made its
     box. A left-to-right line is justified as before, so Latin PDFs keep their bytes."""
-    original = weasy_inline.add_word_spacing
 
     def add_word_spacing(context, box, justification_spacing, x_advance):
         x_advance = original(context, box, justification_spacing, x_advance)
@@ -424,11 +342,12 @@ def words_moved_apart() -> Iterator[None]:
             layout.justification_spacing, layout.moved_apart = 0, justification_spacing
         return x_advance
 
-    weasy_inline.add_word_spacing = add_word_spacing
-    try:
-        yield
-    finally:
-        weasy_inline.add_word_spacing = original
+    return add_word_spacing
+
+
+def words_moved_apart():
+    """While inside, WeasyPrint justifies through move_words_apart."""
+    return weasyprint_patches.add_word_spacing_wrapped(move_words_apart)
 
 
 @contextlib.contextmanager
@@ -534,8 +453,7 @@ def plain(arg):
     return arg
 
 
-@contextlib.contextmanager
-def hanging_trailing_spaces():
+def hang_trailing_spaces(original: Callable) -> Callable:
     """Let a text run whose only overflow is its trailing space stay on one line.
 
     WeasyPrint 70 measures a run such as " In late February 2026, " (text between two
@@ -543,7 +461,6 @@ def hanging_trailing_spaces():
     run as unbreakable and hyphenates its first long word, leaving a line half empty. A
     space at the end of a line hangs (CSS Text 3, 4.1.3), so it must not count.
     """
-    original = weasy_inline.split_first_line
 
     def split_first_line(text, style, context, max_width, *args, **kwargs):
         give_up_if_stale()  # every line laid out: a stale render stops within a line
@@ -555,11 +472,7 @@ def hanging_trailing_spaces():
             return original(text, style, context, None, *args, **kwargs)
         return result
 
-    weasy_inline.split_first_line = split_first_line
-    try:
-        yield
-    finally:
-        weasy_inline.split_first_line = original
+    return split_first_line
 
 
 # The style properties WeasyPrint 70's split_first_line reads, with the Layout it makes (Layout.setup,
@@ -668,15 +581,9 @@ class RememberedLines(LineMemo):
 
         return remembered
 
-    @contextlib.contextmanager
-    def remembering(self) -> Iterator[None]:
+    def remembering(self):
         """While a render runs, its line breaking (inline layout and content widths) goes through here."""
-        inline, preferred = weasy_inline.split_first_line, weasy_preferred.split_first_line
-        weasy_inline.split_first_line, weasy_preferred.split_first_line = self.wrap(inline), self.wrap(preferred)
-        try:
-            yield
-        finally:
-            weasy_inline.split_first_line, weasy_preferred.split_first_line = inline, preferred
+        return weasyprint_patches.split_first_line_wrapped(self.wrap, preferred=True)
 
 
 # What Layout.setup and set_text (so Layout.reactivate) set on a Layout, besides its style.
@@ -719,14 +626,9 @@ class ShapedLines(LineMemo):
             layout.__dict__.update(found)
             layout.style, layout.first_line_direction, layout.shared = style, 0, True
 
-    @contextlib.contextmanager
-    def sharing(self) -> Iterator[None]:
+    def sharing(self):
         """While pages are written, the lines they draw are reactivated through here."""
-        weasy_line_break.Layout.reactivate = lambda layout, style: self.reactivate(layout, style)
-        try:
-            yield
-        finally:
-            weasy_line_break.Layout.reactivate = UNPATCHED_REACTIVATE
+        return weasyprint_patches.reactivate_replaced(lambda layout, style: self.reactivate(layout, style))
 
 
 LINES = RememberedLines()
@@ -791,6 +693,21 @@ def warm_hyphenation(lang: str) -> None:
         pyphen.hdcache[path] = kept_object("hyphenation", Path(path), tuple(stamps), lambda: pyphen.HyphDict(path))
 
 
+@contextlib.contextmanager
+def patched() -> Iterator[None]:
+    """What a render changes in WeasyPrint, pydyf and cffi (render/patches/), for the render only."""
+    check_versions("weasyprint", "pydyf", "cffi")
+    with (
+        page_references_kept(),
+        simple_types_built(),
+        weasyprint_patches.draw_first_line_replaced(draw_first_line_with_actual_text),
+        LINES.remembering(),  # lines remembered first, so that hang_trailing_spaces asks through them
+        weasyprint_patches.split_first_line_wrapped(hang_trailing_spaces),
+        words_moved_apart(),
+    ):
+        yield
+
+
 def render_pdf(
     html: str,
     *,
@@ -826,8 +743,7 @@ def render_pdf(
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
         stale_set = STALE.set(stale)
         try:
-            # Lines remembered first, so that hanging_trailing_spaces asks through them.
-            with LINES.remembering(), hanging_trailing_spaces(), words_moved_apart(), collector_paused():
+            with patched(), collector_paused():
                 # As HTML.write_pdf does it, in its two steps: lay out, then write.
                 pages = document.render(fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=variant is None)
                 # The preview (drafts) keeps the lines' shaping for the PDF after the draft and the next save.

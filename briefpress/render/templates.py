@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from briefpress.compose.htmltree import to_xhtml
 from briefpress.errors import BriefError
+from briefpress.kept import cache_folder
 from briefpress.records import ENGLISH_MONTHS, Brand, Document
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -22,39 +23,51 @@ EPUB_PAGES = {"brief": "brief.xhtml", "notes": "notes.xhtml", "about": "about.xh
 
 
 class CompiledTemplates(FileSystemBytecodeCache):
-    """Templates compiled to Python bytecode, kept in templates/__pycache__ as Python keeps its
-    own (.pyc files) and read back by the next build: compiling them takes about 0.1 s of every
-    process that renders. A template is found by its source's checksum, so an edited one (the
-    brand's stylesheets are templates too) is compiled again. As for a .pyc, nothing is written
-    under PYTHONDONTWRITEBYTECODE or where the folder cannot be written. A template is kept under
-    its name alone, not its path: each project (each temporary one a test makes) would otherwise
-    leave files of its own, and the folder would only grow. Projects whose brand.css.j2 differ
-    take turns in its one file; its checksum tells them apart."""
+    """Templates compiled to Python bytecode, kept in templates/ of the build's cache folder (never
+    inside the installed package) as Python keeps its own (.pyc files) and read back by the next
+    build: compiling them takes about 0.1 s of every process that renders. A template is found by
+    its source's checksum, so an edited one (the brand's stylesheets are templates too) is compiled
+    again. As for a .pyc, nothing is written under PYTHONDONTWRITEBYTECODE or where the folder
+    cannot be written. A template is kept under its name alone, not its path: each project (each
+    temporary one a test makes) would otherwise leave files of its own, and the folder would only
+    grow. Projects whose brand.css.j2 differ take turns in its one file; its checksum tells them
+    apart. Without a folder (given, or the build's), nothing is read or kept."""
+
+    def __init__(self, folder: str | None = None):
+        # Not FileSystemBytecodeCache.__init__: without a folder it makes one in /tmp.
+        self.folder, self.pattern = folder, "__jinja2_%s.cache"
+
+    @property
+    def directory(self) -> str:  # type: ignore[override]
+        found = self.folder or cache_folder("templates")
+        return str(found) if found else ""
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return hashlib.sha1(name.encode("utf-8")).hexdigest()
 
     def load_bytecode(self, bucket) -> None:
+        if not self.directory:
+            return
         try:
             super().load_bytecode(bucket)
         except OSError:
             pass  # none to read: compiled as if never kept
 
     def dump_bytecode(self, bucket) -> None:
-        if sys.dont_write_bytecode:
+        if sys.dont_write_bytecode or not self.directory:
             return
         try:
-            Path(self.directory).mkdir(exist_ok=True)
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
-            pass  # a read-only installation: compiled again next time, as Python does
+            pass  # a read-only cache folder: compiled again next time, as Python does
 
 
 @cache
 def environment(styles: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(TEMPLATES), str(styles)]),
-        bytecode_cache=CompiledTemplates(str(TEMPLATES / "__pycache__")),
+        bytecode_cache=CompiledTemplates(),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,

@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
-from briefpress.records import Brand, BuildConfig, Document, edition_kinds
+from briefpress.records import EDITION, EDITIONS, Brand, BuildConfig, Document, edition_kinds, making_order
 from briefpress.scratch import remove_scratch_folder
 
 LOG = logging.getLogger("briefpress")
-PDF_KINDS = ("pdf", "print", "pdfa")  # the editions that need WeasyPrint
-COST = {"pdf": 5, "print": 4, "pdfa": 5}  # rough render times, in tenths of a second, for sharing
-EDITION_NAMES = {"pdf": "PDF", "print": "print", "epub": "EPUB", "pdfa": "archive", "html": "web", "card": "card"}
+PDF_KINDS = tuple(e.name for e in EDITIONS if e.renderer == "weasyprint")  # the editions that need WeasyPrint
 
 
 class Crew:
@@ -41,10 +39,10 @@ class Crew:
         kinds = list(edition_kinds(config.formats))
         pdfs = [k for k in kinds if k in PDF_KINDS]
         if config.jobs > 1 and pdfs:
-            self.here = [k for k in kinds if k not in PDF_KINDS]
+            self.here = making_order(k for k in kinds if k not in PDF_KINDS)
             self.lead: Forked | None = Forked(lead_worker(pdfs, config.jobs), pdfs, path)
         else:
-            self.here, self.lead = kinds, None
+            self.here, self.lead = making_order(kinds), None
 
     def send_brand(self, config: BuildConfig, brand: Brand, path: Path) -> None:
         """The brand, as soon as it is read: the lead worker sets up its stylesheets meanwhile."""
@@ -122,10 +120,10 @@ def share(kinds: list[str], jobs: int) -> list[list[str]]:
     """Split editions into at most `jobs` groups of about equal cost, none empty."""
     groups: list[list[str]] = [[] for _ in range(max(1, min(jobs, len(kinds))))]
     load = [0] * len(groups)
-    for kind in sorted(kinds, key=lambda k: -COST[k]):
+    for kind in sorted(kinds, key=lambda k: -EDITION[k].cost):
         i = load.index(min(load))
         groups[i].append(kind)
-        load[i] += COST[kind]
+        load[i] += EDITION[kind].cost
     return groups
 
 
@@ -200,7 +198,7 @@ class Forked:
             self.done = True
             code = self.process.exitcode
             how = f"was killed (signal {-code})" if code and code < 0 else f"stopped (exit code {code})"
-            names = " and ".join(EDITION_NAMES[k] for k in self.kinds)
+            names = " and ".join(EDITION[k].word for k in self.kinds)
             plural = "s" if len(self.kinds) > 1 else ""
             doing = self.what or f"rendering the {names} edition{plural}"
             raise BriefError(

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 import cffi
 
-from briefpress.render import cffitypes  # noqa: F401 (cffi's simple type strings parsed fast, once imported)
+from briefpress.render.patches import check_versions
+from briefpress.render.patches.cffi import simple_types_built
 
 ffi = cffi.FFI()
 ffi.cdef(
@@ -62,10 +63,12 @@ class SubsetError(ValueError):
 
 def font_codepoints(sfnt: bytes) -> frozenset[int]:
     """The characters a font (TrueType or OpenType bytes) has glyphs for: its cmap."""
-    face = _face(sfnt)
-    found = ffi.gc(harfbuzz.hb_set_create(), harfbuzz.hb_set_destroy)
-    harfbuzz.hb_face_collect_unicodes(face, found)
-    return frozenset(_members(found))
+    check_versions("cffi")
+    with simple_types_built():
+        face = _face(sfnt)
+        found = ffi.gc(harfbuzz.hb_set_create(), harfbuzz.hb_set_destroy)
+        harfbuzz.hb_face_collect_unicodes(face, found)
+        return frozenset(_members(found))
 
 
 def subset_font(sfnt: bytes, codepoints: Iterable[int]) -> bytes:
@@ -87,7 +90,9 @@ def subset_font(sfnt: bytes, codepoints: Iterable[int]) -> bytes:
         raise SubsetError("HarfBuzz could not subset the font")
     cut = ffi.gc(cut, harfbuzz.hb_face_destroy)
     blob = ffi.gc(harfbuzz.hb_face_reference_blob(cut), harfbuzz.hb_blob_destroy)
-    length = ffi.new("unsigned int *")
+    check_versions("cffi")
+    with simple_types_built():
+        length = ffi.new("unsigned int *")
     data = harfbuzz.hb_blob_get_data(blob, length)
     return bytes(ffi.buffer(data, length[0]))
 

@@ -7,6 +7,9 @@ import io
 import brotli
 from fontTools.ttLib import TTFont, TTLibError, woff2
 
+from briefpress.render.patches import check_versions
+from briefpress.render.patches.fonttools import brotli_lent
+
 # Brotli's quality for WOFF2, measured on the sample's nine subsets (20-35 KB each): 11, fontTools'
 # own, takes 0.72 s for 120,048 bytes; 10 takes 0.33 s for 120,064; 8 takes 0.03 s for 131,060.
 SMALLEST, QUICK = 10, 8
@@ -52,10 +55,8 @@ def cmap_codepoints(data: bytes) -> frozenset[int]:
 def woff2_bytes(sfnt: bytes, quality: int = SMALLEST) -> bytes:
     """Compress a TrueType/OpenType font to WOFF2 (the same bytes for the same font: no timestamp)."""
     out = io.BytesIO()
-    default, woff2.brotli = woff2.brotli, Brotli(quality)  # fontTools passes no quality: lend it ours
-    try:
+    check_versions("fonttools")
+    with brotli_lent(Brotli(quality)):  # fontTools passes no quality: lend it ours
         # No glyf/loca transform: fontTools does it in Python, three times slower for 10 % fewer bytes.
         woff2.compress(io.BytesIO(sfnt), out, transform_tables=set())
-    finally:
-        woff2.brotli = default
     return out.getvalue()

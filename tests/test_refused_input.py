@@ -1,10 +1,9 @@
-"""Robustness, third round: links that went nowhere without a word, brand files that reached
-outside their folder, raw HTML that forged pages, and sizes and depths that stopped a build."""
+"""Input that is refused with one clear line: links that go nowhere, brand files that reach
+outside their folder, raw HTML that forges pages, and sizes and depths a build cannot lay out."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ import pikepdf
 import pytest
 
 from conftest import ROOT
+from helpers import make_project
 from robust import cli, folder_payload, refused, write_brief
 
 PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -117,7 +117,7 @@ def test_a_build_leaves_another_builds_temporary_files_alone(tmp_path):
 
 @pytest.fixture
 def styles(tmp_path) -> Path:
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     (tmp_path / "secret").mkdir()
     (tmp_path / "secret" / "canary.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg"><text>CANARY-brand-secret</text></svg>', encoding="utf-8"

@@ -1,4 +1,5 @@
-"""Robustness, second round: builds that hung, leaked, overwrote or printed a traceback.
+"""Builds that fail end cleanly: no hang, no leaked worker or temporary file, no overwritten
+output, no traceback (broken images, killed workers, special files, YAML aliases, collisions).
 
 Builds that could hang run as a separate process with a timeout, so a regression fails the
 test instead of stopping the suite.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import signal
 import struct
 import subprocess
@@ -22,6 +22,7 @@ import pytest
 from PIL import Image
 
 from conftest import EPOCH, ROOT
+from helpers import make_project
 from robust import BUILD, cli, refused, write_brief
 
 
@@ -297,7 +298,7 @@ def test_front_matter_aliases_are_refused_at_once(tmp_path):
 
 @pytest.fixture
 def styles(tmp_path) -> Path:
-    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    make_project(tmp_path)
     return tmp_path / "styles" / "brand.yml"
 
 

@@ -1,0 +1,104 @@
+"""Patches to WeasyPrint 70.0 (entered around each render by render/pdf.py's `patched`). The
+replacements themselves are briefpress's own code in render/pdf.py; here is only what puts them
+in WeasyPrint's place, and takes them out again."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+
+import weasyprint.draw.text as weasy_text
+import weasyprint.layout.inline as weasy_inline
+import weasyprint.layout.preferred as weasy_preferred
+import weasyprint.text.line_break as weasy_line_break
+
+from briefpress.render.patches import Patch
+
+PATCHES = (
+    Patch(
+        "weasyprint",
+        "weasyprint.draw.text:draw_first_line",
+        "draw_first_line_replaced",
+        "Kozea/WeasyPrint#2841 (open; bench/upstream/weasyprint-tounicode-clusters.md)",
+        "1bb8eae6d88e71b1",
+    ),
+    Patch(
+        "weasyprint",
+        "weasyprint.text.line_break:split_first_line",
+        "split_first_line_wrapped",
+        "trailing space counted in a run's width: bench/upstream/weasyprint-hanging-trailing-space.md (draft); "
+        "and remembered line breaks for the preview (speed, no upstream issue)",
+        "39ad1016863ca34d",
+    ),
+    Patch(
+        "weasyprint",
+        "weasyprint.layout.inline:add_word_spacing",
+        "add_word_spacing_wrapped",
+        "bench/upstream/weasyprint-justified-rtl.md (draft)",
+        "879516e71f1b80fa",
+    ),
+    Patch(
+        "weasyprint",
+        "weasyprint.text.line_break:Layout.reactivate",
+        "reactivate_replaced",
+        "none: the preview's shaped lines kept between its draft and its PDF (speed)",
+        "0b89ee097104b713",
+        speed=True,
+    ),
+)
+
+
+@contextlib.contextmanager
+def draw_first_line_replaced(draw: Callable) -> Iterator[None]:
+    """Draw each line with `draw` (pdf.draw_first_line_with_actual_text) instead of WeasyPrint's
+    draw_first_line, which it calls: WeasyPrint's ToUnicode map keeps one text per glyph, so the
+    clusters of Nastaliq, Devanagari or a ligature lose their text (Kozea/WeasyPrint#2841, open;
+    written for WeasyPrint 70.0, whose draw_first_line upstream has since rewritten)."""
+    original = weasy_text.draw_first_line
+    weasy_text.draw_first_line = draw
+    try:
+        yield
+    finally:
+        weasy_text.draw_first_line = original
+
+
+@contextlib.contextmanager
+def split_first_line_wrapped(wrap: Callable[[Callable], Callable], *, preferred: bool = False) -> Iterator[None]:
+    """Break lines with wrap(split_first_line), in inline layout (and, with preferred, in the
+    content widths too). Used twice, written for WeasyPrint 70.0: pdf.hang_trailing_spaces (a
+    run's trailing space counted in its width, CSS Text 3 4.1.3: bench/upstream/
+    weasyprint-hanging-trailing-space.md) and pdf.RememberedLines.wrap (the preview's line
+    breaks kept between saves; speed)."""
+    inline, widths = weasy_inline.split_first_line, weasy_preferred.split_first_line
+    weasy_inline.split_first_line = wrap(inline)
+    if preferred:
+        weasy_preferred.split_first_line = wrap(widths)
+    try:
+        yield
+    finally:
+        weasy_inline.split_first_line, weasy_preferred.split_first_line = inline, widths
+
+
+@contextlib.contextmanager
+def add_word_spacing_wrapped(wrap: Callable[[Callable], Callable]) -> Iterator[None]:
+    """Justify with wrap(add_word_spacing) (pdf.move_words_apart): WeasyPrint 70.0 justifies a
+    right-to-left line with a letter-spacing attribute on each space, which shapes each space
+    apart, in the wrong face (bench/upstream/weasyprint-justified-rtl.md, drafted)."""
+    original = weasy_inline.add_word_spacing
+    weasy_inline.add_word_spacing = wrap(original)
+    try:
+        yield
+    finally:
+        weasy_inline.add_word_spacing = original
+
+
+@contextlib.contextmanager
+def reactivate_replaced(reactivate: Callable) -> Iterator[None]:
+    """Reactivate a line's Layout with `reactivate` (pdf.ShapedLines: the preview shares the Pango
+    layout of identical lines between its draft and its PDF; speed, written for WeasyPrint 70.0)."""
+    original = weasy_line_break.Layout.reactivate
+    weasy_line_break.Layout.reactivate = reactivate
+    try:
+        yield
+    finally:
+        weasy_line_break.Layout.reactivate = original
