@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from briefpress.author import cleanup
+from briefpress.author import cleanup, titles
 from briefpress.author.metadata import data_from_meta, fill_from_properties, meta_text, render_front_matter
 from briefpress.author.scaffold import slugify
 from briefpress.compose.notes import stringify
@@ -23,6 +23,7 @@ from briefpress.read.markdown import read_manuscript, write_csl_json, write_mark
 from briefpress.read.package import (
     check_package,
     count_citation_fields,
+    large_first_paragraph,
     read_media,
     read_odt_extras,
     read_properties,
@@ -142,6 +143,9 @@ def clean(
     blocks, entries = cleanup.drop_toc(blocks)
     if entries:
         notes.append(BuildWarning(path, None, f"left out the table of contents ({entries} entries)"))
+    blocks, pointed = titles.point_at_headings(blocks)
+    if pointed:
+        notes.append(BuildWarning(path, None, f"{pointed} cross-reference(s) to bookmarks now point at their headings"))
     blocks, unlinked = cleanup.unlink_missing(blocks)
     if unlinked:
         notes.append(
@@ -200,21 +204,24 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
     title = meta_text(meta.get("title"))
     if kind == "html" and title and blocks and blocks[0]["t"] == "Header" and cleanup.plain_text(blocks[0]) == title:
         blocks = blocks[1:]  # the <h1> repeats the <title>
-    text = write_markdown(blocks, path)
-    if title or (props.get("title") and not any(b["t"] == "Header" for b in blocks)):
+    index, how = titles.title_block(blocks, large_first=large_first_paragraph(path) if kind == "docx" else "")
+    if not title and props.get("title") and not (how == "heading" and index == 0):
+        index, how = None, ""  # the Title property before a bold first line or a later heading
+    if title or index is None:
+        text = write_markdown(blocks, path)
         data, body = data_from_meta(path, meta, text, found)
     else:
+        blocks, unlinked = titles.unlink_title(blocks, index)
+        blocks = titles.as_heading(blocks, index)
+        if unlinked:
+            notes.append(BuildWarning(path, None, f"{unlinked} link(s) to the title became plain text"))
+        text = write_markdown(blocks, path)
         try:
             shape = read_plain_shape(text, path)
         except BriefError as err:  # its line is in a Markdown text the user never sees
-            raise BriefError(
-                path,
-                None,
-                err.what,
-                "give the document a Title-styled paragraph, or start it with a heading for the title",
-            ) from None
+            raise BriefError(path, None, err.what, "give the document a Title-styled paragraph") from None
         data, body = dict(shape.data), shape.body
-        found += shape.notes
+        found += [title_note(n, how) for n in shape.notes]
     found += notes
     fill_from_properties(path, data, props, found)
     return Draft(
@@ -223,6 +230,15 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
         media=media,
         notes=tuple(quoted(n, text) for n in found),
     )
+
+
+def title_note(note: BuildWarning, how: str) -> BuildWarning:
+    """Say where a title read from a bold or large first paragraph came from (the plain shape
+    reads it as a heading)."""
+    if how == "heading" or not note.what.startswith("read the title from this heading"):
+        return note
+    set_as = "set in bold" if how == "bold" else "set in large type"
+    return replace(note, what=f"read the title from the first paragraph, {set_as}")
 
 
 def quoted(note: BuildWarning, text: str) -> BuildWarning:
