@@ -183,13 +183,13 @@ def table(outcomes: list[Outcome]) -> str:
         group = [o for o in outcomes if kind in ("all", o.kind)]
         if not group:
             continue
-        count = lambda r: sum(1 for o in group if o.result == r)  # noqa: E731
+        count = {r: sum(1 for o in group if o.result == r) for r in ("built", "clean error", "traceback", "hang")}
         fails = sum(1 for o in group if o.epubcheck not in ("", "pass"))
         lost = sum(len(o.lost) for o in group)
         losing = sum(1 for o in group if o.lost)
         rows.append(
-            f"| {kind} | {len(group)} | {count('built')} | {count('clean error')} | {count('traceback')} | "
-            f"{count('hang')} | {fails} | {lost} ({losing}) | {max(o.seconds for o in group):.0f} | "
+            f"| {kind} | {len(group)} | {count['built']} | {count['clean error']} | {count['traceback']} | "
+            f"{count['hang']} | {fails} | {lost} ({losing}) | {max(o.seconds for o in group):.0f} | "
             f"{max(o.peak_mb for o in group):.0f} |"
         )
     return "\n".join(rows)

@@ -4,9 +4,9 @@ outside their folder, raw HTML that forged pages, and sizes and depths that stop
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
-import re
 import time
 import zipfile
 from pathlib import Path

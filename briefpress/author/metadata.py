@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from briefpress.compose.notes import stringify
-from briefpress.errors import BriefError, BuildWarning
+from briefpress.errors import BuildWarning
 from briefpress.read.frontmatter import LANG_TAG
 from briefpress.read.markdown import write_markdown
 from briefpress.read.plainshape import read_back_matter, split_authors
