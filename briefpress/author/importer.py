@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from briefpress.author import cleanup, titles
 from briefpress.author.metadata import data_from_meta, fill_from_properties, meta_text, render_front_matter
 from briefpress.author.scaffold import slugify
+from briefpress.author.wordpictures import convert_pictures, picture_format
 from briefpress.compose.notes import stringify
 from briefpress.errors import LOG, BriefError, BuildWarning
 from briefpress.read.assets import sniff
@@ -196,8 +197,11 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
     from the layout of the text (plainshape.py); document properties fill the gaps."""
     media: dict[str, bytes] = {}
     if media_folder:
+        drawn = word_pictures(path, kind, blocks, notes)
         blocks = cleanup.relink_images(
-            blocks, lambda url, alt: place_image(path, kind, url, alt, media, media_folder), keep_titles=kind != "odt"
+            blocks,
+            lambda url, alt: place_image(path, kind, url, alt, media, media_folder, drawn),
+            keep_titles=kind != "odt",
         )
     found: list[BuildWarning] = []
     props = read_properties(path, kind) if kind in ("docx", "odt") else {}
@@ -252,9 +256,25 @@ def quoted(note: BuildWarning, text: str) -> BuildWarning:
     return BuildWarning(note.path, None, f"{note.what}: {shown}" if shown else note.what)
 
 
-def place_image(path: Path, kind: str, url: str, alt: list, media: dict, folder: str) -> tuple[str, list]:
+def word_pictures(path: Path, kind: str, blocks: list, notes: list) -> dict[str, bytes]:
+    """The manuscript's WMF and EMF pictures as SVG (url -> SVG), converted all at once."""
+    if kind not in ("docx", "odt"):
+        return {}
+    urls = dict.fromkeys(n["c"][2][0] for n in cleanup.find_all(blocks, lambda n: n["t"] == "Image"))
+    found = {url: content for url in urls if (content := read_media(path, kind, url)) and picture_format(content)}
+    drawn = convert_pictures(found, path)
+    if drawn:
+        notes.append(BuildWarning(path, None, f"converted {len(drawn)} WMF/EMF picture(s) to SVG with LibreOffice"))
+    return drawn
+
+
+def place_image(
+    path: Path, kind: str, url: str, alt: list, media: dict, folder: str, drawn: dict | None = None
+) -> tuple[str, list]:
     """Extract one picture into the media folder; return its new relative URL and its alt text."""
-    if kind in ("docx", "odt"):
+    if drawn and url in drawn:
+        content: bytes | None = drawn[url]
+    elif kind in ("docx", "odt"):
         content = read_media(path, kind, url)
     else:  # HTML or Markdown: a picture next to the manuscript
         local = (path.parent / url).resolve()
@@ -282,13 +302,14 @@ def place_image(path: Path, kind: str, url: str, alt: list, media: dict, folder:
             BuildWarning(
                 path,
                 None,
-                f"image {url} is not a PNG, JPEG, GIF or WebP picture, so the "
+                f"image {url} is not a PNG, JPEG, GIF, WebP or SVG picture, so the "
                 "brief will not build with it (save it as PNG and replace the file)",
             ).message,
         )
     name = next((n for n, c in media.items() if c == content), None)
     if name is None:
-        name = f"image{len(media) + 1}{PurePosixPath(url).suffix.lower() or '.png'}"
+        suffix = ".svg" if drawn and url in drawn else PurePosixPath(url).suffix.lower() or ".png"
+        name = f"image{len(media) + 1}{suffix}"
         media[name] = content
     return f"{folder}/{name}", alt
 
