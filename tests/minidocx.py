@@ -73,8 +73,14 @@ def write_docx(
     body = "".join(paragraphs)
     document = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}" xmlns:r="{R}" {DRAWING}><w:body>{body}</w:body></w:document>'
     with zipfile.ZipFile(path, "w") as package:
-        package.writestr("[Content_Types].xml", f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">{"".join(types)}</Types>')
-        package.writestr("_rels/.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{"".join(rels)}</Relationships>')
+        package.writestr(
+            "[Content_Types].xml",
+            f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">{"".join(types)}</Types>',
+        )
+        package.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{"".join(rels)}</Relationships>',
+        )
         package.writestr(main, document)
         picture_rel = f'<Relationship Id="rIdPicture" Type="{R}/image" Target="media/{media[0]}"/>' if media else ""
         package.writestr(

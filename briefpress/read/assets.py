@@ -33,7 +33,13 @@ MAGIC = {
     b"GIF87a": "image/gif",
     b"GIF89a": "image/gif",
 }
-SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "image/svg+xml": ".svg"}
+SUFFIX = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/svg+xml": ".svg",
+}
 FIX = "use a PNG, JPEG, GIF, WebP or SVG file inside the source folder"
 
 
