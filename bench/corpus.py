@@ -144,25 +144,44 @@ def run_document(path: Path, work: Path, code_root: Path) -> Outcome:
 
 
 def lost_words(markdown: str, pdf: Path) -> tuple[int, list[str]]:
-    """The brief's distinct words (as pandoc reads them, front matter's title and summary
-    included), and those the PDF's text does not hold."""
+    """The brief's distinct printed words (as pandoc reads them, the front matter's title and
+    summary included; an image's alt text is not printed), and those the PDF's text does not hold."""
     import pypandoc
     import pypdfium2 as pdfium
 
-    text = pypandoc.convert_text(markdown, "plain", format="markdown", extra_args=["--wrap=none", "-s"])
+    tree = json.loads(pypandoc.convert_text(markdown, "json", format="markdown"))
+    tree["blocks"] = without_images(tree["blocks"])
+    text = pypandoc.convert_text(json.dumps(tree), "plain", format="json", extra_args=["--wrap=none", "-s"])
     document = pdfium.PdfDocument(str(pdf))
     try:
         pages = [page.get_textpage().get_text_range() for page in document]
     finally:
         document.close()
-    printed = re.sub(r"[\ufffe\u00ad\x02]\r?\n?|-\r?\n", "", "\n".join(pages))  # pdfium's soft hyphens
-    found = set(words_of(printed))
+    # pdfium marks a hyphen at a line's end (U+FFFE) alike whether hyphenation put it there
+    # (hyphen-ation) or the author did (tech-stacks): the words are looked up both ways
+    text_of = "\n".join(pages)
+    joined = re.sub(r"[\ufffe\u00ad\x02]\r?\n?|-\r?\n", "", text_of)
+    split = re.sub(r"[\ufffe\u00ad\x02]", " ", text_of)
+    found = set(words_of(joined)) | set(words_of(split))
     source = sorted(set(words_of(text)))
     return len(source), [w for w in source if w not in found]
 
 
+def without_images(node):
+    """Pandoc JSON without Image elements (a figure's caption stays: it is printed)."""
+    if isinstance(node, list):
+        return [without_images(n) for n in node if not (isinstance(n, dict) and n.get("t") == "Image")]
+    if isinstance(node, dict):
+        return {k: without_images(v) for k, v in node.items()}
+    return node
+
+
+CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+WORD = re.compile(rf"[{CJK}]|[^\W\d_{CJK}]+|\d+")  # a Chinese or Japanese character is a word
+
+
 def words_of(text: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W\d_]+|\d+", text.lower()) if len(w) > 1]
+    return [w for w in WORD.findall(text.lower()) if len(w) > 1 or "\u3040" <= w <= "\ufaff"]
 
 
 def check_epubs(outcomes: list[Outcome]) -> None:
