@@ -190,7 +190,7 @@ def check_epubs(outcomes: list[Outcome]) -> None:
 
     built = [o for o in outcomes if o.epub]
     for outcome, verdict in zip(built, run_epubchecks([Path(o.epub) for o in built]), strict=True):
-        outcome.epubcheck = "pass" if verdict.passed else (verdict.line() or "fail")[:200]
+        outcome.epubcheck = "pass" if verdict.passed else (verdict.details or ("fail",))[0][:200]
 
 
 def table(outcomes: list[Outcome]) -> str:
