@@ -262,7 +262,9 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
             fail(key, f"control character in '{key}'", "remove the escape such as \\x01 from the value")
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        fail("title", "missing title", "add 'title: ...' to the front matter")
+        unknown = sorted(set(data) - KNOWN_KEYS, key=str)  # a misspelt 'titel:' is one of them
+        ignored = f"; {', '.join(map(str, unknown))} is not a key briefpress reads" if unknown else ""
+        fail("title", "missing title", f"add 'title: ...' to the front matter{ignored}")
     subtitle = text_field(data, "subtitle", fail)
     abstract = text_field(data, "abstract", fail)
     identifier = text_field(data, "identifier", fail)
