@@ -29,6 +29,28 @@ DRAWING = (
 )
 
 
+STYLES = (
+    f'<w:styles xmlns:w="{W}"><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/>'
+    '<w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style></w:styles>'
+)
+
+
+def heading(text: str, bookmark: str = "", number: int = 0) -> str:
+    """A Heading 1 paragraph, its text inside a bookmark (numbered) when one is named."""
+    start = f'<w:bookmarkStart w:id="{number}" w:name="{bookmark}"/>' if bookmark else ""
+    end = f'<w:bookmarkEnd w:id="{number}"/>' if bookmark else ""
+    return f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>{start}<w:r><w:t>{escape(text)}</w:t></w:r>{end}</w:p>'
+
+
+def cross_reference(before: str, anchor: str, text: str, after: str) -> str:
+    """A paragraph with a hyperlink to a bookmark (a Word cross-reference)."""
+    run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
+    return (
+        f'<w:p>{run.format(escape(before))}<w:hyperlink w:anchor="{anchor}">{run.format(escape(text))}'
+        f"</w:hyperlink>{run.format(escape(after))}</w:p>"
+    )
+
+
 def para(text: str, *, bold: bool = False, size: int = 0, style: str = "") -> str:
     """One paragraph of one run: bold, a size in half-points, a paragraph style."""
     props = ("<w:b/>" if bold else "") + (f'<w:sz w:val="{size}"/>' if size else "")
@@ -82,7 +104,9 @@ def write_docx(
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{"".join(rels)}</Relationships>',
         )
         package.writestr(main, document)
-        picture_rel = f'<Relationship Id="rIdPicture" Type="{R}/image" Target="media/{media[0]}"/>' if media else ""
+        package.writestr(f"{folder}/styles.xml", STYLES)
+        picture_rel = f'<Relationship Id="rIdStyles" Type="{R}/styles" Target="styles.xml"/>'
+        picture_rel += f'<Relationship Id="rIdPicture" Type="{R}/image" Target="media/{media[0]}"/>' if media else ""
         package.writestr(
             f"{folder}/_rels/{name}.rels",
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{picture_rel}</Relationships>',

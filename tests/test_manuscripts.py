@@ -16,7 +16,7 @@ from briefpress.read.frontmatter import load_source
 from briefpress.read.svg import sanitize_svg
 from conftest import ROOT, run_build
 from helpers import epubcheck, pdf_pages_text
-from minidocx import para, picture, write_docx
+from minidocx import cross_reference, heading, para, picture, write_docx
 
 CORPUS = ROOT / "corpus"
 BODY = "The basin's reservoirs held less water this year than in any of the ten before it."
@@ -89,7 +89,43 @@ def test_links_to_the_heading_that_became_the_title_become_text(project):
     data, body, err = imported(project, CORPUS / "word" / "pandoc" / "cross_reference.docx")
     assert data["title"] == "TITLE"
     assert "Cross-reference: TITLE" in body and "](#" not in body
-    assert "1 link(s) to the title became plain text" in err
+    assert "1 link(s) to the title or subtitle became plain text" in err
+    built(project, "html")
+
+
+def test_cross_references_point_at_headings_or_become_text(project, tmp_path):
+    docx = write_docx(
+        tmp_path / "xref.docx",
+        [
+            para("Rivers", bold=True),
+            heading("Basin Politics", bookmark="_Ref1", number=1),
+            para(BODY),
+            heading("Water Rights", bookmark="_Ref123", number=2),
+            cross_reference("As shown in ", "_Ref123", "the section on rights", "."),
+            cross_reference("See ", "_Ref999", "a place that was deleted", "."),
+            cross_reference("Under ", "_Ref1", "the subtitle", "."),
+        ],
+    )
+    data, body, err = imported(project, docx)
+    assert data["subtitle"] == "Basin Politics"
+    assert "# Water Rights\n" in body
+    assert "As shown in [the section on rights](#water-rights)." in body
+    assert "See a place that was deleted." in body and "Under the subtitle." in body
+    assert "1 link(s) to places not in the document (bookmarks, cross-references) became plain text" in err
+    assert "1 link(s) to the title or subtitle became plain text" in err
+    built(project, "html")
+
+
+def test_an_html_bookmark_in_a_heading_becomes_the_heading_s_link_target(project, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Rivers</title></head><body><p>Intro.</p>"
+        '<h2><a id="sec1"></a>Water Rights</h2><p>As shown in <a href="#sec1">the section</a>.</p></body></html>',
+        encoding="utf-8",
+    )
+    _, body, err = imported(project, page)
+    assert "## Water Rights\n" in body and "[the section](#water-rights)" in body
+    assert "1 cross-reference(s) to bookmarks now point at their headings" in err
     built(project, "html")
 
 

@@ -215,10 +215,10 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
         text = write_markdown(blocks, path)
         data, body = data_from_meta(path, meta, text, found)
     else:
-        blocks, unlinked = titles.unlink_title(blocks, index)
+        blocks, unlinked = titles.unlink_front(blocks, index)
         blocks = titles.as_heading(blocks, index)
         if unlinked:
-            notes.append(BuildWarning(path, None, f"{unlinked} link(s) to the title became plain text"))
+            notes.append(BuildWarning(path, None, f"{unlinked} link(s) to the title or subtitle became plain text"))
         text = write_markdown(blocks, path)
         try:
             shape = read_plain_shape(text, path)

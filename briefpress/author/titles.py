@@ -6,7 +6,8 @@ the title is not a heading of the body, so nothing could take them there.
 
 from __future__ import annotations
 
-from briefpress.author.cleanup import ATTR_AT, classes, drop_empty, find_all, plain_text, rewrite
+from briefpress.author.cleanup import ATTR_AT, drop_empty, find_all, plain_text, rewrite
+from briefpress.read.plainshape import SUMMARY
 
 MAX_TITLE = 150  # characters: a longer first paragraph is body text, however it is set
 MAX_TITLE_WORDS = 25
@@ -51,6 +52,17 @@ def as_heading(blocks: list, index: int) -> list:
     return [*blocks[:index], {"t": "Header", "c": [1, ["", [], []], inlines]}, *blocks[index + 1 :]]
 
 
+def unlink_front(blocks: list, index: int) -> tuple[list, int]:
+    """Links to the title block, and to the heading after it that the plain shape reads as the
+    subtitle, become their text."""
+    blocks, count = unlink_title(blocks, index)
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    if after is not None and after["t"] == "Header" and not SUMMARY.match(plain_text(after)):
+        blocks, more = unlink_title(blocks, index + 1)
+        count += more
+    return blocks, count
+
+
 def unlink_title(blocks: list, index: int) -> tuple[list, int]:
     """Links to the title block (its id, or a bookmark inside it) become their text."""
     block = blocks[index]
@@ -75,33 +87,40 @@ def unlink_title(blocks: list, index: int) -> tuple[list, int]:
     return [*kept[:index], block, *kept[index:]], count
 
 
-def anchors_in_headings(blocks: list) -> dict[str, str]:
-    """Word's bookmarks inside a heading (a _Toc or _Ref anchor): bookmark id -> the heading's id,
-    so that a cross-reference to the bookmark can point at the heading."""
-    found = {}
-    for header in find_all(blocks, lambda n: n["t"] == "Header"):
-        for span in find_all(header["c"][2], lambda n: n["t"] == "Span" and "anchor" in classes(n)):
-            if span["c"][0][0] and header["c"][1][0]:
-                found[span["c"][0][0]] = header["c"][1][0]
-    return found
-
-
 def point_at_headings(blocks: list) -> tuple[list, int]:
-    """Links to a bookmark inside a heading point at the heading itself, and the bookmark goes
-    (written back as Markdown it would sit in the heading's text as `[]{#_Toc1 .anchor}`)."""
-    anchors = anchors_in_headings(blocks)
-    if not anchors:
-        return blocks, 0
-    moved = len(find_all(blocks, lambda n: n["t"] == "Link" and n["c"][2][0][1:] in anchors))
+    """Bookmarks inside a heading (Word's _Toc and _Ref anchors, an HTML <a id>) give the heading
+    its id when it has none, and links to them point at the heading; the bookmarks go (written
+    back as Markdown they would sit in the heading's text as `[]{#_Toc1}`)."""
+    moved: dict[str, str] = {}  # bookmark id -> the heading's id
+
+    def bookmark(node: dict) -> bool:
+        return node["t"] == "Span" and bool(node["c"][0][0]) and not node["c"][1]
+
+    def on_blocks(items: list) -> list:
+        out = []
+        for block in items:
+            marks = find_all(block["c"][2], bookmark) if block["t"] == "Header" else []
+            if marks:
+                level, (own, kinds, pairs), inlines = block["c"]
+                own = own or marks[0]["c"][0][0]
+                moved.update({m["c"][0][0]: own for m in marks})
+                kept = rewrite(inlines, inlines=lambda items: [n for n in items if not bookmark(n)])
+                block = {"t": "Header", "c": [level, [own, kinds, pairs], kept]}
+            out.append(block)
+        return out
+
+    blocks = rewrite(blocks, blocks=on_blocks)
+    pointed = 0
 
     def on_inlines(items: list) -> list:
+        nonlocal pointed
         out = []
         for n in items:
-            if n["t"] == "Link" and n["c"][2][0][:1] == "#" and n["c"][2][0][1:] in anchors:
-                n = {"t": "Link", "c": [n["c"][0], n["c"][1], ["#" + anchors[n["c"][2][0][1:]], n["c"][2][1]]]}
-            elif n["t"] == "Span" and "anchor" in classes(n) and n["c"][0][0] in anchors and not n["c"][1]:
-                continue
+            target = n["c"][2][0][1:] if n["t"] == "Link" and n["c"][2][0][:1] == "#" else ""
+            if target in moved and moved[target] != target:
+                n = {"t": "Link", "c": [n["c"][0], n["c"][1], ["#" + moved[target], n["c"][2][1]]]}
+                pointed += 1
             out.append(n)
         return out
 
-    return rewrite(blocks, inlines=on_inlines), moved
+    return rewrite(blocks, inlines=on_inlines), pointed
