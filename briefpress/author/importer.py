@@ -195,6 +195,7 @@ def has_images(blocks: list) -> bool:
 def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *, media_folder: str | None) -> Draft:
     """The front matter and body: from the Title/Author/... styles (or an HTML head or YAML), else
     from the layout of the text (plainshape.py); document properties fill the gaps."""
+    notes = list(notes)  # a draft is made twice when there are pictures: each adds its own notes
     media: dict[str, bytes] = {}
     if media_folder:
         drawn = word_pictures(path, kind, blocks, notes)
