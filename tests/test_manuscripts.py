@@ -3,6 +3,7 @@ figures, front matter written for other systems, and a fast run over part of cor
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import sys
@@ -224,6 +225,25 @@ def test_wmf_and_emf_pictures_are_imported_as_svg_and_build(project, tmp_path, p
         out, _ = built(project)
         assert "All Company" in pdf_pages_text(out / "brief.pdf")[0]  # the chart's text, as text
         assert epubcheck(out / "brief.epub") == []
+
+
+@pytest.mark.parametrize("kind", ["BMP", "TIFF"])
+def test_bmp_and_tiff_pictures_are_imported_as_png(project, tmp_path, kind):
+    from PIL import Image
+
+    picture_file = io.BytesIO()
+    Image.new("RGB", (40, 20), "#1f6f8b").save(picture_file, kind)
+    docx = write_docx(
+        tmp_path / "scan.docx",
+        [para("Old Scans", bold=True), para(BODY), picture("A scanned table")],
+        media=(f"image1.{kind.lower()}", picture_file.getvalue()),
+    )
+    _, body, err = imported(project, docx)
+    assert "![A scanned table](brief-media/image1.png)" in body
+    assert "converted 1 BMP/TIFF picture(s) to PNG" in err
+    with Image.open(project / "source" / "brief-media" / "image1.png") as png:
+        assert (png.format, png.size, png.getpixel((5, 5))) == ("PNG", (40, 20), (31, 111, 139))
+    built(project, "html")
 
 
 # --- front matter written for other systems --------------------------------------------------

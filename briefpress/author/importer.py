@@ -14,11 +14,12 @@ from pathlib import Path, PurePosixPath
 
 from briefpress.author import cleanup, titles
 from briefpress.author.metadata import data_from_meta, fill_from_properties, meta_text, render_front_matter
+from briefpress.author.rasters import is_other_raster, to_png
 from briefpress.author.scaffold import slugify
 from briefpress.author.wordpictures import convert_pictures, picture_format
 from briefpress.compose.notes import stringify
 from briefpress.errors import LOG, BriefError, BuildWarning
-from briefpress.read.assets import sniff
+from briefpress.read.assets import SUFFIX, sniff
 from briefpress.read.frontmatter import FENCE, parse_yaml, validate_meta
 from briefpress.read.markdown import read_manuscript, write_csl_json, write_markdown
 from briefpress.read.package import (
@@ -258,15 +259,19 @@ def quoted(note: BuildWarning, text: str) -> BuildWarning:
 
 
 def word_pictures(path: Path, kind: str, blocks: list, notes: list) -> dict[str, bytes]:
-    """The manuscript's WMF and EMF pictures as SVG (url -> SVG), converted all at once."""
+    """The manuscript's pictures no edition carries as they are: WMF and EMF as SVG (converted all
+    at once), BMP and TIFF as PNG (url -> new bytes)."""
     if kind not in ("docx", "odt"):
         return {}
     urls = dict.fromkeys(n["c"][2][0] for n in cleanup.find_all(blocks, lambda n: n["t"] == "Image"))
-    found = {url: content for url in urls if (content := read_media(path, kind, url)) and picture_format(content)}
-    drawn = convert_pictures(found, path)
+    contents = {url: content for url in urls if (content := read_media(path, kind, url))}
+    drawn = convert_pictures({u: c for u, c in contents.items() if picture_format(c)}, path)
     if drawn:
         notes.append(BuildWarning(path, None, f"converted {len(drawn)} WMF/EMF picture(s) to SVG with LibreOffice"))
-    return drawn
+    saved = {u: png for u, c in contents.items() if is_other_raster(c) and (png := to_png(c))}
+    if saved:
+        notes.append(BuildWarning(path, None, f"converted {len(saved)} BMP/TIFF picture(s) to PNG"))
+    return {**drawn, **saved}
 
 
 def place_image(
@@ -309,7 +314,8 @@ def place_image(
         )
     name = next((n for n, c in media.items() if c == content), None)
     if name is None:
-        suffix = ".svg" if drawn and url in drawn else PurePosixPath(url).suffix.lower() or ".png"
+        converted = SUFFIX.get(sniff(content) or "", "") if drawn and url in drawn else ""
+        suffix = converted or PurePosixPath(url).suffix.lower() or ".png"
         name = f"image{len(media) + 1}{suffix}"
         media[name] = content
     return f"{folder}/{name}", alt
