@@ -23,10 +23,9 @@ def to_png(content: bytes) -> bytes | None:
             if image.width * image.height > MAX_PIXELS:
                 return None
             image.load()
-            if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            flat = image if image.mode in ("RGB", "RGBA", "L", "LA", "P") else image.convert("RGBA")
             out = io.BytesIO()
-            image.save(out, "PNG", optimize=True)
+            flat.save(out, "PNG", optimize=True)
             return out.getvalue()
     except Exception:  # noqa: BLE001 - Pillow's decoders raise many kinds on bad data: kept as it is, warned
         return None
