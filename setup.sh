@@ -22,11 +22,14 @@ fi
 # - libatomic1: the Node.js inside Playwright's wheel (the test suite's browser driver) links it;
 # - python3-venv: Debian and Ubuntu ship Python without ensurepip, which `python3 -m venv` needs;
 # - ca-certificates: pip, npm and Java reach their registries over HTTPS;
-# - git: a brief's build time falls back to its last commit (read/history.py); the tests make one.
+# - git: a brief's build time falls back to its last commit (read/history.py); the tests make one;
+# - libreoffice-draw-nogui: `import` converts Word's WMF and EMF pictures (charts pasted from Excel)
+#   to SVG with LibreOffice's headless converter, the one free reader of both formats that keeps
+#   their vectors and text; this package is it without the desktop's X11 and GTK parts.
 # Node.js is not taken from Debian: Ace needs 20 or later (Debian 12 ships 18), and
 # tools/find-node.sh takes a pinned Node from PyPI when the system has none new enough.
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig libfribidi0 chromium libatomic1
-          libjaxb-java ca-certificates git)
+          libjaxb-java ca-certificates git libreoffice-draw-nogui)
 command -v java >/dev/null || packages+=(default-jre-headless)
 "$python" -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 missing=()

@@ -100,7 +100,7 @@ def prepare(config: BuildConfig, brand: Brand, path) -> Document:
     loaded = load_assets(sanitized.value, source, allow_remote=config.allow_remote)
     fitted = fit_fonts(loaded.value, source)
     stages = (composed, sanitized, loaded, fitted)
-    warnings = [warning for stage in stages for warning in stage.warnings]
+    warnings = [*source.warnings, *(warning for stage in stages for warning in stage.warnings)]
     for warning in warnings:
         report(warning)
     raise_all([error for stage in stages for error in stage.errors])

@@ -127,6 +127,7 @@ class Source:
     meta: Meta
     body_line: int  # 1-based line where the body starts
     markdown: str  # what pandoc parses: the text, or the fields a plain manuscript's layout gave
+    warnings: tuple[BuildWarning, ...] = ()  # about the front matter: keys ignored, empty keywords
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,10 @@ def test_preview_page_shows_edits_and_errors_by_itself(project, browser):
         page.close()
     finally:
         out, err = server.stop()
-    assert "error: source/minimal.md:2: unknown front matter key 'titel'" in err
+    assert (
+        "error: source/minimal.md:2: missing title (add 'title: ...' to the front matter; "
+        "titel is not a key briefpress reads)" in err
+    )
     # one build per good edit, after the first; the first edit's build may stop at its PDF when the
     # next edit comes before that PDF is finished (its pages were shown: the frame's build=2)
     built = (

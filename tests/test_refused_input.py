@@ -4,8 +4,10 @@ outside their folder, raw HTML that forges pages, and sizes and depths a build c
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 
 import pikepdf
@@ -271,10 +273,14 @@ def test_a_brief_too_long_to_render_is_refused_with_the_limit(tmp_path):
 # §4 EPUBs that epubcheck would fail: refused while the brief is read and composed.
 
 
-def test_an_empty_keyword_is_refused(tmp_path):
+def test_an_empty_keyword_is_left_out_with_a_warning(tmp_path):
     path = write_brief(tmp_path, "Text.", front='title: A Test Brief\nkeywords: [water, "", power]')
     result = cli(str(path), "--out", "dist", "--format", "epub", cwd=tmp_path)
-    refused(result, "brief.md", 3, "'keywords' has an empty keyword")
+    assert result.returncode == 0, result.stderr
+    assert "warning: brief.md:3: left out an empty keyword" in result.stderr
+    with zipfile.ZipFile(tmp_path / "dist" / "brief.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+    assert re.findall(r"<dc:subject>([^<]*)</dc:subject>", opf) == ["water", "power"]
 
 
 @pytest.mark.parametrize("url", ["http://[::1/x", "https://example.org:99999/report"])

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from briefpress.author import cleanup
+from briefpress.author import cleanup, titles
 from briefpress.author.metadata import data_from_meta, fill_from_properties, meta_text, render_front_matter
-from briefpress.compose.assets import sniff
+from briefpress.author.rasters import is_other_raster, to_png
+from briefpress.author.wordpictures import convert_pictures, picture_format
+from briefpress.compose.assets import SUFFIX, sniff
 from briefpress.compose.notes import stringify
 from briefpress.compose.slug import slugify
 from briefpress.errors import LOG, BriefError, BuildWarning
@@ -23,6 +25,7 @@ from briefpress.read.markdown import read_manuscript, write_csl_json, write_mark
 from briefpress.read.package import (
     check_package,
     count_citation_fields,
+    large_first_paragraph,
     read_media,
     read_odt_extras,
     read_properties,
@@ -142,6 +145,9 @@ def clean(
     blocks, entries = cleanup.drop_toc(blocks)
     if entries:
         notes.append(BuildWarning(path, None, f"left out the table of contents ({entries} entries)"))
+    blocks, pointed = titles.point_at_headings(blocks)
+    if pointed:
+        notes.append(BuildWarning(path, None, f"{pointed} cross-reference(s) to bookmarks now point at their headings"))
     blocks, unlinked = cleanup.unlink_missing(blocks)
     if unlinked:
         notes.append(
@@ -190,31 +196,38 @@ def has_images(blocks: list) -> bool:
 def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *, media_folder: str | None) -> Draft:
     """The front matter and body: from the Title/Author/... styles (or an HTML head or YAML), else
     from the layout of the text (plainshape.py); document properties fill the gaps."""
+    notes = list(notes)  # a draft is made twice when there are pictures: each adds its own notes
     media: dict[str, bytes] = {}
     if media_folder:
+        drawn = word_pictures(path, kind, blocks, notes)
         blocks = cleanup.relink_images(
-            blocks, lambda url, alt: place_image(path, kind, url, alt, media, media_folder), keep_titles=kind != "odt"
+            blocks,
+            lambda url, alt: place_image(path, kind, url, alt, media, media_folder, drawn),
+            keep_titles=kind != "odt",
         )
     found: list[BuildWarning] = []
     props = read_properties(path, kind) if kind in ("docx", "odt") else {}
     title = meta_text(meta.get("title"))
     if kind == "html" and title and blocks and blocks[0]["t"] == "Header" and cleanup.plain_text(blocks[0]) == title:
         blocks = blocks[1:]  # the <h1> repeats the <title>
-    text = write_markdown(blocks, path)
-    if title or (props.get("title") and not any(b["t"] == "Header" for b in blocks)):
+    index, how = titles.title_block(blocks, large_first=large_first_paragraph(path) if kind == "docx" else "")
+    if not title and props.get("title") and not (how == "heading" and index == 0):
+        index, how = None, ""  # the Title property before a bold first line or a later heading
+    if title or index is None:
+        text = write_markdown(blocks, path)
         data, body = data_from_meta(path, meta, text, found)
     else:
+        blocks, unlinked = titles.unlink_front(blocks, index)
+        blocks = titles.as_heading(blocks, index)
+        if unlinked:
+            notes.append(BuildWarning(path, None, f"{unlinked} link(s) to the title or subtitle became plain text"))
+        text = write_markdown(blocks, path)
         try:
             shape = read_plain_shape(text, path)
         except BriefError as err:  # its line is in a Markdown text the user never sees
-            raise BriefError(
-                path,
-                None,
-                err.what,
-                "give the document a Title-styled paragraph, or start it with a heading for the title",
-            ) from None
+            raise BriefError(path, None, err.what, "give the document a Title-styled paragraph") from None
         data, body = dict(shape.data), shape.body
-        found += shape.notes
+        found += [title_note(n, how) for n in shape.notes]
     found += notes
     fill_from_properties(path, data, props, found)
     return Draft(
@@ -223,6 +236,15 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
         media=media,
         notes=tuple(quoted(n, text) for n in found),
     )
+
+
+def title_note(note: BuildWarning, how: str) -> BuildWarning:
+    """Say where a title read from a bold or large first paragraph came from (the plain shape
+    reads it as a heading)."""
+    if how == "heading" or not note.what.startswith("read the title from this heading"):
+        return note
+    set_as = "set in bold" if how == "bold" else "set in large type"
+    return replace(note, what=f"read the title from the first paragraph, {set_as}")
 
 
 def quoted(note: BuildWarning, text: str) -> BuildWarning:
@@ -236,9 +258,29 @@ def quoted(note: BuildWarning, text: str) -> BuildWarning:
     return BuildWarning(note.path, None, f"{note.what}: {shown}" if shown else note.what)
 
 
-def place_image(path: Path, kind: str, url: str, alt: list, media: dict, folder: str) -> tuple[str, list]:
+def word_pictures(path: Path, kind: str, blocks: list, notes: list) -> dict[str, bytes]:
+    """The manuscript's pictures no edition carries as they are: WMF and EMF as SVG (converted all
+    at once), BMP and TIFF as PNG (url -> new bytes)."""
+    if kind not in ("docx", "odt"):
+        return {}
+    urls = dict.fromkeys(n["c"][2][0] for n in cleanup.find_all(blocks, lambda n: n["t"] == "Image"))
+    contents = {url: content for url in urls if (content := read_media(path, kind, url))}
+    drawn = convert_pictures({u: c for u, c in contents.items() if picture_format(c)}, path)
+    if drawn:
+        notes.append(BuildWarning(path, None, f"converted {len(drawn)} WMF/EMF picture(s) to SVG with LibreOffice"))
+    saved = {u: png for u, c in contents.items() if is_other_raster(c) and (png := to_png(c))}
+    if saved:
+        notes.append(BuildWarning(path, None, f"converted {len(saved)} BMP/TIFF picture(s) to PNG"))
+    return {**drawn, **saved}
+
+
+def place_image(
+    path: Path, kind: str, url: str, alt: list, media: dict, folder: str, drawn: dict | None = None
+) -> tuple[str, list]:
     """Extract one picture into the media folder; return its new relative URL and its alt text."""
-    if kind in ("docx", "odt"):
+    if drawn and url in drawn:
+        content: bytes | None = drawn[url]
+    elif kind in ("docx", "odt"):
         content = read_media(path, kind, url)
     else:  # HTML or Markdown: a picture next to the manuscript
         local = (path.parent / url).resolve()
@@ -266,13 +308,15 @@ def place_image(path: Path, kind: str, url: str, alt: list, media: dict, folder:
             BuildWarning(
                 path,
                 None,
-                f"image {url} is not a PNG, JPEG, GIF or WebP picture, so the "
+                f"image {url} is not a PNG, JPEG, GIF, WebP or SVG picture, so the "
                 "brief will not build with it (save it as PNG and replace the file)",
             ).message,
         )
     name = next((n for n, c in media.items() if c == content), None)
     if name is None:
-        name = f"image{len(media) + 1}{PurePosixPath(url).suffix.lower() or '.png'}"
+        converted = SUFFIX.get(sniff(content) or "", "") if drawn and url in drawn else ""
+        suffix = converted or PurePosixPath(url).suffix.lower() or ".png"
+        name = f"image{len(media) + 1}{suffix}"
         media[name] = content
     return f"{folder}/{name}", alt
 

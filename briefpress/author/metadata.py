@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from briefpress.compose.notes import stringify
-from briefpress.errors import BriefError, BuildWarning
+from briefpress.errors import BuildWarning
 from briefpress.read.frontmatter import LANG_TAG
 from briefpress.read.markdown import write_markdown
 from briefpress.read.plainshape import read_back_matter, split_authors
@@ -85,12 +85,20 @@ def fill_from_properties(path: Path, data: dict, props: dict, notes: list) -> No
         data["lang"] = props["language"]
         took("language", "language")
     if not data.get("title"):
-        raise BriefError(
-            path,
-            None,
-            "no title: no Title paragraph, no heading and no Title property",
-            "give the document a title (a Title-styled paragraph or a first heading) and import it again",
+        data["title"] = title_from_name(path)
+        notes.append(
+            BuildWarning(
+                path,
+                None,
+                f"took the title from the file name: {data['title']} (the document has no Title paragraph, "
+                "no heading, no bold first line and no Title property; change 'title:' if it is wrong)",
+            )
         )
+
+
+def title_from_name(path: Path) -> str:
+    """A title made of a file's name: report_2026-final.docx is 'report 2026 final'."""
+    return " ".join(re.sub(r"[_\W]+", " ", path.stem).split()) or "Untitled"
 
 
 def take_date(path: Path, text: str, data: dict, notes: list) -> None:

@@ -17,22 +17,30 @@ from pathlib import Path
 from briefpress import http
 from briefpress.compose.htmltree import image_sources, replace_image_sources
 from briefpress.compose.safety import NeedleLocator
-from briefpress.errors import BriefError
+from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.files import read_regular_file
+from briefpress.read.svg import looks_like_svg, sanitize_svg
 from briefpress.records import Asset, Document, Source, Staged
 
 TIMEOUT = 10.0  # seconds for one remote image
 MAX_BYTES = 10 * 1024 * 1024  # size cap for any one image
 MAX_PIXELS = 40_000_000  # about 160 MB once decoded; a 300 dpi A4 page is 8.7 million
-# EPUB 3 core media types for raster images; SVG from a manuscript can carry scripts and links.
+# EPUB 3 core media types for raster images; SVG (also one) is recognised by looks_like_svg and
+# carried only as svg.py rebuilds it, without scripts and links.
 MAGIC = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
     b"GIF87a": "image/gif",
     b"GIF89a": "image/gif",
 }
-SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
-FIX = "use a PNG, JPEG, GIF or WebP file inside the source folder"
+SUFFIX = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/svg+xml": ".svg",
+}
+FIX = "use a PNG, JPEG, GIF, WebP or SVG file inside the source folder"
 
 
 def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> Staged[Document]:
@@ -41,17 +49,27 @@ def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> Staged[
     locate = NeedleLocator(source.text)
     assets: dict[str, Asset] = {}
     errors: list[BriefError] = []
+    warnings: list[BuildWarning] = []
     for url in urls:
         if url in assets:
             continue
         line = next(filter(None, map(locate, (f"]({url}", f"](<{url}>", f'src="{url}', url))), None)
         try:
             content = read_image(url, source.path.parent, allow_remote=allow_remote)
-            assets[url] = make_asset(url, content)
+            assets[url], removed = make_asset(url, content)
+            if removed:
+                warnings.append(
+                    BuildWarning(
+                        source.path,
+                        line,
+                        f"image {shorten(url)}: took {', '.join(removed)} out of the SVG "
+                        "(a figure in a brief does not run or load anything)",
+                    )
+                )
         except ValueError as err:
             what, _, fix = str(err).partition("|")
             errors.append(BriefError(source.path, line, f"image {shorten(url)}: {what}", fix or FIX))
-    return Staged(replace(doc, assets=tuple(assets.values())), errors=tuple(errors))
+    return Staged(replace(doc, assets=tuple(assets.values())), warnings=tuple(warnings), errors=tuple(errors))
 
 
 def fragments(doc: Document) -> list[str]:
@@ -118,15 +136,21 @@ def fetch_remote(url: str) -> bytes:
     return answer.body
 
 
-def make_asset(url: str, content: bytes) -> Asset:
+def make_asset(url: str, content: bytes) -> tuple[Asset, tuple[str, ...]]:
+    """The checked image, and what was taken out of it (an SVG's scripts and links)."""
     if len(content) > MAX_BYTES:
         raise ValueError(f"larger than the size cap of {MAX_BYTES // 1024} KiB|make the image smaller")
     media_type = sniff(content)
+    removed: tuple[str, ...] = ()
     if media_type is None:
-        raise ValueError(f"not a PNG, JPEG, GIF or WebP image|{FIX}")
-    decode(content)
+        raise ValueError(f"not a PNG, JPEG, GIF, WebP or SVG image|{FIX}")
+    if media_type == "image/svg+xml":
+        content, removed = sanitize_svg(content)
+    else:
+        decode(content)
     digest = hashlib.sha256(content).hexdigest()[:16]
-    return Asset(url=url, name=f"images/img-{digest}{SUFFIX[media_type]}", content=content, media_type=media_type)
+    asset = Asset(url=url, name=f"images/img-{digest}{SUFFIX[media_type]}", content=content, media_type=media_type)
+    return asset, removed
 
 
 def decode(content: bytes) -> None:
@@ -163,6 +187,8 @@ def sniff(content: bytes) -> str | None:
     """The media type from the file's first bytes, never from its name."""
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
         return "image/webp"
+    if looks_like_svg(content):
+        return "image/svg+xml"
     return next((kind for magic, kind in MAGIC.items() if content.startswith(magic)), None)
 
 

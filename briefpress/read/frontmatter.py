@@ -8,8 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from briefpress.errors import NOTE, BriefError, raise_all, report
+from briefpress.errors import NOTE, BriefError, BuildWarning, raise_all, report
 from briefpress.read.files import MAX_MANUSCRIPT, read_regular_file
+from briefpress.read.otherfronts import TitleBlock, read_title_block, read_written_date
 from briefpress.read.plainshape import read_back_matter, read_plain_shape
 from briefpress.records import Author, Meta, Series, Source
 
@@ -42,8 +43,10 @@ def load_source(path: Path) -> Source:
     text = read_text(path)
     match = FENCE.match(text)
     if not match:
-        return plain_source(path, text)
+        block = read_title_block(text)
+        return plain_source(path, text) if block is None else titled_source(path, text, block)
     data, lines = parse_yaml(path, match.group(1))
+    data = {key: value for key, value in data.items() if value is not None}  # `lang: null` is no lang
     body_line = text.count("\n", 0, match.end()) + 1
     markdown = text
     authors = data.get("author")
@@ -57,8 +60,42 @@ def load_source(path: Path) -> Source:
                 report_notes(notes)
                 data["author"] = found
                 markdown = pandoc_text(data, body)
+    warnings = meta_warnings(path, data, lines)
     meta = validate_meta(path, data, lines)
-    return Source(path=path, text=text, meta=meta, body_line=body_line, markdown=markdown)
+    return Source(path=path, text=text, meta=meta, body_line=body_line, markdown=markdown, warnings=warnings)
+
+
+def titled_source(path: Path, text: str, block: TitleBlock) -> Source:
+    """A manuscript that opens with pandoc's `% title` block: its lines blanked, so that the
+    body keeps its line numbers."""
+    for key, line in block.lines.items():
+        report(BuildWarning(path, line, f"read the {key} from the % title block"), NOTE)
+    lines = text.split("\n")
+    body = "\n" * block.used + "\n".join(lines[block.used :])
+    meta = validate_meta(path, block.data, block.lines)
+    return Source(path=path, text=text, meta=meta, body_line=1, markdown=pandoc_text(block.data, body))
+
+
+def meta_warnings(path: Path, data: dict, lines: dict[str, int]) -> tuple[BuildWarning, ...]:
+    """What the front matter holds that no edition uses: keys for other systems (Jekyll's
+    `layout`, `permalink` ...) in one warning, and empty keywords."""
+    found = []
+    unknown = sorted(set(data) - KNOWN_KEYS, key=str)
+    if unknown:
+        found.append(
+            BuildWarning(
+                path,
+                min(lines.get(k, 2) for k in unknown),
+                f"front matter key(s) ignored: {', '.join(map(str, unknown))} "
+                f"(briefpress reads {', '.join(sorted(KNOWN_KEYS))}; remove the others to silence this)",
+            )
+        )
+    keywords = data.get("keywords")
+    if isinstance(keywords, list) and any(not str(k).strip() for k in keywords):
+        found.append(
+            BuildWarning(path, lines.get("keywords"), "left out an empty keyword (remove the '' or the stray comma)")
+        )
+    return tuple(found)
 
 
 def plain_source(path: Path, text: str) -> Source:
@@ -223,16 +260,20 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     for key in sorted(data, key=str):
         if any(NOT_XML.search(text) for text in strings(data[key])):
             fail(key, f"control character in '{key}'", "remove the escape such as \\x01 from the value")
-    for key in sorted(set(data) - KNOWN_KEYS, key=str):
-        fail(key, f"unknown front matter key '{key}'", "known keys: " + ", ".join(sorted(KNOWN_KEYS)))
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        fail("title", "missing title", "add 'title: ...' to the front matter")
+        unknown = sorted(set(data) - KNOWN_KEYS, key=str)  # a misspelt 'titel:' is one of them
+        ignored = f"; {', '.join(map(str, unknown))} is not a key briefpress reads" if unknown else ""
+        fail("title", "missing title", f"add 'title: ...' to the front matter{ignored}")
     subtitle = text_field(data, "subtitle", fail)
     abstract = text_field(data, "abstract", fail)
     identifier = text_field(data, "identifier", fail)
     authors = validate_authors(data.get("author"), lambda w, f: fail("author", w, f))
-    date = validate_date(data.get("date"), lambda w, f: fail("date", w, f))
+    date = validate_date(
+        data.get("date"),
+        lambda w, f: fail("date", w, f),
+        lambda w: report(BuildWarning(path, lines.get("date"), w), NOTE),
+    )
     lang = data.get("lang", "en")
     if not isinstance(lang, str) or not LANG_TAG.match(lang):
         fail("lang", f"'lang' is not a language tag: {lang!r}", "use a BCP 47 tag such as 'en' or 'en-GB'")
@@ -242,8 +283,7 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
         fail("keywords", "'keywords' must be a list of words", "write 'keywords: [a, b]'")
         keywords = []
-    if any(not str(k).strip() for k in keywords):  # an empty dc:subject fails epubcheck
-        fail("keywords", "'keywords' has an empty keyword", "remove the empty entry ('' or a stray comma)")
+    keywords = [k for k in keywords if str(k).strip()]  # an empty dc:subject fails epubcheck (warned)
     series = validate_series(data.get("series"), lambda w, f: fail("series", w, f))
     paper = data.get("paper", "")
     if paper and paper not in PAPERS:
@@ -345,18 +385,27 @@ def validate_authors(value, fail) -> tuple[Author, ...]:
     return tuple(authors)
 
 
-def validate_date(value, fail) -> str:
+def validate_date(value, fail, note=None) -> str:
+    """An ISO date, a YAML date, or one written out (`July 17, 2006`, read with a note)."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        fail(f"'date' is not a date: {value!r}", "write an ISO date such as 2026-03-05")
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            written = read_written_date(str(value))
+            if written is None:
+                fail(f"'date' is not a date: {value!r}", "write an ISO date such as 2026-03-05")
+                return ""
+            if note is not None:
+                note(f"read the date '{value}' {written[1]}: {written[0].isoformat()}")
+            value = written[0]
+    if value.year < 1000:  # PDF and EPUB dates are four-digit years
+        fail(f"'date' {value.isoformat()} is before the year 1000", "write the brief's real date, such as 2026-03-05")
         return ""
+    return value.isoformat()
 
 
 def validate_series(value, fail) -> Series:

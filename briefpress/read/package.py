@@ -77,6 +77,7 @@ def check_package(path: Path, kind: str) -> None:
             damaged = package.testzip()
             mime = package.read("mimetype").strip() if "mimetype" in names else b""
             manifest = package.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+            rels = package.read("_rels/.rels") if "_rels/.rels" in names else b""
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as err:
         raise BriefError(
             path,
@@ -88,11 +89,11 @@ def check_package(path: Path, kind: str) -> None:
         raise BriefError(
             path, None, f"is damaged: {damaged} fails its checksum", "save the manuscript again from the word processor"
         )
-    if kind == "docx" and "word/document.xml" not in names:
+    if kind == "docx" and "word/document.xml" not in names and main_part(names, rels) is None:
         raise BriefError(
             path,
             None,
-            "is a zip package but not a Word document (no word/document.xml)",
+            "is a zip package but not a Word document (no main document part)",
             "export the manuscript as Word .docx",
         )
     if kind == "odt" and mime != ODT_MIME:
@@ -159,6 +160,63 @@ def words(annotation) -> str:
     return " ".join(" ".join("".join(p.itertext()).split()) for p in paragraphs).strip()
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+STRICT_DOCUMENT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+LARGE = 1.4  # a first paragraph this many times the body size is set as a title
+
+
+def main_part(names: set[str], rels: bytes) -> str | None:
+    """The .docx's main document part: the one its package relationships name (OPC, ECMA-376
+    part 2), which is word/document.xml only by custom."""
+    try:
+        root = ElementTree.fromstring(rels)
+    except ElementTree.ParseError:
+        return None
+    for rel in root:
+        if rel.get("Type") in (OFFICE_DOCUMENT, STRICT_DOCUMENT):
+            target = (rel.get("Target") or "").lstrip("/")
+            return target if target in names else None
+    return None
+
+
+def document_part(path: Path) -> str:
+    """The name of the main part of a .docx already checked by check_package."""
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        rels = package.read("_rels/.rels") if "_rels/.rels" in names else b""
+    return main_part(names, rels) or "word/document.xml"
+
+
+def large_first_paragraph(path: Path) -> str:
+    """The text of a .docx's first paragraph when it is set in large type (its runs at least
+    LARGE times the document's default size), else ''."""
+    part = document_part(path)
+    with zipfile.ZipFile(path) as package:
+        try:
+            body = ElementTree.fromstring(package.read(part))
+            styles = package.read("word/styles.xml") if "word/styles.xml" in package.namelist() else b""
+        except (KeyError, ElementTree.ParseError):
+            return ""
+    default = 20.0  # half-points: Word's 10 pt when the styles give no default
+    if styles:
+        try:
+            size = ElementTree.fromstring(styles).find(f".//{W}docDefaults//{W}sz")
+        except ElementTree.ParseError:
+            size = None
+        if size is not None and (size.get(f"{W}val") or "").isdigit():
+            default = float(size.get(f"{W}val") or default)
+    for paragraph in body.iter(f"{W}p"):
+        runs = [r for r in paragraph.iter(f"{W}r") if "".join(t.text or "" for t in r.iter(f"{W}t")).strip()]
+        if not runs:
+            continue
+        sizes = [r.find(f"{W}rPr/{W}sz") for r in runs]
+        values = [float(s.get(f"{W}val") or 0) if s is not None else default for s in sizes]
+        large = all(v >= LARGE * default for v in values)
+        return "".join(t.text or "" for r in runs for t in r.iter(f"{W}t")) if large else ""
+    return ""
+
+
 CITATION_FIELD = re.compile(rb"ADDIN (?:ZOTERO_ITEM|CSL_CITATION|Mendeley Citation|EN\.CITE)")
 
 
@@ -166,7 +224,7 @@ def count_citation_fields(path: Path) -> int:
     """How many Zotero, Mendeley or EndNote citation fields a .docx holds (their instructions)."""
     with zipfile.ZipFile(path) as package:
         try:
-            return len(CITATION_FIELD.findall(package.read("word/document.xml")))
+            return len(CITATION_FIELD.findall(package.read(document_part(path))))
         except KeyError:
             return 0
 

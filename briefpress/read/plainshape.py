@@ -26,6 +26,9 @@ AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*;\s*")
 HONORIFIC = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Mx)\.?\s+)?"
 EMAIL = re.compile(r"(?:mailto:)?([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 MARKUP = re.compile(r"[*_`]|\\(?=\S)")
+ATTRIBUTES = re.compile(r"\s*\{(?:[#.][^{}]*|[^{}=]+=[^{}]*)\}\s*$")  # pandoc's `{#id .class}` after a heading
+PARTICLES = {"al", "bin", "binti", "da", "das", "de", "del", "della", "den", "der", "di", "do", "dos", "du", "el"}
+PARTICLES |= {"la", "le", "van", "von", "ter", "ten", "y", "zu", "ibn", "bint"}
 MAX_AUTHOR_LINE = 160  # characters: an author line is short; a longer paragraph is the body
 
 
@@ -51,9 +54,9 @@ class Block:
             return None
         atx = ATX.match(self.lines[0])
         if atx and len(self.lines) == 1:
-            return atx.group(2).strip()
+            return ATTRIBUTES.sub("", atx.group(2)).strip()
         if len(self.lines) == 2 and SETEXT.match(self.lines[1]) and not SEPARATOR.match(self.lines[0]):
-            return self.lines[0].strip()
+            return ATTRIBUTES.sub("", self.lines[0]).strip()
         return None
 
     def separator(self) -> bool:
@@ -299,7 +302,14 @@ def author_line(block: Block) -> bool:
     if re.search(r"[\[\]()<>\d:]|[.!?]$", text) or len(block.lines) > 2:
         return False
     names = split_authors(text)
-    return bool(names) and all(0 < len(n.split()) <= 5 for n in names)
+    return bool(names) and all(name_like(n) for n in names)
+
+
+def name_like(name: str) -> bool:
+    """Two to five words, each capitalised or a particle (van, de, bin ...): 'I heard' and
+    'Foobar' are not names."""
+    words = name.split()
+    return 2 <= len(words) <= 5 and all(w[:1].isupper() or w.lower() in PARTICLES for w in words)
 
 
 def split_authors(text: str) -> list[str]:

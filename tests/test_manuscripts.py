@@ -1,0 +1,334 @@
+"""Manuscripts as they arrive from elsewhere: Word files without a Title style, SVG, WMF and EMF
+figures, front matter written for other systems, and a fast run over part of corpus/."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefpress.read.frontmatter import load_source
+from briefpress.read.svg import sanitize_svg
+from conftest import ROOT, run_build
+from helpers import epubcheck, pdf_pages_text
+from minidocx import cross_reference, heading, para, picture, write_docx
+
+CORPUS = ROOT / "corpus"
+BODY = "The basin's reservoirs held less water this year than in any of the ten before it."
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    return tmp_path
+
+
+def imported(project: Path, manuscript: Path) -> tuple[dict, str, str]:
+    """Import into project/source/brief.md; (front matter, body, what was printed)."""
+    brief = project / "source" / "brief.md"
+    code, out, err = run_build("import", str(manuscript), "--out", str(brief), cwd=project)
+    assert code == 0, err
+    _, front, body = brief.read_text(encoding="utf-8").split("---\n", 2)
+    return yaml.safe_load(front), body, out + err
+
+
+def built(project: Path, formats: str = "pdf,epub", *extra: str) -> tuple[Path, str]:
+    out = project / "dist"
+    code, _, err = run_build(
+        str(project / "source" / "brief.md"), "--out", str(out), "--format", formats, "--strict", *extra
+    )
+    assert code == 0, err
+    return out, err
+
+
+# --- the title of a Word file without a Title style ------------------------------------------
+
+
+def test_bold_first_line_is_the_title(project, tmp_path):
+    docx = write_docx(tmp_path / "draft.docx", [para("Water and Power", bold=True), para(BODY)])
+    data, body, err = imported(project, docx)
+    assert data["title"] == "Water and Power"
+    assert "read the title from the first paragraph, set in bold: Water and Power" in err
+    assert "Water and Power" not in body and BODY in body
+
+
+def test_large_first_line_is_the_title(project, tmp_path):
+    docx = write_docx(tmp_path / "draft.docx", [para("Rivers Without Borders", size=48), para(BODY)])
+    data, _, err = imported(project, docx)
+    assert data["title"] == "Rivers Without Borders"
+    assert "set in large type" in err
+
+
+def test_title_property_is_the_title(project, tmp_path):
+    docx = write_docx(tmp_path / "draft.docx", [para(BODY)], title_property="The Indus Treaty at Sixty")
+    data, body, err = imported(project, docx)
+    assert data["title"] == "The Indus Treaty at Sixty"
+    assert "read the title from the document properties (Title)" in err and BODY in body
+
+
+def test_no_title_anywhere_takes_the_file_name_and_builds(project, tmp_path):
+    docx = write_docx(tmp_path / "basin_report-2026.docx", [para(BODY)])
+    data, body, err = imported(project, docx)
+    assert data["title"] == "basin report 2026"
+    assert "took the title from the file name: basin report 2026" in err and BODY in body
+    built(project, "html")
+
+
+def test_a_main_part_elsewhere_than_word_document_xml_imports(project, tmp_path):
+    docx = write_docx(tmp_path / "moved.docx", [para("Moved Main Part", bold=True), para(BODY)], main="doc/main.xml")
+    data, body, _ = imported(project, docx)
+    assert data["title"] == "Moved Main Part" and BODY in body
+
+
+def test_links_to_the_heading_that_became_the_title_become_text(project):
+    data, body, err = imported(project, CORPUS / "word" / "pandoc" / "cross_reference.docx")
+    assert data["title"] == "TITLE"
+    assert "Cross-reference: TITLE" in body and "](#" not in body
+    assert err.count("1 link(s) to the title or subtitle became plain text") == 1
+    built(project, "html")
+
+
+def test_cross_references_point_at_headings_or_become_text(project, tmp_path):
+    docx = write_docx(
+        tmp_path / "xref.docx",
+        [
+            para("Rivers", bold=True),
+            heading("Basin Politics", bookmark="_Ref1", number=1),
+            para(BODY),
+            heading("Water Rights", bookmark="_Ref123", number=2),
+            cross_reference("As shown in ", "_Ref123", "the section on rights", "."),
+            cross_reference("See ", "_Ref999", "a place that was deleted", "."),
+            cross_reference("Under ", "_Ref1", "the subtitle", "."),
+            picture("A map of the basin"),  # a brief with pictures is drafted twice: still one note each
+        ],
+        media=("image1.png", (ROOT / "tests" / "fixtures" / "word" / "src" / "chart.png").read_bytes()),
+    )
+    data, body, err = imported(project, docx)
+    assert data["subtitle"] == "Basin Politics"
+    assert "# Water Rights\n" in body
+    assert "As shown in [the section on rights](#water-rights)." in body
+    assert "See a place that was deleted." in body and "Under the subtitle." in body
+    assert "1 link(s) to places not in the document (bookmarks, cross-references) became plain text" in err
+    assert err.count("1 link(s) to the title or subtitle became plain text") == 1
+    built(project, "html")
+
+
+def test_an_html_bookmark_in_a_heading_becomes_the_heading_s_link_target(project, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Rivers</title></head><body><p>Intro.</p>"
+        '<h2><a id="sec1"></a>Water Rights</h2><p>As shown in <a href="#sec1">the section</a>.</p></body></html>',
+        encoding="utf-8",
+    )
+    _, body, err = imported(project, page)
+    assert "## Water Rights\n" in body and "[the section](#water-rights)" in body
+    assert "1 cross-reference(s) to bookmarks now point at their headings" in err
+    built(project, "html")
+
+
+@pytest.mark.parametrize(
+    "text, title, authors",
+    [
+        ("# FIGURES {#figures .Heading-0}\n\nI heard\n\n" + BODY, "FIGURES", []),
+        ("# Title\n\nFoobar\n\n" + BODY, "Title", []),
+        (
+            "# Title\n\nAyesha Siddiqa and Rohan van der Berg\n\n" + BODY,
+            "Title",
+            ["Ayesha Siddiqa", "Rohan van der Berg"],
+        ),
+    ],
+)
+def test_heading_attributes_and_fragments_stay_out_of_the_front_matter(tmp_path, text, title, authors):
+    path = tmp_path / "brief.md"
+    path.write_text(text + "\n", encoding="utf-8")
+    meta = load_source(path).meta
+    assert (meta.title, [a.name for a in meta.authors]) == (title, authors)
+
+
+# --- figures: SVG, WMF, EMF ------------------------------------------------------------------
+
+HOSTILE_SVG = b"""<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY e "entity text">]>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="300" height="120"
+     viewBox="0 0 300 120" onload="alert(1)">
+  <script>alert(2)</script>
+  <rect x="10" y="10" width="130" height="100" fill="#1f6f8b" onclick="alert(3)"/>
+  <rect x="160" y="40" width="130" height="70" fill="#e07a5f" style="fill:url(http://example.org/x)"/>
+  <image xlink:href="https://example.org/track.png" width="5" height="5"/>
+  <foreignObject width="10" height="10"><p xmlns="http://www.w3.org/1999/xhtml">html</p></foreignObject>
+  <text x="20" y="115" font-size="12">Reservoir &e; levels</text>
+</svg>
+"""
+
+
+def test_svg_is_rebuilt_without_anything_that_acts():
+    clean, removed = sanitize_svg(HOSTILE_SVG)
+    for bad in (b"script", b"onload", b"onclick", b"example.org", b"foreignObject", b"ENTITY", b"alert"):
+        assert bad not in clean
+    assert b'<rect x="10" y="10" width="130" height="100" fill="#1f6f8b"/>' in clean
+    assert set(removed) >= {"<script>", "event attributes", "external references", "<foreignObject>"}
+
+
+@pytest.fixture(scope="module")
+def svg_build(tmp_path_factory) -> tuple[Path, str]:
+    """A brief with a hostile SVG figure, built as PDF, EPUB and web edition once."""
+    project = tmp_path_factory.mktemp("svg")
+    shutil.copytree(ROOT / "styles", project / "styles")
+    (project / "source").mkdir()
+    (project / "source" / "chart.svg").write_bytes(HOSTILE_SVG)
+    (project / "source" / "brief.md").write_text(
+        f"---\ntitle: Reservoirs\n---\n\n{BODY}\n\n![Reservoir levels by month](chart.svg)\n", encoding="utf-8"
+    )
+    out = project / "dist"
+    code, _, err = run_build(str(project / "source" / "brief.md"), "--out", str(out), "--format", "pdf,epub,html")
+    assert code == 0, err
+    return out, err
+
+
+def test_svg_figure_is_warned_about_and_drawn_in_the_pdf(svg_build):
+    out, err = svg_build
+    assert re.search(r"warning: \S+brief\.md:7: image chart\.svg: took .*<script>.* out of the SVG", err), err
+    assert "Reservoir levels" in pdf_pages_text(out / "brief.pdf")[0]  # the SVG's own text, drawn
+
+
+def test_svg_figure_is_carried_as_svg_in_the_epub_and_web_edition(svg_build):
+    out, _ = svg_build
+    assert epubcheck(out / "brief.epub") == []
+    with zipfile.ZipFile(out / "brief.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode()
+        item = re.search(r'href="(images/img-[^"]+\.svg)"[^>]*media-type="image/svg\+xml"', opf)
+        assert item, opf
+        assert b"script" not in epub.read(f"EPUB/{item.group(1)}")
+    assert "data:image/svg+xml;base64," in (out / "brief.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("picture_file", ["vector_image.emf", "64716_image1.wmf"])
+def test_wmf_and_emf_pictures_are_imported_as_svg_and_build(project, tmp_path, picture_file):
+    content = (CORPUS / "pictures" / picture_file).read_bytes()
+    docx = write_docx(
+        tmp_path / "chart.docx",
+        [para("Email Analysis", bold=True), para(BODY), picture("A diagram of the analysis")],
+        media=(f"image1.{picture_file[-3:]}", content),
+    )
+    _, body, err = imported(project, docx)
+    assert "![A diagram of the analysis](brief-media/image1.svg)" in body
+    assert "converted 1 WMF/EMF picture(s) to SVG with LibreOffice" in err
+    svg = (project / "source" / "brief-media" / "image1.svg").read_bytes()
+    assert not re.search(rb'<svg[^>]*width="210', svg)  # cropped, not a whole A4 page
+    if picture_file.endswith(".emf"):
+        out, _ = built(project)
+        assert "All Company" in pdf_pages_text(out / "brief.pdf")[0]  # the chart's text, as text
+        assert epubcheck(out / "brief.epub") == []
+
+
+@pytest.mark.parametrize("kind", ["BMP", "TIFF"])
+def test_bmp_and_tiff_pictures_are_imported_as_png(project, tmp_path, kind):
+    from PIL import Image
+
+    picture_file = io.BytesIO()
+    Image.new("RGB", (40, 20), "#1f6f8b").save(picture_file, kind)
+    docx = write_docx(
+        tmp_path / "scan.docx",
+        [para("Old Scans", bold=True), para(BODY), picture("A scanned table")],
+        media=(f"image1.{kind.lower()}", picture_file.getvalue()),
+    )
+    _, body, err = imported(project, docx)
+    assert "![A scanned table](brief-media/image1.png)" in body
+    assert "converted 1 BMP/TIFF picture(s) to PNG" in err
+    with Image.open(project / "source" / "brief-media" / "image1.png") as png:
+        assert (png.format, png.size, png.getpixel((5, 5))) == ("PNG", (40, 20), (31, 111, 139))
+    built(project, "html")
+
+
+# --- front matter written for other systems --------------------------------------------------
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "source").mkdir(exist_ok=True)
+    path = tmp_path / "source" / "brief.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+JEKYLL = "---\ntitle: Plan\nlayout: page\npermalink: /plan/\nlang: null\nkeywords: null\n---\n\nBody.\n"
+
+
+def test_jekyll_keys_are_one_warning_and_an_error_under_strict(project):
+    path = write(project, JEKYLL)
+    code, _, err = run_build(str(path), "--out", str(project / "dist"), "--format", "html", cwd=project)
+    assert code == 0, err
+    lines = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert lines == [
+        f"warning: {path}:3: front matter key(s) ignored: layout, permalink (briefpress reads abstract, author, "
+        "bibliography, csl, date, doi, identifier, keywords, lang, paper, references, series, subtitle, title, "
+        "url; remove the others to silence this)"
+    ]
+    code, _, err = run_build(str(path), "--out", str(project / "dist"), "--format", "html", "--strict", cwd=project)
+    assert code == 1 and "2 warning(s)" not in err and "1 warning(s) and --strict is on" in err
+
+
+@pytest.mark.parametrize(
+    "written, iso, how",
+    [
+        ("July 17, 2006", "2006-07-17", "as a written date"),
+        ("17 July 2006", "2006-07-17", "as a written date"),
+        ("March 2026", "2026-03-01", "as the first of that month"),
+    ],
+)
+def test_written_dates_are_read_with_a_note(tmp_path, caplog, written, iso, how):
+    path = write(tmp_path, f"---\ntitle: T\ndate: {written}\n---\n\nBody.\n")
+    assert load_source(path).meta.date == iso
+    assert f"read the date '{written}' {how}: {iso}" in caplog.text
+
+
+def test_a_year_one_date_is_refused_at_its_line(project):
+    path = write(project, "---\ntitle: T\ndate: 0001-01-01\n---\n\nBody.\n")
+    code, _, err = run_build(str(path), "--out", str(project / "dist"), "--format", "pdf", cwd=project)
+    assert (code, err) == (
+        1,
+        f"error: {path}:3: 'date' 0001-01-01 is before the year 1000 (write the brief's real date, such as 2026-03-05)\n",
+    )
+
+
+def test_pandoc_title_block_is_read(tmp_path, caplog):
+    path = write(tmp_path, "% Water and Power\n% Jane Doe; John Roe\n% July 17, 2006\n\n" + BODY + "\n")
+    source = load_source(path)
+    assert (source.meta.title, [a.name for a in source.meta.authors], source.meta.date) == (
+        "Water and Power",
+        ["Jane Doe", "John Roe"],
+        "2006-07-17",
+    )
+    assert "read the title from the % title block" in caplog.text
+    assert "%" not in source.markdown.split("---\n", 2)[2]
+
+
+# --- the corpus: a fast part of it, as bench/corpus.py runs it -------------------------------
+
+
+def test_corpus_subset_builds_with_no_traceback_and_valid_epubs(capsys):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+
+    corpus.main(
+        [
+            "--only",
+            "word/pandoc/cross_reference.docx",
+            "--only",
+            "word/poi/EnforcedWith.docx",
+            "--only",
+            "word/pandoc-odt/footnote.odt",
+            "--only",
+            "markdown/gds/003-templating-languages.md",
+        ]
+    )
+    table = capsys.readouterr().out
+    total = next(line for line in table.splitlines() if line.startswith("| all |"))
+    # | all | n | built | clean error | traceback | hang | epubcheck fails | words lost (docs) | ...
+    cells = [c.strip() for c in total.strip("|").split("|")]
+    assert cells[1:7] == ["4", "4", "0", "0", "0", "0"], table
