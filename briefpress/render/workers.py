@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
-from briefpress.records import EDITION, EDITIONS, Brand, BuildConfig, Document, edition_kinds
+from briefpress.records import EDITION, PDF_KINDS, Brand, BuildConfig, Document, edition_kinds
 from briefpress.scratch import remove_scratch_folder
 
 LOG = logging.getLogger("briefpress")
-PDF_KINDS = tuple(e.name for e in EDITIONS if e.renderer == "weasyprint")  # the editions that need WeasyPrint
 
 
 class Crew:
