@@ -19,7 +19,7 @@ from briefpress.compose.document import compose_document, resolve_build_time
 from briefpress.compose.safety import sanitize_document
 from briefpress.errors import BriefError, Capture, raise_all, report
 from briefpress.read.frontmatter import load_source
-from briefpress.records import EDITION, EDITIONS, Brand, BuildConfig, Document
+from briefpress.records import EDITION, EDITIONS, Brand, BuildConfig, Document, making_order
 from briefpress.render.editions import make_edition
 from briefpress.render.fonts.fit import fit_fonts
 from briefpress.render.workers import Crew
@@ -31,8 +31,9 @@ LOG = logging.getLogger("briefpress")
 
 def make_brief(config: BuildConfig, path, brands, crew: Crew, progress=None) -> Entry:
     """Every edition of one brief, the warnings logged on the way, and the images it read: read →
-    compose → render. The crew's workers render the PDF editions; this process makes the rest,
-    cheapest first, handing each to progress.made (the preview) as soon as it exists."""
+    compose → render. The crew's workers render the PDF editions; this process makes the rest, in
+    the EDITIONS order, or for progress (the preview) cheapest first, each handed to progress.made
+    as soon as it exists."""
     captured = Capture()
     LOG.addHandler(captured)
     try:
@@ -40,7 +41,8 @@ def make_brief(config: BuildConfig, path, brands, crew: Crew, progress=None) -> 
         crew.send_brand(config, brand, path)  # a PDF worker sets up its stylesheets meanwhile
         document = prepare(config, brand, path)  # read and compose the brief; its errors raised together
         crew.send(config, document)  # the PDF editions, rendered by the workers
-        made = {kind: render_edition(kind, document, config, progress) for kind in crew.here}
+        here = making_order(crew.here) if progress else crew.here
+        made = {kind: render_edition(kind, document, config, progress) for kind in here}
         made.update(crew.results())
     finally:
         LOG.removeHandler(captured)

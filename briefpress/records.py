@@ -269,6 +269,7 @@ EDITION = {e.name: e for e in EDITIONS}
 EDITION_FILES = {e.name: e.suffix for e in EDITIONS}
 PDF_VARIANTS = {e.name: e.variant for e in EDITIONS if e.tagged}
 FORMATS = tuple(e.name for e in EDITIONS if not e.companion_of)  # what --format names
+PDF_KINDS = tuple(e.name for e in EDITIONS if e.renderer == "weasyprint")  # the editions WeasyPrint lays out
 
 
 def edition_kinds(formats: tuple[str, ...]) -> tuple[str, ...]:

@@ -60,3 +60,16 @@ def test_a_build_writes_nothing_inside_the_package_and_clean_removes_what_it_kep
     code, said, _ = run_build("clean", cwd=tmp_path)
     assert code == 0 and said.startswith("removed ")
     assert not (tmp_path / ".briefpress-cache").exists()
+
+
+def test_a_project_that_cannot_be_written_keeps_its_cache_in_the_users_cache_folder(tmp_path, monkeypatch):
+    from briefpress import defaults
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    project, other = tmp_path / "project", tmp_path / "other"
+    project.mkdir(), other.mkdir()
+    assert defaults.cache_folder(project) == project / ".briefpress-cache"
+    monkeypatch.setattr(defaults.os, "access", lambda path, mode: False)  # as for a read-only checkout
+    folder = defaults.cache_folder(project)
+    assert folder.parent == tmp_path / "user-cache" / "briefpress"
+    assert defaults.cache_folder(other) != folder  # each project its own

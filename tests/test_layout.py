@@ -100,3 +100,27 @@ def test_readme_layout_names_every_module():
     modules = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if p.name not in ("__init__.py", "__main__.py")}
     assert sorted(modules - listed) == []
     assert sorted(m for m in listed - modules if m.endswith(".py")) == []
+
+
+def test_every_list_of_editions_comes_from_the_one_table():
+    """records.EDITIONS is the one table of editions: no other module spells out its own table or
+    list of them (a dict, tuple, list or set naming two editions), but the formats defaults.py
+    chooses by default."""
+    editions = {"pdf", "print", "epub", "pdfa", "html", "card"}
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "records.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        chosen = {  # DEFAULT_FORMATS, PREVIEW_FORMATS: choices among the editions, not tables of them
+            n.lineno for n in tree.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]).endswith("_FORMATS")
+        }
+        for node in ast.walk(tree):
+            if getattr(node, "lineno", None) in chosen:
+                continue
+            items = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", None)
+            if isinstance(node, (ast.Dict, ast.Tuple, ast.List, ast.Set)) and items:
+                named = {i.value for i in items if isinstance(i, ast.Constant) and i.value in editions}
+                if len(named) > 1:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {sorted(named)}")
+    assert found == []

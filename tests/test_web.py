@@ -11,11 +11,9 @@ from conftest import BRIEFS, run_build
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("web")
-    code, stdout, err = run_build(*(str(p) for p in BRIEFS.values()), "--out", str(out), "--format", "html", "-q")
-    assert code == 0, err
-    return {name: out / f"{name}.html" for name in BRIEFS}
+def pages(every_edition) -> dict:
+    """Each brief's web page, from the builds the suite shares."""
+    return {name: every_edition[name] / f"{name}.html" for name in BRIEFS}
 
 
 @pytest.mark.parametrize("name", list(BRIEFS))

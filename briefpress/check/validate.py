@@ -23,7 +23,7 @@ from pathlib import Path
 from briefpress.check.pdfcheck import check_pdfa, check_pdfua, is_pdf_container
 from briefpress.check.verapdf import VeraResult, run_verapdf
 from briefpress.defaults import JVM_FLAGS
-from briefpress.records import EDITION_FILES, PDF_VARIANTS, Artifact
+from briefpress.records import EDITION_FILES, PDF_KINDS, PDF_VARIANTS, Artifact
 from briefpress.render.patches import check_versions
 from briefpress.render.patches.pdfua import scalars_only_as_integer
 
@@ -78,7 +78,7 @@ def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) ->
         elif artifact.kind == "pdfa":
             jobs += [functools.partial(run_pdfa_rules, path, manuscripts[path.name]), path]
             pdfs[path] = PDF_VARIANTS[artifact.kind]
-        elif artifact.kind in ("pdf", "print"):
+        elif artifact.kind in PDF_KINDS:  # the tagged PDF/UA-1 editions
             jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path), path]
             pdfs[path] = PDF_VARIANTS[artifact.kind]
     with ThreadPoolExecutor(max_workers=2) as pool:

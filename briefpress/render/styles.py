@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from briefpress.errors import BriefError
-from briefpress.records import Brand, FontFace, Stylesheet
+from briefpress.records import PDF_KINDS, Brand, FontFace, Stylesheet
 from briefpress.render.templates import render_brand_css, render_style
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -32,7 +32,7 @@ def edition_css(
         return Stylesheet(folder / name, text)
 
     sheets = [sheet("brief.css"), Stylesheet(folder / "brand.css.j2", render_brand_css(brand, font_url=font_url))]
-    if kind in ("pdf", "print", "pdfa"):
+    if kind in PDF_KINDS:
         start, end = ("right", "left") if direction == "rtl" else ("left", "right")
         sheets.append(sheet("pdf.css.j2", paper=paper, start=start, end=end, overhang=start_overhang(brand)))
         if kind == "print":

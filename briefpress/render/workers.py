@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
-from briefpress.records import EDITION, EDITIONS, Brand, BuildConfig, Document, edition_kinds, making_order
+from briefpress.records import EDITION, PDF_KINDS, Brand, BuildConfig, Document, edition_kinds
 from briefpress.scratch import remove_scratch_folder
 
 LOG = logging.getLogger("briefpress")
-PDF_KINDS = tuple(e.name for e in EDITIONS if e.renderer == "weasyprint")  # the editions that need WeasyPrint
 
 
 class Crew:
@@ -39,10 +38,10 @@ class Crew:
         kinds = list(edition_kinds(config.formats))
         pdfs = [k for k in kinds if k in PDF_KINDS]
         if config.jobs > 1 and pdfs:
-            self.here = making_order(k for k in kinds if k not in PDF_KINDS)
+            self.here = [k for k in kinds if k not in PDF_KINDS]
             self.lead: Forked | None = Forked(lead_worker(pdfs, config.jobs), pdfs, path)
         else:
-            self.here, self.lead = making_order(kinds), None
+            self.here, self.lead = kinds, None
 
     def send_brand(self, config: BuildConfig, brand: Brand, path: Path) -> None:
         """The brand, as soon as it is read: the lead worker sets up its stylesheets meanwhile."""
