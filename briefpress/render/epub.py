@@ -37,6 +37,16 @@ class EpubWords:
 
 
 @dataclass(frozen=True)
+class TocEntry:
+    """One entry of a nested table of contents (a briefing pack's: part, brief, heading); an entry
+    without href is a label over its children."""
+
+    title: str
+    href: str = ""
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
 class EpubSpec:
     """What the EPUB writer needs, already rendered."""
 
@@ -58,6 +68,7 @@ class EpubSpec:
     doi: str = ""  # the brief's DOI, a second dc:identifier with the doi scheme
     url: str = ""  # the brief's canonical address, dc:source's neighbour: a third dc:identifier
     words: EpubWords = EpubWords()
+    toc: tuple[TocEntry, ...] = ()  # nested; empty: one entry per page of `pages`
 
 
 def build_epub(spec: EpubSpec) -> bytes:
@@ -72,6 +83,8 @@ def build_epub(spec: EpubSpec) -> bytes:
             epub.EpubItem(uid=re.sub(r"\W", "-", f.name), file_name=f.name, media_type=f.media_type, content=f.content)
         )
     book.toc = [epub.Link(name, title, f"toc-{i}") for i, (name, title, _) in enumerate(spec.pages)]
+    if spec.toc:
+        book.toc = nested_toc(spec.toc, "toc")
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=spec.words.contents, direction=spec.direction if spec.direction == "rtl" else None)
     book.add_item(nav)
@@ -105,6 +118,18 @@ def build_epub(spec: EpubSpec) -> bytes:
     if logged:
         raise BriefError(None, None, f"EPUB writing problem: {logged[0]}", "report this as a bug")
     return normalise_zip(raw.getvalue(), spec)
+
+
+def nested_toc(entries: tuple[TocEntry, ...], prefix: str) -> list:
+    """ebooklib's nested toc: (Section, [children]) for an entry with children, else a Link."""
+    made: list = []
+    for i, entry in enumerate(entries):
+        uid = f"{prefix}-{i}"
+        if entry.children:
+            made.append((epub.Section(entry.title, entry.href), nested_toc(entry.children, uid)))
+        else:
+            made.append(epub.Link(entry.href, entry.title, uid))
+    return made
 
 
 def describe(book: epub.EpubBook, spec: EpubSpec) -> None:

@@ -91,14 +91,16 @@ def render_brief_fragment(doc: Document, anchor: str, *, in_part: bool, short_ti
         logo_src=logo_src,
         x=pdf_markup,
     )
-    markup = prefix_ids(markup, anchor)
+    markup = prefix_ids(markup, anchor, depth=2 if in_part else 1)
     return isolate_for_pdf(markup) if doc.meta.direction == "rtl" else markup
 
 
-def prefix_ids(fragment: str, anchor: str) -> str:
+def prefix_ids(fragment: str, anchor: str, *, depth: int = 1) -> str:
     """Every id inside the section, and every reference to one, prefixed with anchor: note-3 becomes
-    b2-note-3 in the second brief; the section keeps its own id and its title gets anchor-title."""
+    b2-note-3 in the second brief; the section keeps its own id and its title gets anchor-title.
+    Its headings go depth levels down (see deepen_headings)."""
     section = lxml_html.fragment_fromstring(fragment)
+    deepen_headings(section, depth)
     prefix = f"{anchor}-"
     for element in section.iterdescendants():
         if not isinstance(element.tag, str):
@@ -111,10 +113,35 @@ def prefix_ids(fragment: str, anchor: str) -> str:
         for name in REFERRING:
             if element.get(name):
                 element.set(name, " ".join(prefix + ident for ident in element.get(name).split()))
-    title = section.find(".//h1")
+    title = section.find('.//*[@class="title"]')
     if title is not None:
         title.set("id", f"{anchor}-title")
     return lxml_html.tostring(section, encoding="unicode")
+
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def deepen_headings(root, depth: int) -> None:
+    """Move every heading depth levels down (h1 to h3 for a brief in a part), keeping its level as
+    written as a class (h-1, h-2 ...) for the pack's style sheet: the tags, and so the PDF's
+    structure and its outline, nest pack, part, brief, heading (PDF/UA-1 7.4: bookmarks follow
+    the headings). Below h6 there is no tag: the deepest headings share it."""
+    if depth == 0:
+        return
+    for heading in list(root.iter(*HEADINGS)):
+        level = int(heading.tag[1])
+        heading.set("class", " ".join(filter(None, (heading.get("class"), f"h-{level}"))))
+        heading.tag = f"h{min(level + depth, 6)}"
+
+
+def deepened(fragment: str, depth: int) -> str:
+    """An HTML fragment (the foreword) with its headings depth levels down."""
+    if not fragment.strip():
+        return fragment
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    deepen_headings(root, depth)
+    return (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
 def render_pack_html(
@@ -143,7 +170,7 @@ def render_pack_html(
         edition=edition,
         logo_src=logo_src,
         brand=brand,
-        foreword_html=Markup(foreword_html),
+        foreword_html=Markup(deepened(foreword_html, 2)),  # under the foreword's own h2
         words=words,
         isolate=lambda text: (
             f"\u2068{text}\u2069" if text_direction_of(text) != text_direction(manifest.lang) else text
@@ -218,6 +245,8 @@ def make_pack_pdf(
     for doc, entry in zip(docs, (e for s in sections for e in s.entries), strict=True):
         descriptions.update(link_descriptions(str(entry.html), doc.labels))
         descriptions[entry.anchor] = doc.labels.go_to.format(doc.meta.title)
+    descriptions["pack-foreword"] = f"Go to the {PackWords().foreword.lower()}"
+    descriptions.update({s.anchor: f"Go to part “{s.title}”" for s in sections if s.title})
     source_folders = {doc.source_path.parent for doc in docs}
     with scratch_tempdir():
         pdf = render_pdf(
