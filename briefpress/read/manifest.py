@@ -20,7 +20,7 @@ def load_manifest(path: Path) -> PackManifest:
     """The manifest at path, checked: every problem found is reported together, each with its line."""
     text = read_manifest_text(path)
     data, node = load_yaml(path, text, what="pack manifest")
-    if not isinstance(data, dict) or getattr(node, "id", "") != "mapping":
+    if not isinstance(data, dict) or node is None or node.id != "mapping":
         raise BriefError(path, 1, "the manifest is not a mapping", "write 'key: value' lines, as in README's example")
     lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
     nodes = {key.value: value for key, value in node.value}
@@ -113,7 +113,7 @@ def read_parts(path: Path, value, node, line: int, errors: list[BriefError]) -> 
                     report(BuildWarning(path, item_line, f"unknown key '{key}' in a part (ignored)"))
             briefs = item.get("briefs")
             brief_nodes = dict((k.value, v) for k, v in item_node.value).get("briefs")
-            if not isinstance(briefs, list) or not briefs or not all(isinstance(b, str) for b in briefs):
+            if brief_nodes is None or not isinstance(briefs, list) or not briefs or not all(isinstance(b, str) for b in briefs):
                 errors.append(BriefError(path, item_line, "a part needs a list of briefs", "add 'briefs: [path, ...]'"))
                 continue
             brief_lines = tuple(n.start_mark.line + 1 for n in brief_nodes.value)
