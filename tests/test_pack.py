@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -176,10 +177,19 @@ def test_blank_left_hand_pages_of_the_print_pack_are_blank(pack):
     assert all(" ".join(pack_texts[n - 1].split()).casefold() == MARKING.casefold() for n in blanks)
 
 
-def test_pack_pdfs_pass_verapdf_ua1(pack):
+@pytest.fixture(scope="module")
+def validated(pack) -> dict:
+    """veraPDF on both pack PDFs, epubcheck and Ace on the EPUB: the three tools side by side."""
     out = pack["out"]
-    results = run_verapdf({out / "visit.pdf": "pdf/ua-1", out / "visit-print.pdf": "pdf/ua-1"})
-    for result in results:
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        vera = pool.submit(run_verapdf, {out / "visit.pdf": "pdf/ua-1", out / "visit-print.pdf": "pdf/ua-1"})
+        epubcheck = pool.submit(run_epubchecks, [out / "visit.epub"])
+        ace = pool.submit(run_ace, out / "visit.epub")
+        return {"verapdf": vera.result(), "epub": [*epubcheck.result(), ace.result()]}
+
+
+def test_pack_pdfs_pass_verapdf_ua1(validated):
+    for result in validated["verapdf"]:
         assert result.checked and not result.error and not result.failures, result
 
 
@@ -326,9 +336,8 @@ def test_creep_moves_inner_sheets_pages_towards_the_spine(pack):
 # --- the EPUB ----------------------------------------------------------------------------------
 
 
-def test_pack_epub_passes_epubcheck_and_ace(pack):
-    epub = pack["out"] / "visit.epub"
-    for verdict in [*run_epubchecks([epub]), run_ace(epub)]:
+def test_pack_epub_passes_epubcheck_and_ace(validated):
+    for verdict in validated["epub"]:
         assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), verdict.details
 
 

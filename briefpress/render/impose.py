@@ -98,7 +98,8 @@ def impose_booklet(data: bytes, options: BookletOptions, *, right_to_left: bool 
         if "/Lang" in source.Root:
             out.Root.Lang = source.Root.Lang
         buffer = io.BytesIO()
-        out.save(buffer, deterministic_id=True, compress_streams=True)
+        # The pages' streams are compressed already: kept as they are (decoding them again took most of the time).
+        out.save(buffer, deterministic_id=True, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     report_imposition(len(forms), len(sides) // 2, scale, options)
     return buffer.getvalue()
 
