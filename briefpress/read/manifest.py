@@ -113,7 +113,12 @@ def read_parts(path: Path, value, node, line: int, errors: list[BriefError]) -> 
                     report(BuildWarning(path, item_line, f"unknown key '{key}' in a part (ignored)"))
             briefs = item.get("briefs")
             brief_nodes = dict((k.value, v) for k, v in item_node.value).get("briefs")
-            if brief_nodes is None or not isinstance(briefs, list) or not briefs or not all(isinstance(b, str) for b in briefs):
+            if (
+                brief_nodes is None
+                or not isinstance(briefs, list)
+                or not briefs
+                or not all(isinstance(b, str) for b in briefs)
+            ):
                 errors.append(BriefError(path, item_line, "a part needs a list of briefs", "add 'briefs: [path, ...]'"))
                 continue
             brief_lines = tuple(n.start_mark.line + 1 for n in brief_nodes.value)

@@ -99,7 +99,9 @@ def impose_booklet(data: bytes, options: BookletOptions, *, right_to_left: bool 
             out.Root.Lang = source.Root.Lang
         buffer = io.BytesIO()
         # The pages' streams are compressed already: kept as they are (decoding them again took most of the time).
-        out.save(buffer, deterministic_id=True, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        out.save(
+            buffer, deterministic_id=True, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none
+        )
     report_imposition(len(forms), len(sides) // 2, scale, options)
     return buffer.getvalue()
 
