@@ -378,6 +378,7 @@ def build_pack(manifest: Path, *args: str) -> tuple[int, str, str]:
             r"visit\.yml:2: the marking must be one line of at most 120",
         ),
         ("title: T\nbriefs: [BAD]\n", r"bad\.md:\d+: "),
+        ("title: T\nforeword: none.md\nbriefs: [BRIEF]\n", r"visit\.yml:2: foreword not found: none\.md"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, text, expected):

@@ -40,6 +40,8 @@ def load_manifest(path: Path) -> PackManifest:
     if not LANG_TAG.match(lang):
         fail("lang", f"'lang' is not a language tag: {lang}", "write a tag such as en or en-GB")
     foreword = text_value(data, "foreword", fail)
+    if foreword and not (path.parent / foreword).is_file():
+        fail("foreword", f"foreword not found: {foreword}", "fix the path (relative to the manifest)")
     parts = read_parts(path, data.get("briefs"), nodes.get("briefs"), lines.get("briefs", 1), errors)
     manifest = PackManifest(
         path=path,

@@ -18,7 +18,16 @@ from markupsafe import Markup
 
 from briefpress.errors import BriefError
 from briefpress.read.assets import data_url, with_image_sources
-from briefpress.records import Brand, Document, FontFace, PackManifest, RenderProblem, Stylesheet, text_direction
+from briefpress.records import (
+    ENGLISH_MONTHS,
+    Brand,
+    Document,
+    FontFace,
+    PackManifest,
+    RenderProblem,
+    Stylesheet,
+    text_direction,
+)
 from briefpress.render.editions import ProblemExplainer, pdf_css, pdf_roots
 from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions
 from briefpress.render.styles import start_overhang
@@ -30,10 +39,17 @@ REFERRING = ("aria-labelledby", "aria-describedby", "headers", "for")  # attribu
 
 @dataclass(frozen=True)
 class PackWords:
-    """The pack's own words (its pages are in the pack's language)."""
+    """The pack's own words, in its language: the brand's labels for it where it has them."""
 
     contents: str = "Contents"
-    foreword: str = "Foreword"
+    foreword: str = "Foreword"  # no brand label names it
+    months: tuple[str, ...] = ENGLISH_MONTHS
+
+
+def pack_words(manifest: PackManifest, docs: tuple[Document, ...]) -> PackWords:
+    """The labels of a brief in the pack's language (the brand chose them for that language), else English."""
+    labels = next((doc.labels for doc in docs if doc.meta.lang == manifest.lang), None)
+    return PackWords(contents=labels.contents, months=labels.months) if labels else PackWords()
 
 
 @dataclass(frozen=True)
@@ -236,6 +252,7 @@ def make_pack_pdf(
         edition=edition,
         logo_src=logo,
         foreword_html=foreword_html,
+        words=pack_words(manifest, docs),
     )
     page = label_headings(page)
     if edition == "print":
