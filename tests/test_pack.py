@@ -352,6 +352,9 @@ def test_pack_epub_nav_nests_parts_briefs_headings_and_keeps_each_briefs_languag
     part = toc.findall("x:li", NS)[2]
     briefs = part.findall("x:ol/x:li", NS)
     assert [li.find("x:a", NS).text for li in briefs] == TITLES[1:3]
+    urdu_link = briefs[1].find("x:a", NS)
+    assert (urdu_link.get("lang"), urdu_link.get("dir")) == ("ur", "rtl")  # read in Urdu in an English nav
+    assert briefs[0].find("x:a", NS).get("lang") is None
     assert [li.find("x:a", NS).text for li in toc.findall("x:li", NS)[3].findall("x:ol/x:li", NS)] == TITLES[3:]
     headings = [li.find("x:a", NS).text for li in briefs[0].findall("x:ol/x:li", NS)]
     assert headings[:3] == ["Summary", "Background", "Analysis"]

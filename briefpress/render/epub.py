@@ -8,6 +8,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 from ebooklib import epub
 
@@ -44,6 +45,8 @@ class TocEntry:
     title: str
     href: str = ""
     children: tuple[TocEntry, ...] = ()
+    lang: str = ""  # the title's language and direction, when not the book's
+    direction: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ def normalise_zip(data: bytes, spec: EpubSpec) -> bytes:
                 content = patch_opf(content, spec.lang)
             elif name.endswith("nav.xhtml") and spec.direction == "rtl":
                 content = patch_nav(content)
+            if name.endswith("nav.xhtml") and spec.toc:
+                content = mark_nav_languages(content, spec.toc, spec.lang)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -212,3 +217,23 @@ def patch_opf(content: bytes, lang: str) -> bytes:
 def patch_nav(content: bytes) -> bytes:
     """ebooklib puts a nav document's direction on its <body> only; the root says it like every page."""
     return re.sub(rb"<html ", b'<html dir="rtl" ', content, count=1)
+
+
+def mark_nav_languages(content: bytes, entries: tuple[TocEntry, ...], lang: str) -> bytes:
+    """Give each nav link whose title is in another language than the book its lang and dir
+    (ebooklib writes a title as bare text): an Urdu brief's title in an English pack's contents."""
+    text = content.decode("utf-8")
+    for entry in walk_toc(entries):
+        if entry.lang and entry.lang != lang:
+            link = f'<a href="{escape(entry.href)}">{escape(entry.title)}</a>'
+            marked = (
+                f'<a href="{escape(entry.href)}" lang="{entry.lang}" xml:lang="{entry.lang}" dir="{entry.direction}">'
+            )
+            text = text.replace(link, marked + escape(entry.title) + "</a>", 1)
+    return text.encode("utf-8")
+
+
+def walk_toc(entries: tuple[TocEntry, ...]):
+    for entry in entries:
+        yield entry
+        yield from walk_toc(entry.children)

@@ -137,18 +137,19 @@ def brief_files(doc: Document, prefix: str, logo_name: str) -> list[tuple[str, s
 def brief_toc(doc: Document, pages: list[tuple[str, str, str]]) -> TocEntry:
     """The brief in the nav: its title, then its headings (h3 under h2), its notes and its bios."""
     (first, _, xhtml), *others = pages
+    language = (doc.meta.lang, doc.meta.direction)
     headings: list[TocEntry] = []
     for element in etree.fromstring(xhtml.encode("utf-8")).iter(f"{XHTML}h2", f"{XHTML}h3"):
         ident, text = element.get("id"), " ".join("".join(element.itertext()).split())
         if not ident or not text:
             continue
-        entry = TocEntry(text, f"{first}#{ident}")
+        entry = TocEntry(text, f"{first}#{ident}", (), *language)
         if element.tag == f"{XHTML}h3" and headings:
             last = headings.pop()
             entry = dataclasses.replace(last, children=(*last.children, entry))
         headings.append(entry)
-    headings += [TocEntry(title, name) for name, title, _ in others]
-    return TocEntry(doc.meta.title, first, tuple(headings))
+    headings += [TocEntry(title, name, (), *language) for name, title, _ in others]
+    return TocEntry(doc.meta.title, first, tuple(headings), *language)
 
 
 def foreword_page(pack: Document, foreword_html: str) -> str:
