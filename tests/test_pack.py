@@ -81,11 +81,13 @@ def outline(path: Path) -> list[tuple[int, str, int]]:
 
 
 def brief_ranges(path: Path, count: int) -> list[range]:
-    """The pages of each brief: from its first page to the page before the next piece starts."""
+    """The pages of each brief: from its first page to the page before the next piece (a brief or a
+    part) starts, or the back cover."""
     marks = outline(path)
     starts = [page for _, title, page in marks if title in TITLES]
+    pieces = sorted({page for depth, title, page in marks if depth == 2 or title in TITLES})
     assert len(starts) == len(BRIEFS)
-    ends = [*starts[1:], count + 1]
+    ends = [next((p for p in pieces if p > start), count) for start in starts]  # the back cover is last
     return [range(a, b) for a, b in zip(starts, ends, strict=True)]
 
 
@@ -199,6 +201,28 @@ def test_pack_metadata_names_the_pack_and_every_author(pack):
         assert str(info["/Title"]) == "Briefing pack for the delegation to Kabul: Water, borders and militancy"
         assert all(name in str(info["/Author"]) for name in ("Amit Ranjan", "Priya Raman", "عمر صدیقی"))
         assert str(pdf.Root.Lang) == "en"
+
+
+def test_the_urdu_briefs_pages_are_tagged_in_urdu(pack):
+    """A screen reader reads the Urdu brief in Urdu: its structure elements declare their language."""
+    from briefpress.render.packtags import first_page, structure_kids
+
+    path = pack["out"] / "visit.pdf"
+    ranges = brief_ranges(path, len(page_texts(path)))
+    urdu_pages, british_pages = ranges[2], ranges[3]  # links.md is in en-GB
+    with pikepdf.open(path) as pdf:
+        pages = {page.obj.objgen: n + 1 for n, page in enumerate(pdf.pages)}
+        document = next(structure_kids(pdf.Root.StructTreeRoot))
+        declared = {
+            (first_page(e, {k: v - 1 for k, v in pages.items()}) + 1, str(e.get("/Lang", "")))
+            for e in structure_kids(document)
+        }
+    assert {page for page, lang in declared if lang == "ur"} == {page for page, _ in declared if page in urdu_pages}
+    assert {page for page, lang in declared if lang == "en-GB"} == {
+        page for page, _ in declared if page in british_pages
+    }
+    others = {lang for page, lang in declared if page not in (*urdu_pages, *british_pages)}
+    assert others == {""}  # the rest is in the pack's language, the document's /Lang
 
 
 # --- the booklet -----------------------------------------------------------------------------

@@ -231,6 +231,7 @@ def make_pack_pdf(
 ) -> bytes:
     """The pack's distribution ("pdf") or print ("print") edition: one render, tagged PDF/UA-1."""
     from briefpress.render.editions import DISTRIBUTION_VARIANT
+    from briefpress.render.packtags import declare_languages
     from briefpress.render.pdf import render_pdf
     from briefpress.render.pdftags import finish_tagged_pdf
 
@@ -278,7 +279,24 @@ def make_pack_pdf(
             explain=PackExplainer(manifest, docs),
             variant=DISTRIBUTION_VARIANT,
         )
-    return finish_tagged_pdf(pdf, link_descriptions=descriptions)
+    finished = finish_tagged_pdf(pdf, link_descriptions=descriptions)
+    return declare_languages(
+        finished, other_languages(manifest, sections), piece_anchors(sections, bool(foreword_html))
+    )
+
+
+def other_languages(manifest: PackManifest, sections: tuple[PackSection, ...]) -> dict[str, str]:
+    """Each brief in another language than the pack's, by its anchor."""
+    return {e.anchor: e.lang for s in sections for e in s.entries if e.lang != manifest.lang}
+
+
+def piece_anchors(sections: tuple[PackSection, ...], foreword: bool) -> tuple[str, ...]:
+    """The id of each piece of the pack, in order: where each starts bounds the one before."""
+    pieces = ["pack-title", "pack-contents", *(["pack-foreword"] if foreword else [])]
+    for section in sections:
+        pieces += [section.anchor] if section.title else []
+        pieces += [entry.anchor for entry in section.entries]
+    return (*pieces, "pack-institute")
 
 
 class PackExplainer:
