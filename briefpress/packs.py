@@ -10,6 +10,7 @@ only; the pack's editions are then made from all of them together.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import pickle
 from pathlib import Path
 
@@ -72,15 +73,13 @@ def cached_brief(config: BuildConfig, brands: BrandOnce, path: Path) -> Document
     finally:
         LOG.removeHandler(captured)
     if cache and key:
-        images = tuple((a.url, sha256(a.content)) for a in doc.assets if ":" not in a.url)
-        store(cache, key, Entry((("document", pickle.dumps(doc)),), tuple(captured.records), images))
+        from briefpress.make import cited_files  # loaded already: the brief was just composed
+
+        # As for a brief's editions: the images, bibliographies and style it names are checked again on a hit.
+        images = tuple((a.url, hashlib.sha256(a.content).hexdigest()) for a in doc.assets if ":" not in a.url)
+        files = images + tuple(cited_files(doc))
+        store(cache, key, Entry((("document", pickle.dumps(doc)),), tuple(captured.records), files))
     return doc
-
-
-def sha256(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def read_foreword(manifest: PackManifest) -> str:
@@ -111,16 +110,24 @@ def make_pack_files(config: PackConfig, manifest: PackManifest, docs, foreword: 
     paper = build.paper or docs[0].brand.paper
     target = {kind: build.out_dir / f"{stem}{ending}" for kind, ending in PACK_FILES.items()}
     outputs: list[Output] = []
+    printing = "print" in config.formats or "booklet" in config.formats
+
+    def print_pack(press: bool = build.press) -> bytes:
+        return make_pack_pdf(manifest, docs, paper=paper, edition="print", press=press, foreword_html=foreword)
+
+    # One layout after the other, in this process: the print pack lays out again only the lines the
+    # distribution pack did not (render/pdf.py remembers them). A forked process for it cost 15 %
+    # more processor time and was no quicker on two shared cores.
     if "pdf" in config.formats:
         pdf = make_pack_pdf(manifest, docs, paper=paper, foreword_html=foreword)
         outputs.append((target["pdf"], pdf, "pdf"))
-    if "print" in config.formats or "booklet" in config.formats:
-        printed = make_pack_pdf(manifest, docs, paper=paper, edition="print", press=build.press, foreword_html=foreword)
+    printed = print_pack() if printing else b""
+    if printing:
         if "print" in config.formats:
             outputs.append((target["print"], printed, "print"))
         if "booklet" in config.formats:
             if build.press:  # the booklet is printed on the office's duplex printer: no bleed, no marks
-                printed = make_pack_pdf(manifest, docs, paper=paper, edition="print", foreword_html=foreword)
+                printed = print_pack(press=False)
             outputs.append((target["booklet"], make_booklet(config, manifest, printed), "booklet"))
     if "epub" in config.formats:
         from briefpress.render.packepub import make_pack_epub
