@@ -418,6 +418,12 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, text, expected):
     assert "Traceback" not in err and not (tmp_path / "dist").exists()
 
 
+def test_a_manifest_that_is_a_folder_or_missing_is_one_line(tmp_path):
+    for manifest, expected in ((tmp_path, "Is a directory"), (tmp_path / "none.yml", "No such file")):
+        code, _, err = build_pack(manifest)
+        assert code == 1 and err.count("error:") == 1 and expected in err and "Traceback" not in err, err
+
+
 def test_the_same_brief_twice_and_an_unknown_key_are_warnings(tmp_path):
     from briefpress.read.manifest import load_manifest
 

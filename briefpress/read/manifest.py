@@ -62,10 +62,15 @@ def load_manifest(path: Path) -> PackManifest:
 def read_manifest_text(path: Path) -> str:
     try:
         data = read_regular_file(path, MAX_MANUSCRIPT)
+    except ValueError as err:  # a folder, a pipe, a device: files.py says what and how to fix it
+        what, _, fix = str(err).partition("|")
+        raise BriefError(path, None, f"the pack manifest: {what}", fix) from None
     except OSError as err:
         raise BriefError(
             path, None, f"cannot read the pack manifest: {err.strerror or err}", "check the path"
         ) from None
+    if len(data) > MAX_MANUSCRIPT:
+        raise BriefError(path, None, "the pack manifest is too big to be one", "check the path")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
