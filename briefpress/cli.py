@@ -11,7 +11,7 @@ from pathlib import Path
 
 from briefpress.console import reported
 from briefpress.defaults import CACHE, DEFAULT_FORMATS, FORMATS, PREVIEW_FORMATS, make_config, parse_formats
-from briefpress.errors import display_path
+from briefpress.errors import BriefError, display_path
 from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
@@ -65,7 +65,10 @@ def add_pack(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--short-edge", action="store_true", help="booklet for printers that flip on the short edge")
     sub.add_argument(
-        "--creep", type=float, metavar="MM", help="booklet creep of the outermost sheet (default: from the page count)"
+        "--creep",
+        type=float,
+        metavar="MM",
+        help="booklet creep: how far the innermost sheet's pages move towards the spine (default: 0.1 mm a sheet)",
     )
     sub.add_argument("--marks", action="store_true", help="fold and crop marks on the booklet")
     sub.add_argument("--strict", action="store_true", help="fail the build on any warning")
@@ -90,7 +93,9 @@ def run_pack(args: argparse.Namespace, root: Path) -> int:
     )
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else tuple(PACK_FILES)
     if not formats or any(f not in PACK_FILES for f in formats):
-        parser().error("--format takes " + ", ".join(PACK_FILES))
+        raise BriefError("--format", None, f"unknown pack format in {args.format!r}", "use " + ", ".join(PACK_FILES))
+    if args.creep is not None and not 0 <= args.creep <= 10:
+        raise BriefError("--creep", None, f"{args.creep} mm is not a creep", "give 0 to 10 mm")
     booklet = BookletOptions(sheet=args.sheet, short_edge=args.short_edge, creep_mm=args.creep, marks=args.marks)
     for artifact in build_pack(PackConfig(args.manifest, build, formats, booklet)):
         if not args.quiet:
