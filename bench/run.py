@@ -574,7 +574,11 @@ def main() -> int:
                 f"{serial:.1f} s / {parallel:.1f} s",
             )
         )
+        from packs import pack_rows, write_section  # the briefing pack's figures: a section of their own
+
+        pack_figures = pack_rows(tmp)
     write_report(rows, args, phases)
+    write_section(pack_figures, args.report, 10)
     return 0
 
 

@@ -19,18 +19,19 @@ from briefpress.defaults import (
     make_config,
     parse_formats,
 )
-from briefpress.errors import display_path
+from briefpress.errors import BriefError, display_path
 from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
 # so that a build served from the cache starts and ends in a few hundredths of a second.
-COMMANDS = ("build", "new", "import", "serve", "watch", "clean")
+COMMANDS = ("build", "new", "import", "serve", "watch", "pack", "clean")
 EPILOG = """commands:
   build SOURCE ...   build the editions (the default: `briefpress SOURCE` is `briefpress build SOURCE`)
   new TITLE          start a new brief in source/
   import FILE        bring in a .docx, .odt, .html or .md manuscript as source/<slug>.md
   serve [SOURCE]     build, serve a live preview and rebuild on every change
   watch [SOURCE]     build and rebuild on every change, without a server
+  pack PACK.yml      build a briefing pack: one PDF, its print edition, a booklet and one EPUB
   clean              remove what builds keep between them (the project's cache folder)
 
 A first argument that is not a command, or that names an existing file, is a SOURCE to build;
@@ -58,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
         ("watch", "build and rebuild on every change, without a server"),
     ):
         add_preview(commands.add_parser(name, help=text), serve=name == "serve")
+    add_pack(commands.add_parser("pack", help="build a briefing pack from its manifest"))
     clean = commands.add_parser("clean", help="remove what builds keep between them (the project's cache folder)")
     clean.set_defaults(run=lambda args, root: command("run_clean")(args, root))
     return top
@@ -77,6 +79,58 @@ class VersionAction(argparse.Action):
 
         print(f"briefpress {__version__} (pandoc {pandoc_version()}, WeasyPrint {version('weasyprint')})")
         parser.exit()
+
+
+def add_pack(sub: argparse.ArgumentParser) -> None:
+    from briefpress.records import PACK_FILES
+
+    sub.add_argument("manifest", type=Path, metavar="PACK.yml", help="the pack's manifest (see README)")
+    sub.add_argument("--out", type=Path, help="output folder (default: dist/)")
+    sub.add_argument("--format", help="files to make, comma-separated: " + ", ".join(PACK_FILES) + " (default: all)")
+    sub.add_argument("--brand", type=Path, help="brand file (default: styles/brand.yml)")
+    sub.add_argument("--paper", choices=("a4", "letter"), help="paper size of the pack PDFs")
+    sub.add_argument("--press", action="store_true", help="bleed and crop marks on the print pack")
+    sub.add_argument(
+        "--sheet", choices=("a4", "a3"), default="a4", help="booklet sheet: a4 (A5 pages) or a3 (A4 pages)"
+    )
+    sub.add_argument("--short-edge", action="store_true", help="booklet for printers that flip on the short edge")
+    sub.add_argument(
+        "--creep",
+        type=float,
+        metavar="MM",
+        help="booklet creep: how far the innermost sheet's pages move towards the spine (default: 0.1 mm a sheet)",
+    )
+    sub.add_argument("--marks", action="store_true", help="fold and crop marks on the booklet")
+    sub.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    sub.add_argument("--no-cache", action="store_true", help=f"compose every brief afresh instead of reusing {CACHE}/")
+    sub.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    sub.set_defaults(run=run_pack)
+
+
+def run_pack(args: argparse.Namespace, root: Path) -> int:
+    from briefpress.packs import build_pack
+    from briefpress.records import PACK_FILES, BookletOptions, PackConfig
+
+    build = make_config(
+        root,
+        out=args.out,
+        brand=args.brand,
+        paper=args.paper,
+        no_cache=args.no_cache,
+        jobs=1,
+        strict=args.strict,
+        press=args.press,
+    )
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else tuple(PACK_FILES)
+    if not formats or any(f not in PACK_FILES for f in formats):
+        raise BriefError("--format", None, f"unknown pack format in {args.format!r}", "use " + ", ".join(PACK_FILES))
+    if args.creep is not None and not 0 <= args.creep <= 10:
+        raise BriefError("--creep", None, f"{args.creep} mm is not a creep", "give 0 to 10 mm")
+    booklet = BookletOptions(sheet=args.sheet, short_edge=args.short_edge, creep_mm=args.creep, marks=args.marks)
+    for artifact in build_pack(PackConfig(args.manifest, build, formats, booklet)):
+        if not args.quiet:
+            print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
+    return 0
 
 
 def add_build(sub: argparse.ArgumentParser) -> None:

@@ -336,3 +336,56 @@ class RenderProblem:
     sheet: Path | None = None
     sheet_line: int | None = None
     names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackPart:
+    """A part of a briefing pack: its title (empty for briefs listed outside any part), its briefs
+    and the manifest line of each."""
+
+    title: str
+    briefs: tuple[Path, ...]
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PackManifest:
+    """A briefing pack's manifest, checked: several briefs printed and read as one pack."""
+
+    path: Path
+    title: str
+    short_title: str  # in the running footer beside each brief's title
+    subtitle: str = ""
+    date: str = ""  # ISO date of the meeting
+    marking: str = ""  # a handling line printed on every page
+    lang: str = "en"  # the pack's own pages; each brief keeps its own language
+    foreword: Path | None = None  # Markdown
+    parts: tuple[PackPart, ...] = ()
+
+    @property
+    def briefs(self) -> tuple[Path, ...]:
+        return tuple(brief for part in self.parts for brief in part.briefs)
+
+
+# The files a pack build can make, by kind -> file name ending: visit.yml gives visit.pdf ...
+PACK_FILES = {"pdf": ".pdf", "print": "-print.pdf", "booklet": "-booklet.pdf", "epub": ".epub"}
+
+
+@dataclass(frozen=True)
+class BookletOptions:
+    """How the print pack is imposed for saddle stitching."""
+
+    sheet: str = "a4"  # the paper the booklet is printed on: a4 gives A5 pages, a3 gives A4 pages
+    short_edge: bool = False  # duplex printers that flip on the short edge
+    creep_mm: float | None = None  # each sheet's shift towards the spine; None: from the page count
+    marks: bool = False  # fold and crop marks
+
+
+@dataclass(frozen=True)
+class PackConfig:
+    """A pack build: the manifest, the options its briefs are built with, and what to make."""
+
+    manifest: Path
+    build: BuildConfig  # brand, paper, press, strict, cache folder, output folder of the briefs
+    formats: tuple[str, ...] = tuple(PACK_FILES)
+    booklet: BookletOptions = BookletOptions()

@@ -8,6 +8,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 from ebooklib import epub
 
@@ -37,6 +38,18 @@ class EpubWords:
 
 
 @dataclass(frozen=True)
+class TocEntry:
+    """One entry of a nested table of contents (a briefing pack's: part, brief, heading); an entry
+    without href is a label over its children."""
+
+    title: str
+    href: str = ""
+    children: tuple[TocEntry, ...] = ()
+    lang: str = ""  # the title's language and direction, when not the book's
+    direction: str = ""
+
+
+@dataclass(frozen=True)
 class EpubSpec:
     """What the EPUB writer needs, already rendered."""
 
@@ -58,6 +71,7 @@ class EpubSpec:
     doi: str = ""  # the brief's DOI, a second dc:identifier with the doi scheme
     url: str = ""  # the brief's canonical address, dc:source's neighbour: a third dc:identifier
     words: EpubWords = EpubWords()
+    toc: tuple[TocEntry, ...] = ()  # nested; empty: one entry per page of `pages`
 
 
 def build_epub(spec: EpubSpec) -> bytes:
@@ -72,6 +86,8 @@ def build_epub(spec: EpubSpec) -> bytes:
             epub.EpubItem(uid=re.sub(r"\W", "-", f.name), file_name=f.name, media_type=f.media_type, content=f.content)
         )
     book.toc = [epub.Link(name, title, f"toc-{i}") for i, (name, title, _) in enumerate(spec.pages)]
+    if spec.toc:
+        book.toc = nested_toc(spec.toc, "toc")
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=spec.words.contents, direction=spec.direction if spec.direction == "rtl" else None)
     book.add_item(nav)
@@ -105,6 +121,18 @@ def build_epub(spec: EpubSpec) -> bytes:
     if logged:
         raise BriefError(None, None, f"EPUB writing problem: {logged[0]}", "report this as a bug")
     return normalise_zip(raw.getvalue(), spec)
+
+
+def nested_toc(entries: tuple[TocEntry, ...], prefix: str) -> list:
+    """ebooklib's nested toc: (Section, [children]) for an entry with children, else a Link."""
+    made: list = []
+    for i, entry in enumerate(entries):
+        uid = f"{prefix}-{i}"
+        if entry.children:
+            made.append((epub.Section(entry.title, entry.href), nested_toc(entry.children, uid)))
+        else:
+            made.append(epub.Link(entry.href, entry.title, uid))
+    return made
 
 
 def describe(book: epub.EpubBook, spec: EpubSpec) -> None:
@@ -170,6 +198,8 @@ def normalise_zip(data: bytes, spec: EpubSpec) -> bytes:
                 content = patch_opf(content, spec.lang)
             elif name.endswith("nav.xhtml") and spec.direction == "rtl":
                 content = patch_nav(content)
+            if name.endswith("nav.xhtml") and spec.toc:
+                content = mark_nav_languages(content, spec.toc, spec.lang)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -187,3 +217,23 @@ def patch_opf(content: bytes, lang: str) -> bytes:
 def patch_nav(content: bytes) -> bytes:
     """ebooklib puts a nav document's direction on its <body> only; the root says it like every page."""
     return re.sub(rb"<html ", b'<html dir="rtl" ', content, count=1)
+
+
+def mark_nav_languages(content: bytes, entries: tuple[TocEntry, ...], lang: str) -> bytes:
+    """Give each nav link whose title is in another language than the book its lang and dir
+    (ebooklib writes a title as bare text): an Urdu brief's title in an English pack's contents."""
+    text = content.decode("utf-8")
+    for entry in walk_toc(entries):
+        if entry.lang and entry.lang != lang:
+            link = f'<a href="{escape(entry.href)}">{escape(entry.title)}</a>'
+            marked = (
+                f'<a href="{escape(entry.href)}" lang="{entry.lang}" xml:lang="{entry.lang}" dir="{entry.direction}">'
+            )
+            text = text.replace(link, marked + escape(entry.title) + "</a>", 1)
+    return text.encode("utf-8")
+
+
+def walk_toc(entries: tuple[TocEntry, ...]):
+    for entry in entries:
+        yield entry
+        yield from walk_toc(entry.children)
