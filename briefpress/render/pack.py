@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from briefpress.errors import BriefError
-from briefpress.read.assets import data_url, with_image_sources
+from briefpress.compose.assets import data_url, with_image_sources
 from briefpress.records import (
     ENGLISH_MONTHS,
     Brand,

@@ -12,7 +12,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from briefpress.compose.htmltree import html_escape, link_across, to_xhtml
-from briefpress.read.assets import with_image_sources
+from briefpress.compose.assets import with_image_sources
 from briefpress.records import Document, Labels, Meta, PackManifest, text_direction
 from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, EpubWords, TocEntry, build_epub
 from briefpress.render.pack import pack_brand
@@ -26,9 +26,9 @@ BRIEF_PAGES = re.compile(r'href="(brief|notes|about)\.xhtml')
 def make_pack_epub(manifest: PackManifest, docs: tuple[Document, ...], *, foreword_html: str = "") -> bytes:
     """The pack's EPUB 3 edition."""
     from briefpress.compose.a11y import accessibility_metadata, survey
-    from briefpress.fonts import webfont_files, webfont_name
+    from briefpress.render.fonts.fit import webfont_files, webfont_name
     from briefpress.render.cover import render_cover
-    from briefpress.render.woff import QUICK
+    from briefpress.render.fonts.woff import QUICK
 
     docs = tuple(with_image_sources(doc, lambda asset: asset.name) for doc in docs)
     pack = pack_document(manifest, docs)
