@@ -16,8 +16,8 @@ from datetime import datetime
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from briefpress.errors import BriefError
 from briefpress.compose.assets import data_url, with_image_sources
+from briefpress.errors import BriefError
 from briefpress.records import (
     ENGLISH_MONTHS,
     Brand,

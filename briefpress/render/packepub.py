@@ -11,8 +11,8 @@ import uuid
 from lxml import etree
 from markupsafe import Markup
 
-from briefpress.compose.htmltree import html_escape, link_across, to_xhtml
 from briefpress.compose.assets import with_image_sources
+from briefpress.compose.htmltree import html_escape, link_across, to_xhtml
 from briefpress.records import Document, Labels, Meta, PackManifest, text_direction
 from briefpress.render.epub import FONT_TYPE, EpubFile, EpubSpec, EpubWords, TocEntry, build_epub
 from briefpress.render.pack import pack_brand
@@ -26,8 +26,8 @@ BRIEF_PAGES = re.compile(r'href="(brief|notes|about)\.xhtml')
 def make_pack_epub(manifest: PackManifest, docs: tuple[Document, ...], *, foreword_html: str = "") -> bytes:
     """The pack's EPUB 3 edition."""
     from briefpress.compose.a11y import accessibility_metadata, survey
-    from briefpress.render.fonts.fit import webfont_files, webfont_name
     from briefpress.render.cover import render_cover
+    from briefpress.render.fonts.fit import webfont_files, webfont_name
     from briefpress.render.fonts.woff import QUICK
 
     docs = tuple(with_image_sources(doc, lambda asset: asset.name) for doc in docs)
