@@ -14,7 +14,7 @@ from briefpress.author.scaffold import slugify
 from briefpress.compose.citation import arabic_inversion_commas, brief_reference
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
-from briefpress.compose.links import check_links
+from briefpress.compose.links import check_links, cite_keys
 from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.bibliography import default_csl, load_bibliography
@@ -48,6 +48,7 @@ def compose_parts(
     missing: tuple[str, ...] = ()
     if bibliography is None:
         ast = parse_markdown(source.markdown, source.path)
+        missing = cite_keys([*ast["meta"].values(), ast["blocks"]])
     else:
         ast, missing = parse_cited(source.markdown, source.path, bibliography)
     too_deep = check_nesting(ast["blocks"], source.text, source.path)
@@ -56,8 +57,8 @@ def compose_parts(
     blocks, refs = split_references(ast["blocks"])
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
-    link_warnings, link_errors = check_links(
-        [*abstract, *blocks, *(block for bio in bios for block in bio)], source.text, source.path
+    (abstract, blocks, *bios), link_warnings, link_errors = check_links(
+        [abstract, blocks, *bios], source.text, source.path
     )
     names = ", ".join(path.name for path in bibliography.files) if bibliography else ""
     collector = NoteCollector(source.text, source.path, missing=missing, bibliography=names)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from briefpress.errors import NOTE, BriefError, raise_all, report
+from briefpress.errors import NOTE, BriefError, BuildWarning, raise_all, report
 from briefpress.read.files import MAX_MANUSCRIPT, read_regular_file
 from briefpress.read.plainshape import read_back_matter, read_plain_shape
 from briefpress.records import Author, Meta, Series, Source
@@ -242,8 +242,10 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
         fail("keywords", "'keywords' must be a list of words", "write 'keywords: [a, b]'")
         keywords = []
-    if any(not str(k).strip() for k in keywords):  # an empty dc:subject fails epubcheck
-        fail("keywords", "'keywords' has an empty keyword", "remove the empty entry ('' or a stray comma)")
+    if any(not str(k).strip() for k in keywords):  # an empty dc:subject fails epubcheck: left out
+        what = "'keywords' has an empty keyword, which is left out (remove the empty entry: '' or a stray comma)"
+        report(BuildWarning(path, lines.get("keywords", 2), what))
+        keywords = [k for k in keywords if str(k).strip()]
     series = validate_series(data.get("series"), lambda w, f: fail("series", w, f))
     paper = data.get("paper", "")
     if paper and paper not in PAPERS:

@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import traceback
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -71,14 +72,17 @@ class Catalogue:
 
 
 def build_series(config: BuildConfig) -> list[Artifact]:
-    """Build every brief (config.jobs at a time, in separate processes), then write all files and the catalogue."""
+    """Build every brief (config.jobs at a time, in separate processes), then write all files and the
+    catalogue; a brief that fails is reported and the others are written."""
     check_targets(config, catalogue=True)
     brand = load_brand(config.brand_path)
     with scratch_folder():
         outcomes = build_entries(config)
     for outcome in outcomes:
         replay(outcome.warnings)
-    raise_all([o.error for o in outcomes if o.error])
+    errors = [o.error for o in outcomes if o.error]
+    if len(errors) == len(outcomes):
+        raise_all(errors)
     entries = sorted(
         (o.entry for o in outcomes if o.entry),
         key=lambda e: (e.date, number_key(e.series_number), e.title),
@@ -86,7 +90,9 @@ def build_series(config: BuildConfig) -> list[Artifact]:
     )
     index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
     feed = (config.out_dir / "feed.xml", make_feed(brand, tuple(entries)), "atom")
-    return publish([*(output for o in outcomes for output in o.outputs), index, feed], config.out_dir)
+    written = publish([*(output for o in outcomes for output in o.outputs), index, feed], config.out_dir)
+    raise_all(errors)  # the other briefs are written; the build still fails
+    return written
 
 
 def build_entries(config: BuildConfig) -> list[Outcome]:
@@ -140,6 +146,10 @@ def build_entry(config: BuildConfig, path: Path) -> Outcome:
         return Outcome(path, tuple(captured.records), entry=described, outputs=outputs + cites)
     except BriefError as err:
         return Outcome(path, tuple(captured.records), error=err)
+    except Exception as err:  # a bug: its traceback here, and a plain record that crosses the process
+        traceback.print_exc()  # (an lxml error holds its error log, which does not pickle)
+        what = f"building this brief failed: {type(err).__name__}: {' '.join(str(err).split())[:300]}"
+        return Outcome(path, tuple(captured.records), error=BriefError(path, None, what, "report this as a bug"))
     finally:
         LOG.handlers, LOG.propagate = saved
 
