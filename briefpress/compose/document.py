@@ -14,6 +14,7 @@ from briefpress.author.scaffold import slugify
 from briefpress.compose.citation import arabic_inversion_commas, brief_reference
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
+from briefpress.compose.safety import close_raw_text
 from briefpress.compose.links import check_links, cite_keys
 from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
 from briefpress.errors import BriefError, BuildWarning
@@ -54,7 +55,8 @@ def compose_parts(
     too_deep = check_nesting(ast["blocks"], source.text, source.path)
     if too_deep:  # the walks below recurse: refuse before they run
         raise too_deep
-    blocks, refs = split_references(ast["blocks"])
+    closed, raw_warnings = close_raw_text(ast["blocks"], source.text, source.path)
+    blocks, refs = split_references(closed)
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
     (abstract, blocks, *bios), link_warnings, link_errors = check_links(
@@ -92,7 +94,7 @@ def compose_parts(
     whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
     limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
     errors = (*link_errors, *collector.errors, *limits)
-    warnings = (*cited.warnings, *link_warnings, *collector.warnings, *labels.warnings)
+    warnings = (*cited.warnings, *raw_warnings, *link_warnings, *collector.warnings, *labels.warnings)
     return Staged(document, warnings=warnings, errors=errors)
 
 

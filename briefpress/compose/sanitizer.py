@@ -28,7 +28,6 @@ ALLOWED_TAGS = {
     "colgroup",
     "dd",
     "del",
-    "details",
     "dfn",
     "div",
     "dl",
@@ -60,7 +59,6 @@ ALLOWED_TAGS = {
     "span",
     "strong",
     "sub",
-    "summary",
     "sup",
     "table",
     "tbody",
@@ -89,12 +87,6 @@ DROPPED_TAGS = {
     "object",
     "embed",
     "applet",
-    "form",
-    "input",
-    "button",
-    "select",
-    "textarea",
-    "option",
     "noscript",
     "template",
     "svg",
@@ -117,6 +109,10 @@ DROPPED_TAGS = {
     "slot",
     "xml",
 }
+# Form controls and disclosure widgets do nothing on paper and hide their text on a screen: each
+# becomes plain text (an input its value, a list of options its options), with a warning.
+CONTROLS = {"form", "label", "fieldset", "legend", "input", "button", "select", "option", "optgroup", "textarea",
+            "datalist", "output", "details", "summary"}  # fmt: skip
 ALLOWED_ATTRS = {
     "id",
     "class",
@@ -305,6 +301,10 @@ def clean_children(parent, findings: list[Finding]) -> None:
                 )
             )
             element.drop_tree()
+        elif tag in CONTROLS:
+            clean_children(element, findings)
+            findings.append(Finding("warning", f"removed <{tag}> control from raw HTML (its text is kept)", f"<{tag}"))
+            unwrap_control(element, tag)
         elif tag in DROPPED_TAGS:
             element.drop_tree()
             target = element.get("src") or element.get("data")
@@ -324,6 +324,21 @@ def clean_children(parent, findings: list[Finding]) -> None:
             if tag not in ALLOWED_TAGS:
                 findings.append(Finding("warning", f"removed unsupported <{tag}> tag (its text is kept)", f"<{tag}"))
                 element.drop_tag()
+
+
+def unwrap_control(element, tag: str) -> None:
+    """A control as its text: a block for what holds blocks, an input's value, options apart."""
+    if tag == "input":
+        element.text = element.get("value") or element.get("placeholder") or ""
+    if tag in ("option", "optgroup") and element.getnext() is not None:
+        element.tail = "; " + (element.tail or "").lstrip()
+    elif tag in ("input", "button", "select", "label", "output"):
+        element.tail = " " + (element.tail or "").lstrip()
+    if tag in ("details", "fieldset", "form", "summary", "legend"):
+        element.attrib.clear()
+        element.tag = "p" if tag in ("summary", "legend") else "div"
+    else:
+        element.drop_tag()
 
 
 def clean_attributes(element, findings: list[Finding]) -> None:

@@ -18,8 +18,8 @@ from briefpress.records import Bibliography
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
 logging.getLogger("pypandoc").addHandler(logging.NullHandler())
 
-READER = "markdown-raw_tex-raw_attribute-citations"
-CITED_READER = READER.removesuffix("-citations")
+READER = "markdown-raw_tex-raw_attribute-citations+lists_without_preceding_blankline"
+CITED_READER = READER.replace("-citations", "")
 API_VERSION = [1, 23, 1, 1]
 # What `import` writes: curly quotes stay the characters the author typed (-smart), and tables are
 # pipe or grid tables, which every reader of ours builds (no simple or multiline ones).
