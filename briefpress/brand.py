@@ -287,7 +287,11 @@ def brand_colors(spec: BrandYml, path: Path, lines, errors: list) -> dict[str, s
                 )
             )
     for key, value in colors.items():  # each goes into CSS as it is: a colour, and nothing after it
-        if key not in ("primary", "foreground", "background") and isinstance(value, str) and not CSS_COLOR.fullmatch(value):
+        if (
+            key not in ("primary", "foreground", "background")
+            and isinstance(value, str)
+            and not CSS_COLOR.fullmatch(value)
+        ):
             errors.append(
                 BriefError(
                     path,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import unicodedata
-from html.entities import html5
 from collections.abc import Iterable
+from html.entities import html5
 from pathlib import Path
 
 from briefpress.compose.htmltree import italic_places, plain_text

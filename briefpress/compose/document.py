@@ -14,9 +14,9 @@ from briefpress.author.scaffold import slugify
 from briefpress.compose.citation import arabic_inversion_commas, brief_reference
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
-from briefpress.compose.safety import close_raw_text
 from briefpress.compose.links import check_links, cite_keys
 from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
+from briefpress.compose.safety import close_raw_text
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.bibliography import default_csl, load_bibliography
 from briefpress.read.frontmatter import front_matter_line

@@ -160,11 +160,11 @@ class NoteCollector:
 
     def _citation(self, citations: list, blocks: list) -> dict:
         """A citation note. A whole work cited without a locator shares its note with a link to the
-        work's URL or DOI, whichever comes first."""
+        work's URL or DOI, whichever comes first; a prefix ("see") is no locator."""
         missing = [c["citationId"] for c in citations if c["citationId"] in self._missing]
         blocks = walk(walk(blocks, citation_links), lambda inlines: mark_missing(inlines, missing))
         targets = link_targets(blocks)
-        whole = len(citations) == 1 and not citations[0]["citationPrefix"] and not citations[0]["citationSuffix"]
+        whole = len(citations) == 1 and not citations[0]["citationSuffix"]
         url = targets[0] if whole and targets else ""
         shared = self.by_url.get(url) if url else None
         if shared is not None:
