@@ -326,3 +326,13 @@ def test_a_bug_in_one_brief_of_a_series_is_a_record_naming_it(tmp_path, monkeypa
     outcome = pickle.loads(pickle.dumps(catalogue.build_entry(config, path)))
     assert outcome.error is not None and outcome.error.path == path
     assert outcome.error.what.startswith("building this brief failed: ParserError: Element followed by text")
+
+
+def test_an_id_given_twice_in_raw_html_is_made_unique_at_its_line(tmp_path):
+    body = '<div id="box">One</div>\n\n<div id="box">Two</div>\n\n## Box {#box}\n\nText [to the box](#box).'
+    path = write_brief(tmp_path, body)
+    result = cli(str(path.name), "--out", "dist", "--format", "html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert warned(result.stderr, "warning: brief.md:7: the id #box is given to more than one element"), result.stderr
+    page = html.fromstring((tmp_path / "dist" / "brief.html").read_bytes())
+    assert page.xpath("//*[starts-with(@id, 'box')]/@id") == ["box", "box-2", "box-3"]

@@ -92,6 +92,14 @@ def renumber_ids(blocks: list, ids: set[str]) -> list:
         if kind in ATTR_FIRST:
             (ident, classes, attrs), *rest = content
             return {"t": kind, "c": [[unique(ident), classes, attrs], *rebuild(rest)]}
+        if kind in ("RawBlock", "RawInline") and content[0] == "html":
+
+            def rename(match: re.Match) -> str:
+                start, end = match.span(1)
+                whole = match.group(0)
+                return whole[: start - match.start()] + unique(match.group(1)) + whole[end - match.start() :]
+
+            return {"t": kind, "c": ["html", RAW_ID.sub(rename, content[1])]}
         return {"t": kind, "c": rebuild(content)}
 
     return rebuild(blocks)
@@ -151,13 +159,20 @@ def duplicate_id_warnings(ids: list[str], text: str, path: Path) -> list[BuildWa
             warnings.append(
                 BuildWarning(
                     path,
-                    line_of(text, (f"#{ident}}}", f'id="{ident}"', f"#{ident}"), after=f"#{ident}"),
+                    second_line(text, ident),
                     f"the id #{ident} is given to more than one element, so the second is #{ident}-2 "
                     "and links go to the first (give each heading or block its own id)",
                 )
             )
         seen.add(ident)
     return warnings
+
+
+def second_line(text: str, ident: str) -> int | None:
+    """The line where the manuscript gives an id the second time: {#id ...} or id="id"."""
+    name = re.escape(ident)
+    given = list(re.finditer(rf"""\{{#{name}[\s}}]|\bid\s*=\s*["']?{name}["'\s>]""", text))
+    return text.count("\n", 0, given[1].start()) + 1 if len(given) > 1 else None
 
 
 def unresolved_references(blocks: list, text: str, path: Path) -> list[BuildWarning]:
