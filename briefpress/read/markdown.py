@@ -79,7 +79,7 @@ def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict
         found = NOT_FOUND.match(message.strip())
         if found:
             missing.append(found.group(1))
-        else:
+        elif not message.strip().startswith(DUPLICATE_ID):  # compose/links.py reports it at its line
             report(BuildWarning(path, None, pandoc_warning(message)))
     return json.loads(out), tuple(dict.fromkeys(missing))
 
