@@ -161,10 +161,11 @@ def test_a_character_written_as_an_entity_is_found_at_its_line(carried):
     assert not warned(stderr, "warning: styles/brand.yml"), stderr
 
 
-def test_pandoc_math_warning_is_one_line(carried):
-    _, _, stderr = carried
+def test_pandoc_math_warning_is_one_line_at_its_line(carried):
+    _, path, stderr = carried
     math = [line for line in stderr.splitlines() if "TeX math" in line]
-    assert len(math) == 1 and math[0].startswith("warning: brief.md: pandoc: could not convert TeX math x^2"), stderr
+    start = f"warning: brief.md:{line_of(path, 'Math $x^2')}: pandoc: could not convert TeX math x^2"
+    assert len(math) == 1 and math[0].startswith(start), stderr
     assert not any(line.startswith((" ", "expecting")) for line in stderr.splitlines()), stderr
 
 

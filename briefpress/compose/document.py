@@ -68,7 +68,7 @@ def compose_parts(
     body = collector.collect(shift_headings(blocks))
     bios = [collector.collect(bio) for bio in bios]
     shown_refs = walk(refs, citation_links) if references or source.meta.references else []
-    parts = render_parts(abstract, body, bios, collector.notes, source.path, shown_refs)
+    parts = render_parts(abstract, body, bios, collector.notes, source.path, shown_refs, source_text=source.text)
     labels = brief_labels(source, brand)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
     document = Document(
@@ -149,14 +149,16 @@ def brand_url(brand: Brand, source: Source) -> str:
     return brand.url_pattern.replace("{slug}", slug) if brand.url_pattern and slug else ""
 
 
-def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path, refs: list) -> dict[str, str]:
+def render_parts(
+    abstract, body, bios, notes: list[PendingNote], path: Path, refs: list, *, source_text: str = ""
+) -> dict[str, str]:
     """Render every Markdown part with one pandoc call and cut the result apart."""
     divs = [div("bp-abstract", abstract), div("bp-body", body), div("bp-refs", refs)]
     divs += [div(f"bp-bio-{i}", bio) for i, bio in enumerate(bios)]
     divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind in ("footnote", "citation")]
     ids = [d["c"][0][0] for d in divs]
     try:
-        return split_parts(render_html(divs, path), ids)
+        return split_parts(render_html(divs, path, source_text=source_text), ids)
     except UnbalancedHTML:
         raise BriefError(
             path,

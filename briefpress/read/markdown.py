@@ -166,10 +166,16 @@ def meta_value(value) -> dict:
     return {"t": "MetaString", "c": str(value)}
 
 
-def render_html(blocks: list, path: Path) -> str:
-    """Render AST blocks to an HTML5 fragment, one line per block."""
+def render_html(blocks: list, path: Path, *, source_text: str = "") -> str:
+    """Render AST blocks to an HTML5 fragment, one line per block. A warning about TeX math names
+    the formula's line in source_text."""
     doc = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
-    return run_pandoc(json.dumps(doc), "json", "html5", path)
+    out, messages = pandoc_output(json.dumps(doc), "json", "html5", path)
+    for message in messages:
+        math = TEX_MATH.search(message)
+        at = source_text.find(math.group(1)) if math and source_text else -1
+        report(BuildWarning(path, source_text.count("\n", 0, at) + 1 if at >= 0 else None, pandoc_warning(message)))
+    return out
 
 
 def read_manuscript(path: Path, kind: str) -> dict:
