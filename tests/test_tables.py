@@ -153,3 +153,16 @@ def test_tables_stay_in_the_text_block_and_a_too_wide_one_turns_its_page(tmp_pat
         assert "After the wide table." in pdf[2].get_textpage().get_text_range()
     finally:
         pdf.close()
+
+
+def test_the_page_turns_back_after_a_landscape_table_that_ends_the_body(tmp_path):
+    source = tmp_path / "last.md"
+    source.write_text(WIDE.replace("\nAfter the wide table.\n", "\n"), encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "print")
+    assert code == 0, err
+    pdf = pdfium.PdfDocument(str(tmp_path / "last-print.pdf"))
+    try:
+        assert [w > h for w, h in (pdf[i].get_size() for i in range(len(pdf)))] == [False, True, False]
+        assert "How to cite this brief" in pdf[2].get_textpage().get_text_range()
+    finally:
+        pdf.close()

@@ -170,7 +170,10 @@ def finish_body(fragment: str, *, table_label: str, figure_label: str, direction
         for cell in table.iter("td", "th"):  # a number never breaks between its digits
             if NUMBER.fullmatch(" ".join(cell.text_content().split())):
                 cell.set("class", " ".join(filter(None, (cell.get("class"), "num"))))
-        wrap(table, html.Element("div", {"class": table_box(natural_width(table, longest_word)), "tabindex": "0"}))
+        box = html.Element("div", {"class": table_box(natural_width(table, longest_word)), "tabindex": "0"})
+        wrap(table, box)
+        if "table-landscape" in box.get("class") and box.getnext() is None:  # the page turns back after it
+            box.addnext(html.Element("div", {"class": "page-turn", "aria-hidden": "true"}))
     for block in list(root.iter("div", "figure")):
         if block.tag == "figure" or (block.get("class") or "").startswith("table-scroll"):
             following = block.getnext()
