@@ -286,7 +286,24 @@ def brand_colors(spec: BrandYml, path: Path, lines, errors: list) -> dict[str, s
                     "set it under color:",
                 )
             )
+    for key, value in colors.items():  # each goes into CSS as it is: a colour, and nothing after it
+        if (
+            key not in ("primary", "foreground", "background")
+            and isinstance(value, str)
+            and not CSS_COLOR.fullmatch(value)
+        ):
+            errors.append(
+                BriefError(
+                    path,
+                    line_for(lines, ("color", key)) or line_for(lines, ("color",)),
+                    f"brand: color.{key} is not a colour: {value[:40]!r}",
+                    "write a #RRGGBB colour or a palette name",
+                )
+            )
     return {k: v for k, v in colors.items() if isinstance(v, str)}
+
+
+CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}|[A-Za-z]+|(?:rgb|rgba|hsl|hsla)\([\d\s.,%/]+\)")
 
 
 def brand_logo(spec: BrandYml, path: Path, lines, errors: list) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,12 +51,34 @@ class BriefBuild:
     problems: tuple[Problem, ...] = ()  # why it failed, if it did: every error found, not only the first
     bug: str = ""  # the traceback of an unexpected error (a bug in briefpress), as text
 
+    @property
+    def made(self) -> bool:
+        return not (self.problems or self.bug)
+
     def accept(self) -> None:
         """Log its notes and warnings again here; raise its errors, or its bug."""
         replay(self.logged)
         raise_all([problem.error() for problem in self.problems])
         if self.bug:
             raise RuntimeError(f"building {display_path(self.source)} failed:\n{self.bug}")
+
+    def failures(self, *, among_others: bool) -> list[BriefError]:
+        """accept(), for a driver of several briefs: its errors as a list. A bug among other briefs
+        prints its traceback and becomes one error line naming the brief, so that the others are
+        still written; a brief built alone keeps the bug's traceback as it is (accept raises)."""
+        try:
+            self.accept()
+        except BriefErrors as err:
+            return list(err.errors)
+        except BriefError as err:
+            return [err]
+        except RuntimeError:
+            if not among_others:
+                raise
+            sys.stderr.write(self.bug)
+            last = self.bug.strip().splitlines()[-1] if self.bug.strip() else "an unexpected error"
+            return [BriefError(self.source, None, f"building this brief failed: {last[:300]}", "report this as a bug")]
+        return []
 
 
 @dataclass(frozen=True)
@@ -80,22 +103,17 @@ class Driver:
 def build(config: BuildConfig, driver: Driver | None = None) -> list[Artifact]:
     """The pipeline, for every brief the config names:
     read → compose → render each edition (build_brief, one call per brief, spread by the driver),
-    check (every brief's notes and warnings shown, all their errors raised together),
-    publish (every file written at once, with SHA256SUMS)."""
+    check (every brief's notes and warnings shown, all their errors raised together, after
+    publish: every file of the briefs that built written at once, with SHA256SUMS)."""
     driver = driver or IN_TURN
     check_targets(config, also=driver.also_writes)
     with scratch_folder():
         built = driver.spread(config)
-    errors = []
-    for brief in built:
-        try:
-            brief.accept()
-        except BriefErrors as err:
-            errors += err.errors
-        except BriefError as err:
-            errors.append(err)
-    raise_all(errors)
-    return publish(driver.files(config, built), config.out_dir)
+    errors = [error for brief in built for error in brief.failures(among_others=len(built) > 1)]
+    made = [brief for brief in built if brief.made]
+    written = publish(driver.files(config, made), config.out_dir) if made else []
+    raise_all(errors)  # a brief that failed fails the build; the others of a series are written
+    return written
 
 
 def build_brief(

@@ -29,7 +29,7 @@ EXPECTED = {
     "script": ("warning", "removed <script> element", 5),
     "iframe": ("warning", "removed <iframe> element for file://", 5),
     "object_embed": ("warning", "removed <embed> element", 7),
-    "form": ("warning", "removed <form> element", 5),
+    "form": ("warning", "removed <form> control from raw HTML (its text is kept)", 5),
     "event_handler": ("warning", "removed event handler attribute onmouseover", 5),
     "javascript_url": ("warning", "removed javascript: URL", 5),
     "vbscript_url": ("warning", "removed vbscript: URL", 5),

@@ -47,26 +47,12 @@ def test_relative_link_is_warned_at_its_line(tmp_path):
     assert any(w.startswith("warning: brief.md:7: link to report.pdf is relative") for w in warnings_of(result.stderr))
 
 
-def test_link_to_a_missing_heading_is_refused_with_the_headings(tmp_path):
-    path = write_brief(tmp_path, "## Background\n\nText.\n\n## Findings\n\nAs [seen above](#nope), it holds.")
-    result = cli(str(path), "--out", str(tmp_path / "dist"), cwd=tmp_path)
-    error = refused(result, "brief.md", 11, "link to #nope: no heading has that id (headings: background, findings)")
-    assert "{#nope}" in error["fix"]
-    assert not (tmp_path / "dist").exists()
-
-
 def test_links_to_headings_and_the_notes_build(tmp_path):
     body = "## Background {#bg}\n\nText [a](https://example.org/a).\n\nSee [the background](#bg) and [the notes](#bp-notes)."
     path = write_brief(tmp_path, body)
     result = cli(str(path), "--out", str(tmp_path / "dist"), "--format", "html", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not warnings_of(result.stderr)
-
-
-def test_an_id_given_twice_is_refused(tmp_path):
-    path = write_brief(tmp_path, "## One {#same}\n\nText.\n\n## Two {#same}\n\nText.")
-    result = cli(str(path), "--out", str(tmp_path / "dist"), cwd=tmp_path)
-    refused(result, "brief.md", 9, "the id #same is given to more than one element")
 
 
 def test_link_in_alt_text_becomes_words_and_bookmarks_carry_no_note_numbers(tmp_path):
@@ -243,10 +229,8 @@ def test_a_style_attribute_cannot_cover_the_page(tmp_path):
         ("\n".join("    " * i + f"- item {i}" for i in range(100)), 57, "nested more than 100 levels deep"),
         ("> " * 600 + "very deep quote", None, "nests block quotes or lists hundreds of levels deep"),
         ("<section>" * 150 + "deep" + "</section>" * 150, None, "raw HTML nests elements 150 levels deep"),
-        ('<table><tr><td colspan="100000">x</td></tr></table>', 7, "colspan=100000 is more than 100"),
-        ('<table><tr><td rowspan="5000">x</td></tr></table>', 7, "rowspan=5000 is more than 100"),
     ],
-    ids=["quotes-101", "list-100", "quotes-600", "html-150", "colspan", "rowspan"],
+    ids=["quotes-101", "list-100", "quotes-600", "html-150"],
 )
 def test_what_the_renderer_cannot_lay_out_is_one_error(tmp_path, body, line, what):
     path = write_brief(tmp_path, f"Text.\n\n{body}")
@@ -284,13 +268,13 @@ def test_an_empty_keyword_is_left_out_with_a_warning(tmp_path):
 
 
 @pytest.mark.parametrize("url", ["http://[::1/x", "https://example.org:99999/report"])
-def test_a_malformed_address_is_refused_at_its_line(tmp_path, url):
+def test_a_malformed_address_is_text_with_a_warning_at_its_line(tmp_path, url):
     path = write_brief(tmp_path, f"Intro.\n\nSee [the source]({url}).")
     result = cli(str(path), "--out", "dist", "--format", "epub", cwd=tmp_path)
-    assert result.returncode == 1, result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and errors[0].startswith("error: brief.md:7: link to "), result.stderr
-    assert "is not a valid address" in errors[0]
+    assert result.returncode == 0, result.stderr
+    warned = warnings_of(result.stderr)
+    assert len(warned) == 1 and warned[0].startswith("warning: brief.md:7: link to "), result.stderr
+    assert "is not a valid address" in warned[0] and "printed as text" in warned[0]
 
 
 def test_an_id_the_build_gives_is_refused(tmp_path):

@@ -95,3 +95,74 @@ def walk(node):
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             yield kid
             yield from walk(kid)
+
+
+# A contract's clause quoted in a cell, a header row spanning the columns of a table that fits, and
+# thirty columns of figures: what real manuscripts hold.
+QUOTED = (
+    "<table><thead><tr><th>Clause</th><th>Text</th><th>Party</th></tr></thead><tbody><tr><td>4.2</td>"
+    "<td><blockquote><p>The Contractor shall indemnify and hold harmless the Employer against all claims "
+    "arising out of the Works, including averyveryverylongunbreakablewordthatgoesonandonwithoutanyspace."
+    "</p></blockquote></td><td>Contractor</td></tr></tbody></table>"
+)
+SPANNED = (
+    '<table><thead><tr><th colspan="4">Trade between Pakistan and Afghanistan through the Torkham and Chaman '
+    "crossings, by year and by direction of trade (USD million)</th></tr><tr><th>Year</th><th>Exports</th>"
+    "<th>Imports</th><th>Total</th></tr></thead><tbody><tr><td>2021</td><td>1,203</td><td>745</td>"
+    "<td>1,948</td></tr></tbody></table>"
+)
+FIGURES = "\n".join(
+    [
+        "| " + " | ".join(f"Y{2000 + i}" for i in range(30)) + " |",
+        "|" + "|".join("---:" for _ in range(30)) + "|",
+        *(
+            "| " + " | ".join(f"{10_000 + 997 * (r * 30 + i) % 89_000:,}.{i % 10}" for i in range(30)) + " |"
+            for r in range(4)
+        ),
+    ]
+)
+WIDE = f"---\ntitle: Tables\n---\n\n{QUOTED}\n\n{SPANNED}\n\nThirty columns:\n\n{FIGURES}\n\nAfter the wide table.\n"
+
+
+def test_tables_stay_in_the_text_block_and_a_too_wide_one_turns_its_page(tmp_path):
+    from lxml import html
+
+    source = tmp_path / "wide.md"
+    source.write_text(WIDE, encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf,html")
+    assert code == 0, err
+    page = html.fromstring((tmp_path / "wide.html").read_bytes())
+    boxes = page.xpath("//div[contains(@class, 'table-scroll')]")
+    assert [b.get("class") for b in boxes][1:] == ["table-scroll", "table-scroll table-landscape table-5pt"]
+    assert boxes[1].find("table").get("class") is None, "a spanning header row that fits sets the table at the floor"
+    pdf = pdfium.PdfDocument(str(tmp_path / "wide.pdf"))
+    try:
+        sizes = [pdf[i].get_size() for i in range(len(pdf))]
+        assert [w > h for w, h in sizes] == [False, True, False], sizes  # a landscape page of its own
+        mm = 72 / 25.4
+        for index in range(len(pdf)):
+            width = sizes[index][0]
+            text = pdf[index].get_textpage()
+            for i in range(text.count_chars()):
+                if text.get_text_range(i, 1).strip():
+                    left, _, right, _ = text.get_charbox(i)
+                    assert 24 * mm - 1 <= left and right <= width - 24 * mm + 1, (index, text.get_text_range(i, 1))
+        figures = pdf[1].get_textpage().get_text_range()
+        for number in FIGURES.splitlines()[2].strip("| ").split(" | "):
+            assert number in figures, f"{number} is broken between its digits"
+        assert "After the wide table." in pdf[2].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+
+
+def test_the_page_turns_back_after_a_landscape_table_that_ends_the_body(tmp_path):
+    source = tmp_path / "last.md"
+    source.write_text(WIDE.replace("\nAfter the wide table.\n", "\n"), encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "print")
+    assert code == 0, err
+    pdf = pdfium.PdfDocument(str(tmp_path / "last-print.pdf"))
+    try:
+        assert [w > h for w, h in (pdf[i].get_size() for i in range(len(pdf)))] == [False, True, False]
+        assert "How to cite this brief" in pdf[2].get_textpage().get_text_range()
+    finally:
+        pdf.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 from briefpress import http
 from briefpress.compose.htmltree import image_sources, replace_image_sources
 from briefpress.compose.safety import NeedleLocator
-from briefpress.errors import BriefError, BuildWarning
+from briefpress.errors import NOTE, BriefError, BuildWarning, report
 from briefpress.read.files import read_regular_file
 from briefpress.read.svg import looks_like_svg, sanitize_svg
 from briefpress.records import Asset, Document, Source, Staged
@@ -55,7 +55,7 @@ def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> Staged[
             continue
         line = next(filter(None, map(locate, (f"]({url}", f"](<{url}>", f'src="{url}', url))), None)
         try:
-            content = read_image(url, source.path.parent, allow_remote=allow_remote)
+            content, scaled = fit_pixels(read_image(url, source.path.parent, allow_remote=allow_remote))
             assets[url], removed = make_asset(url, content)
             if removed:
                 warnings.append(
@@ -66,6 +66,8 @@ def load_assets(doc: Document, source: Source, *, allow_remote: bool) -> Staged[
                         "(a figure in a brief does not run or load anything)",
                     )
                 )
+            if scaled:
+                report(BuildWarning(source.path, line, f"image {shorten(url)}: {scaled}"), NOTE)
         except ValueError as err:
             what, _, fix = str(err).partition("|")
             errors.append(BriefError(source.path, line, f"image {shorten(url)}: {what}", fix or FIX))
@@ -151,6 +153,37 @@ def make_asset(url: str, content: bytes) -> tuple[Asset, tuple[str, ...]]:
     digest = hashlib.sha256(content).hexdigest()[:16]
     asset = Asset(url=url, name=f"images/img-{digest}{SUFFIX[media_type]}", content=content, media_type=media_type)
     return asset, removed
+
+
+FITTED_PIXELS = 10_000_000  # what a downscaled image keeps: more than a 300 dpi A4 page
+SAVE_FORMAT = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+
+
+def fit_pixels(content: bytes) -> tuple[bytes, str]:
+    """An image past MAX_PIXELS (and within Pillow's own bomb limit) scaled down to FITTED_PIXELS,
+    in its own format, and what was done; any other image as it is."""
+    from PIL import Image
+
+    media_type = sniff(content)
+    if media_type is None or len(content) > MAX_BYTES:
+        return content, ""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+            if width * height <= MAX_PIXELS or getattr(image, "n_frames", 1) > 1:
+                return content, ""
+            scale = (FITTED_PIXELS / (width * height)) ** 0.5
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image.draft(image.mode, size)  # a JPEG decodes at a fraction of its size
+            small = image.resize(size, Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            small.save(out, SAVE_FORMAT[media_type], **({"quality": 90} if media_type == "image/jpeg" else {}))
+    except Exception:  # a broken image: decode() names what is wrong with it
+        return content, ""
+    return out.getvalue(), (
+        f"{width} x {height} pixels is more than the limit of {MAX_PIXELS // 1_000_000} million, so it is "
+        f"scaled down to {size[0]} x {size[1]}"
+    )
 
 
 def decode(content: bytes) -> None:

@@ -13,8 +13,9 @@ from pathlib import Path
 from briefpress.compose.citation import arabic_inversion_commas, brief_reference
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
-from briefpress.compose.links import check_links
+from briefpress.compose.links import check_links, cite_keys
 from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
+from briefpress.compose.safety import close_raw_text
 from briefpress.compose.slug import slugify
 from briefpress.errors import BriefError, BuildWarning
 from briefpress.read.bibliography import default_csl, load_bibliography
@@ -48,16 +49,18 @@ def compose_parts(
     missing: tuple[str, ...] = ()
     if bibliography is None:
         ast = parse_markdown(source.markdown, source.path)
+        missing = cite_keys([*ast["meta"].values(), ast["blocks"]])
     else:
         ast, missing = parse_cited(source.markdown, source.path, bibliography)
     too_deep = check_nesting(ast["blocks"], source.text, source.path)
     if too_deep:  # the walks below recurse: refuse before they run
         raise too_deep
-    blocks, refs = split_references(ast["blocks"])
+    closed, raw_warnings = close_raw_text(ast["blocks"], source.text, source.path)
+    blocks, refs = split_references(closed)
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]
-    link_warnings, link_errors = check_links(
-        [*abstract, *blocks, *(block for bio in bios for block in bio)], source.text, source.path
+    (abstract, blocks, *bios), link_warnings, link_errors = check_links(
+        [abstract, blocks, *bios], source.text, source.path
     )
     names = ", ".join(path.name for path in bibliography.files) if bibliography else ""
     collector = NoteCollector(source.text, source.path, missing=missing, bibliography=names)
@@ -65,7 +68,7 @@ def compose_parts(
     body = collector.collect(shift_headings(blocks))
     bios = [collector.collect(bio) for bio in bios]
     shown_refs = walk(refs, citation_links) if references or source.meta.references else []
-    parts = render_parts(abstract, body, bios, collector.notes, source.path, shown_refs)
+    parts = render_parts(abstract, body, bios, collector.notes, source.path, shown_refs, source_text=source.text)
     labels = brief_labels(source, brand)
     notes = tuple(finish_note(n, parts) for n in collector.notes)
     document = Document(
@@ -91,7 +94,7 @@ def compose_parts(
     whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
     limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
     errors = (*link_errors, *collector.errors, *limits)
-    warnings = (*cited.warnings, *link_warnings, *collector.warnings, *labels.warnings)
+    warnings = (*cited.warnings, *raw_warnings, *link_warnings, *collector.warnings, *labels.warnings)
     return Staged(document, warnings=warnings, errors=errors)
 
 
@@ -146,14 +149,16 @@ def brand_url(brand: Brand, source: Source) -> str:
     return brand.url_pattern.replace("{slug}", slug) if brand.url_pattern and slug else ""
 
 
-def render_parts(abstract, body, bios, notes: list[PendingNote], path: Path, refs: list) -> dict[str, str]:
+def render_parts(
+    abstract, body, bios, notes: list[PendingNote], path: Path, refs: list, *, source_text: str = ""
+) -> dict[str, str]:
     """Render every Markdown part with one pandoc call and cut the result apart."""
     divs = [div("bp-abstract", abstract), div("bp-body", body), div("bp-refs", refs)]
     divs += [div(f"bp-bio-{i}", bio) for i, bio in enumerate(bios)]
     divs += [div(f"bp-fn-{n.number}", n.blocks) for n in notes if n.kind in ("footnote", "citation")]
     ids = [d["c"][0][0] for d in divs]
     try:
-        return split_parts(render_html(divs, path), ids)
+        return split_parts(render_html(divs, path, source_text=source_text), ids)
     except UnbalancedHTML:
         raise BriefError(
             path,

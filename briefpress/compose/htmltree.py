@@ -146,6 +146,8 @@ TEXT_BLOCK_EMS = 47.0  # 162 mm at 9.7 pt
 CHAR_EMS = 0.5  # a character's average width, in ems
 CELL_GAP_EMS = 1.2  # the padding between columns (brief.css)
 WIDE_SCALE = 0.8 / 0.92  # .table-wide's size relative to a table's (brief.css)
+FLOOR_SCALE = 7 / (0.92 * 10.5)  # .table-wider's 7 pt relative to a table's 9.7 pt
+LANDSCAPE_EMS = TEXT_BLOCK_EMS * 249 / 162  # the text block of a turned A4 page (pdf.css.j2's margins)
 SOURCE_LINE = re.compile(r"^\s*(Sources?|\u0645\u0627\u062e\u0630|\u0630\u0631\u06cc\u0639\u06c1)\s*[:\u061b]")
 
 
@@ -165,9 +167,15 @@ def finish_body(fragment: str, *, table_label: str, figure_label: str, direction
         width = natural_width(table)
         if width > TEXT_BLOCK_EMS:
             table.set("class", "table-wider" if width * WIDE_SCALE > TEXT_BLOCK_EMS else "table-wide")
-        wrap(table, html.Element("div", {"class": "table-scroll", "tabindex": "0"}))
+        for cell in table.iter("td", "th"):  # a number never breaks between its digits
+            if NUMBER.fullmatch(" ".join(cell.text_content().split())):
+                cell.set("class", " ".join(filter(None, (cell.get("class"), "num"))))
+        box = html.Element("div", {"class": table_box(natural_width(table, longest_word)), "tabindex": "0"})
+        wrap(table, box)
+        if "table-landscape" in box.get("class") and box.getnext() is None:  # the page turns back after it
+            box.addnext(html.Element("div", {"class": "page-turn", "aria-hidden": "true"}))
     for block in list(root.iter("div", "figure")):
-        if block.tag == "figure" or block.get("class") == "table-scroll":
+        if block.tag == "figure" or (block.get("class") or "").startswith("table-scroll"):
             following = block.getnext()
             if following is not None and following.tag == "p" and SOURCE_LINE.match(following.text_content()):
                 following.set("class", "source-line")
@@ -206,17 +214,58 @@ def prepend_label(caption, label: str) -> None:
     caption.insert(0, span)
 
 
-def natural_width(table) -> float:
-    """A table's width in ems if no cell wrapped: its columns' longest cells, and the gaps."""
-    widths: list[int] = []
+def natural_width(table, measure=lambda text: len(" ".join(text.split()))) -> float:
+    """A table's width in ems if no cell wrapped: its columns' longest cells, and the gaps. A cell
+    that spans columns (a header over them all) wraps over them, so only its longest word counts;
+    one that spans rows holds its column in the rows below."""
+    widths: list[float] = []
+    spanning: list[tuple[int, int, float]] = []
+    held: dict[int, int] = {}  # column -> rows it is still held for, by a rowspan above
     for row in table.iter("tr"):
-        for index, cell in enumerate(c for c in row if c.tag in ("td", "th")):
-            length = len(" ".join(cell.text_content().split()))
-            if index < len(widths):
-                widths[index] = max(widths[index], length)
-            else:
-                widths.append(length)
+        column = 0
+        for cell in (c for c in row if c.tag in ("td", "th")):
+            while held.get(column, 0) > 0:
+                column += 1
+            span, rows = cell_span(cell, "colspan"), cell_span(cell, "rowspan")
+            length = measure(cell.text_content())
+            widths.extend([0.0] * (column + span - len(widths)))
+            if span == 1:
+                widths[column] = max(widths[column], length)
+            else:  # it wraps over its columns: only its longest word must fit
+                spanning.append((column, span, longest_word(cell.text_content())))
+            for spanned in range(column, column + span):
+                held[spanned] = rows
+            column += span
+        held = {c: left - 1 for c, left in held.items() if left > 1}
+    for start, span, length in spanning:  # widen the spanned columns only when they are too narrow
+        short = length - sum(widths[start : start + span]) - (span - 1) * CELL_GAP_EMS / CHAR_EMS
+        for index in range(start, start + span):
+            widths[index] += max(short, 0) / span
     return sum(widths) * CHAR_EMS + CELL_GAP_EMS * max(len(widths) - 1, 0)
+
+
+def table_box(least: float) -> str:
+    """The classes of a table's box, from the width its longest words need (ems at its size): a
+    table too wide for the text block even at the floor gets a landscape page of its own in the PDF
+    editions, set smaller still (6 or 5 pt) if the turned page is too narrow for it at 7 pt."""
+    at_floor = least * FLOOR_SCALE
+    if at_floor <= TEXT_BLOCK_EMS:
+        return "table-scroll"
+    size = next((pt for pt in (7, 6) if at_floor * pt / 7 <= LANDSCAPE_EMS), 5)
+    return "table-scroll table-landscape" + ("" if size == 7 else f" table-{size}pt")
+
+
+def cell_span(cell, attribute: str) -> int:
+    value = (cell.get(attribute) or "1").strip()
+    return max(1, min(int(value), 100)) if value.isdigit() else 1
+
+
+def longest_word(text: str) -> int:
+    """The characters of a text's longest word: a column is never narrower (words do not break)."""
+    return max((len(word) for word in text.split()), default=0)
+
+
+NUMBER = re.compile(r"[-+\u2212(]?[$€£¥]?\d[\d,.\u00a0\u202f]*%?\)?")
 
 
 def wrap(element, wrapper) -> None:

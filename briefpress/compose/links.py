@@ -19,24 +19,90 @@ UNRESOLVED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 UNRESOLVED_REFERENCE = re.compile(r"(!?)\[([^\[\]]+)\]\[([^\[\]]*)\]")
 
 
-def check_links(blocks: list, text: str, path: Path) -> tuple[list[BuildWarning], list[BriefError]]:
-    """Warnings for references and footnotes without a definition; errors for links to ids that
-    the brief does not have, and for ids given twice."""
+def check_links(parts: list[list], text: str, path: Path) -> tuple[list[list], list[BuildWarning], list[BriefError]]:
+    """The parts (abstract, body, bios: lists of blocks) with links to ids the brief does not have
+    made text and each id given again made unique, a warning for each, and for references and
+    footnotes without a definition; errors for ids the build itself gives."""
+    blocks = [block for part in parts for block in part]
     ids = element_ids(blocks)
-    errors = duplicate_id_errors(ids, text, path)
+    errors = reserved_id_errors(ids, text, path)
+    warnings = duplicate_id_warnings(ids, text, path)
     known = set(ids) | TEMPLATE_IDS
+    broken = {}
     for target in internal_targets(blocks):
-        if target not in known and not NOTE_ID.fullmatch(target):
+        if target not in known and not NOTE_ID.fullmatch(target) and target not in broken:
             headings = ", ".join(dict.fromkeys(heading_ids(blocks)[:12])) or "none"
-            errors.append(
-                BriefError(
-                    path,
-                    line_of(text, (f"](#{target}", f"#{target}")),
-                    f"link to #{target}: no heading has that id (headings: {headings})",
-                    "link to one of these ids, or give the heading the id with {#" + target + "}",
-                )
+            broken[target] = BuildWarning(
+                path,
+                line_of(text, (f"](#{target}", f"#{target}")),
+                f"link to #{target}: no heading has that id (headings: {headings}), so it is printed as text "
+                "(link to one of these ids, or give the heading the id with {#" + target + "})",
             )
-    return unresolved_references(blocks, text, path), errors
+    warnings += [*broken.values(), *unresolved_references(blocks, text, path)]
+    repaired = unlink(renumber_ids(blocks, set(ids)), {f"#{target}" for target in broken})
+    out, start = [], 0
+    for part in parts:  # the repairs keep every top-level block: cut the parts out again
+        out.append(repaired[start : start + len(part)])
+        start += len(part)
+    return out, warnings, errors
+
+
+def unlink(node, urls: set[str]):
+    """The pandoc value with each Link to one of urls replaced by its text."""
+    if not urls:
+        return node
+    if isinstance(node, list):
+        out = []
+        for item in node:
+            if isinstance(item, dict) and item.get("t") == "Link" and item["c"][2][0] in urls:
+                out.extend(unlink(item["c"][1], urls))
+            else:
+                out.append(unlink(item, urls))
+        return out
+    if isinstance(node, dict) and "c" in node:
+        return {"t": node["t"], "c": unlink(node["c"], urls)}
+    return node
+
+
+def renumber_ids(blocks: list, ids: set[str]) -> list:
+    """Each id given again becomes unique: the second #same is #same-2 (links keep to the first)."""
+    seen: dict[str, int] = {}
+
+    def unique(ident: str) -> str:
+        if not ident:
+            return ident
+        seen[ident] = seen.get(ident, 0) + 1
+        if seen[ident] == 1:
+            return ident
+        n = seen[ident]
+        while f"{ident}-{n}" in ids:
+            n += 1
+        ids.add(f"{ident}-{n}")
+        return f"{ident}-{n}"
+
+    def rebuild(node):
+        if isinstance(node, list):
+            return [rebuild(item) for item in node]
+        if not (isinstance(node, dict) and "c" in node):
+            return node
+        kind, content = node["t"], node["c"]
+        if kind == "Header":
+            level, (ident, classes, attrs), inlines = content
+            return {"t": kind, "c": [level, [unique(ident), classes, attrs], rebuild(inlines)]}
+        if kind in ATTR_FIRST:
+            (ident, classes, attrs), *rest = content
+            return {"t": kind, "c": [[unique(ident), classes, attrs], *rebuild(rest)]}
+        if kind in ("RawBlock", "RawInline") and content[0] == "html":
+
+            def rename(match: re.Match) -> str:
+                start, end = match.span(1)
+                whole = match.group(0)
+                return whole[: start - match.start()] + unique(match.group(1)) + whole[end - match.start() :]
+
+            return {"t": kind, "c": ["html", RAW_ID.sub(rename, content[1])]}
+        return {"t": kind, "c": rebuild(content)}
+
+    return rebuild(blocks)
 
 
 def element_ids(blocks: list) -> list[str]:
@@ -53,6 +119,12 @@ def element_ids(blocks: list) -> list[str]:
     return [ident for ident in found if ident]
 
 
+def cite_keys(tree) -> tuple[str, ...]:
+    """The keys of every citation in the tree, each once, in order."""
+    keys = (c["citationId"] for node in nodes(tree) if node["t"] == "Cite" for c in node["c"][0])
+    return tuple(dict.fromkeys(keys))
+
+
 def heading_ids(blocks: list) -> list[str]:
     return [b["c"][1][0] for b in blocks if b["t"] == "Header" and b["c"][1][0]]
 
@@ -63,8 +135,8 @@ def internal_targets(blocks: list) -> list[str]:
     return [url[1:] for url in urls if url.startswith("#") and len(url) > 1]
 
 
-def duplicate_id_errors(ids: list[str], text: str, path: Path) -> list[BriefError]:
-    errors, seen, reported = [], set(), set()
+def reserved_id_errors(ids: list[str], text: str, path: Path) -> list[BriefError]:
+    errors, reported = [], set()
     for ident in ids:
         if (ident in TEMPLATE_IDS or NOTE_ID.fullmatch(ident)) and ident not in reported:
             reported.add(ident)
@@ -76,18 +148,31 @@ def duplicate_id_errors(ids: list[str], text: str, path: Path) -> list[BriefErro
                     "give the element another id",
                 )
             )
-        if ident in seen and ident not in reported:
+    return errors
+
+
+def duplicate_id_warnings(ids: list[str], text: str, path: Path) -> list[BuildWarning]:
+    warnings, seen, reported = [], set(), set()
+    for ident in ids:
+        if ident in seen and ident not in reported and not (ident in TEMPLATE_IDS or NOTE_ID.fullmatch(ident)):
             reported.add(ident)
-            errors.append(
-                BriefError(
+            warnings.append(
+                BuildWarning(
                     path,
-                    line_of(text, (f"#{ident}}}", f'id="{ident}"', f"#{ident}"), after=f"#{ident}"),
-                    f"the id #{ident} is given to more than one element",
-                    "give each heading or block its own id",
+                    second_line(text, ident),
+                    f"the id #{ident} is given to more than one element, so the second is #{ident}-2 "
+                    "and links go to the first (give each heading or block its own id)",
                 )
             )
         seen.add(ident)
-    return errors
+    return warnings
+
+
+def second_line(text: str, ident: str) -> int | None:
+    """The line where the manuscript gives an id the second time: {#id ...} or id="id"."""
+    name = re.escape(ident)
+    given = list(re.finditer(rf"""\{{#{name}[\s}}]|\bid\s*=\s*["']?{name}["'\s>]""", text))
+    return text.count("\n", 0, given[1].start()) + 1 if len(given) > 1 else None
 
 
 def unresolved_references(blocks: list, text: str, path: Path) -> list[BuildWarning]:

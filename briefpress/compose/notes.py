@@ -61,7 +61,8 @@ class NoteCollector:
         self._keys = KeyLocator(source_text)
         self._path = path
         self._missing = set(missing)  # citation keys the bibliography lacks (citeproc's warnings)
-        self._bibliography = bibliography  # its file names, for messages
+        self._bibliography = bibliography  # its file names, for messages; empty: no bibliography
+        self._warned: set[str] = set()
 
     def collect(self, blocks: list) -> list:
         """Return blocks with note calls in place of links and footnotes."""
@@ -106,18 +107,24 @@ class NoteCollector:
         try:
             urlsplit(url).port  # noqa: B018  an IPv6 host without "]" or a port past 65535 raises
         except ValueError as err:
-            self.errors.append(
-                BriefError(self._path, line, f"link to {url} is not a valid address: {err}", "correct the URL")
+            self.warnings.append(
+                BuildWarning(
+                    self._path,
+                    line,
+                    f"link to {url} is not a valid address ({err}), so it is printed as text (correct the URL)",
+                )
             )
+            return self._inlines(content)
         if not SCHEME.match(url):
             self.warnings.append(
                 BuildWarning(
                     self._path,
                     line,
-                    f"link to {url} is relative: no reader of the PDF or EPUB can follow it, and its note "
-                    "prints just that (give the full address, https://..., or make it text)",
+                    f"link to {url} is relative: no reader of the PDF or EPUB can follow it, so it is printed "
+                    "as text (give the full address, https://..., or remove the link)",
                 )
             )
+            return self._inlines(content)
         cited = self.by_url.get(url)
         if cited is None:
             cited = self.by_url[url] = self._new("url", url=url, text=url_note_text(url, title))
@@ -131,15 +138,10 @@ class NoteCollector:
         (the author's name for `@key says`) stays in the text."""
         citations, content = node["c"]
         for citation in citations:
-            if citation["citationId"] in self._missing:
-                key = citation["citationId"]
-                self.warnings.append(
-                    BuildWarning(
-                        self._path,
-                        self._keys.line_of(key),
-                        f"no entry @{key} in {self._bibliography} (add it, or correct the key)",
-                    )
-                )
+            key = citation["citationId"]
+            if key in self._missing and key not in self._warned:
+                self._warned.add(key)
+                self.warnings.append(BuildWarning(self._path, self._keys.line_of(key), self._no_entry(key)))
         out: list = []
         for item in content:
             if item["t"] == "Note":
@@ -148,13 +150,21 @@ class NoteCollector:
                 out.append(walk(item, self._inlines) if item["t"] in CONTAINERS else item)
         return out
 
+    def _no_entry(self, key: str) -> str:
+        if self._bibliography:
+            return f"no entry @{key} in {self._bibliography} (add it, or correct the key)"
+        return (
+            f"citation @{key}: the brief has no bibliography, so it is printed as written "
+            "(name one with 'bibliography:' in the front matter, or write the text without the @)"
+        )
+
     def _citation(self, citations: list, blocks: list) -> dict:
         """A citation note. A whole work cited without a locator shares its note with a link to the
-        work's URL or DOI, whichever comes first."""
+        work's URL or DOI, whichever comes first; a prefix ("see") is no locator."""
         missing = [c["citationId"] for c in citations if c["citationId"] in self._missing]
         blocks = walk(walk(blocks, citation_links), lambda inlines: mark_missing(inlines, missing))
         targets = link_targets(blocks)
-        whole = len(citations) == 1 and not citations[0]["citationPrefix"] and not citations[0]["citationSuffix"]
+        whole = len(citations) == 1 and not citations[0]["citationSuffix"]
         url = targets[0] if whole and targets else ""
         shared = self.by_url.get(url) if url else None
         if shared is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from html import escape
+from pathlib import Path
 
 from briefpress.compose.sanitizer import Finding, sanitize_fragment, unsafe_url
 from briefpress.errors import BriefError, BuildWarning, LineIndex
@@ -71,3 +73,45 @@ class NeedleLocator:
             return None
         self._cursors[needle] = pos + 1
         return self._line(pos)
+
+
+# HTML's raw-text elements: everything after an unclosed one, our own closing tags included, is
+# its text (HTML 13.1.2.1), so the rest of the brief would vanish into a <style>.
+RAW_TEXT = re.compile(r"<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript)\b", re.I)
+
+
+def close_raw_text(blocks: list, text: str, path: Path) -> tuple[list, list[BuildWarning]]:
+    """Close a raw-text element that a raw HTML block opens and never closes, at the block's end."""
+    warnings = []
+    lines = LineIndex(text)
+
+    def close(block: dict) -> dict:
+        if block.get("t") != "RawBlock" or block["c"][0] != "html":
+            return block
+        chunk = block["c"][1]
+        for tag in dict.fromkeys(m.group(1).lower() for m in RAW_TEXT.finditer(chunk)):
+            opened = len(re.findall(rf"<{tag}\b", chunk, re.I))
+            if opened > len(re.findall(rf"</{tag}\s*>", chunk, re.I)):
+                found = RAW_TEXT.search(chunk)
+                at = text.find(found.group(0)) if found else -1
+                warnings.append(
+                    BuildWarning(
+                        path,
+                        lines(at) if at >= 0 else None,
+                        f"raw HTML opens <{tag}> and does not close it, so it is closed at the end of its "
+                        f"block and the text after it kept (add </{tag}>)",
+                    )
+                )
+                chunk += f"</{tag}>"
+        return {"t": "RawBlock", "c": ["html", chunk]}
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if isinstance(node, dict) and "t" in node:
+            node = close(node)
+            content = node.get("c")
+            return {"t": node["t"], "c": walk(content)} if isinstance(content, list) else node
+        return node
+
+    return walk(blocks), warnings

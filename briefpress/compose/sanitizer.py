@@ -28,7 +28,6 @@ ALLOWED_TAGS = {
     "colgroup",
     "dd",
     "del",
-    "details",
     "dfn",
     "div",
     "dl",
@@ -60,7 +59,6 @@ ALLOWED_TAGS = {
     "span",
     "strong",
     "sub",
-    "summary",
     "sup",
     "table",
     "tbody",
@@ -89,12 +87,6 @@ DROPPED_TAGS = {
     "object",
     "embed",
     "applet",
-    "form",
-    "input",
-    "button",
-    "select",
-    "textarea",
-    "option",
     "noscript",
     "template",
     "svg",
@@ -117,6 +109,10 @@ DROPPED_TAGS = {
     "slot",
     "xml",
 }
+# Form controls and disclosure widgets do nothing on paper and hide their text on a screen: each
+# becomes plain text (an input its value, a list of options its options), with a warning.
+CONTROLS = {"form", "label", "fieldset", "legend", "input", "button", "select", "option", "optgroup", "textarea",
+            "datalist", "output", "details", "summary"}  # fmt: skip
 ALLOWED_ATTRS = {
     "id",
     "class",
@@ -242,8 +238,10 @@ def sanitize_fragment(fragment: str) -> tuple[str, list[Finding]]:
 
 
 def enforce(fragment: str) -> str:
-    """What nh3 keeps of a fragment under our allow-lists."""
-    return nh3.clean(
+    """What nh3 keeps of a fragment under our allow-lists, each <wbr> closed: html5ever writes it
+    as HTML's void <wbr>, which lxml's HTML parser (HTML 4, no wbr) nests the following text in,
+    past libxml2's depth limit of 256 for a long URL's breaks."""
+    cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_TAGS - {"math", "svg"},
@@ -255,6 +253,7 @@ def enforce(fragment: str) -> str:
         strip_comments=True,
         link_rel=None,
     )
+    return cleaned.replace("<wbr>", "<wbr/>")
 
 
 def data_only_in_images(element: str, attribute: str, value: str) -> str | None:
@@ -302,6 +301,10 @@ def clean_children(parent, findings: list[Finding]) -> None:
                 )
             )
             element.drop_tree()
+        elif tag in CONTROLS:
+            clean_children(element, findings)
+            findings.append(Finding("warning", f"removed <{tag}> control from raw HTML (its text is kept)", f"<{tag}"))
+            unwrap_control(element, tag)
         elif tag in DROPPED_TAGS:
             element.drop_tree()
             target = element.get("src") or element.get("data")
@@ -323,6 +326,21 @@ def clean_children(parent, findings: list[Finding]) -> None:
                 element.drop_tag()
 
 
+def unwrap_control(element, tag: str) -> None:
+    """A control as its text: a block for what holds blocks, an input's value, options apart."""
+    if tag == "input":
+        element.text = element.get("value") or element.get("placeholder") or ""
+    if tag in ("option", "optgroup") and element.getnext() is not None:
+        element.tail = "; " + (element.tail or "").lstrip()
+    elif tag in ("input", "button", "select", "label", "output"):
+        element.tail = " " + (element.tail or "").lstrip()
+    if tag in ("details", "fieldset", "form", "summary", "legend"):
+        element.attrib.clear()
+        element.tag = "p" if tag in ("summary", "legend") else "div"
+    else:
+        element.drop_tag()
+
+
 def clean_attributes(element, findings: list[Finding]) -> None:
     for name, value in list(element.attrib.items()):
         low = name.lower()
@@ -333,14 +351,10 @@ def clean_attributes(element, findings: list[Finding]) -> None:
         elif low in ("colspan", "rowspan") and not value.strip().isdigit():
             findings.append(Finding("warning", f"removed {low}={value[:20]} (not a number)", f"{low}="))
         elif low in ("colspan", "rowspan") and int(value) > MAX_SPAN:
-            findings.append(
-                Finding(
-                    "error",
-                    f"{low}={int(value)} is more than {MAX_SPAN}",
-                    f"{low}=",
-                    f"a cell spans at most {MAX_SPAN} columns or rows: give the table its real size",
-                )
-            )
+            what = f"{low}={int(value)} is more than {MAX_SPAN}, so the cell spans {MAX_SPAN} (give the table its real size)"
+            findings.append(Finding("warning", what, f"{low}="))
+            element.set(name, str(MAX_SPAN))
+            continue
         elif low == "style":
             kept = clean_style(value, findings)
             if kept:

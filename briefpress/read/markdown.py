@@ -18,7 +18,8 @@ from briefpress.records import Bibliography
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
 logging.getLogger("pypandoc").addHandler(logging.NullHandler())
 
-READER = "markdown-raw_tex-raw_attribute-citations"
+READER = "markdown-raw_tex-raw_attribute-citations+lists_without_preceding_blankline"
+CITED_READER = READER.replace("-citations", "")
 API_VERSION = [1, 23, 1, 1]
 # What `import` writes: curly quotes stay the characters the author typed (-smart), and tables are
 # pipe or grid tables, which every reader of ours builds (no simple or multiline ones).
@@ -29,16 +30,34 @@ IMPORT_READERS = {"docx": "docx+citations", "odt": "odt", "html": "html", "md": 
 
 
 def parse_markdown(text: str, path: Path) -> dict:
-    """Parse a whole manuscript (front matter included) into pandoc's JSON AST."""
+    """Parse a whole manuscript (front matter included) into pandoc's JSON AST, its citations as
+    Cite elements that print as written (there is no bibliography). An id given twice
+    is reported by compose/links.py, at its line, so pandoc's own warning is left out."""
     try:
-        return json.loads(run_pandoc(text, READER, "json", path))
+        out, messages = pandoc_output(text, CITED_READER, "json", path)
+        for message in messages:
+            if not message.strip().startswith(DUPLICATE_ID):
+                report(BuildWarning(path, None, pandoc_warning(message)))
+        return json.loads(out)
     except RecursionError:  # thousands of nested lists or quotes: compose refuses far fewer
         raise BriefError(
             path, None, "the Markdown nests block quotes or lists hundreds of levels deep", "nest them less deeply"
         ) from None
 
 
-CITED_READER = READER.removesuffix("-citations")
+DUPLICATE_ID = "Duplicate identifier"
+TEX_MATH = re.compile(r"Could not convert TeX math (.*?), rendering as TeX:\s*\n.*\n\s*\^\s*\n\s*(.+)")
+
+
+def pandoc_warning(message: str) -> str:
+    """One of pandoc's warnings as one line: a TeX math one names the formula and the reason
+    (pandoc spreads it over four lines, with a caret under the place)."""
+    math = TEX_MATH.search(message)
+    if math:
+        return f"pandoc: could not convert TeX math {math.group(1)} ({math.group(2).strip()}), so it is shown as TeX"
+    return "pandoc: " + " ".join(message.split())
+
+
 NOT_FOUND = re.compile(r"^(?:\[WARNING\] )?Citeproc: citation (\S+) not found")
 BAD_BIBLIOGRAPHY = re.compile(r"Error reading bibliography file (.+?):\s*(?:\(line (\d+), column \d+\):)?\s*(.*)", re.S)
 
@@ -60,8 +79,8 @@ def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict
         found = NOT_FOUND.match(message.strip())
         if found:
             missing.append(found.group(1))
-        else:
-            report(BuildWarning(path, None, f"pandoc: {message}"))
+        elif not message.strip().startswith(DUPLICATE_ID):  # compose/links.py reports it at its line
+            report(BuildWarning(path, None, pandoc_warning(message)))
     return json.loads(out), tuple(dict.fromkeys(missing))
 
 
@@ -117,7 +136,7 @@ def cite_entry(item: dict, csl: Path, path: Path) -> str:
         ENTRIES[key] = (entry.group(1) if entry else "", messages)
     entry_html, messages = ENTRIES[key]
     for message in messages:  # a kept entry says again what pandoc said when it was made
-        report(BuildWarning(path, None, f"pandoc: {message}"))
+        report(BuildWarning(path, None, pandoc_warning(message)))
     return entry_html
 
 
@@ -147,10 +166,16 @@ def meta_value(value) -> dict:
     return {"t": "MetaString", "c": str(value)}
 
 
-def render_html(blocks: list, path: Path) -> str:
-    """Render AST blocks to an HTML5 fragment, one line per block."""
+def render_html(blocks: list, path: Path, *, source_text: str = "") -> str:
+    """Render AST blocks to an HTML5 fragment, one line per block. A warning about TeX math names
+    the formula's line in source_text."""
     doc = {"pandoc-api-version": API_VERSION, "meta": {}, "blocks": blocks}
-    return run_pandoc(json.dumps(doc), "json", "html5", path)
+    out, messages = pandoc_output(json.dumps(doc), "json", "html5", path)
+    for message in messages:
+        math = TEX_MATH.search(message)
+        at = source_text.find(math.group(1)) if math and source_text else -1
+        report(BuildWarning(path, source_text.count("\n", 0, at) + 1 if at >= 0 else None, pandoc_warning(message)))
+    return out
 
 
 def read_manuscript(path: Path, kind: str) -> dict:
@@ -163,7 +188,7 @@ def read_manuscript(path: Path, kind: str) -> dict:
                 str(path), "json", format=IMPORT_READERS[kind], sandbox=True, extra_args=[*args, "--eol=lf"]
             )
         for message in logged:
-            report(BuildWarning(path, None, f"pandoc: {message}"))
+            report(BuildWarning(path, None, pandoc_warning(message)))
         return json.loads(text)
     except (RuntimeError, OSError) as err:
         lines = str(err).strip().splitlines()
@@ -189,7 +214,7 @@ def run_pandoc(text: str, reader: str, writer: str, path: Path, args: list[str] 
     """Run pandoc sandboxed (it reads no file and no URL but those named in args); its warnings become ours."""
     out, messages = pandoc_output(text, reader, writer, path, args)
     for message in messages:
-        report(BuildWarning(path, None, f"pandoc: {message}"))
+        report(BuildWarning(path, None, pandoc_warning(message)))
     return out
 
 

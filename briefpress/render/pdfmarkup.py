@@ -43,7 +43,7 @@ def label_headings(document: str) -> str:
     bookmark-label, content(text), would read "Background3" for a heading with a link in it."""
     root = html.document_fromstring(document)
     for heading in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6"):
-        copy = html.fragment_fromstring(html.tostring(heading, encoding="unicode"))
+        copy = html.fragment_fromstring(html.tostring(heading, encoding="unicode", with_tail=False))
         for call in copy.xpath('.//*[contains(concat(" ", @class, " "), " noteref ") or @class="noteref-sep"]'):
             call.drop_tree()
         heading.set("data-bookmark", " ".join(copy.text_content().replace("\u2060", "").split()))

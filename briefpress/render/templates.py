@@ -76,6 +76,7 @@ def environment(styles: Path) -> Environment:
     env.filters["longdate"] = long_date
     env.filters["filesize"] = file_size
     env.filters["text_dir"] = text_direction_of
+    env.tests["blocks"] = has_blocks
     env.globals["series_name"] = lambda doc: doc.meta.series.name or doc.brand.series_name
     return env
 
@@ -120,6 +121,14 @@ def isolate_for_pdf(html: str) -> str:
         return f"{opening}{FSI if bdi else LRI}{inner}{PDI}{closing}"
 
     return ISOLATED.sub(isolate, html)
+
+
+BLOCK_TAG = re.compile(r"<(?:p|div|blockquote|ul|ol|dl|pre|table|figure|h[1-6]|hr|section)\b")
+
+
+def has_blocks(fragment: str) -> bool:
+    """Whether an HTML fragment holds block elements (a note of two paragraphs), which a <span> may not."""
+    return bool(BLOCK_TAG.search(fragment))
 
 
 def text_direction_of(text: str) -> str:

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import unicodedata
 from collections.abc import Iterable
+from html.entities import html5
 from pathlib import Path
 
 from briefpress.compose.htmltree import italic_places, plain_text
@@ -81,8 +82,14 @@ def fallback_order(brand: Brand, lang: str) -> list[str]:
 def uncovered(missing: set[str], source: Source, brand: Brand) -> list[BuildWarning]:
     """One warning per script: its first uncovered character, where the manuscript has it."""
 
+    lowered = source.text.lower()
+
+    def written(char: str) -> str:  # as the manuscript has it: the character, or an HTML entity for it
+        forms = (char, f"&#x{ord(char):x};", f"&#{ord(char)};", *(f"&{n};" for n in entity_names(char)))
+        return next((form for form in forms if form.lower() in lowered), char)
+
     def position(char: str) -> tuple[int, str]:  # in the manuscript; the brand's words after it
-        return source.text.find(char) % (len(source.text) + 1), char
+        return lowered.find(written(char).lower()) % (len(source.text) + 1), char
 
     by_script: dict[str, list[str]] = {}
     for char in sorted(missing, key=position):  # scripts in the order the text meets them
@@ -91,16 +98,23 @@ def uncovered(missing: set[str], source: Source, brand: Brand) -> list[BuildWarn
     warnings = []
     for script, chars in by_script.items():
         char = chars[0]
-        line = locate(char)
+        line = locate(written(char))
         more = f" and {len(chars) - 1} more {script} character(s)" if len(chars) > 1 else ""
         what = f"no font in the brand covers U+{ord(char):04X} '{char}'{more} (add a font for {script} to {display(brand)})"
         warnings.append(BuildWarning(source.path if line else brand.path, line, what))
     return warnings
 
 
+def entity_names(char: str) -> list[str]:
+    """The names HTML gives a character (&hearts; for U+2665)."""
+    return [name.rstrip(";") for name, value in html5.items() if value == char]
+
+
 def script_name(char: str) -> str:
     """The script a character belongs to, as its Unicode name begins: 'Devanagari', 'Ethiopic'."""
     name = unicodedata.name(char, "")
+    if unicodedata.category(char) == "So":  # not a script: GRINNING FACE, MUSICAL SYMBOL G CLEF
+        return "emoji and symbols"
     if name.startswith(("CJK", "HIRAGANA", "KATAKANA")):
         return "CJK"
     return name.split(" ")[0].title() if name else f"U+{ord(char):04X}"
