@@ -8,6 +8,7 @@ run, naming each one; a run that passed then removes the whole folder.
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import shutil
 import tempfile
@@ -21,6 +22,8 @@ GRACE = 5.0  # seconds for a worker that is exiting to remove its folder
 
 
 def pytest_configure(config):
+    # multiprocessing's own folder stays where it was: it removes it at exit, after this run's is gone.
+    multiprocessing.util.get_temp_dir()
     config.run_temp = Path(tempfile.mkdtemp(prefix="briefpress_suite_"))  # not briefpress-*: scratch.py's
     os.environ["TMPDIR"] = str(config.run_temp)  # for every process a test starts
     tempfile.tempdir = None  # and for this one: gettempdir() reads TMPDIR again

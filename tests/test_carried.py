@@ -282,7 +282,7 @@ def test_a_long_title_and_a_deep_list_stay_on_the_page(tmp_path):
 def test_a_huge_image_is_scaled_down_with_a_note(tmp_path, monkeypatch):
     from PIL import Image
 
-    from briefpress.read import assets
+    from briefpress.compose import assets
     from conftest import run_build
 
     monkeypatch.setattr(assets, "MAX_PIXELS", 40_000)  # a 9,000 x 9,000 image, at a test's size
@@ -313,20 +313,22 @@ def test_a_css_injection_in_a_brand_colour_is_the_brands_error(tmp_path):
     )
 
 
-def test_a_bug_in_one_brief_of_a_series_is_a_record_naming_it(tmp_path, monkeypatch):
+def test_a_bug_in_one_brief_of_a_series_is_a_record_naming_it(tmp_path, monkeypatch, capsys):
     """What crosses from a worker must pickle: lxml's errors hold their error log, which does not."""
+    from briefpress import pipeline
     from briefpress.records import BuildConfig
-    from briefpress.render import catalogue
 
-    def broken(config, path, brands):
+    def broken(*_):
         html.fragment_fromstring("<p>a</p>b")  # lxml.etree.ParserError, as label_headings once raised
 
-    monkeypatch.setattr(catalogue, "brief_entry", broken)
+    monkeypatch.setattr(pipeline, "made_or_kept", broken)
     path = write_brief(tmp_path, "Text.")
     config = BuildConfig(sources=(path,), out_dir=tmp_path / "dist", brand_path=ROOT / "styles" / "brand.yml")
-    outcome = pickle.loads(pickle.dumps(catalogue.build_entry(config, path)))
-    assert outcome.error is not None and outcome.error.path == path
-    assert outcome.error.what.startswith("building this brief failed: ParserError: Element followed by text")
+    built = pickle.loads(pickle.dumps(pipeline.build_brief(config, path, fork=False)))
+    (error,) = built.failures(among_others=True)
+    assert error.path == path
+    assert error.what.startswith("building this brief failed: lxml.etree.ParserError: Element followed by text")
+    assert "Traceback" in capsys.readouterr().err  # the bug keeps its traceback
 
 
 def test_an_id_given_twice_in_raw_html_is_made_unique_at_its_line(tmp_path):
