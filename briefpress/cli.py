@@ -11,7 +11,7 @@ from pathlib import Path
 
 from briefpress.console import reported
 from briefpress.defaults import CACHE, DEFAULT_FORMATS, FORMATS, PREVIEW_FORMATS, make_config, parse_formats
-from briefpress.errors import display_path
+from briefpress.errors import BriefErrors, display_path
 from briefpress.records import BuildConfig
 
 # Subcommands, series and link checks import the heavy libraries; they are loaded when asked for,
@@ -92,6 +92,13 @@ def add_build(sub: argparse.ArgumentParser) -> None:
         "--no-cache",
         action="store_true",
         help=f"make every edition afresh instead of reusing unchanged ones from {CACHE}/",
+    )
+    sub.add_argument(
+        "--cluster",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
+        metavar="ADDRESS",
+        help="build a series on the Dask scheduler at ADDRESS (tcp://HOST:PORT), or on `local` workers, "
+        "one per --jobs (default: $DASK_SCHEDULER_ADDRESS; else this machine's processes)",
     )
     sub.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     sub.set_defaults(run=run_build)
@@ -181,18 +188,41 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     config = build_config(args, root)
     if args.check_links:
         return command("run_link_check")(config, online=args.online)
+    failed = None
     if len(config.sources) > 1:  # a series gets a catalogue
-        from briefpress.render.catalogue import build_series
+        from briefpress.progress import Progress
 
-        artifacts = build_series(config)
+        with Progress(len(config.sources), quiet=args.quiet) as progress:
+            if args.cluster:
+                from briefpress.cluster import build_on_cluster
+
+                result = build_on_cluster(config, args.cluster, progress=progress)
+                artifacts, failed = result.artifacts, result.failed and BriefErrors([*result.failed, result.summary()])
+            else:
+                from briefpress.render.catalogue import build_series
+
+                artifacts = build_series(config, progress=progress)
     else:
         from briefpress.pipeline import build
 
         artifacts = build(config)
     if not args.quiet:
-        for artifact in artifacts:
-            print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
+        print_written(artifacts)
+    if failed:
+        raise failed
     return report_checks(artifacts, config) if args.check else 0
+
+
+def print_written(artifacts) -> None:
+    """One line a file; the search index's many files as one line for their folder."""
+    search = [a for a in artifacts if a.kind == "search"]
+    for artifact in artifacts:
+        if artifact.kind != "search":
+            print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
+        elif artifact is search[-1]:
+            size = sum(a.size for a in search) / 1024
+            folder = Path(os.path.commonpath([a.path for a in search]))
+            print(f"wrote {display_path(folder)}/ ({len(search)} files, {size:.0f} KiB)")
 
 
 def report_checks(artifacts, config: BuildConfig) -> int:

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -16,13 +17,14 @@ from functools import partial
 from pathlib import Path
 
 from briefpress.brand import load_brand
+from briefpress.cache import Entry as CacheEntry
 from briefpress.errors import BriefError, Capture, Logged, raise_all, replay
 from briefpress.pipeline import BrandOnce, brief_entry, check_targets, output_files
 from briefpress.publish import Output, publish
 from briefpress.records import Artifact, Brand, BuildConfig
 from briefpress.render.citefiles import citation_files
 from briefpress.render.styles import edition_css, joined_css
-from briefpress.render.templates import render_catalogue, render_feed
+from briefpress.render.templates import render_catalogue, render_feed, render_search_page
 from briefpress.render.webedition import logo_data_url
 from briefpress.render.workers import exit_with_parent
 from briefpress.scratch import scratch_folder
@@ -32,6 +34,8 @@ EDITION_NAMES = {"html": "Web page", "pdf": "PDF", "print": "Print PDF", "epub":
 EDITION_ORDER = tuple(EDITION_NAMES)
 CITATION_KINDS = {".bib": "bibtex", ".ris": "ris", ".json": "csljson"}
 CITATION_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csljson": "CSL JSON"}
+PAGE_SIZE = 100  # briefs on each page of the catalogue; a series of more pages gets a search page
+FEED_SIZE = 50  # the latest briefs, in the feed: a reader polls it, and 10,000 entries are megabytes
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Entry:
     updated: str = ""  # RFC 3339: its date, else its build time
     lang: str = "en"  # the brief's language and writing direction, for its own words in the entry
     direction: str = "ltr"
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,27 +75,48 @@ class Catalogue:
     entries: tuple[Entry, ...]
 
 
-def build_series(config: BuildConfig) -> list[Artifact]:
+@dataclass(frozen=True)
+class Page:
+    """Where one page of the catalogue stands among the others."""
+
+    number: int  # from 1: index.html, then index-2.html ...
+    files: tuple[str, ...]  # every page's file name, newest briefs first
+    first: int  # the number of its first entry in the whole catalogue, from 1
+    total: int  # briefs in the whole catalogue
+    search: bool  # whether the series has a search page (more than one page)
+
+
+def build_series(config: BuildConfig, *, progress: Callable[[Outcome], None] | None = None) -> list[Artifact]:
     """Build every brief (config.jobs at a time, in separate processes), then write all files and the catalogue."""
     check_targets(config, catalogue=True)
+    check_page_files(config)
     brand = load_brand(config.brand_path)
     with scratch_folder():
-        outcomes = build_entries(config)
+        outcomes = build_entries(config, progress)
     for outcome in outcomes:
         replay(outcome.warnings)
     raise_all([o.error for o in outcomes if o.error])
+    return publish_series(config, brand, outcomes)
+
+
+def publish_series(config: BuildConfig, brand: Brand, outcomes: list[Outcome]) -> list[Artifact]:
+    """Write the briefs' files, the catalogue's pages, the feed and the search index, all together."""
     entries = sorted(
         (o.entry for o in outcomes if o.entry),
         key=lambda e: (e.date, number_key(e.series_number), e.title),
         reverse=True,
     )
-    index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
-    feed = (config.out_dir / "feed.xml", make_feed(brand, tuple(entries)), "atom")
-    return publish([*(output for o in outcomes for output in o.outputs), index, feed], config.out_dir)
+    pages = make_catalogue_pages(brand, tuple(entries))
+    search = [(config.out_dir / name, data, "search") for name, data in search_files(pages)]
+    feed = (config.out_dir / "feed.xml", make_feed(brand, tuple(entries[:FEED_SIZE])), "atom")
+    # The catalogue's pages after the briefs and the index, the first page last but the feed.
+    catalogue = [(config.out_dir / name, data, "html") for name, data in reversed(pages)]
+    return publish([*(output for o in outcomes for output in o.outputs), *search, *catalogue, feed], config.out_dir)
 
 
-def build_entries(config: BuildConfig) -> list[Outcome]:
-    """Every brief's outcome, built config.jobs at a time."""
+def build_entries(config: BuildConfig, progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Every brief's outcome, built config.jobs at a time; progress(outcome) is called as each is made."""
+    tell = progress or (lambda outcome: None)
     jobs = min(config.jobs, len(config.sources))
     each = dataclasses.replace(config, jobs=1)  # the briefs share the cores, not each brief's editions
     if jobs > 1:
@@ -105,7 +131,7 @@ def build_entries(config: BuildConfig) -> list[Outcome]:
                 mp_context=context,
                 initializer=partial(exit_with_parent, os.getpid()) if forked else None,
             ) as pool:
-                outcomes = list(pool.map(build_entry, [each] * len(config.sources), config.sources))
+                outcomes = [*map(told(tell), pool.map(build_entry, [each] * len(config.sources), config.sources))]
         except BrokenProcessPool:
             raise BriefError(
                 None,
@@ -114,8 +140,18 @@ def build_entries(config: BuildConfig) -> list[Outcome]:
                 "build again; with --jobs 1 every brief is built in one process",
             ) from None
     else:
-        outcomes = [build_entry(each, path) for path in config.sources]
+        outcomes = [told(tell)(build_entry(each, path)) for path in config.sources]
     return outcomes
+
+
+def told(tell: Callable[[Outcome], None]) -> Callable[[Outcome], Outcome]:
+    """The outcome, after telling the progress display about it."""
+
+    def passed_on(outcome: Outcome) -> Outcome:
+        tell(outcome)
+        return outcome
+
+    return passed_on
 
 
 def build_entry(config: BuildConfig, path: Path) -> Outcome:
@@ -125,23 +161,28 @@ def build_entry(config: BuildConfig, path: Path) -> Outcome:
     LOG.handlers, LOG.propagate = [captured], False  # the warnings travel back with the outcome
     try:
         entry = brief_entry(config, path, BrandOnce(config))
-        outputs = tuple(output_files(config, path, entry))
-        # The web page's card is its picture for link previews, not an edition to list.
-        editions = tuple(
-            Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs if kind in EDITION_NAMES
-        )
-        reference = json.loads(entry.about)["reference"]
-        cites = tuple(
-            (config.out_dir / f"{path.stem}{suffix}", data, CITATION_KINDS[suffix])
-            for suffix, data in citation_files(reference).items()
-        )
-        citations = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in cites)
-        described = dataclasses.replace(describe(entry.about, editions), citations=citations)
-        return Outcome(path, tuple(captured.records), entry=described, outputs=outputs + cites)
+        return entry_outcome(config, path, entry, tuple(captured.records))
     except BriefError as err:
         return Outcome(path, tuple(captured.records), error=err)
     finally:
         LOG.handlers, LOG.propagate = saved
+
+
+def entry_outcome(config: BuildConfig, path: Path, entry: CacheEntry, warnings: tuple[Logged, ...]) -> Outcome:
+    """The files one brief writes (its editions and citation files) and its catalogue entry."""
+    outputs = tuple(output_files(config, path, entry))
+    # The web page's card is its picture for link previews, not an edition to list.
+    editions = tuple(
+        Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in outputs if kind in EDITION_NAMES
+    )
+    reference = json.loads(entry.about)["reference"]
+    cites = tuple(
+        (config.out_dir / f"{path.stem}{suffix}", data, CITATION_KINDS[suffix])
+        for suffix, data in citation_files(reference).items()
+    )
+    citations = tuple(Artifact(path=target, kind=kind, size=len(data)) for target, data, kind in cites)
+    described = dataclasses.replace(describe(entry.about, editions), citations=citations)
+    return Outcome(path, warnings, entry=described, outputs=outputs + cites)
 
 
 def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
@@ -160,6 +201,7 @@ def describe(about: str, editions: tuple[Artifact, ...]) -> Entry:
         updated=f"{facts['date']}T00:00:00Z" if facts["date"] else facts["updated"],
         lang=facts["lang"],
         direction=facts["direction"],
+        keywords=tuple(facts.get("keywords", ())),  # an entry cached before keywords were kept has none
     )
 
 
@@ -173,16 +215,52 @@ def number_key(number: str) -> tuple[int, str]:
     return (int(number), "") if number.isdigit() else (-1, number)
 
 
-def make_catalogue(brand: Brand, entries: tuple[Entry, ...]) -> bytes:
-    """The catalogue page: self-contained, like the web edition."""
+def make_catalogue_pages(brand: Brand, entries: tuple[Entry, ...]) -> list[tuple[str, bytes]]:
+    """The catalogue's pages, PAGE_SIZE briefs each, newest first, and the search page when there
+    is more than one: self-contained, like the web edition (the search page needs its index)."""
     plain = dataclasses.replace(brand, fonts=(), fallback_fonts=(), language_fonts=())
     css = joined_css(edition_css(plain, "catalogue", font_url=str))
-    return render_catalogue(
-        Catalogue(brand, entries),
-        css=css,
-        logo_src=logo_data_url(brand),
-        edition_names=EDITION_NAMES | CITATION_NAMES,
-    ).encode("utf-8")
+    logo = logo_data_url(brand)
+    count = max(1, -(-len(entries) // PAGE_SIZE))
+    files = tuple(page_file(number) for number in range(1, count + 1))
+    pages = []
+    for number, name in enumerate(files, start=1):
+        start = (number - 1) * PAGE_SIZE
+        page = Page(number, files, start + 1, len(entries), search=count > 1)
+        shown = Catalogue(brand, entries[start : start + PAGE_SIZE])
+        text = render_catalogue(shown, css=css, logo_src=logo, edition_names=EDITION_NAMES | CITATION_NAMES, page=page)
+        pages.append((name, text.encode("utf-8")))
+    if count > 1:
+        search = render_search_page(Catalogue(brand, ()), css=css, logo_src=logo, total=len(entries))
+        pages.append(("search.html", search.encode("utf-8")))
+    return pages
+
+
+def check_page_files(config: BuildConfig) -> None:
+    """Refuse a brief whose editions would be written over a page of the catalogue or its search page."""
+    count = -(-len(config.sources) // PAGE_SIZE)
+    pages = {page_file(number) for number in range(2, count + 1)} | ({"search.html"} if count > 1 else set())
+    raise_all(
+        [
+            BriefError(path, None, f"would write {name}, as the series catalogue does", "rename the brief")
+            for path in config.sources
+            for name in [f"{path.stem}.html"]
+            if name in pages
+        ]
+    )
+
+
+def page_file(number: int) -> str:
+    return "index.html" if number == 1 else f"index-{number}.html"
+
+
+def search_files(pages: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The search index over the catalogue's pages, when there is a search page."""
+    if not any(name == "search.html" for name, _ in pages):
+        return []
+    from briefpress.render.search import search_index  # pagefind: only for a series of several pages
+
+    return search_index([(name, data) for name, data in pages if name != "search.html"])
 
 
 def make_feed(brand: Brand, entries: tuple[Entry, ...]) -> bytes:

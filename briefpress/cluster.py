@@ -1,0 +1,349 @@
+"""A series on a Dask cluster (build --cluster ADDRESS, or --cluster local): a driver beside the
+local process pool, calling the same per-brief code for each brief.
+
+The client reads each brief's files (the manuscript, the images and bibliography it names) and the
+brand's, sends them with the task, and gets back the editions' bytes and warnings as plain records:
+workers need nothing but the installed package. Only the client writes: dist/ (publish.py,
+atomically) and the cache, which is consulted before a brief is sent. Workers are single-threaded
+(WeasyPrint and Pango are not thread-safe) and daemonic, so a task makes every edition in its own
+process (jobs=1), in a temporary folder inside the Dask worker's own, which Dask clears after a
+worker that was killed.
+
+This is the only module that imports dask/distributed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from urllib.parse import unquote
+
+from distributed import Client, LocalCluster, as_completed, get_worker
+
+from briefpress.brand import load_brand
+from briefpress.cache import Entry, brand_files_outside, cache_key, lookup, store, tree
+from briefpress.errors import BriefError, BriefErrors, Capture, Logged, replay
+from briefpress.pipeline import BrandOnce, brief_entry, check_targets
+from briefpress.read.history import last_commit_time
+from briefpress.records import Artifact, BuildConfig
+from briefpress.render.catalogue import Outcome, check_page_files, entry_outcome, publish_series
+from briefpress.scratch import scratch_folder
+
+LOG = logging.getLogger("briefpress")
+RETRIES = 2  # a task that raised (not a brief's own error, which is a record) is tried twice more
+PACKAGE = Path(__file__).resolve().parent
+# Tokens of a manuscript that may name a file beside it: an image, a bibliography, a CSL style.
+NAMED_FILE = re.compile(r"[^\s()<>\[\]{}\"'`|*,;=]+\.[A-Za-z0-9]{1,5}\b")
+Files = tuple[tuple[str, bytes], ...]  # (path relative to the parcel's root, bytes)
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """One brief's task: its files as the client read them, and how to build it."""
+
+    source: str  # the manuscript, the client's path as given
+    root: str  # the client's folder that every file is relative to
+    files: Files  # the manuscript first, then the files it names
+    stamp: int  # its last commit or modification time: the build time of a brief with no date
+    config: BuildConfig  # the client's options; paths are replaced on the worker
+    environment: tuple[tuple[str, str], ...]  # the client's versions (environment())
+
+
+@dataclass(frozen=True)
+class BrandParcel:
+    """The brand's files (brand.yml, styles, logo, fonts given as files), sent once to every worker."""
+
+    root: str
+    brand: str  # brand.yml, relative to root
+    files: Files
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a task sends back: the brief's editions and what it logged, or its error."""
+
+    source: str
+    entry: Entry | None
+    warnings: tuple[Logged, ...]
+    error: BriefError | None = None
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """What a series on the cluster wrote, and the briefs that failed."""
+
+    artifacts: list[Artifact]
+    failed: tuple[BriefError, ...]
+    total: int
+
+    def summary(self) -> BriefError:
+        """The closing line: `built 9,997 of 10,000 briefs; 3 failed: ...`."""
+        names = ", ".join(sorted({str(e.path) for e in self.failed if e.path}))
+        built = self.total - len(self.failed)
+        return BriefError(
+            None, None, f"built {built:,} of {self.total:,} briefs; {len(self.failed):,} failed: {names}", ""
+        )
+
+
+def build_on_cluster(
+    config: BuildConfig, address: str, *, progress: Callable[[Outcome], None] | None = None
+) -> SeriesResult:
+    """Build a series on the Dask cluster at address ("local": one on this machine); write its files."""
+    check_targets(config, catalogue=True)
+    check_page_files(config)
+    brand = load_brand(config.brand_path)
+    tell = progress or (lambda outcome: None)
+    outcomes: list[Outcome] = []
+    with connect(address, config.jobs) as client:
+        check_workers(client)
+        for outcome in series_outcomes(client, config):
+            tell(outcome)
+            outcomes.append(outcome)
+    order = {path: number for number, path in enumerate(config.sources)}
+    outcomes.sort(key=lambda o: order[o.path])  # as the local pool: the same SHA256SUMS, warnings in order
+    for outcome in outcomes:
+        replay(outcome.warnings)
+    failed = tuple(o.error for o in outcomes if o.error)
+    artifacts = publish_series(config, brand, [o for o in outcomes if not o.error])
+    return SeriesResult(artifacts, failed, len(config.sources))
+
+
+@contextlib.contextmanager
+def connect(address: str, workers: int) -> Iterator[Client]:
+    """A client of the scheduler at address, or of a LocalCluster: one single-threaded worker per core."""
+    if address == "local":
+        with (
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = Client(address, timeout=30)
+    except OSError as err:
+        raise BriefError(
+            "--cluster", None, f"no Dask scheduler answers at {address}: {err}", "start one (see the README)"
+        ) from None
+    with client:
+        yield client
+
+
+def series_outcomes(client: Client, config: BuildConfig) -> Iterator[Outcome]:
+    """Every brief's outcome: from the cache here, else made on a worker, as each is ready."""
+    waiting: dict[str, Path] = {}
+    parcels = []
+    for path in config.sources:
+        key = cache_key(config, path) if config.cache_dir else None
+        entry = lookup(config.cache_dir, key, path) if config.cache_dir and key else None
+        if entry is not None:  # an unchanged brief never leaves the client
+            yield entry_outcome(config, path, entry, entry.warnings)
+            continue
+        try:
+            parcels.append(pack_brief(config, path))
+        except OSError as err:
+            yield Outcome(path, (), error=BriefError(path, None, f"cannot read it: {err.strerror}", "check the file"))
+            continue
+        waiting[str(path)] = path
+    if not parcels:
+        return
+    brand = client.scatter(pack_brand(config), broadcast=True, hash=False)
+    futures = client.map(build_parcel, parcels, brand=brand, pure=False, retries=RETRIES)
+    sources = {future.key: parcel.source for future, parcel in zip(futures, parcels)}
+    try:
+        for future in as_completed(futures):
+            path = waiting[sources[future.key]]
+            made = task_result(future, path)
+            if made.entry is not None:
+                if config.cache_dir:
+                    store(config.cache_dir, cache_key(config, path), made.entry)
+                yield entry_outcome(config, path, made.entry, made.warnings)
+            else:
+                yield Outcome(path, made.warnings, error=made.error)
+    except KeyboardInterrupt:
+        client.cancel(futures)
+        raise BriefError(
+            None,
+            None,
+            "interrupted: the briefs not yet built were cancelled and nothing was written",
+            "build again: the briefs already built come from the cache",
+        ) from None
+
+
+def task_result(future, path: Path) -> Made:
+    """What the task returned, or its failure as the brief's error (a bug or a worker lost too often)."""
+    try:
+        return future.result()
+    except Exception as err:  # a traceback on the worker: reported as this brief's error, the series goes on
+        what = f"the build stopped on a worker: {type(err).__name__}: {err}"
+        return Made(str(path), None, (), BriefError(path, None, what, "build it alone to see the traceback"))
+
+
+# On the worker -----------------------------------------------------------------------------------
+
+
+def build_parcel(parcel: Parcel, brand: BrandParcel) -> Made:
+    """Build one brief from the files in its parcel, in a temporary folder left empty afterwards."""
+    mine = environment()
+    if dict(parcel.environment) != dict(mine):
+        what = f"this worker's versions differ: {differences(dict(parcel.environment), dict(mine))}"
+        return Made(parcel.source, None, (), BriefError(parcel.source, None, what, "install the same versions"))
+    saved = tempfile.tempdir
+    tempfile.tempdir = get_worker().local_directory  # cleared by Dask after a worker that was killed
+    try:
+        with scratch_folder(), tempfile.TemporaryDirectory(prefix="briefpress-task-") as folder:
+            return build_unpacked(parcel, brand, Path(folder))
+    finally:
+        tempfile.tempdir = saved
+
+
+def build_unpacked(parcel: Parcel, brand: BrandParcel, folder: Path) -> Made:
+    source = unpack(parcel.files, folder / "brief")
+    os.utime(source, (parcel.stamp, parcel.stamp))  # no git history here: the client's time instead
+    brand_path = unpack(brand.files, folder / "brand", first=brand.brand)
+    config = dataclasses.replace(
+        parcel.config, sources=(source,), brand_path=brand_path, out_dir=folder / "out", cache_dir=None, jobs=1
+    )
+    places = {str(folder / "brief"): parcel.root, str(folder / "brand"): brand.root}
+    captured = Capture()
+    saved = LOG.handlers, LOG.propagate
+    LOG.handlers, LOG.propagate = [captured], False  # the warnings travel back with the result
+    try:
+        entry = brief_entry(config, source, BrandOnce(config))  # the per-brief code the local pool runs
+        return Made(parcel.source, entry, relocated(entry.warnings, places))
+    except BriefError as err:
+        return Made(parcel.source, None, relocated(tuple(captured.records), places), relocated_error(err, places))
+    finally:
+        LOG.handlers, LOG.propagate = saved
+
+
+def unpack(files: Files, folder: Path, *, first: str | None = None) -> Path:
+    """Write the files under folder; return the path of the first one (or of the one named first)."""
+    for name, data in files:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return folder / (first or files[0][0])
+
+
+def relocated(records: tuple[Logged, ...], places: dict[str, str]) -> tuple[Logged, ...]:
+    """The records with the worker's folders named as the client's, so they read as a local build's."""
+    return tuple(dataclasses.replace(r, path=moved(r.path, places), what=moved(r.what, places)) for r in records)
+
+
+def relocated_error(err: BriefError, places: dict[str, str]) -> BriefError:
+    if isinstance(err, BriefErrors):
+        return BriefErrors([relocated_error(e, places) for e in err.errors])
+    path = moved(str(err.path), places) if err.path is not None else None
+    return BriefError(path, err.line, moved(err.what, places) or "", moved(err.fix, places) or "")
+
+
+def moved(text: str | None, places: dict[str, str]) -> str | None:
+    if text is None:
+        return None
+    for here, there in places.items():
+        text = text.replace(here, there)
+    return text
+
+
+# On the client: what is sent ---------------------------------------------------------------------
+
+
+def pack_brief(config: BuildConfig, path: Path) -> Parcel:
+    """The manuscript and every file it names (images, bibliography, CSL), relative to one root."""
+    named = sorted({found for found in named_files(path) if found != path.resolve()})
+    root = Path(os.path.commonpath([path.resolve().parent, *(p.parent for p in named)]))
+    files: Files = ((str(path.resolve().relative_to(root)), path.read_bytes()),)
+    files += tuple((str(p.relative_to(root)), p.read_bytes()) for p in named)
+    stamp = last_commit_time(path) or int(path.stat().st_mtime)
+    shipped = dataclasses.replace(config, sources=())
+    return Parcel(str(path), str(root), files, stamp, shipped, environment())
+
+
+def named_files(path: Path) -> Iterator[Path]:
+    """The existing files that a token of the manuscript names relative to it: more than it uses
+    (a file named in the text is sent too) but never less, without parsing it here."""
+    folder = path.resolve().parent
+    for token in set(NAMED_FILE.findall(path.read_text(encoding="utf-8", errors="replace"))):
+        if ":" in token or token.startswith("/"):
+            continue
+        candidate = (folder / unquote(token.split("?")[0].split("#")[0])).resolve()
+        if candidate.is_file():
+            yield candidate
+
+
+def pack_brand(config: BuildConfig) -> BrandParcel:
+    """brand.yml, the files of its folder and those it names outside it, relative to one root."""
+    folder = config.brand_path.resolve().parent
+    paths = [*tree(folder), *brand_files_outside(config.brand_path)]
+    root = Path(os.path.commonpath([folder, *(p.parent for p in paths)]))
+    files = tuple((str(p.relative_to(root)), p.read_bytes()) for p in paths)
+    return BrandParcel(str(root), str(config.brand_path.resolve().relative_to(root)), files)
+
+
+# Versions ----------------------------------------------------------------------------------------
+
+
+@cache
+def environment() -> tuple[tuple[str, str], ...]:
+    """What makes the bytes of an edition besides its inputs: briefpress's code, WeasyPrint, pandoc,
+    the fonts, Python. Workers with other versions would make other bytes."""
+    code = hashlib.sha256()
+    for path in tree(PACKAGE):
+        code.update(f"{path.relative_to(PACKAGE)}\0".encode("utf-8") + path.read_bytes())
+    fonts = [f"{name} {installed(name)}" for name in ("font-source-serif-pro", "font-source-sans-pro")]
+    fontsource = PACKAGE.parent / "tools" / "node_modules" / "@fontsource"
+    for package in sorted(fontsource.glob("*/package.json")):
+        fonts.append(f"@fontsource/{package.parent.name} {json.loads(package.read_text())['version']}")
+    return (
+        ("briefpress", f"{installed('briefpress')} (code {code.hexdigest()[:12]})"),
+        ("WeasyPrint", installed("weasyprint")),
+        ("pandoc", installed("pypandoc_binary")),
+        ("fonts", hashlib.sha256("\n".join(fonts).encode("utf-8")).hexdigest()[:12]),
+        ("Python", ".".join(map(str, __import__("sys").version_info[:3]))),
+    )
+
+
+def installed(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "none"
+
+
+def differences(here: dict[str, str], there: dict[str, str], where: str = "") -> str:
+    return "; ".join(
+        f"{name} {here[name]} here, {there.get(name, 'none')}{where}" for name in here if here[name] != there.get(name)
+    )
+
+
+def check_workers(client: Client) -> None:
+    """Refuse workers whose versions differ from this machine's: they would make other bytes."""
+    here = dict(environment())
+    found = client.run(environment)
+    if not found:
+        raise BriefError("--cluster", None, "the cluster has no workers", "start at least one worker")
+    for address, theirs in sorted(found.items()):
+        if dict(theirs) != here:
+            raise BriefError(
+                "--cluster",
+                None,
+                f"a worker differs from this machine: {differences(here, dict(theirs), f' on {address}')}",
+                "install the same versions on every worker: they would make other bytes",
+            )

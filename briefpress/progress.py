@@ -1,0 +1,50 @@
+"""How far a series has got: a progress bar on a terminal (tqdm), plain lines otherwise.
+
+Either engine (the local pool, a Dask cluster) tells it of each brief as it is done. A series of
+a few briefs shows nothing (their `wrote` lines say enough), nor does a quiet build.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from tqdm import tqdm
+
+from briefpress.errors import display_path
+
+FEW = 4  # a series of more briefs than this shows its progress
+
+
+class Progress:
+    """Briefs done of the total, the rate and the time left; call it with each brief's outcome."""
+
+    def __init__(self, total: int, *, quiet: bool = False, stream: TextIO | None = None):
+        self.total, self.done = total, 0
+        self.stream = stream or sys.stderr
+        shown = not quiet and total > FEW
+        self.bar = (
+            tqdm(total=total, unit="brief", file=self.stream, dynamic_ncols=True) if shown and self.tty() else None
+        )
+        self.lines = shown and self.bar is None
+
+    def tty(self) -> bool:
+        return hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def __call__(self, outcome) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.lines:
+            state = "failed" if outcome.error else "built"
+            print(f"{state} {self.done} of {self.total}: {display_path(outcome.path)}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
