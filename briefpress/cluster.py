@@ -244,7 +244,7 @@ def unpack(files: Files, folder: Path, *, first: str | None = None) -> Path:
 
 def relocated(records: tuple[Logged, ...], places: dict[str, str]) -> tuple[Logged, ...]:
     """The records with the worker's folders named as the client's, so they read as a local build's."""
-    return tuple(dataclasses.replace(r, path=moved(r.path, places), what=moved(r.what, places)) for r in records)
+    return tuple(dataclasses.replace(r, path=moved(r.path, places), what=moved(r.what, places) or "") for r in records)
 
 
 def relocated_error(err: BriefError, places: dict[str, str]) -> BriefError:

@@ -6,6 +6,7 @@ a few briefs shows nothing (their `wrote` lines say enough), nor does a quiet bu
 
 from __future__ import annotations
 
+import shutil
 import sys
 from typing import TextIO
 
@@ -23,8 +24,13 @@ class Progress:
         self.total, self.done = total, 0
         self.stream = stream or sys.stderr
         shown = not quiet and total > FEW
+        # The terminal's size as shutil finds it (COLUMNS and LINES, else 80 by 24): tqdm's own
+        # reading of a terminal that gives no size (-1) hides the bar.
+        size = shutil.get_terminal_size()
         self.bar = (
-            tqdm(total=total, unit="brief", file=self.stream, dynamic_ncols=True) if shown and self.tty() else None
+            tqdm(total=total, unit="brief", file=self.stream, ncols=size.columns, nrows=size.lines)
+            if shown and self.tty()
+            else None
         )
         self.lines = shown and self.bar is None
 
