@@ -103,6 +103,8 @@ def test_a_worker_killed_during_a_brief_is_replaced_and_the_series_completes(clu
         assert (tmp_path / name).read_bytes() == (local_pool / name).read_bytes(), name
     client.wait_for_workers(2, timeout=60)
     assert set(client.run(os.getpid).values()) != set(pids.values())  # the nanny started a new one
+    # The killed worker's folder, its brief's files in it, went when Dask saw it dead.
+    assert leftovers(folder) == []
 
 
 def brief(folder: Path, name: str, title: str, body: str = "One paragraph.") -> Path:
