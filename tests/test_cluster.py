@@ -25,6 +25,7 @@ import pytest
 from distributed import Client, LocalCluster
 from lxml import html
 
+from browser import axe_violations
 from conftest import BRIEFS, EPOCH, ROOT, run_build
 
 FORMATS = "pdf,epub,html"
@@ -254,7 +255,11 @@ def test_an_archive_catalogue_is_paginated_and_searchable(tmp_path, browser):
         page = browser.new_page()
         requests = []
         page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"http://127.0.0.1:{server.server_port}/index-3.html")
+        assert axe_violations(page) == []
         page.goto(f"http://127.0.0.1:{server.server_port}/search.html")
+        page.wait_for_selector("#bp-search-input")
+        assert axe_violations(page) == []
         results = {}
         for word in ("Gilgit", "quetzal"):
             results[word] = page.evaluate(
