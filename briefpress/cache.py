@@ -139,8 +139,9 @@ def lookup(cache_dir: Path, key: str | None, source: Path) -> Entry | None:
         return None
 
 
-def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
-    """Keep entry under key. The cache is an optimisation: failing to write it is not an error."""
+def store(cache_dir: Path, key: str | None, entry: Entry, *, keep: int = KEEP) -> None:
+    """Keep entry under key, and the keep most recent entries (an archive: at least its briefs).
+    The cache is an optimisation: failing to write it is not an error."""
     if key is None:
         return
     try:
@@ -160,19 +161,19 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(cache_dir / key, ignore_errors=True)
         os.replace(staging, cache_dir / key)
-        prune(cache_dir)
+        prune(cache_dir, keep)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def prune(cache_dir: Path) -> None:
-    """Keep the KEEP most recently stored entries."""
+def prune(cache_dir: Path, keep: int = KEEP) -> None:
+    """Keep the keep most recently stored entries."""
     entries = sorted(
         (p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.stat().st_mtime_ns,
         reverse=True,
     )
-    for old in entries[KEEP:]:
+    for old in entries[keep:]:
         shutil.rmtree(old, ignore_errors=True)
 
 

@@ -32,7 +32,7 @@ from urllib.parse import unquote
 from distributed import Client, LocalCluster, as_completed, get_worker
 
 from briefpress.brand import load_brand
-from briefpress.cache import Entry, brand_files_outside, cache_key, lookup, store, tree
+from briefpress.cache import KEEP, Entry, brand_files_outside, cache_key, lookup, store, tree
 from briefpress.errors import BriefError, BriefErrors, Capture, Logged, replay
 from briefpress.pipeline import BrandOnce, brief_entry, check_targets
 from briefpress.read.history import last_commit_time
@@ -172,7 +172,8 @@ def series_outcomes(client: Client, config: BuildConfig) -> Iterator[Outcome]:
             made = task_result(future, path)
             if made.entry is not None:
                 if config.cache_dir:
-                    store(config.cache_dir, cache_key(config, path), made.entry)
+                    keep = max(KEEP, len(config.sources))  # a rebuilt archive is kept whole
+                    store(config.cache_dir, cache_key(config, path), made.entry, keep=keep)
                 yield entry_outcome(config, path, made.entry, made.warnings)
             else:
                 yield Outcome(path, made.warnings, error=made.error)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, get_task_stream
 from lxml import html
 
 from browser import axe_violations
@@ -131,6 +131,18 @@ def test_a_broken_brief_fails_alone_and_the_others_are_written(cluster, tmp_path
     catalogue = html.parse(str(out / "index.html")).getroot()
     assert catalogue.xpath("//h2/text()") == ["Good Brief 2", "Good Brief 1"]
     assert leftovers(folder) == []
+
+
+def test_an_unchanged_brief_never_leaves_the_client(cluster, tmp_path):
+    address, client, _ = cluster
+    sources = [str(brief(tmp_path, f"c{n}", f"Cached Brief {n}")) for n in range(2)]
+    build = (*sources, "--format", "html", "--brand", str(ROOT / "styles" / "brand.yml"), "--cluster", address)
+    with get_task_stream(client) as first:
+        assert run_build(*build, "--out", str(tmp_path / "one"), cwd=tmp_path, cache=True)[0] == 0
+    with get_task_stream(client) as again:
+        assert run_build(*build, "--out", str(tmp_path / "two"), cwd=tmp_path, cache=True)[0] == 0
+    assert len(first.data) == 2 and again.data == []
+    assert (tmp_path / "one" / "c1.html").read_bytes() == (tmp_path / "two" / "c1.html").read_bytes()
 
 
 def test_progress_on_a_terminal_as_lines_elsewhere_and_none_when_quiet(cluster, tmp_path):
