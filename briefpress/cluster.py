@@ -105,11 +105,19 @@ def build_on_cluster(
     brand = load_brand(config.brand_path)
     tell = progress or (lambda outcome: None)
     outcomes: list[Outcome] = []
-    with connect(address, config.jobs) as client:
-        check_workers(client)
-        for outcome in series_outcomes(client, config):
-            tell(outcome)
-            outcomes.append(outcome)
+    try:
+        with connect(address, config.jobs) as client:
+            check_workers(client)
+            for outcome in series_outcomes(client, config):
+                tell(outcome)
+                outcomes.append(outcome)
+    except KeyboardInterrupt:  # the client is closed: the scheduler forgets its tasks
+        raise BriefError(
+            None,
+            None,
+            f"interrupted after {len(outcomes)} of {len(config.sources)} briefs: nothing was written",
+            "build again: the briefs already built come from the cache",
+        ) from None
     order = {path: number for number, path in enumerate(config.sources)}
     outcomes.sort(key=lambda o: order[o.path])  # as the local pool: the same SHA256SUMS, warnings in order
     for outcome in outcomes:
@@ -128,7 +136,7 @@ def connect(address: str, workers: int) -> Iterator[Client]:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: a second cluster on this machine must not warn
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
@@ -178,13 +186,8 @@ def series_outcomes(client: Client, config: BuildConfig) -> Iterator[Outcome]:
             else:
                 yield Outcome(path, made.warnings, error=made.error)
     except KeyboardInterrupt:
-        client.cancel(futures)
-        raise BriefError(
-            None,
-            None,
-            "interrupted: the briefs not yet built were cancelled and nothing was written",
-            "build again: the briefs already built come from the cache",
-        ) from None
+        client.cancel(futures)  # the briefs not yet built stop on their workers
+        raise
 
 
 def task_result(future, path: Path) -> Made:
