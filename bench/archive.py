@@ -28,9 +28,11 @@ def sources(tmp: Path, count: int, sample: Path) -> list[str]:
 
 
 def same_files(one: Path, other: Path) -> bool:
-    names = sorted(p.name for p in one.iterdir())
+    """Whether both folders hold the same files (the search index's folder too) with the same bytes."""
+    names = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
     _, mismatch, errors = filecmp.cmpfiles(one, other, names, shallow=False)
-    return sorted(p.name for p in other.iterdir()) == names and not mismatch and not errors
+    theirs = sorted(str(p.relative_to(other)) for p in other.rglob("*") if p.is_file())
+    return theirs == names and not mismatch and not errors
 
 
 def on_two_workers(briefs: list[str], root: Path, first: int = 10) -> dict[str, float]:

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -38,7 +39,7 @@ from briefpress.pipeline import BrandOnce, brief_entry, check_targets
 from briefpress.read.history import last_commit_time
 from briefpress.records import Artifact, BuildConfig
 from briefpress.render.catalogue import Outcome, check_page_files, entry_outcome, publish_series
-from briefpress.scratch import scratch_folder
+from briefpress.scratch import scratch_folder, scratch_path
 
 LOG = logging.getLogger("briefpress")
 RETRIES = 2  # a task that raised (not a brief's own error, which is a record) is tried twice more
@@ -203,28 +204,61 @@ def task_result(future, path: Path) -> Made:
 
 
 def build_parcel(parcel: Parcel, brand: BrandParcel) -> Made:
-    """Build one brief from the files in its parcel, in a temporary folder left empty afterwards."""
+    """Build one brief from the files in its parcel; its files are removed afterwards."""
     mine = environment()
     if dict(parcel.environment) != dict(mine):
         what = f"this worker's versions differ: {differences(dict(parcel.environment), dict(mine))}"
         return Made(parcel.source, None, (), BriefError(parcel.source, None, what, "install the same versions"))
-    saved = tempfile.tempdir
-    tempfile.tempdir = get_worker().local_directory  # cleared by Dask after a worker that was killed
+    folder = worker_folder()
+    brand_path = unpacked_brand(brand, folder)
+    # The briefs of one client folder share a folder here, as they share one there, so that the
+    # stylesheets parsed for one (keyed by their base URL) serve the next.
+    briefs = folder / f"brief-{hashlib.sha256(parcel.root.encode('utf-8')).hexdigest()[:12]}"
+    source = unpack(parcel.files, briefs)
     try:
-        with scratch_folder(), tempfile.TemporaryDirectory(prefix="briefpress-task-") as folder:
-            return build_unpacked(parcel, brand, Path(folder))
+        return build_unpacked(
+            parcel, source, brand_path, {str(briefs): parcel.root, str(brand_path.parent): brand.root}
+        )
     finally:
-        tempfile.tempdir = saved
+        for name, _ in parcel.files:
+            (briefs / name).unlink(missing_ok=True)
 
 
-def build_unpacked(parcel: Parcel, brand: BrandParcel, folder: Path) -> Made:
-    source = unpack(parcel.files, folder / "brief")
+# The worker's scratch folder, kept for its life (as the local pool's processes keep the series'):
+# WeasyPrint's font set-up and the parsed stylesheets are kept with it (render/pdf.py WarmSetUp),
+# and a new one for every brief grew a worker by 1 MiB a brief (Pango's font maps are not freed).
+# It is inside the Dask worker's own folder, which Dask removes when the worker closes or dies.
+WORKER_FOLDER = contextlib.ExitStack()
+
+
+def worker_folder() -> Path:
+    """This worker's scratch folder, made on its first brief."""
+    folder = scratch_path()
+    if folder is None:
+        saved = tempfile.tempdir
+        tempfile.tempdir = get_worker().local_directory
+        try:
+            WORKER_FOLDER.enter_context(scratch_folder())
+        finally:
+            tempfile.tempdir = saved
+        folder = scratch_path()
+    assert folder is not None
+    return folder
+
+
+def unpacked_brand(brand: BrandParcel, folder: Path) -> Path:
+    """The brand's files, written once per brand into the worker's folder: the same path for every
+    brief, so that the brand read for one (kept.py) serves the next."""
+    digest = hashlib.sha256(pickle.dumps(brand.files)).hexdigest()[:12]
+    home = folder / f"brand-{digest}"
+    if not (home / brand.brand).is_file():
+        unpack(brand.files, home)
+    return home / brand.brand
+
+
+def build_unpacked(parcel: Parcel, source: Path, brand_path: Path, places: dict[str, str]) -> Made:
     os.utime(source, (parcel.stamp, parcel.stamp))  # no git history here: the client's time instead
-    brand_path = unpack(brand.files, folder / "brand", first=brand.brand)
-    config = dataclasses.replace(
-        parcel.config, sources=(source,), brand_path=brand_path, out_dir=folder / "out", cache_dir=None, jobs=1
-    )
-    places = {str(folder / "brief"): parcel.root, str(folder / "brand"): brand.root}
+    config = dataclasses.replace(parcel.config, sources=(source,), brand_path=brand_path, cache_dir=None, jobs=1)
     captured = Capture()
     saved = LOG.handlers, LOG.propagate
     LOG.handlers, LOG.propagate = [captured], False  # the warnings travel back with the result

@@ -58,8 +58,8 @@ def local_pool(tmp_path_factory) -> Path:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """What the briefs' builds left in the workers' folders."""
-    return [str(p) for p in folder.rglob("briefpress-*")]
+    """The briefs' files left in the workers' folders (a worker keeps only the brand's and its fonts)."""
+    return [str(p) for p in folder.rglob("brief-*/**/*") if p.is_file()]
 
 
 def test_the_cluster_builds_the_same_bytes_as_the_local_pool(cluster, local_pool, tmp_path):
