@@ -38,6 +38,7 @@ def same_files(one: Path, other: Path) -> bool:
 def on_two_workers(briefs: list[str], root: Path, first: int = 10) -> dict[str, float]:
     """Send the briefs to two local workers from here, the first `first` then the rest; return each
     worker's memory after each part, the briefs' times on the workers, bytes and the client's time."""
+    import dask
     import psutil
     from distributed import Client, LocalCluster, as_completed, get_task_stream
 
@@ -47,6 +48,7 @@ def on_two_workers(briefs: list[str], root: Path, first: int = 10) -> dict[str, 
     config = make_config(root, sources=[Path(b) for b in briefs], no_cache=True, jobs=1)
     figures: dict[str, float] = {}
     with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),  # as cluster.py's LocalCluster
         LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster,
         Client(cluster) as client,
     ):
@@ -67,6 +69,7 @@ def on_two_workers(briefs: list[str], root: Path, first: int = 10) -> dict[str, 
                     made = future.result()
                     assert made.entry is not None, made.error
                     received += len(pickle.dumps(made))
+                    future.release()  # as cluster.py does: the worker keeps no result
             after = resource.getrusage(resource.RUSAGE_SELF)
             client_cpu += after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
             durations += [
