@@ -140,8 +140,9 @@ def lookup(cache_dir: Path, key: str | None, source: Path) -> Entry | None:
         return None
 
 
-def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
-    """Keep entry under key. The cache is an optimisation: failing to write it is not an error."""
+def store(cache_dir: Path, key: str | None, entry: Entry, *, keep: int = KEEP) -> None:
+    """Keep entry under key, and the keep most recent entries (an archive: at least its briefs).
+    The cache is an optimisation: failing to write it is not an error."""
     if key is None:
         return
     try:
@@ -161,7 +162,7 @@ def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(cache_dir / key, ignore_errors=True)
         os.replace(staging, cache_dir / key)
-        prune_folder(cache_dir, KEEP)
+        prune_folder(cache_dir, keep)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
 

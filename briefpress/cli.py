@@ -177,6 +177,13 @@ def add_build(sub: argparse.ArgumentParser) -> None:
         action="store_true",
         help=f"make every edition afresh instead of reusing unchanged ones from {CACHE}/",
     )
+    sub.add_argument(
+        "--cluster",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
+        metavar="ADDRESS",
+        help="build a series on the Dask scheduler at ADDRESS (tcp://HOST:PORT), or on `local` workers, "
+        "one per --jobs (default: $DASK_SCHEDULER_ADDRESS; else this machine's processes)",
+    )
     sub.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     sub.set_defaults(run=run_build)
 
@@ -274,18 +281,43 @@ def run_build(args: argparse.Namespace, root: Path) -> int:
     config = build_config(args, root)
     if args.check_links:
         return command("run_link_check")(config, online=args.online)
-    from briefpress.pipeline import build
+    from briefpress.pipeline import SeriesFailed, build
 
-    if len(config.sources) > 1:  # a series gets a catalogue
-        from briefpress.series import SERIES
+    if len(config.sources) > 1:  # a series gets a catalogue, and shows its progress
+        from briefpress.progress import Progress
 
-        artifacts = build(config, SERIES)
+        with Progress(len(config.sources), quiet=args.quiet) as progress:
+            if args.cluster:
+                from briefpress.cluster import cluster_driver
+
+                driver = cluster_driver(args.cluster, progress)
+            else:
+                from briefpress.series import series_driver
+
+                driver = series_driver(progress)
+            try:
+                artifacts = build(config, driver)
+            except SeriesFailed as failed:  # the briefs that built are written: say so, then fail
+                if not args.quiet:
+                    print_written(failed.written)
+                raise
     else:
         artifacts = build(config)
     if not args.quiet:
-        for artifact in artifacts:
-            print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
+        print_written(artifacts)
     return report_checks(artifacts, config) if args.check else 0
+
+
+def print_written(artifacts) -> None:
+    """One line a file; the search index's many files as one line for their folder."""
+    search = [a for a in artifacts if a.kind == "search"]
+    for artifact in artifacts:
+        if artifact.kind != "search":
+            print(f"wrote {display_path(artifact.path)} ({artifact.size / 1024:.0f} KiB)")
+        elif artifact is search[-1]:
+            size = sum(a.size for a in search) / 1024
+            folder = Path(os.path.commonpath([a.path for a in search]))
+            print(f"wrote {display_path(folder)}/ ({len(search)} files, {size:.0f} KiB)")
 
 
 def report_checks(artifacts, config: BuildConfig) -> int:

@@ -84,6 +84,7 @@ def about(doc: Document) -> dict:
         "series_name": meta.series.name or doc.brand.series_name,
         "series_number": meta.series.number,
         "summary": doc.summary_text,
+        "keywords": list(meta.keywords),
         "lang": meta.lang,
         "direction": meta.direction,
         "identifier": doc.identifier,

@@ -50,6 +50,16 @@ class BriefBuild:
     about: dict[str, Any] = field(default_factory=dict)  # what the catalogue says about it (make.about)
     problems: tuple[Problem, ...] = ()  # why it failed, if it did: every error found, not only the first
     bug: str = ""  # the traceback of an unexpected error (a bug in briefpress), as text
+    images: tuple[tuple[str, str], ...] = ()  # the files it read beside it, with their SHA-256 (cache.Entry's)
+
+    @classmethod
+    def from_entry(cls, path: Path, entry: Entry) -> BriefBuild:
+        """A brief's editions as the cache kept them."""
+        return cls(path, entry.editions, entry.warnings, json.loads(entry.about), images=entry.images)
+
+    def entry(self) -> Entry:
+        """What the cache keeps of it (a driver that builds elsewhere fills the cache here)."""
+        return Entry(self.editions, self.logged, self.images, json.dumps(self.about))
 
     @property
     def made(self) -> bool:
@@ -112,8 +122,30 @@ def build(config: BuildConfig, driver: Driver | None = None) -> list[Artifact]:
     errors = [error for brief in built for error in brief.failures(among_others=len(built) > 1)]
     made = [brief for brief in built if brief.made]
     written = publish(driver.files(config, made), config.out_dir) if made else []
-    raise_all(errors)  # a brief that failed fails the build; the others of a series are written
+    if errors and len(built) > 1:  # the others of a series are written; the build still fails
+        raise SeriesFailed([*errors, summary(built)], written)
+    raise_all(errors)
     return written
+
+
+class SeriesFailed(BriefErrors):
+    """Some briefs of a series failed: their errors and the closing summary; the files written for
+    the others."""
+
+    def __init__(self, errors: list[BriefError], written: list[Artifact] | None = None):
+        super().__init__(errors)
+        self.written = written or []
+
+    def __reduce__(self):
+        return (type(self), (self.errors, self.written))
+
+
+def summary(built: list[BriefBuild]) -> BriefError:
+    """The closing line of a series that did not all build: `built 9,997 of 10,000 briefs; 3 failed: ...`."""
+    failed = [brief for brief in built if not brief.made]
+    names = ", ".join(display_path(brief.source) for brief in failed)
+    what = f"built {len(built) - len(failed):,} of {len(built):,} briefs; {len(failed):,} failed: {names}"
+    return BriefError(None, None, what, "")
 
 
 def build_brief(
@@ -141,7 +173,7 @@ def build_brief(
         with scratch_folder(), keeping(config.keep_dir):
             entry = made_or_kept(config, path, brands or BrandOnce(config), progress)
         about = json.loads(entry.about)
-        return BriefBuild(path, editions=entry.editions, logged=tuple(captured.records), about=about)
+        return BriefBuild(path, entry.editions, tuple(captured.records), about, images=entry.images)
     except BriefError as err:
         return BriefBuild(path, logged=tuple(captured.records), problems=problems_of(err))
     except Superseded:

@@ -1,6 +1,7 @@
 """A series: several briefs built config.jobs at a time in separate processes, then written with
-dist/index.html and dist/feed.xml, their catalogue. The pipeline is pipeline.build's; this
-module is its driver (SERIES): where each brief is built, and the files a series adds."""
+their catalogue (dist/index.html and its further pages, the search page) and dist/feed.xml. The
+pipeline is pipeline.build's; this module is its driver (series_driver): where each brief is built,
+and the files a series adds. cluster.py's driver builds the briefs on Dask and adds the same files."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dataclasses
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -17,28 +19,42 @@ from briefpress.errors import BriefError
 from briefpress.pipeline import BriefBuild, Driver, build_brief, output_files
 from briefpress.publish import Output
 from briefpress.records import Artifact, BuildConfig
-from briefpress.render.catalogue import EDITION_NAMES, describe, make_catalogue, make_feed, number_key
+from briefpress.render.catalogue import (
+    EDITION_NAMES,
+    FEED_SIZE,
+    check_page_files,
+    describe,
+    make_catalogue_pages,
+    make_feed,
+    number_key,
+    search_files,
+)
 from briefpress.render.citefiles import citation_files
 from briefpress.render.workers import exit_with_parent
 
 CITATION_KINDS = {".bib": "bibtex", ".ris": "ris", ".json": "csljson"}
 
 
-def build_in_pool(config: BuildConfig) -> list[BriefBuild]:
+Told = Callable[[BriefBuild], None]  # a progress display, told of each brief as it is done
+
+
+def build_in_pool(config: BuildConfig, progress: Told | None = None) -> list[BriefBuild]:
     """Every brief built, config.jobs at a time, each in a process of its own (no process of its own
-    forks: the briefs share the cores, not each brief's editions)."""
+    forks: the briefs share the cores, not each brief's editions); progress is told of each."""
+    check_page_files(config)
     load_brand(config.brand_path)  # a brand that cannot be read fails the series once, before any brief
+    tell = progress or (lambda brief: None)
     jobs = min(config.jobs, len(config.sources))
     build_one = partial(build_brief, fork=False)
     if jobs <= 1:
-        return [build_one(config, path) for path in config.sources]
+        return [told(tell, build_one(config, path)) for path in config.sources]
     # Forking is quickest (nothing is loaded twice) but unsafe once threads exist, as in `serve`.
     method = "fork" if threading.active_count() == 1 else "forkserver"
     # A forked worker ends with this process; a forkserver's child cannot tell (its parent is the server).
     initializer = partial(exit_with_parent, os.getpid()) if method == "fork" else None
     try:
         with ProcessPoolExecutor(jobs, multiprocessing.get_context(method), initializer) as pool:
-            return list(pool.map(build_one, [config] * len(config.sources), config.sources))
+            return [told(tell, brief) for brief in pool.map(build_one, [config] * len(config.sources), config.sources)]
     except BrokenProcessPool:
         raise BriefError(
             None,
@@ -46,6 +62,11 @@ def build_in_pool(config: BuildConfig) -> list[BriefBuild]:
             "a process building the series was killed before it finished",
             "build again; with --jobs 1 every brief is built in one process",
         ) from None
+
+
+def told(tell: Told, brief: BriefBuild) -> BriefBuild:
+    tell(brief)
+    return brief
 
 
 def series_files(config: BuildConfig, built: list[BriefBuild]) -> list[Output]:
@@ -64,13 +85,20 @@ def series_files(config: BuildConfig, built: list[BriefBuild]) -> list[Output]:
         entries.append(dataclasses.replace(describe(brief.about, listed), citations=citations))
     entries.sort(key=lambda e: (e.date, number_key(e.series_number), e.title), reverse=True)
     brand = load_brand(config.brand_path)
-    index = (config.out_dir / "index.html", make_catalogue(brand, tuple(entries)), "html")
-    feed = (config.out_dir / "feed.xml", make_feed(brand, tuple(entries)), "atom")
-    return [*outputs, index, feed]
+    pages = make_catalogue_pages(brand, tuple(entries))
+    search = [(config.out_dir / name, data, "search") for name, data in search_files(pages)]
+    feed = (config.out_dir / "feed.xml", make_feed(brand, tuple(entries[:FEED_SIZE])), "atom")
+    # The catalogue's pages after the briefs and the search index, the first page last but the feed.
+    catalogue = [(config.out_dir / name, data, "html") for name, data in reversed(pages)]
+    return [*outputs, *search, *catalogue, feed]
 
 
-SERIES = Driver(
-    spread=build_in_pool,
-    files=series_files,
-    also_writes=(("index.html", "the series catalogue"), ("feed.xml", "the series feed")),
-)
+ALSO_WRITES = (("index.html", "the series catalogue"), ("feed.xml", "the series feed"))
+
+
+def series_driver(progress: Told | None = None) -> Driver:
+    """A series on this machine's processes, telling progress of each brief as it is done."""
+    return Driver(spread=partial(build_in_pool, progress=progress), files=series_files, also_writes=ALSO_WRITES)
+
+
+SERIES = series_driver()

@@ -206,8 +206,8 @@ def render_web_html(doc: Document, *, css: str, logo_src: str, tags=(), json_ld:
     )
 
 
-def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[str, str]) -> str:
-    """A series' catalogue page (catalogue.Catalogue), its CSS inline."""
+def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[str, str], page) -> str:
+    """One page of a series' catalogue (catalogue.Catalogue, catalogue.Page), its CSS inline."""
     return render(
         "catalogue.html.j2",
         catalogue.brand.path.parent,
@@ -215,6 +215,19 @@ def render_catalogue(catalogue, *, css: str, logo_src: str, edition_names: dict[
         css=Markup(css),
         logo_src=logo_src,
         edition_names=edition_names,
+        page=page,
+    )
+
+
+def render_search_page(catalogue, *, css: str, logo_src: str, total: int) -> str:
+    """A series' search page: Pagefind's search box over the catalogue's index."""
+    return render(
+        "search.html.j2",
+        catalogue.brand.path.parent,
+        catalogue=catalogue,
+        css=Markup(css),
+        logo_src=logo_src,
+        total=total,
     )
 
 
