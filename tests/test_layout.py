@@ -59,7 +59,7 @@ PLACED = {
     "base": ("__init__", "records", "errors", "defaults", "scratch", "logcapture", "http", "kept", "console"),
     "compose": ("brand",),  # brand.yml is read with read/ and its SVG logo checked with compose/htmltree
     "check": ("publish",),
-    "drive": ("pipeline", "make", "cache", "series", "packs", "cli", "__main__", "author"),
+    "drive": ("pipeline", "make", "cache", "series", "cluster", "progress", "packs", "cli", "__main__", "author"),
 }
 
 

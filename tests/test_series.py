@@ -84,7 +84,10 @@ def test_a_broken_brief_fails_the_series_and_the_others_are_written(tmp_path):
     bad.write_text("---\ntitle: T\ndate: soon\n---\nBody\n", encoding="utf-8")
     code, stdout, err = run_build(str(bad), str(BRIEFS["minimal"]), "--out", str(tmp_path / "out"), "--format", "html")
     assert code == 1
-    assert err == f"error: {bad}:3: 'date' is not a date: 'soon' (write an ISO date such as 2026-03-05)\n"
+    assert err == (
+        f"error: {bad}:3: 'date' is not a date: 'soon' (write an ISO date such as 2026-03-05)\n"
+        f"error: built 1 of 2 briefs; 1 failed: {bad}\n"
+    )
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert "minimal.html" in written and "index.html" in written and "bad.html" not in written, written
     assert "bad.md" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
