@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import archive  # bench/archive.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "source" / "brief.md"
@@ -587,6 +586,8 @@ def main() -> int:
         from packs import pack_rows, write_section  # the briefing pack's figures: a section of their own
 
         pack_figures = pack_rows(tmp)
+        import archive  # bench/archive.py, beside this script: the archive on Dask
+
         archive_rows, archive_lines = archive.measure(
             tmp, args.archive, sample=SAMPLE, root=ROOT, wall=wall, python=PYTHON, row=Row
         )
@@ -598,6 +599,8 @@ def main() -> int:
 
 def archive_only(args) -> int:
     """Measure the archive on Dask alone; replace its section of the report (or add it)."""
+    import archive  # bench/archive.py, beside this script
+
     with tempfile.TemporaryDirectory() as name:
         rows, lines = archive.measure(
             Path(name), args.archive, sample=SAMPLE, root=ROOT, wall=wall, python=PYTHON, row=Row
