@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "source" / "brief.md"
 PYTHON = sys.executable
