@@ -102,6 +102,11 @@ def test_a_worker_killed_during_a_brief_is_replaced_and_the_series_completes(clu
     assert code == 0, err
     for name in ("brief.pdf", "brief.epub", "brief.html", "minimal.pdf", "minimal.epub", "minimal.html"):
         assert (tmp_path / name).read_bytes() == (local_pool / name).read_bytes(), name
+    # The build can end before the scheduler has seen the worker die: wait for it to, then for the
+    # nanny's new worker, before asking every worker for its process.
+    deadline = time.monotonic() + 60
+    while busy[0] in client.scheduler_info()["workers"] and time.monotonic() < deadline:
+        time.sleep(0.1)
     client.wait_for_workers(2, timeout=60)
     assert set(client.run(os.getpid).values()) != set(pids.values())  # the nanny started a new one
     # The killed worker's folder, its brief's files in it, went when Dask saw it dead.
