@@ -157,7 +157,10 @@ def group_members(group: int) -> list[int]:
 def test_killed_build_leaves_no_worker_and_no_temporary_files(tmp_path, delay):
     temp = tmp_path / "tmp"
     temp.mkdir()
-    source = ROOT / "source" / "brief.md"
+    # A brief long enough (about 2.5 s on an idle machine, the sample 0.9 s) that the last moment
+    # still falls inside the build however quick the machine is.
+    body = "\n\n".join(f"Paragraph {n} on the [commission](https://example.org/{n}) and its data." for n in range(400))
+    source = write_brief(tmp_path / "long", body)
     build = subprocess.Popen(
         [sys.executable, str(BUILD), str(source), "--out", str(tmp_path / "dist"), "--no-cache", "--jobs", "2"],
         cwd=tmp_path,
@@ -171,6 +174,7 @@ def test_killed_build_leaves_no_worker_and_no_temporary_files(tmp_path, delay):
         time.sleep(0.05)
     time.sleep(delay)
     assert len(group_members(build.pid)) >= 2, "no worker was started"
+    assert build.poll() is None, "the build ended before it could be killed"
     os.kill(build.pid, signal.SIGKILL)
     build.wait()
     deadline = time.monotonic() + 5
