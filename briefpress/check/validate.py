@@ -172,10 +172,12 @@ def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
     ace, chromium, node = tools / "node_modules" / ".bin" / "ace-cli", shutil.which("chromium"), find_node()
     if not ace.is_file() or chromium is None or node is None:
         return Verdict("ace", epub, errors=1, details=(f"ace-cli, node or chromium is missing ({SETUP_HINT})",))
-    # Explicit environment: puppeteer must use the system browser, and HOME for Ace's log files.
+    # Explicit environment: puppeteer must use the system browser, HOME for Ace's log files, and
+    # TMPDIR for chromium's own temporary files (without it they go to /tmp and stay there).
     env = {
         "PATH": str(node.parent),
         "HOME": str(Path.home()),
+        "TMPDIR": tempfile.gettempdir(),
         "PUPPETEER_EXECUTABLE_PATH": chromium,
         "PUPPETEER_SKIP_DOWNLOAD": "1",
     }
