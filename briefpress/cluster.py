@@ -110,8 +110,10 @@ def connect(address: str, workers: int) -> Iterator[Client]:
     """A client of the scheduler at address, or of a LocalCluster: one single-threaded worker per core."""
     if address == "local":
         with (
+            # Dask's folders in one of this build's own: it leaves its dask-scratch-space behind.
+            tempfile.TemporaryDirectory(prefix="dask-briefpress-") as folder,
             # Dask's sampling profiler keeps every stack it samples: a worker grew by 0.6 MiB a brief.
-            dask.config.set({"distributed.worker.profile.enabled": False}),
+            dask.config.set({"distributed.worker.profile.enabled": False, "temporary-directory": folder}),
             LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,

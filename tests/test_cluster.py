@@ -150,6 +150,24 @@ def test_an_unchanged_brief_never_leaves_the_client(cluster, tmp_path):
     assert (tmp_path / "one" / "c1.html").read_bytes() == (tmp_path / "two" / "c1.html").read_bytes()
 
 
+def test_cluster_local_builds_the_pool_s_bytes_and_leaves_no_temporary_folder(tmp_path):
+    """--cluster local starts its own LocalCluster (one worker per --jobs) and stops it; Dask's own
+    dask-scratch-space, which it leaves behind, goes into a folder of the build's."""
+    sources = [str(brief(tmp_path, f"local{n}", f"Local Brief {n}")) for n in range(2)]
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    base = [sys.executable, "-m", "briefpress", *sources, "--format", "html", "--no-cache", "-q", "--jobs", "2"]
+    for out, engine in (("dask", ["--cluster", "local"]), ("pool", [])):
+        done = subprocess.run([*base, "--out", str(tmp_path / out), *engine], env=env, capture_output=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+    assert filecmp.dircmp(tmp_path / "dask", tmp_path / "pool").diff_files == []
+    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == sorted(
+        p.name for p in (tmp_path / "pool").iterdir()
+    )
+    assert sorted(p.name for p in temp.iterdir()) == []
+
+
 def test_progress_on_a_terminal_as_lines_elsewhere_and_none_when_quiet(cluster, tmp_path):
     address, _, _ = cluster
     sources = [str(brief(tmp_path, f"b{n}", f"Brief {n}")) for n in range(5)]
