@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import PYTHON, ROOT, SAMPLE, Row, pages, summary, timed_peak, verdict  # noqa: E402
+from run import PYTHON, ROOT, SAMPLE, Row, bench_folder, pages, summary, timed_peak, verdict  # noqa: E402
 
 SECTION = "## Briefing packs"
 
@@ -142,15 +142,13 @@ def write_section(rows: list[Row], report: Path, count: int) -> None:
 
 
 def main() -> int:
-    import tempfile
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10, help="briefs in the pack and the series")
     parser.add_argument("--large", type=int, default=60, help="briefs in the large pack")
     parser.add_argument("--report", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as name:
-        rows = pack_rows(Path(name), args.count, large=args.large)
+    with bench_folder() as tmp:
+        rows = pack_rows(tmp, args.count, large=args.large)
     write_section(rows, args.report, args.count)
     return 0
 

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,21 @@ ENV = {
     "PYTHONPATH": str(ROOT),
     "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}",
 }
+
+
+@contextlib.contextmanager
+def bench_folder() -> Iterator[Path]:
+    """The run's temporary folder, removed at its end, with every measured command's own temporary
+    files inside it (TMPDIR): the naive route and the floor are WeasyPrint used plainly, and each
+    of their runs leaves a weasyprint-* folder of font copies behind."""
+    with tempfile.TemporaryDirectory(prefix="briefpress_bench_") as name:
+        tmp = Path(name)
+        (tmp / "tmp").mkdir()
+        ENV["TMPDIR"] = str(tmp / "tmp")
+        try:
+            yield tmp
+        finally:
+            ENV.pop("TMPDIR")
 
 
 @dataclass(frozen=True)
@@ -405,8 +421,7 @@ def main() -> int:
     if args.archive_only:
         return archive_only(args)
     rows = []
-    with tempfile.TemporaryDirectory() as name:
-        tmp = Path(name)
+    with bench_folder() as tmp:
         cold = interleaved(
             {
                 "naive": naive(tmp),
@@ -600,10 +615,8 @@ def archive_only(args) -> int:
     """Measure the archive on Dask alone; replace its section of the report (or add it)."""
     import archive  # bench/archive.py, beside this script
 
-    with tempfile.TemporaryDirectory() as name:
-        rows, lines = archive.measure(
-            Path(name), args.archive, sample=SAMPLE, root=ROOT, wall=wall, python=PYTHON, row=Row
-        )
+    with bench_folder() as tmp:
+        rows, lines = archive.measure(tmp, args.archive, sample=SAMPLE, root=ROOT, wall=wall, python=PYTHON, row=Row)
     table = ["", "| measure | ratio | target | verdict | figures |", "| --- | ---: | --- | --- | --- |"]
     table += [f"| {row.what} | {row.ratio:.2f} | {row.target} | {verdict(row)} | {row.figures} |" for row in rows]
     section = [*lines[:3], "Measured alone (`bench/run.py --archive-only`), in the same run:", *table, *lines[3:]]
