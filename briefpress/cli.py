@@ -121,9 +121,7 @@ def run_pack(args: argparse.Namespace, root: Path) -> int:
         strict=args.strict,
         press=args.press,
     )
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip()) if args.format else tuple(PACK_FILES)
-    if not formats or any(f not in PACK_FILES for f in formats):
-        raise BriefError("--format", None, f"unknown pack format in {args.format!r}", "use " + ", ".join(PACK_FILES))
+    formats = parse_formats(args.format, tuple(PACK_FILES), known=tuple(PACK_FILES))
     if args.creep is not None and not 0 <= args.creep <= 10:
         raise BriefError("--creep", None, f"{args.creep} mm is not a creep", "give 0 to 10 mm")
     booklet = BookletOptions(sheet=args.sheet, short_edge=args.short_edge, creep_mm=args.creep, marks=args.marks)

@@ -33,15 +33,13 @@ from urllib.parse import unquote
 import dask
 from distributed import Client, LocalCluster, as_completed, get_worker
 
-from briefpress.brand import load_brand
 from briefpress.cache import KEEP, brand_files_outside, cache_key, lookup, store, tree
 from briefpress.errors import BriefError, Logged
 from briefpress.pipeline import BriefBuild, Driver, Problem, build_brief
 from briefpress.read.history import last_commit_time
 from briefpress.records import BuildConfig
-from briefpress.render.catalogue import check_page_files
 from briefpress.scratch import scratch_folder, scratch_path
-from briefpress.series import ALSO_WRITES, Told, series_files
+from briefpress.series import ALSO_WRITES, Told, check_series, series_files
 
 LOG = logging.getLogger("briefpress")
 RETRIES = 2  # a task that raised (not a brief's own error, which is a record) is tried twice more
@@ -84,8 +82,7 @@ def cluster_driver(address: str, progress: Told | None = None) -> Driver:
 
 def build_on_cluster(config: BuildConfig, *, address: str, progress: Told | None = None) -> list[BriefBuild]:
     """Every brief of the series: from the cache here, else built on a worker; in the config's order."""
-    check_page_files(config)
-    load_brand(config.brand_path)  # a brand that cannot be read fails the series once, before any brief
+    check_series(config)
     tell = progress or (lambda brief: None)
     built: list[BriefBuild] = []
     try:

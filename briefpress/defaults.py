@@ -78,15 +78,16 @@ def cache_folder(root: Path) -> Path:
     return user / "briefpress" / hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
-def parse_formats(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    """The editions named by --format (comma-separated), or default when it is not given."""
+def parse_formats(text: str | None, default: tuple[str, ...], known: tuple[str, ...] = FORMATS) -> tuple[str, ...]:
+    """The editions (or a pack's files) named by --format, comma-separated, or default when it is
+    not given."""
     formats = tuple(f.strip() for f in text.split(",") if f.strip()) if text else default
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in known]
     if unknown or not formats:
         raise BriefError(
             "--format",
             None,
             f"unknown format {', '.join(unknown) or '(none)'}",
-            "use --format with " + ", ".join(FORMATS),
+            "use --format with " + ", ".join(known),
         )
     return formats

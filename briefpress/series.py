@@ -41,8 +41,7 @@ Told = Callable[[BriefBuild], None]  # a progress display, told of each brief as
 def build_in_pool(config: BuildConfig, progress: Told | None = None) -> list[BriefBuild]:
     """Every brief built, config.jobs at a time, each in a process of its own (no process of its own
     forks: the briefs share the cores, not each brief's editions); progress is told of each."""
-    check_page_files(config)
-    load_brand(config.brand_path)  # a brand that cannot be read fails the series once, before any brief
+    check_series(config)
     tell = progress or (lambda brief: None)
     jobs = min(config.jobs, len(config.sources))
     build_one = partial(build_brief, fork=False)
@@ -62,6 +61,13 @@ def build_in_pool(config: BuildConfig, progress: Told | None = None) -> list[Bri
             "a process building the series was killed before it finished",
             "build again; with --jobs 1 every brief is built in one process",
         ) from None
+
+
+def check_series(config: BuildConfig) -> None:
+    """What fails a whole series, before any brief is built, whichever engine builds it: a brief
+    that would be written over a page of the catalogue, and a brand that cannot be read."""
+    check_page_files(config)
+    load_brand(config.brand_path)
 
 
 def told(tell: Told, brief: BriefBuild) -> BriefBuild:
