@@ -273,6 +273,23 @@ def test_jekyll_keys_are_one_warning_and_an_error_under_strict(project):
     assert code == 1 and "2 warning(s)" not in err and "1 warning(s) and --strict is on" in err
 
 
+def test_importing_a_jekyll_page_carries_its_description_and_quotes_what_it_leaves_out(project, tmp_path):
+    page = tmp_path / "plan.md"
+    page.write_text(
+        "---\ntitle: Plan\ndescription: How we plan research.\nlayout: page\nsidenav: true\n"
+        "permalink: /ux-guide/plan/\n---\n\n" + BODY + "\n",
+        encoding="utf-8",
+    )
+    data, body, printed = imported(project, page)
+    assert data == {"title": "Plan", "abstract": "How we plan research.", "keywords": []}
+    assert "read the title from the front matter's 'title:'" in printed
+    assert "read the abstract from the front matter's 'description:'" in printed
+    assert (
+        f"warning: {page}: left out metadata that a brief does not use: "
+        "layout: page; permalink: /ux-guide/plan/; sidenav: true\n" in printed
+    )
+
+
 @pytest.mark.parametrize(
     "written, iso, how",
     [

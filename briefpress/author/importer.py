@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from briefpress.author import cleanup, titles
-from briefpress.author.metadata import data_from_meta, fill_from_properties, meta_text, render_front_matter
+from briefpress.author.metadata import data_from_meta, fill_from_properties, left_out, meta_text, render_front_matter
 from briefpress.author.rasters import is_other_raster, to_png
 from briefpress.author.wordpictures import convert_pictures, picture_format
 from briefpress.compose.assets import SUFFIX, sniff
@@ -62,6 +62,8 @@ def import_manuscript(path: Path, folder: Path, *, out: Path | None = None, chan
     doc = read_manuscript(path, kind)
     references = write_csl_json(doc["meta"]["references"], path) if doc["meta"].get("references") else []
     keys = cleanup.citation_keys(references)
+    if kind in ("md", "html") and (dropped := left_out(path, doc["meta"])):
+        LOG.warning("%s", dropped.message)
     blocks, notes = clean(path, kind, doc["blocks"], changes, keys)
     draft = draft_brief(path, kind, doc["meta"], blocks, notes, media_folder=None)
     target = out or folder / f"{slug_of(draft)}.md"

@@ -29,11 +29,11 @@ PROPERTY = {
 def data_from_meta(path: Path, meta: dict, text: str, notes: list) -> tuple[dict, str]:
     """Front matter from pandoc's metadata (Word's Title, Subtitle, Author, Abstract, Date styles)."""
     data: dict = {}
-    source = "paragraph styled " if path.suffix.lower() in (".docx", ".odt") else ""
+    source = where_meta(path)
     for key, style in (("title", "Title"), ("subtitle", "Subtitle")):
         if meta_text(meta.get(key)):
             data[key] = meta_text(meta[key])
-            notes.append(BuildWarning(path, None, f"read the {key} from the {source}{style}".rstrip()))
+            notes.append(BuildWarning(path, None, f"read the {key} from {source(key, style)}"))
     authors = [a for item in meta_list(meta.get("author")) for a in meta_authors(item)]
     if authors:
         data["author"] = authors
@@ -41,17 +41,18 @@ def data_from_meta(path: Path, meta: dict, text: str, notes: list) -> tuple[dict
             BuildWarning(
                 path,
                 None,
-                "read the author(s) " + " / ".join(a["name"] for a in authors) + f" from the {source}Author".rstrip(),
+                "read the author(s) " + " / ".join(a["name"] for a in authors) + f" from {source('author', 'Author')}",
             )
         )
-    if meta.get("abstract"):
+    abstract = next((k for k in ABSTRACT_KEYS if meta.get(k)), None)
+    if abstract:
         blocks = (
-            meta["abstract"]["c"]
-            if meta["abstract"]["t"] == "MetaBlocks"
-            else [{"t": "Para", "c": inlines_of(meta["abstract"])}]
+            meta[abstract]["c"]
+            if meta[abstract]["t"] == "MetaBlocks"
+            else [{"t": "Para", "c": inlines_of(meta[abstract])}]
         )
         data["abstract"] = write_markdown(blocks, path).strip()
-        notes.append(BuildWarning(path, None, f"read the abstract from the {source}Abstract".rstrip()))
+        notes.append(BuildWarning(path, None, f"read the abstract from {source(abstract, 'Abstract')}"))
     if meta_text(meta.get("date")):
         take_date(path, meta_text(meta["date"]), data, notes)
     for key in ("lang", "keywords"):
@@ -62,6 +63,48 @@ def data_from_meta(path: Path, meta: dict, text: str, notes: list) -> tuple[dict
         data["author"] = authors
     notes += bio_notes
     return data, body
+
+
+# What an imported brief's front matter carries from the manuscript's metadata; the first of
+# ABSTRACT_KEYS found is its abstract (Jekyll and Hugo call it description or summary).
+CARRIED_KEYS = {"title", "subtitle", "author", "abstract", "date", "lang", "keywords"}
+ABSTRACT_KEYS = ("abstract", "description", "summary", "excerpt")
+
+
+def left_out(path: Path, meta: dict) -> BuildWarning | None:
+    """The front matter (or HTML <meta>) keys of a Markdown or HTML manuscript that an imported
+    brief does not carry, each quoted with its value: Jekyll's layout, permalink and the like."""
+    abstract = next((k for k in ABSTRACT_KEYS if meta.get(k)), None)
+    keys = sorted(k for k in meta if k not in CARRIED_KEYS and k != abstract and k != "references")
+    if not keys:
+        return None
+    quoted = "; ".join(f"{k}: {shortened(meta_text(meta[k]) or meta_plain(meta[k]))}" for k in keys)
+    return BuildWarning(path, None, f"left out metadata that a brief does not use: {quoted}")
+
+
+def where_meta(path: Path):
+    """How a note names where a metadata key was read: a Word style, an HTML head, front matter."""
+    suffix = path.suffix.lower()
+    if suffix in (".docx", ".odt"):
+        return lambda key, style: f"the paragraph styled {style}"
+    if suffix in (".html", ".htm"):
+        return lambda key, style: "the page's <title>" if key == "title" else f'the page\'s <meta name="{key}">'
+    return lambda key, style: f"the front matter's '{key}:'"
+
+
+def shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def meta_plain(value) -> str:
+    """A metadata value that meta_text gives nothing for (true/false, a list of maps) as written."""
+    if value["t"] == "MetaBool":
+        return "true" if value["c"] else "false"
+    if value["t"] == "MetaList":
+        return ", ".join(meta_text(v) or meta_plain(v) for v in value["c"])
+    if value["t"] == "MetaMap":
+        return ", ".join(f"{k}: {meta_text(v) or meta_plain(v)}" for k, v in value["c"].items())
+    return meta_text(value)
 
 
 def fill_from_properties(path: Path, data: dict, props: dict, notes: list) -> None:
