@@ -18,7 +18,7 @@ from briefpress.read.frontmatter import load_source
 from briefpress.read.svg import sanitize_svg
 from conftest import ROOT, run_build
 from helpers import epubcheck, pdf_pages_text
-from minidocx import cross_reference, heading, para, picture, simple_field, write_docx
+from minidocx import W, cross_reference, heading, para, picture, simple_field, write_docx
 
 CORPUS = ROOT / "corpus"
 BODY = "The basin's reservoirs held less water this year than in any of the ten before it."
@@ -256,6 +256,10 @@ def test_simple_fields_keep_the_text_word_shows(project, tmp_path):
             simple_field("See ", ' HYPERLINK "https://example.org/basin" ', "the basin report"),
         ],
     )
+    with zipfile.ZipFile(docx, "a") as package:  # a page number in a footer: pandoc reads no footer
+        package.writestr(
+            "word/footer1.xml", f'<w:ftr xmlns:w="{W}"><w:p>{simple_field("Page ", " PAGE ", "1")}</w:p></w:ftr>'
+        )
     _, body, err = imported(project, docx)
     assert "This file is basin-report.docx" in body
     assert "See [the basin report](https://example.org/basin)" in body

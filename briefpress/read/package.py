@@ -303,13 +303,17 @@ def complex_fields(part: bytes) -> tuple[bytes, list[str]]:
 
 def read_simple_fields(path: Path) -> SimpleFields | None:
     """The .docx with its simple fields written as complex fields, for pandoc to read their
-    text; None when it has none."""
+    text; None when the parts pandoc reads (the body, footnotes, endnotes, comments; not the
+    headers and footers) have none."""
+    main = document_part(path)
+    folder = main.rpartition("/")[0] + "/" if "/" in main else ""
+    read = {main, *(f"{folder}{name}.xml" for name in ("footnotes", "endnotes", "comments"))}
     with zipfile.ZipFile(path) as package:
         entries = [(info, package.read(info)) for info in package.infolist()]
     instructions: list[str] = []
     rewritten = []
     for info, data in entries:
-        if info.filename.endswith(".xml") and b"fldSimple" in data:
+        if info.filename in read and b"fldSimple" in data:
             data, found = complex_fields(data)
             instructions += found
         rewritten.append((info, data))
