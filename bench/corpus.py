@@ -162,9 +162,21 @@ def lost_words(markdown: str, pdf: Path) -> tuple[int, list[str]]:
     text_of = "\n".join(pages)
     joined = re.sub(r"[\ufffe\u00ad\x02]\r?\n?|-\r?\n", "", text_of)
     split = re.sub(r"[\ufffe\u00ad\x02]", " ", text_of)
-    found = set(words_of(joined)) | set(words_of(split))
+    found = set(words_of(joined)) | set(words_of(split)) | set(across_pages(pages))
     source = sorted(set(words_of(text)))
     return len(source), [w for w in source if w not in found]
+
+
+def across_pages(pages: list[str]) -> list[str]:
+    """Words hyphenated at the foot of a page: pdfium gives the running footer straight after the
+    hyphen (`bad inter-` + `ISAS Brief · Title 77 / 126`), the word's end first on the next page."""
+    words = []
+    for page, following in zip(pages, pages[1:], strict=False):
+        end = re.search(r"([^\W\d_]+)[\ufffe\u00ad\x02][^\n]*\Z", page)
+        start = re.match(r"\s*([^\W\d_]+)", following)
+        if end and start:
+            words.append((end.group(1) + start.group(1)).lower())
+    return words
 
 
 def without_images(node):

@@ -198,7 +198,10 @@ def add_import(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("file", type=Path, help="the manuscript")
     sub.add_argument("--out", type=Path, help="the brief to write (default: source/<slug>.md, from the title)")
     sub.add_argument(
-        "--changes", choices=("accept", "reject"), help="accept or reject the manuscript's tracked changes"
+        "--changes",
+        choices=("accept", "reject", "all"),
+        help="the manuscript's tracked changes: accept them (the default, with a warning quoting the "
+        "deleted text), reject them, or keep all, insertions underlined and deletions struck through",
     )
     sub.set_defaults(run=lambda args, root: command("run_import")(args, root))
 

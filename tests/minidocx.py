@@ -59,6 +59,15 @@ def para(text: str, *, bold: bool = False, size: int = 0, style: str = "") -> st
     return f'<w:p>{style_xml}<w:r>{run_props}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
 
 
+def simple_field(before: str, instruction: str, result: str) -> str:
+    """A paragraph with text, then a simple field (w:fldSimple) showing its result."""
+    return (
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(before)}</w:t></w:r>'
+        f'<w:fldSimple w:instr="{escape(instruction, {chr(34): "&quot;"})}"><w:r><w:t>{escape(result)}</w:t></w:r>'
+        "</w:fldSimple></w:p>"
+    )
+
+
 def picture(alt: str) -> str:
     return f"<w:p>{PICTURE.format(alt=escape(alt))}</w:p>"
 

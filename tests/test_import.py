@@ -188,15 +188,35 @@ def test_footnotes_and_endnotes_become_numbered_notes_in_the_epub(project):
     assert calls == ["notes.xhtml#note-1", "notes.xhtml#note-2", "notes.xhtml#note-3"]
 
 
+ACCEPTED = (
+    "\nIndia\u2019s new hydroelectric plant at Kishanganga diverts water before it reaches Pakistan.\n\n"
+    "Pakistan says the loss is severe for farmers downstream. Both sides dispute the figures.\n"
+)
+
+
 @pytest.mark.parametrize("name", ["tracked.docx", "tracked.odt"])
-def test_unresolved_tracked_changes_are_refused_with_counts(project, name):
-    code, out, err = import_file(project, name)
-    assert (code, out) == (1, "")
+def test_tracked_changes_are_accepted_by_default_with_the_deleted_text_quoted(project, name):
+    code, _, err = import_file(project, name)
+    assert code == 0
     assert err == (
-        f"error: {shown(name)}: has unresolved tracked changes: 2 insertion(s) and 1 deletion(s) "
-        "(import it with --changes accept or --changes reject, or resolve them in the word processor)\n"
+        f"warning: {shown(name)}: accepted its 2 tracked insertion(s) and 1 deletion(s), the text as last "
+        'edited; left out: "very" (--changes reject imports the text before the changes, --changes all '
+        "keeps both, marked)\n"
     )
-    assert not (project / "source").exists()
+    assert read_brief(project / "source" / "dams-on-the-jhelum.md")[1] == ACCEPTED
+
+
+def test_changes_all_keeps_both_readings_marked(project):
+    code, out, err = import_file(project, "tracked.docx", "--changes", "all")
+    assert (code, err) == (0, "")
+    assert "kept both readings of 2 tracked insertion(s) and 1 deletion(s)" in out
+    assert read_brief(project / "source" / "dams-on-the-jhelum.md")[1] == (
+        "\nIndia\u2019s new [hydroelectric]{.underline} plant at Kishanganga diverts water before it reaches "
+        "Pakistan.\n\nPakistan says the loss is ~~very~~ severe for farmers downstream. "
+        "[Both sides dispute the figures.]{.underline}\n"
+    )
+    code, _, err = import_file(project, "tracked.odt", "--changes", "all", "--out", "source/odt.md")
+    assert code == 1 and "cannot keep both readings of tracked changes in an .odt" in err
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from briefpress.author import cleanup
 from briefpress.read.frontmatter import load_source
 from briefpress.read.svg import sanitize_svg
 from conftest import ROOT, run_build
 from helpers import epubcheck, pdf_pages_text
-from minidocx import cross_reference, heading, para, picture, write_docx
+from minidocx import W, cross_reference, heading, para, picture, simple_field, write_docx
 
 CORPUS = ROOT / "corpus"
 BODY = "The basin's reservoirs held less water this year than in any of the ten before it."
@@ -246,6 +247,58 @@ def test_bmp_and_tiff_pictures_are_imported_as_png(project, tmp_path, kind):
     built(project, "html")
 
 
+def test_simple_fields_keep_the_text_word_shows(project, tmp_path):
+    docx = write_docx(
+        tmp_path / "fields.docx",
+        [
+            para("Water and Power", bold=True),
+            simple_field("This file is ", " FILENAME \\* MERGEFORMAT ", "basin-report.docx"),
+            simple_field("See ", ' HYPERLINK "https://example.org/basin" ', "the basin report"),
+        ],
+    )
+    with zipfile.ZipFile(docx, "a") as package:  # a page number in a footer: pandoc reads no footer
+        package.writestr(
+            "word/footer1.xml", f'<w:ftr xmlns:w="{W}"><w:p>{simple_field("Page ", " PAGE ", "1")}</w:p></w:ftr>'
+        )
+    _, body, err = imported(project, docx)
+    assert "This file is basin-report.docx" in body
+    assert "See [the basin report](https://example.org/basin)" in body
+    assert "read 2 Word field(s) (FILENAME, HYPERLINK) as the text Word shows for them" in err
+
+
+def test_a_picture_without_alt_text_is_warned_at_import_and_the_brief_builds(project, tmp_path):
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "#1f6f8b").save(png, "PNG")
+    docx = write_docx(
+        tmp_path / "bare.docx",
+        [para("Water and Power", bold=True), para(BODY), picture(""), picture("")],
+        media=("image1.png", png.getvalue()),
+    )
+    _, body, err = imported(project, docx)
+    assert "![](brief-media/image1.png)" in body
+    warned = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warned == [  # the same picture twice: one warning
+        f"warning: {docx}: picture brief-media/image1.png (media/image1.png in the manuscript) has no alt text: "
+        "the brief builds, but screen readers get nothing for it and --check fails it (describe it in the "
+        "brief: ![what the picture shows](brief-media/image1.png))"
+    ]
+    code, _, err = run_build(str(project / "source" / "brief.md"), "--out", str(project / "dist"), "--format", "html")
+    assert code == 0, err
+    assert "image brief-media/image1.png has no alt text: screen readers get nothing for it and --check fails" in err
+
+
+def test_a_deleted_list_item_leaves_no_empty_item():
+    deleted = {"t": "Span", "c": [["", ["deletion"], []], [{"t": "Str", "c": "Gone"}]]}
+    kept = [{"t": "Plain", "c": [{"t": "Str", "c": "Kept"}]}]
+    blocks = [
+        {"t": "BulletList", "c": [[{"t": "Plain", "c": [deleted]}], kept]},
+        {"t": "BlockQuote", "c": [{"t": "Para", "c": [deleted]}]},
+    ]
+    assert cleanup.resolve_changes(blocks, accept=True) == [{"t": "BulletList", "c": [kept]}]
+
+
 # --- front matter written for other systems --------------------------------------------------
 
 
@@ -325,6 +378,40 @@ def test_pandoc_title_block_is_read(tmp_path, caplog):
     assert "%" not in source.markdown.split("---\n", 2)[2]
 
 
+TAGGED = """---
+title: Plan
+---
+
+{% include 'chapter_image.html' img_path: "plan.svg" %}
+
+See the [research plan]({{ '/plan/' | url }}) and {{ site.name }}.
+
+Code may show them: `{{ page.title }}`
+
+```liquid
+{% if x %}{{ x }}{% endif %}
+```
+"""
+
+
+def test_template_tags_are_one_warning_with_the_first_and_stay_as_written(project):
+    path = write(project, TAGGED)
+    code, _, err = run_build(str(path), "--out", str(project / "dist"), "--format", "html", cwd=project)
+    assert code == 0, err
+    assert [line for line in err.splitlines() if "template" in line] == [
+        f"warning: {path}:5: 3 template tag(s) (Jekyll, Eleventy, Liquid) are not run and stay as written, "
+        "the first here: {% include 'chapter_image.html' img_path: \"plan.svg\" %} (replace each with the "
+        "text or the link it stands for)"
+    ]
+    html = (project / "dist" / "brief.html").read_text(encoding="utf-8")
+    assert "{% include" in html and "{{ site.name }}" in html
+
+
+def test_the_sample_and_the_fixtures_have_no_template_tags():
+    for path in [ROOT / "source" / "brief.md", *sorted((ROOT / "tests" / "fixtures").glob("*.md"))]:
+        assert [w for w in load_source(path).warnings if "template tag" in w.what] == [], path
+
+
 # --- the corpus: a fast part of it, as bench/corpus.py runs it -------------------------------
 
 
@@ -349,3 +436,14 @@ def test_corpus_subset_builds_with_no_traceback_and_valid_epubs(capsys):
     # | all | n | built | clean error | traceback | hang | epubcheck fails | words lost (docs) | ...
     cells = [c.strip() for c in total.strip("|").split("|")]
     assert cells[1:7] == ["4", "4", "0", "0", "0", "0"], table
+
+
+def test_the_corpus_finds_a_word_hyphenated_across_a_page_break():
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+
+    pages = [
+        "the ordinary use of ~ and ^, and also bad inter\ufffeISAS Brief · Pandoc User's Guide 77 / 126",
+        "actions with footnotes.) Thus",
+    ]
+    assert corpus.across_pages(pages) == ["interactions"]

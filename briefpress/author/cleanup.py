@@ -118,6 +118,31 @@ def count_changes(blocks: list) -> tuple[int, int]:
     return ins, dels
 
 
+def deleted_texts(blocks: list) -> list[str]:
+    """The text of each tracked deletion, in document order (a deleted paragraph mark has none)."""
+    spans = find_all(blocks, lambda n: n["t"] == "Span" and "deletion" in classes(n))
+    return [text for s in spans if (text := " ".join(stringify(s["c"][1]).split()))]
+
+
+def mark_changes(blocks: list) -> list:
+    """Keep both readings of every tracked change: insertions underlined, deletions struck
+    through, paragraphs as they stand (a copy for review)."""
+
+    def on_inlines(items: list) -> list:
+        out: list = []
+        for node in items:
+            found = set(classes(node))
+            if found & {"paragraph-insertion", "paragraph-deletion"}:
+                continue
+            if found & {"insertion", "deletion"}:
+                out.append({"t": "Underline" if "insertion" in found else "Strikeout", "c": node["c"][1]})
+            else:
+                out.append(node)
+        return out
+
+    return drop_empty(rewrite(blocks, inlines=on_inlines))
+
+
 def resolve_changes(blocks: list, *, accept: bool) -> list:
     """Accept (keep insertions, drop deletions) or reject (the reverse) every tracked change."""
     keep, drop = ("insertion", "deletion") if accept else ("deletion", "insertion")
@@ -328,11 +353,19 @@ def tidy_spaces(items: list) -> list:
 
 
 def drop_empty(blocks: list) -> list:
-    """Paragraphs lose spaces at their ends, and go when nothing is left in them."""
+    """Paragraphs lose spaces at their ends, and go when nothing is left in them; so do list
+    items and block quotes left empty (a deleted or rejected list item)."""
 
     def settle(items: list) -> list:
         out = []
         for b in items:
+            if b["t"] == "BulletList" or b["t"] == "OrderedList":
+                kept = [item for item in (b["c"] if b["t"] == "BulletList" else b["c"][1]) if item]
+                if not kept:
+                    continue
+                b = {"t": b["t"], "c": kept if b["t"] == "BulletList" else [b["c"][0], kept]}
+            if b["t"] == "BlockQuote" and not b["c"]:
+                continue
             if b["t"] in ("Para", "Plain"):
                 inlines = list(b["c"])
                 while inlines and inlines[0]["t"] in SPACES:

@@ -23,17 +23,21 @@ from briefpress.errors import LOG, BriefError, BuildWarning
 from briefpress.read.frontmatter import FENCE, parse_yaml, validate_meta
 from briefpress.read.markdown import read_manuscript, write_csl_json, write_markdown
 from briefpress.read.package import (
+    SimpleFields,
     check_package,
     count_citation_fields,
     large_first_paragraph,
     read_media,
     read_odt_extras,
     read_properties,
+    read_simple_fields,
 )
 from briefpress.read.plainshape import plain, read_plain_shape
 
 KINDS = {".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
-CHANGES = ("accept", "reject")
+CHANGES = ("accept", "reject", "all")
+QUOTED = 60  # characters of one deleted passage quoted in the warning
+QUOTES = 300  # characters of deleted passages quoted in all
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,15 @@ class Draft:
 def import_manuscript(path: Path, folder: Path, *, out: Path | None = None, changes: str = "") -> Imported:
     """Read the manuscript at path and write it as folder/<slug>.md (or out) with its pictures."""
     kind = manuscript_kind(path)
-    doc = read_manuscript(path, kind)
+    fields = read_simple_fields(path) if kind == "docx" else None
+    doc = read_manuscript(path, kind, content=fields.package if fields else None)
     references = write_csl_json(doc["meta"]["references"], path) if doc["meta"].get("references") else []
     keys = cleanup.citation_keys(references)
     if kind in ("md", "html") and (dropped := left_out(path, doc["meta"])):
         LOG.warning("%s", dropped.message)
     blocks, notes = clean(path, kind, doc["blocks"], changes, keys)
+    if fields:
+        notes.insert(0, fields_note(path, fields))
     draft = draft_brief(path, kind, doc["meta"], blocks, notes, media_folder=None)
     target = out or folder / f"{slug_of(draft)}.md"
     if has_images(blocks):  # the media folder is named after the file, which needs the title first
@@ -83,6 +90,17 @@ def with_bibliography(path: Path, draft: Draft, references: list[dict], target: 
         path, None, f"wrote the data of {len(references)} cited work(s) from the citation fields to {name}"
     )
     return replace(draft, data={**draft.data, "bibliography": name}, beside={name: content}, notes=(*draft.notes, note))
+
+
+def fields_note(path: Path, fields: SimpleFields) -> BuildWarning:
+    """Say that Word's simple fields were read as the text Word shows for them."""
+    names = ", ".join(dict.fromkeys(i.split()[0].upper() for i in fields.instructions if i.split()))
+    return BuildWarning(
+        path,
+        None,
+        f"read {len(fields.instructions)} Word field(s) ({names or 'without an instruction'}) "
+        "as the text Word shows for them (pandoc leaves simple fields out)",
+    )
 
 
 def manuscript_kind(path: Path) -> str:
@@ -166,29 +184,59 @@ def clean(
 
 
 def resolve(path: Path, kind: str, blocks: list, changes: str, notes: list) -> list:
+    """Tracked changes: accepted unless --changes says otherwise (the manuscript as its author
+    last left it), with a warning that quotes the deleted text; rejected, or both kept, marked."""
     if kind == "odt":  # pandoc's ODT reader shows a document with every change accepted
         extras = read_odt_extras(path)
-        ins, dels = extras.insertions, extras.deletions
-        if (ins or dels) and changes == "reject":
+        ins, dels, deleted = extras.insertions, extras.deletions, list(extras.deleted)
+        if (ins or dels) and changes in ("reject", "all"):
             raise BriefError(
                 path,
                 None,
-                "cannot reject tracked changes in an .odt",
-                "reject them in LibreOffice, or save the file as .docx and import that",
+                f"cannot {'reject' if changes == 'reject' else 'keep both readings of'} tracked changes in an .odt",
+                "resolve them in LibreOffice, or save the file as .docx and import that",
             )
     else:
         ins, dels = cleanup.count_changes(blocks)
+        deleted = cleanup.deleted_texts(blocks)
     if not (ins or dels):
         return blocks
     if not changes:
-        raise BriefError(
-            path,
-            None,
-            f"has unresolved tracked changes: {ins} insertion(s) and {dels} deletion(s)",
-            "import it with --changes accept or --changes reject, or resolve them in the word processor",
+        LOG.warning("%s", BuildWarning(path, None, accepted_warning(ins, dels, deleted)).message)
+    elif changes == "all":
+        notes.append(
+            BuildWarning(
+                path,
+                None,
+                f"kept both readings of {ins} tracked insertion(s) and {dels} deletion(s): "
+                "insertions underlined, deletions struck through",
+            )
         )
-    notes.append(BuildWarning(path, None, f"{changes}ed {ins} tracked insertion(s) and {dels} deletion(s)"))
-    return blocks if kind == "odt" else cleanup.resolve_changes(blocks, accept=changes == "accept")
+    else:
+        notes.append(BuildWarning(path, None, f"{changes}ed {ins} tracked insertion(s) and {dels} deletion(s)"))
+    if kind == "odt":
+        return blocks
+    if changes == "all":
+        return cleanup.mark_changes(blocks)
+    return cleanup.resolve_changes(blocks, accept=changes != "reject")
+
+
+def accepted_warning(ins: int, dels: int, deleted: list[str]) -> str:
+    """The warning for changes accepted by default: how many, and the deleted text, quoted."""
+    quotes: list[str] = []
+    for text in deleted:
+        shown = text if len(text) <= QUOTED else text[: QUOTED - 3].rstrip() + "..."
+        if sum(len(q) + 4 for q in quotes) + len(shown) > QUOTES:
+            quotes.append(f"and {len(deleted) - len(quotes)} more")
+            break
+        quotes.append(f'"{shown}"')
+    marks = dels - len(deleted)  # a deleted paragraph mark joins two paragraphs; it has no text
+    quotes += [f"{marks} paragraph break(s)"] if marks > 0 else []
+    left_out = f"; left out: {', '.join(quotes)}" if quotes else ""
+    return (
+        f"accepted its {ins} tracked insertion(s) and {dels} deletion(s), the text as last edited{left_out} "
+        "(--changes reject imports the text before the changes, --changes all keeps both, marked)"
+    )
 
 
 def has_images(blocks: list) -> bool:
@@ -202,11 +250,16 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
     media: dict[str, bytes] = {}
     if media_folder:
         drawn = word_pictures(path, kind, blocks, notes)
-        blocks = cleanup.relink_images(
-            blocks,
-            lambda url, alt: place_image(path, kind, url, alt, media, media_folder, drawn),
-            keep_titles=kind != "odt",
-        )
+        warned: set[str] = set()
+
+        def relink(url: str, alt: list) -> tuple[str, list]:
+            placed, alt = place_image(path, kind, url, alt, media, media_folder, drawn)
+            if not stringify(alt).strip() and placed not in warned:
+                warned.add(placed)
+                LOG.warning("%s", BuildWarning(path, None, no_alt_text(url, placed)).message)
+            return placed, alt
+
+        blocks = cleanup.relink_images(blocks, relink, keep_titles=kind != "odt")
     found: list[BuildWarning] = []
     props = read_properties(path, kind) if kind in ("docx", "odt") else {}
     title = meta_text(meta.get("title"))
@@ -237,6 +290,15 @@ def draft_brief(path: Path, kind: str, meta: dict, blocks: list, notes: list, *,
         body=re.sub(r"\n{3,}", "\n\n", body).strip() + "\n",
         media=media,
         notes=tuple(quoted(n, text) for n in found),
+    )
+
+
+def no_alt_text(url: str, placed: str) -> str:
+    """The warning for a picture without alt text: the brief builds, but not accessibly."""
+    where = f" ({url} in the manuscript)" if url != placed else ""
+    return (
+        f"picture {placed}{where} has no alt text: the brief builds, but screen readers get nothing "
+        f"for it and --check fails it (describe it in the brief: ![what the picture shows]({placed}))"
     )
 
 

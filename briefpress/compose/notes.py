@@ -227,7 +227,8 @@ def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning 
     return BuildWarning(
         path,
         locator.line_of(url, ""),
-        f"image {url} has no alt text (describe it inside the brackets: ![what the image shows](...))",
+        f"image {url} has no alt text: screen readers get nothing for it and --check fails it "
+        "(describe it inside the brackets: ![what the image shows](...))",
     )
 
 

@@ -10,7 +10,7 @@ import yaml
 
 from briefpress.errors import NOTE, BriefError, BuildWarning, raise_all, report
 from briefpress.read.files import MAX_MANUSCRIPT, read_regular_file
-from briefpress.read.otherfronts import TitleBlock, read_title_block, read_written_date
+from briefpress.read.otherfronts import TitleBlock, find_template_tags, read_title_block, read_written_date
 from briefpress.read.plainshape import read_back_matter, read_plain_shape
 from briefpress.records import Author, Meta, Series, Source
 
@@ -60,7 +60,7 @@ def load_source(path: Path) -> Source:
                 report_notes(notes)
                 data["author"] = found
                 markdown = pandoc_text(data, body)
-    warnings = meta_warnings(path, data, lines)
+    warnings = (*meta_warnings(path, data, lines), *template_warnings(path, text[match.end() :], body_line - 1))
     meta = validate_meta(path, data, lines)
     return Source(path=path, text=text, meta=meta, body_line=body_line, markdown=markdown, warnings=warnings)
 
@@ -73,7 +73,14 @@ def titled_source(path: Path, text: str, block: TitleBlock) -> Source:
     lines = text.split("\n")
     body = "\n" * block.used + "\n".join(lines[block.used :])
     meta = validate_meta(path, block.data, block.lines)
-    return Source(path=path, text=text, meta=meta, body_line=1, markdown=pandoc_text(block.data, body))
+    return Source(
+        path=path,
+        text=text,
+        meta=meta,
+        body_line=1,
+        markdown=pandoc_text(block.data, body),
+        warnings=template_warnings(path, body),
+    )
 
 
 def meta_warnings(path: Path, data: dict, lines: dict[str, int]) -> tuple[BuildWarning, ...]:
@@ -98,12 +105,36 @@ def meta_warnings(path: Path, data: dict, lines: dict[str, int]) -> tuple[BuildW
     return tuple(found)
 
 
+def template_warnings(path: Path, body: str, offset: int = 0) -> tuple[BuildWarning, ...]:
+    """One warning for the template tags (Jekyll, Eleventy, Liquid) the body holds outside code:
+    nothing runs them, so they stay as written; the first is quoted, at its line."""
+    tags = find_template_tags(body)
+    if tags is None:
+        return ()
+    first = tags.first if len(tags.first) <= 60 else tags.first[:57] + "..."
+    return (
+        BuildWarning(
+            path,
+            offset + tags.line,
+            f"{tags.count} template tag(s) (Jekyll, Eleventy, Liquid) are not run and stay as written, "
+            f"the first here: {first} (replace each with the text or the link it stands for)",
+        ),
+    )
+
+
 def plain_source(path: Path, text: str) -> Source:
     """A manuscript without front matter: the fields its layout gives, each reported as a note."""
     shape = read_plain_shape(text, path)
     report_notes(shape.notes)
     meta = validate_meta(path, shape.data, shape.lines)
-    return Source(path=path, text=text, meta=meta, body_line=1, markdown=pandoc_text(shape.data, shape.body))
+    return Source(
+        path=path,
+        text=text,
+        meta=meta,
+        body_line=1,
+        markdown=pandoc_text(shape.data, shape.body),
+        warnings=template_warnings(path, text),
+    )
 
 
 def declared_lang(path: Path) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import tempfile
 from pathlib import Path
 
 import pypandoc
@@ -178,14 +179,22 @@ def render_html(blocks: list, path: Path, *, source_text: str = "") -> str:
     return out
 
 
-def read_manuscript(path: Path, kind: str) -> dict:
-    """Convert a .docx, .odt, .html or .md file into pandoc's JSON AST. Word's tracked changes and
-    comments stay in it as spans (`--track-changes=all`), for the importer to resolve or report."""
+def read_manuscript(path: Path, kind: str, *, content: bytes | None = None) -> dict:
+    """Convert a .docx, .odt, .html or .md file into pandoc's JSON AST (the file's bytes, or the
+    content given instead, under the file's name). Word's tracked changes and comments stay in it
+    as spans (`--track-changes=all`), for the importer to resolve or report."""
     args = ["--track-changes=all"] if kind == "docx" else []
     try:
-        with capture_logged("pypandoc", "pypandoc") as logged:
+        with (
+            capture_logged("pypandoc", "pypandoc") as logged,
+            tempfile.TemporaryDirectory(prefix="briefpress-") as work,
+        ):
+            source = path
+            if content is not None:
+                source = Path(work) / f"manuscript{path.suffix}"
+                source.write_bytes(content)
             text = pypandoc.convert_file(
-                str(path), "json", format=IMPORT_READERS[kind], sandbox=True, extra_args=[*args, "--eol=lf"]
+                str(source), "json", format=IMPORT_READERS[kind], sandbox=True, extra_args=[*args, "--eol=lf"]
             )
         for message in logged:
             report(BuildWarning(path, None, pandoc_warning(message)))

@@ -95,3 +95,33 @@ def read_title_block(text: str) -> TitleBlock | None:
             data[key] = value
         where[key] = number
     return TitleBlock(data=data, lines=where, used=used)
+
+
+# Template tags of Jekyll, Eleventy, Hugo and other Liquid or Jinja-like systems: `{% include x %}`,
+# `{{ site.url }}`. Nothing here runs them, so they print as typed. Code (fenced blocks and
+# backtick spans) may show them on purpose, and is left alone.
+TEMPLATE_TAG = re.compile(r"\{%-?\s*[A-Za-z_][^\n]*?-?%\}|\{\{-?\s*[^\s{}][^\n]*?\}\}")
+CODE = re.compile(
+    r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}\1[`~]*[ \t]*$|\Z)"  # a fenced block, to its fence
+    r"|(`+)(?:(?!\n[ \t]*\n).)+?(?<!`)\2(?!`)",  # a code span, inside one paragraph
+    re.M | re.S,
+)
+
+
+@dataclass(frozen=True)
+class TemplateTags:
+    """The template tags outside code: how many, the first and its line (of the text given)."""
+
+    count: int
+    first: str
+    line: int
+
+
+def find_template_tags(text: str) -> TemplateTags | None:
+    """The `{% ... %}` and `{{ ... }}` tags of a Markdown text, outside code; None when none."""
+    masked = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    tags = list(TEMPLATE_TAG.finditer(masked))
+    if not tags:
+        return None
+    first = tags[0]
+    return TemplateTags(count=len(tags), first=first.group(), line=masked.count("\n", 0, first.start()) + 1)

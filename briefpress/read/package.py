@@ -3,6 +3,7 @@ its pictures, and the comments and tracked changes pandoc's ODT reader leaves ou
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ ODF = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "xlink": "http://www.w3.org/1999/xlink",
 }
+CHANGE_INFO = f"{{{ODF['office']}}}change-info"  # who deleted and when, inside text:deletion
 MEDIA_ROOT = {"docx": "word/", "odt": ""}  # pandoc names docx images media/..., odt ones Pictures/...
 
 
@@ -45,6 +47,7 @@ class OdtExtras:
     comments: tuple[tuple[str, str], ...] = ()  # (author, text)
     insertions: int = 0
     deletions: int = 0
+    deleted: tuple[str, ...] = ()  # the text of each deletion
     alt_text: dict = field(default_factory=dict, hash=False)  # Pictures/... -> description
 
 
@@ -146,7 +149,19 @@ def read_odt_extras(path: Path) -> OdtExtras:
         text = root_text(frame, "svg:desc") or root_text(frame, "svg:title")
         if image is not None and text:
             alt[image.get(f"{{{ODF['xlink']}}}href", "")] = text
-    return OdtExtras(comments=comments, insertions=count("insertion"), deletions=count("deletion"), alt_text=alt)
+    deleted = tuple(
+        text
+        for r in regions
+        for d in r.findall("text:deletion", ODF)
+        if (text := " ".join(" ".join("".join(p.itertext()).split()) for p in d if p.tag != CHANGE_INFO).strip())
+    )
+    return OdtExtras(
+        comments=comments,
+        insertions=count("insertion"),
+        deletions=count("deletion"),
+        deleted=deleted,
+        alt_text=alt,
+    )
 
 
 def root_text(element, tag: str) -> str:
@@ -239,3 +254,73 @@ def read_media(path: Path, kind: str, target: str) -> bytes | None:
             return package.read(member)
         except KeyError:
             return None
+
+
+# A simple field (<w:fldSimple w:instr="FILENAME">result runs</w:fldSimple>, ECMA-376 part 1,
+# 17.16.19): Word shows its result runs, pandoc 3.9's docx reader has no case for the element
+# (Readers/Docx/Parse.hs elemToParPart') and drops them with it. The same field written as a
+# complex field (fldChar begin, instrText, separate, the runs, end; 17.16.18) is read: its runs
+# stay text, a HYPERLINK stays a link.
+SIMPLE_FIELD = re.compile(rb"<(\w+:)?fldSimple\b([^>]*?)(/?)>|</(?:\w+:)?fldSimple\s*>")
+INSTRUCTION = re.compile(rb"""\b(?:\w+:)?instr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@dataclass(frozen=True)
+class SimpleFields:
+    """A .docx rewritten with its simple fields as complex ones, and the fields' instructions."""
+
+    package: bytes
+    instructions: tuple[str, ...]
+
+
+def complex_fields(part: bytes) -> tuple[bytes, list[str]]:
+    """One XML part with every w:fldSimple written as the complex field Word shows alike."""
+    found: list[str] = []
+    prefixes: list[bytes] = []  # of the open fields, for their end
+
+    def field(match: re.Match) -> bytes:
+        if match.group(0).startswith(b"</"):
+            p = prefixes.pop() if prefixes else b"w:"
+            return b'<%sr><%sfldChar %sfldCharType="end"/></%sr>' % (p, p, p, p)
+        p = match.group(1) or b""
+        instr = INSTRUCTION.search(match.group(2))
+        text = (instr.group(1) or instr.group(2) or b"") if instr else b""
+        found.append(" ".join(text.decode("utf-8", "replace").split()))
+        if match.group(3):  # <w:fldSimple .../>: no result, nothing shown
+            return b""
+        prefixes.append(p)
+        run = b"<%sr>%%s</%sr>" % (p, p)
+        return b"".join(
+            (
+                run % (b'<%sfldChar %sfldCharType="begin"/>' % (p, p)),
+                run % (b'<%sinstrText xml:space="preserve">%s</%sinstrText>' % (p, text, p)),
+                run % (b'<%sfldChar %sfldCharType="separate"/>' % (p, p)),
+            )
+        )
+
+    return SIMPLE_FIELD.sub(field, part), found
+
+
+def read_simple_fields(path: Path) -> SimpleFields | None:
+    """The .docx with its simple fields written as complex fields, for pandoc to read their
+    text; None when the parts pandoc reads (the body, footnotes, endnotes, comments; not the
+    headers and footers) have none."""
+    main = document_part(path)
+    folder = main.rpartition("/")[0] + "/" if "/" in main else ""
+    read = {main, *(f"{folder}{name}.xml" for name in ("footnotes", "endnotes", "comments"))}
+    with zipfile.ZipFile(path) as package:
+        entries = [(info, package.read(info)) for info in package.infolist()]
+    instructions: list[str] = []
+    rewritten = []
+    for info, data in entries:
+        if info.filename in read and b"fldSimple" in data:
+            data, found = complex_fields(data)
+            instructions += found
+        rewritten.append((info, data))
+    if not instructions:
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for info, data in rewritten:
+            package.writestr(info, data)
+    return SimpleFields(package=out.getvalue(), instructions=tuple(instructions))
