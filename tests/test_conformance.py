@@ -349,9 +349,15 @@ def brief_with_bare_image(tmp_path) -> Path:
 
 
 def test_image_without_alt_text_is_a_warning_and_an_error_in_strict_mode(brief_with_bare_image, tmp_path):
-    code, _, err = run_build(str(brief_with_bare_image), "--out", str(tmp_path / "out"), "--format", "pdf")
+    code, _, err = run_build(str(brief_with_bare_image), "--out", str(tmp_path / "out"), "--format", "pdf,pdfa")
     assert code == 0
     assert f"{brief_with_bare_image}:9: image chart.png has no alt text" in err
+    # Tagged still, but claiming no accessibility the figure does not have: no PDF/UA-1, and PDF/A-3b
+    # (which asks for no description) instead of 3a.
+    with pikepdf.open(tmp_path / "out" / "bare.pdf") as pdf, pdf.open_metadata() as xmp:
+        assert "/StructTreeRoot" in pdf.Root and "pdfuaid:part" not in xmp
+    with pikepdf.open(tmp_path / "out" / "bare-archive.pdf") as pdf, pdf.open_metadata() as xmp:
+        assert (xmp["pdfaid:part"], xmp["pdfaid:conformance"]) == ("3", "B")
     code, _, err = run_build(str(brief_with_bare_image), "--out", str(tmp_path / "out"), "--strict")
     assert code == 1 and "--strict is on" in err
 

@@ -286,7 +286,7 @@ def test_a_picture_without_alt_text_is_warned_at_import_and_the_brief_builds(pro
     ]
     code, _, err = run_build(str(project / "source" / "brief.md"), "--out", str(project / "dist"), "--format", "html")
     assert code == 0, err
-    assert "image brief-media/image1.png has no alt text: screen readers get nothing for it and --check fails" in err
+    assert "image brief-media/image1.png has no alt text: screen readers get nothing for it, the PDFs claim" in err
 
 
 def test_a_deleted_list_item_leaves_no_empty_item():

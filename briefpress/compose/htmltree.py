@@ -101,6 +101,14 @@ def image_sources(fragment: str) -> list[str]:
     return [img.get("src") or "" for img in root.iter("img")]
 
 
+def undescribed_images(markup: str) -> list[str]:
+    """The src of every <img> of an HTML document or fragment that has no alt text."""
+    if "<img" not in markup:
+        return []
+    root = html.fromstring(markup)
+    return [img.get("src") or "" for img in root.iter("img") if not (img.get("alt") or "").strip()]
+
+
 def replace_image_sources(fragment: str, new_src) -> str:
     """Point every <img> at new_src(old_src)."""
     if "<img" not in fragment:

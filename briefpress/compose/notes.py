@@ -227,7 +227,8 @@ def image_warning(node: dict, path: Path, locator: LinkLocator) -> BuildWarning 
     return BuildWarning(
         path,
         locator.line_of(url, ""),
-        f"image {url} has no alt text: screen readers get nothing for it and --check fails it "
+        f"image {url} has no alt text: screen readers get nothing for it, the PDFs claim no PDF/UA-1 "
+        "(the archive PDF/A-3b, not 3a) and --check fails it "
         "(describe it inside the brackets: ![what the image shows](...))",
     )
 

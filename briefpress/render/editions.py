@@ -15,7 +15,7 @@ from pathlib import Path
 
 from briefpress.compose.assets import data_url, with_image_sources
 from briefpress.compose.citation import series_label
-from briefpress.compose.htmltree import link_across
+from briefpress.compose.htmltree import link_across, undescribed_images
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
 from briefpress.records import EDITION, Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
@@ -60,6 +60,15 @@ def make_edition(
 
 DISTRIBUTION_VARIANT = EDITION["pdf"].variant
 ARCHIVE_VARIANT = EDITION["pdfa"].variant
+# What a PDF claims when a picture has no alt text (compose warns about each): PDF/UA-1 and
+# PDF/A-3a require a description of every figure, so the PDF stays tagged and claims no
+# accessibility (PDF/UA: none; the archive: PDF/A-3b, which asks for no description).
+UNDESCRIBED_VARIANT: dict[str, str | None] = {"pdf/ua-1": None, "pdf/a-3a": "pdf/a-3b"}
+
+
+def claimed_variant(variant: str, html: str) -> str | None:
+    """The standard a PDF of this HTML can honestly claim: its variant, unless a picture has no alt text."""
+    return UNDESCRIBED_VARIANT.get(variant, variant) if undescribed_images(html) else variant
 
 
 def make_pdf(
@@ -94,7 +103,7 @@ def make_pdf(
             roots=pdf_roots(brand, doc.source_path),
             source=doc.source_path,
             explain=ProblemExplainer(doc),
-            variant=variant,
+            variant=claimed_variant(variant, html),
             attachments=attachments,
             show_draft=show_draft,
             stale=stale,

@@ -230,7 +230,7 @@ def make_pack_pdf(
     foreword_html: str = "",
 ) -> bytes:
     """The pack's distribution ("pdf") or print ("print") edition: one render, tagged PDF/UA-1."""
-    from briefpress.render.editions import DISTRIBUTION_VARIANT
+    from briefpress.render.editions import DISTRIBUTION_VARIANT, claimed_variant
     from briefpress.render.packtags import declare_languages
     from briefpress.render.pdf import render_pdf
     from briefpress.render.pdftags import finish_tagged_pdf
@@ -277,7 +277,7 @@ def make_pack_pdf(
             + tuple(source_folders),
             source=manifest.path,
             explain=PackExplainer(manifest, docs),
-            variant=DISTRIBUTION_VARIANT,
+            variant=claimed_variant(DISTRIBUTION_VARIANT, page),
         )
     finished = finish_tagged_pdf(pdf, link_descriptions=descriptions)
     return declare_languages(
