@@ -5,6 +5,7 @@ the cases and is built once; the tracebacks each get a brief of their own."""
 from __future__ import annotations
 
 import pickle
+import re
 import zipfile
 from pathlib import Path
 
@@ -220,6 +221,20 @@ def test_a_loose_list_sets_its_marker_beside_the_first_line(carried):
         )
         assert column.getextrema()[0] < 128, f"no marker beside the first line of {item!r}"
     doc.close()
+
+
+def test_a_loose_list_never_leaves_a_marker_alone_at_the_foot_of_a_page(tmp_path):
+    """Forty loose items over five pages: each page holds as many markers as item starts (a
+    floated marker used to stay behind when its paragraph moved to the next page)."""
+    sentence = "The basin's reservoirs held less water this year than in any of the ten before it. "
+    items = "\n\n".join(f"- Item {n}: " + sentence * (3 + n % 3) for n in range(40))
+    path = write_brief(tmp_path, "## List\n\n" + items + "\n")
+    result = cli(str(path.name), "--out", "dist", "--format", "pdf", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    pages = pdf_pages_text(tmp_path / "dist" / "brief.pdf")
+    assert len(pages) >= 4
+    for number, text in enumerate(pages, start=1):
+        assert text.count("\u2022") == len(re.findall(r"Item \d+:", text)), f"page {number}"
 
 
 def test_a_level_five_heading_is_not_smaller_than_the_text(carried):
