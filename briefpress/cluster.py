@@ -215,12 +215,7 @@ def worker_folder() -> Path:
     """This worker's scratch folder, made on its first brief."""
     folder = scratch_path()
     if folder is None:
-        saved = tempfile.tempdir
-        tempfile.tempdir = get_worker().local_directory
-        try:
-            WORKER_FOLDER.enter_context(scratch_folder())
-        finally:
-            tempfile.tempdir = saved
+        WORKER_FOLDER.enter_context(scratch_folder(Path(get_worker().local_directory)))
         folder = scratch_path()
     assert folder is not None
     return folder
