@@ -12,9 +12,8 @@ from lxml import etree
 from PIL import Image
 
 from briefpress.check.pdfcheck import check_pdfua
-from briefpress.check.validate import Verdict, run_epubcheck, run_epubchecks, validate_editions, vera_verdict
+from briefpress.check.validate import Verdict, run_epubcheck, run_epubchecks, vera_verdict
 from briefpress.check.verapdf import run_verapdf
-from briefpress.records import EDITION_FILES, Artifact
 from conftest import BRIEFS, SHARED, run_build
 
 NS = {
@@ -38,18 +37,9 @@ def editions(every_edition) -> dict[str, Path]:
     return {name: every_edition[name] for name in CHECKED}
 
 
-@pytest.fixture(scope="session")
-def verdicts(editions) -> dict[tuple[str, str], Verdict]:
-    """Every validator on every edition: one Ace run per EPUB, one epubcheck run for all the EPUBs
-    and one veraPDF run for all the PDFs."""
-    artifacts = [
-        Artifact(editions[name] / f"{name}{ending}", kind, 0)
-        for name in editions
-        for kind, ending in EDITION_FILES.items()
-        if kind in ALL_FORMATS.split(",")
-    ]
-    found = validate_editions(artifacts, CHECKED.values())
-    return {(v.validator, v.edition.name): v for v in found}
+# `verdicts` (conftest): every validator on every edition of these briefs, in the run's one
+# validation pass: one Ace run per EPUB, one epubcheck run for all the EPUBs and one veraPDF run
+# for all the PDFs.
 
 
 def pdf_of(editions, name: str) -> Path:
