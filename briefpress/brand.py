@@ -10,10 +10,10 @@ from pathlib import Path
 from brand_yml import Brand as BrandYml
 from pydantic import ValidationError
 
-from briefpress.compose.htmltree import svg_problem
 from briefpress.errors import BriefError, raise_all
 from briefpress.read.files import read_regular_file
 from briefpress.read.frontmatter import key_paths, load_yaml
+from briefpress.read.svg import svg_problem
 from briefpress.records import LABEL_KEYS, TEMPLATE_LABELS, Brand, FontFace, Labels
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).

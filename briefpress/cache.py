@@ -25,12 +25,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from briefpress.errors import Logged
-from briefpress.kept import prune_folder
+from briefpress.kept import Key, prune_folder, used
 from briefpress.read.history import last_commit_time
 from briefpress.records import BuildConfig
 
-FORMAT_VERSION = "2"
-KEEP = 32  # entries kept; older ones are removed when a new one is stored (about 1 MB each)
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -48,15 +46,8 @@ def cache_key(config: BuildConfig, source: Path) -> str | None:
     """The key of one brief's editions, or None when they cannot be cached (remote images, no source)."""
     if config.allow_remote or not source.is_file():
         return None
-    digest = hashlib.sha256()
-
-    def add(label: str, value: str | bytes) -> None:
-        data = value.encode("utf-8") if isinstance(value, str) else value
-        digest.update(f"{label}\0{len(data)}\0".encode("utf-8"))
-        digest.update(data)
-
-    add("format", FORMAT_VERSION)
-    add("python", sys.version)
+    key = Key("editions")
+    add = key.add
     add(
         "options",
         json.dumps([config.formats, config.paper, config.press, config.strict, config.references], sort_keys=True),
@@ -76,7 +67,7 @@ def cache_key(config: BuildConfig, source: Path) -> str | None:
     for path in brand_files_outside(config.brand_path):
         add(f"brand-path:{path}", path.read_bytes())
     add("distributions", "\n".join(distributions()))
-    return digest.hexdigest()
+    return key.hexdigest()
 
 
 BRAND_PATH = re.compile(r"^[\s-]*path:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", re.M)
@@ -130,6 +121,7 @@ def lookup(cache_dir: Path, key: str | None, source: Path) -> Entry | None:
             if hashlib.sha256(data).hexdigest() != sha:
                 return None
             editions.append((kind, data))
+        used(folder)
         return Entry(
             tuple(editions),
             tuple(Logged(*w) for w in manifest["warnings"]),
@@ -140,9 +132,9 @@ def lookup(cache_dir: Path, key: str | None, source: Path) -> Entry | None:
         return None
 
 
-def store(cache_dir: Path, key: str | None, entry: Entry, *, keep: int = KEEP) -> None:
-    """Keep entry under key, and the keep most recent entries (an archive: at least its briefs).
-    The cache is an optimisation: failing to write it is not an error."""
+def store(cache_dir: Path, key: str | None, entry: Entry) -> None:
+    """Keep entry under key, and prune the cache as kept/ is pruned (kept.prune_folder). The cache
+    is an optimisation: failing to write it is not an error."""
     if key is None:
         return
     try:
@@ -162,7 +154,7 @@ def store(cache_dir: Path, key: str | None, entry: Entry, *, keep: int = KEEP) -
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         shutil.rmtree(cache_dir / key, ignore_errors=True)
         os.replace(staging, cache_dir / key)
-        prune_folder(cache_dir, keep)
+        prune_folder(cache_dir)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -33,7 +33,7 @@ from urllib.parse import unquote
 import dask
 from distributed import Client, LocalCluster, as_completed, get_worker
 
-from briefpress.cache import KEEP, brand_files_outside, cache_key, lookup, store, tree
+from briefpress.cache import brand_files_outside, cache_key, lookup, store, tree
 from briefpress.errors import BriefError, Logged
 from briefpress.pipeline import BriefBuild, Driver, Problem, build_brief
 from briefpress.read.history import last_commit_time
@@ -159,8 +159,7 @@ def series_builds(client: Client, config: BuildConfig) -> Iterator[BriefBuild]:
             brief = task_result(future, path)
             future.release()  # the worker lets go of the editions' bytes now, not at the end of the series
             if brief.made and config.cache_dir:
-                keep = max(KEEP, len(config.sources))  # a rebuilt archive is kept whole
-                store(config.cache_dir, cache_key(config, path), brief.entry(), keep=keep)
+                store(config.cache_dir, cache_key(config, path), brief.entry())
             yield brief
     except KeyboardInterrupt:
         client.cancel(futures)  # the briefs not yet built stop on their workers
@@ -215,12 +214,7 @@ def worker_folder() -> Path:
     """This worker's scratch folder, made on its first brief."""
     folder = scratch_path()
     if folder is None:
-        saved = tempfile.tempdir
-        tempfile.tempdir = get_worker().local_directory
-        try:
-            WORKER_FOLDER.enter_context(scratch_folder())
-        finally:
-            tempfile.tempdir = saved
+        WORKER_FOLDER.enter_context(scratch_folder(Path(get_worker().local_directory)))
         folder = scratch_path()
     assert folder is not None
     return folder

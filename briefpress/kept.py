@@ -23,6 +23,7 @@ import pickle
 import shutil
 import sys
 import sysconfig
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,12 @@ from briefpress.records import Brand
 
 PACKAGE = Path(__file__).resolve().parent
 FONTSOURCE = PACKAGE.parent / "tools" / "node_modules" / "@fontsource"  # as brand.py looks fonts up
-FORMAT = b"kept 1"
-KEEP = 64  # files: a brand is about 10 KB, a cover about 150 KB
+FORMAT = "2"  # of every key: a new format makes every kept thing and every edition again
+# Both caches (editions/ and kept/) keep what was used in the last 30 days, the least recently used
+# going first past 1 GiB each: a series of several hundred briefs (about 1 MB of editions each) is
+# kept whole, where a fixed count of entries evicted most of it on every rebuild.
+MAX_AGE = 30 * 24 * 3600  # seconds
+MAX_BYTES = 1 << 30
 
 
 _cache: Path | None = None  # the cache folder of the build running in this process (its workers inherit it)
@@ -54,21 +59,60 @@ def cache_folder(part: str) -> Path | None:
     return _cache / part if _cache else None
 
 
-def prune_folder(folder: Path, keep: int) -> None:
-    """Keep the `keep` most recently written entries of a cache folder (files or folders, but the
-    half-written ones, whose name starts with a dot): the edition cache and kept/ alike."""
+class Key:
+    """The key of a cache entry, the edition cache's and kept/'s alike: a SHA-256 over labelled
+    parts (each with its length, so no two lists of parts run together), after the key format,
+    the kind of entry and the Python version."""
+
+    def __init__(self, kind: str):
+        self.hash = hashlib.sha256()
+        for label, value in (("format", FORMAT), ("kind", kind), ("python", sys.version)):
+            self.add(label, value)
+
+    def add(self, label: str, value: str | bytes) -> None:
+        data = value.encode("utf-8") if isinstance(value, str) else value
+        self.hash.update(f"{label}\0{len(data)}\0".encode("utf-8"))
+        self.hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self.hash.hexdigest()
+
+
+def used(path: Path) -> None:
+    """Mark a cache entry as used (its modification time), so that pruning keeps it longest."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass  # a read-only cache: it is pruned by whoever can write it
+
+
+def prune_folder(folder: Path) -> None:
+    """Remove the entries of a cache folder not used for MAX_AGE, then the least recently used ones
+    until it holds at most MAX_BYTES (files or folders, but the half-written ones, whose name
+    starts with a dot): the edition cache and kept/ alike."""
     found = []
     for entry in os.scandir(folder):
         try:
             if not entry.name.startswith("."):
-                found.append((entry.stat().st_mtime_ns, entry.path))
+                found.append((entry.stat().st_mtime, entry_size(entry), entry.path))
         except OSError:
             continue  # removed meanwhile by a build beside this one
-    for _, path in sorted(found, reverse=True)[keep:]:
+    total, now = sum(size for _, size, _ in found), time.time()
+    for mtime, size, path in sorted(found):  # the least recently used first
+        if now - mtime <= MAX_AGE and total <= MAX_BYTES:
+            break
         if os.path.isdir(path):
             shutil.rmtree(path, ignore_errors=True)
         else:
             Path(path).unlink(missing_ok=True)
+        total -= size
+
+
+def entry_size(entry: os.DirEntry) -> int:
+    """The bytes of a cache entry: a file, or a folder of files (an edition cache entry)."""
+    if not entry.is_dir():
+        return entry.stat().st_size
+    return sum(inner.stat().st_size for inner in os.scandir(entry.path) if inner.is_file())
 
 
 def stamp(path: Path) -> tuple:
@@ -89,8 +133,11 @@ def code_stamps(modules: Iterable[str]) -> list[tuple]:
     return stamps
 
 
-def digest(*parts: object) -> bytes:
-    return hashlib.sha256(repr((FORMAT, sys.version, *parts)).encode("utf-8")).digest()
+def digest(kind: str, *parts: object) -> bytes:
+    """The key of a kept thing (Key, as for the edition cache) over the repr of small parts."""
+    key = Key(kind)
+    key.add("parts", repr(parts))
+    return key.hexdigest().encode("ascii")
 
 
 def kept_file(kind: str, owner: Path) -> Path | None:
@@ -107,7 +154,10 @@ def read_kept(kind: str, owner: Path, key: bytes) -> bytes | None:
         data = file.read_bytes()
     except OSError:
         return None
-    return data[len(key) :] if data.startswith(key) else None
+    if not data.startswith(key):
+        return None
+    used(file)
+    return data[len(key) :]
 
 
 MISSING = object()
@@ -135,7 +185,7 @@ def keep(kind: str, owner: Path, key: bytes, value: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(key + value)
         partial.replace(target)  # whole or not at all, for a build running beside this one
-        prune_folder(target.parent, KEEP)  # each brand file and brief has one; temporary projects too
+        prune_folder(target.parent)  # each brand file and brief has one; temporary projects too
     except OSError:
         partial.unlink(missing_ok=True)  # a read-only installation: made again next time
 

@@ -2,9 +2,10 @@
 
 WeasyPrint's FontConfiguration copies the @font-face files into a mkdtemp() folder that it
 removes only when the object is garbage-collected, which a forked worker leaving through
-os._exit never does: every PDF left a weasyprint-XXXXXXXX/ folder behind. PDFs are rendered
-with tempfile pointed at the build's own folder (scratch_tempdir), which the build removes at
-its end; a worker whose build was killed removes it too (workers.exit_with_parent).
+os._exit never does: every PDF left a weasyprint-XXXXXXXX/ folder behind. The font set-up is
+given a folder inside the build's own (render/patches/weasyprint.py `confined_fonts`), which the
+build removes at its end; a worker whose build was killed removes it too (workers.exit_with_parent).
+Nothing here changes tempfile's global folder: a folder is always passed with dir=.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ _folder: str | None = None  # theirs; forked workers inherit it
 
 
 @contextlib.contextmanager
-def scratch_folder():
-    """Make the build's temporary folder for what runs inside; remove it after the last build."""
+def scratch_folder(parent: Path | None = None):
+    """Make the build's temporary folder (in parent, else the temporary folder) for what runs
+    inside; remove it after the last build."""
     global _users, _folder
     with _lock:
         if _users == 0:
             remove_stale_folders()
-            _folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+            _folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent)
         _users += 1
     try:
         yield
@@ -40,20 +42,6 @@ def scratch_folder():
             if _users == 0:
                 remove_scratch_folder()
                 _folder = None
-
-
-@contextlib.contextmanager
-def scratch_tempdir():
-    """Point tempfile at the build's folder while a library that leaves files there runs.
-
-    Only around such calls: multiprocessing keeps its own temporary folder (the forkserver's
-    socket) for the life of the process, so it must not be made inside this one."""
-    saved = tempfile.tempdir
-    tempfile.tempdir = _folder or saved
-    try:
-        yield
-    finally:
-        tempfile.tempdir = saved
 
 
 def scratch_path() -> Path | None:

@@ -116,3 +116,49 @@ def every_edition(tmp_path_factory) -> dict[str, Path]:
 def built(every_edition) -> dict[str, Path]:
     """The sample and the links and minimal fixtures, built once: {"brief": folder, ...}. Read-only."""
     return {name: every_edition[name] for name in BRIEFS}
+
+
+# Briefs built once per run in strict mode, into one folder: a brief with every kind of content,
+# a table longer than a page and the Urdu brief (right to left, Nastaliq).
+STRICT = {
+    "content": FIXTURES / "content" / "content.md",
+    "long-table": FIXTURES / "long-table.md",
+    "urdu": FIXTURES / "urdu.md",
+}
+CITED = FIXTURES / "cite" / "cited.md"
+
+
+@pytest.fixture(scope="session")
+def strict_editions(tmp_path_factory) -> Path:
+    """The STRICT briefs built once with --strict as PDF, print, EPUB and web page: their folder. Read-only."""
+    out = tmp_path_factory.mktemp("strict")
+    for source in STRICT.values():
+        code, _, err = run_build(str(source), "--out", str(out), "--format", "pdf,print,epub,html", "--strict")
+        assert code == 0, err
+    return out
+
+
+@pytest.fixture(scope="session")
+def cited(tmp_path_factory) -> tuple[Path, str]:
+    """The cited brief built once with --references in every edition: (folder, stderr). Read-only."""
+    out = tmp_path_factory.mktemp("cited")
+    code, _, err = run_build(str(CITED), "--out", str(out), "--format", EVERY_EDITION, "--references")
+    assert code == 0, err
+    return out, err
+
+
+@pytest.fixture(scope="session")
+def verdicts(every_edition, strict_editions, cited):
+    """Every validator on the shared builds, in one pass (a veraPDF JVM and an epubcheck JVM for
+    all, each JVM's start-up paid once): {(validator, file name): Verdict}. File names are unique."""
+    from briefpress.check.validate import validate_editions
+    from briefpress.records import EDITION_FILES, Artifact
+
+    def artifacts(folder: Path, name: str, kinds: str) -> list:
+        return [Artifact(folder / f"{name}{EDITION_FILES[kind]}", kind, 0) for kind in kinds.split(",")]
+
+    found = [a for name, folder in every_edition.items() for a in artifacts(folder, name, "pdf,print,epub,pdfa")]
+    found += artifacts(strict_editions, "content", "pdf,epub") + artifacts(strict_editions, "long-table", "pdf,epub")
+    found += artifacts(strict_editions, "urdu", "pdf,print,epub") + artifacts(cited[0], "cited", "pdf,print,epub,pdfa")
+    manuscripts = [*SHARED.values(), *STRICT.values(), CITED]
+    return {(v.validator, v.edition.name): v for v in validate_editions(found, manuscripts)}

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -131,20 +132,46 @@ def test_editions_rendered_in_parallel_are_the_same_bytes(project):
     assert sorted(one) == ["SHA256SUMS", "brief-card.png", "brief-print.pdf", "brief.epub", "brief.html", "brief.pdf"]
 
 
-def test_the_cache_keeps_only_the_newest_entries(project):
-    from briefpress.cache import KEEP
+def test_the_cache_keeps_a_whole_series_and_drops_what_was_not_used_for_a_month(project):
+    """Forty entries (a count of 32 evicted most of a series on every rebuild) all stay; an entry
+    unused for longer than MAX_AGE goes; a hit marks its entry used, so it is kept longest."""
+    from briefpress.kept import MAX_AGE
 
     cache = project / ".briefpress-cache" / "editions"
-    for n in range(KEEP + 5):
-        old = cache / f"{n:064x}"
-        old.mkdir(parents=True)
-        os.utime(old, (1_000_000 + n, 1_000_000 + n))
-    _, _, files = build(project)
+    now = time.time()
+    for n in range(40):
+        entry = cache / f"{n:064x}"
+        entry.mkdir(parents=True)
+        os.utime(entry, (now - 3600 * (n + 1),) * 2)  # used n + 1 hours ago
+    forgotten = cache / f"{99:064x}"
+    forgotten.mkdir()
+    os.utime(forgotten, (now - MAX_AGE - 60,) * 2)
+    build(project)
     entries = sorted(p.name for p in cache.iterdir())
-    assert len(entries) == KEEP
-    assert f"{0:064x}" not in entries and f"{KEEP + 4:064x}" in entries  # the oldest went first
+    assert len(entries) == 41 and forgotten.name not in entries  # the forty, and the new one
+    (made,) = set(entries) - {f"{n:064x}" for n in range(40)}
+    os.utime(cache / made, (now - 7 * 24 * 3600,) * 2)
     again, _, _ = build(project)
-    assert again["loaded"] == []  # the new entry was kept
+    assert again["loaded"] == []  # a hit
+    assert (cache / made).stat().st_mtime > now - 60  # marked used
+
+
+def test_past_its_size_a_cache_folder_loses_its_least_recently_used_entries(tmp_path, monkeypatch):
+    from briefpress import kept
+
+    for n in range(6):  # the edition cache's entries are folders, kept/'s files: both are pruned alike
+        entry = tmp_path / f"entry{n}"
+        if n % 2:
+            entry.write_bytes(b"x" * 1000)
+        else:
+            entry.mkdir()
+            (entry / "pdf").write_bytes(b"x" * 1000)
+        os.utime(entry, (1_000_000_000 + n,) * 2)
+    (tmp_path / ".half-written").write_bytes(b"x" * 5000)
+    monkeypatch.setattr(kept, "MAX_AGE", 10**10)
+    monkeypatch.setattr(kept, "MAX_BYTES", 3500)
+    kept.prune_folder(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".half-written", "entry3", "entry4", "entry5"]
 
 
 def test_a_byte_identical_copy_under_another_name_is_built_for_its_own_name(project):

@@ -32,13 +32,11 @@ LONG_TITLE = (
 )
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("card")
-    for source in (SAMPLE, URDU):
-        code, _, err = run_build(str(source), "--out", str(out), "--format", "html", "-q")
-        assert code == 0, err
-    return out
+@pytest.fixture(scope="session")
+def built(every_edition, strict_editions) -> dict[str, Path]:
+    """The folders of the run's shared builds of the sample and the Urdu brief (conftest): the web
+    page and its card come with every build that makes the web edition."""
+    return {"brief": every_edition["brief"], "urdu": strict_editions}
 
 
 def tags(page: Path) -> dict[str, list[str]]:
@@ -67,7 +65,7 @@ def ink_columns(image: Image.Image, top: int, bottom: int, left: int, right: int
 
 
 def test_the_sample_card_is_a_1200_by_630_png_in_the_brand_colours(built):
-    data = (built / "brief-card.png").read_bytes()
+    data = (built["brief"] / "brief-card.png").read_bytes()
     image = Image.open(io.BytesIO(data))
     assert (image.format, image.size) == ("PNG", (1200, 630))
     assert image.convert("RGB").getpixel((20, 600)) == PRIMARY  # the brand's column on the left
@@ -77,7 +75,7 @@ def test_the_sample_card_is_a_1200_by_630_png_in_the_brand_colours(built):
 
 
 def test_the_card_is_named_by_open_graph_and_twitter_with_an_absolute_address(built):
-    found = tags(built / "brief.html")
+    found = tags(built["brief"] / "brief.html")
     assert found["og:url"] == [SAMPLE_URL]
     assert found["og:image"] == found["twitter:image"] == [SAMPLE_URL + "brief-card.png"]
     assert (found["og:image:width"], found["og:image:height"]) == (["1200"], ["630"])
@@ -89,17 +87,17 @@ def test_the_card_is_named_by_open_graph_and_twitter_with_an_absolute_address(bu
 def test_the_card_is_the_same_bytes_on_every_build(built, tmp_path):
     code, _, err = run_build(str(SAMPLE), "--out", str(tmp_path), "--format", "html", "-q")
     assert code == 0, err
-    assert (tmp_path / "brief-card.png").read_bytes() == (built / "brief-card.png").read_bytes()
+    assert (tmp_path / "brief-card.png").read_bytes() == (built["brief"] / "brief-card.png").read_bytes()
     assert "brief-card.png" in (tmp_path / "SHA256SUMS").read_text()
 
 
 def test_an_urdu_card_is_drawn_in_the_brands_fallback_fonts_and_set_right_to_left(built):
     assert features.check("raqm"), "Pillow lays out right-to-left text with libraqm and libfribidi: run ./setup.sh"
-    image = Image.open(built / "urdu-card.png").convert("RGB")
+    image = Image.open(built["urdu"] / "urdu-card.png").convert("RGB")
     assert image.getpixel((1180, 600)) == PRIMARY and image.getpixel((20, 600)) != PRIMARY  # the column mirrored
     _, right = ink_columns(image, 160, 480, 0, 1200 - CARD_BAND - 12)
     assert right > 1200 - CARD_BAND - 12 - 100  # the title ends at the right of its column
-    found = tags(built / "urdu.html")
+    found = tags(built["urdu"] / "urdu.html")
     assert found["og:image"] == ["https://www.isas.nus.edu.sg/papers/urdu/urdu-card.png"]
     (alt,) = found["og:image:alt"]
     # the brand's Urdu word for "No.", then the title; the byline without an English "by"

@@ -12,15 +12,12 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from briefpress.check.validate import validate_editions
-from briefpress.records import EDITION_FILES, Artifact
 from conftest import FIXTURES, run_build
 from helpers import NS, pdf_links, pdf_pages_text, squash
 from robust import only_error, write_brief
 
 CITED = FIXTURES / "cite" / "cited.md"
 CITED_JSON = FIXTURES / "cite" / "cited-json.md"
-FORMATS = "pdf,print,epub,html,pdfa"
 DOI_URL = "https://doi.org/10.1525/as.2021.61.3.455"
 
 # What Chicago notes and bibliography (17th edition) prints for tests/fixtures/cite/cited.md, in
@@ -44,12 +41,7 @@ CITE_AS = (
 )
 
 
-@pytest.fixture(scope="module")
-def cited(tmp_path_factory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("cited")
-    code, _, err = run_build(str(CITED), "--out", str(out), "--format", FORMATS, "--references")
-    assert code == 0, err
-    return out, err
+# `cited` (conftest): the cited brief built once in every edition with --references: (folder, stderr).
 
 
 def epub_page(folder: Path, stem: str, name: str):
@@ -164,14 +156,10 @@ def test_the_doi_and_url_are_in_the_xmp_and_the_opf(cited, tmp_path):
     assert (scheme.get("property"), scheme.get("scheme"), scheme.text) == ("identifier-type", "onix:codelist5", "06")
 
 
-def test_the_validators_pass_a_cited_brief(cited):
-    folder = cited[0]
-    artifacts = [
-        Artifact(folder / f"cited{ending}", kind, 0)
-        for kind, ending in EDITION_FILES.items()
-        if kind in ("pdf", "print", "epub", "pdfa")
-    ]
-    for verdict in validate_editions(artifacts, [CITED]):
+def test_the_validators_pass_a_cited_brief(verdicts):
+    checked = [v for (_, name), v in verdicts.items() if name.startswith("cited")]
+    assert len(checked) == 10, [(v.validator, v.edition.name) for v in checked]
+    for verdict in checked:
         assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), (
             verdict.validator,
             verdict.details,

@@ -4,6 +4,7 @@ PDF/UA-1 and PDF/A-3 assertions. Nothing here skips: setup.sh installs every too
 from __future__ import annotations
 
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -12,9 +13,8 @@ from lxml import etree
 from PIL import Image
 
 from briefpress.check.pdfcheck import check_pdfua
-from briefpress.check.validate import Verdict, run_epubcheck, run_epubchecks, validate_editions, vera_verdict
+from briefpress.check.validate import Verdict, run_epubcheck, run_epubchecks, vera_verdict
 from briefpress.check.verapdf import run_verapdf
-from briefpress.records import EDITION_FILES, Artifact
 from conftest import BRIEFS, SHARED, run_build
 
 NS = {
@@ -38,18 +38,9 @@ def editions(every_edition) -> dict[str, Path]:
     return {name: every_edition[name] for name in CHECKED}
 
 
-@pytest.fixture(scope="session")
-def verdicts(editions) -> dict[tuple[str, str], Verdict]:
-    """Every validator on every edition: one Ace run per EPUB, one epubcheck run for all the EPUBs
-    and one veraPDF run for all the PDFs."""
-    artifacts = [
-        Artifact(editions[name] / f"{name}{ending}", kind, 0)
-        for name in editions
-        for kind, ending in EDITION_FILES.items()
-        if kind in ALL_FORMATS.split(",")
-    ]
-    found = validate_editions(artifacts, CHECKED.values())
-    return {(v.validator, v.edition.name): v for v in found}
+# `verdicts` (conftest): every validator on every edition of these briefs, in the run's one
+# validation pass: one Ace run per EPUB, one epubcheck run for all the EPUBs and one veraPDF run
+# for all the PDFs.
 
 
 def pdf_of(editions, name: str) -> Path:
@@ -403,8 +394,9 @@ def broken_epub(good: Path, out: Path) -> Path:
 def test_epubcheck_fails_a_broken_epub_alone_and_in_one_jvm_with_others(editions, tmp_path):
     good = editions["minimal"] / "minimal.epub"
     broken = broken_epub(good, tmp_path / "broken.epub")
-    alone = run_epubcheck(broken)
-    batch = run_epubchecks([good, broken])
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two JVMs side by side: each is mostly its start-up
+        alone_run, batch_run = pool.submit(run_epubcheck, broken), pool.submit(run_epubchecks, [good, broken])
+        alone, batch = alone_run.result(), batch_run.result()
     assert alone.errors >= 1 and any("RSC-005" in line and "blink" in line for line in alone.details), alone.details
     assert (batch[1].errors, batch[1].warnings, batch[1].details) == (alone.errors, alone.warnings, alone.details)
     assert batch[0].edition == good and batch[0].passed, batch[0].details

@@ -12,9 +12,8 @@ import pypdfium2 as pdfium
 import pytest
 from lxml import etree
 
-from briefpress.check.validate import validate_editions
-from briefpress.records import EDITION_FILES, Artifact
-from conftest import FIXTURES, run_build
+from briefpress.records import EDITION_FILES
+from conftest import FIXTURES
 from helpers import page_texts
 
 CONTENT = FIXTURES / "content" / "content.md"
@@ -25,13 +24,10 @@ MM = 72 / 25.4
 NS = {"x": "http://www.w3.org/1999/xhtml"}
 
 
-@pytest.fixture(scope="module")
-def editions(tmp_path_factory):
-    out = tmp_path_factory.mktemp("content")
-    for source in SOURCES.values():
-        code, _, err = run_build(str(source), "--out", str(out), "--format", "pdf,print,epub,html", "--strict")
-        assert code == 0, err
-    return out
+@pytest.fixture(scope="session")
+def editions(strict_editions):
+    """The content, long-table and Urdu briefs built once with --strict (conftest): their folder."""
+    return strict_editions
 
 
 def char_boxes(page):
@@ -211,13 +207,10 @@ def test_quotes_and_lists_have_their_look(editions):
         pdf.close()
 
 
-def test_validators_find_nothing_in_these_briefs(editions):
-    artifacts = [
-        Artifact(editions / f"{name}{EDITION_FILES[kind]}", kind, 0)
-        for name in ("content", "long-table")
-        for kind in ("pdf", "epub")
-    ]
-    for verdict in validate_editions(artifacts, [CONTENT, LONG_TABLE]):
+def test_validators_find_nothing_in_these_briefs(verdicts):
+    checked = [v for (_, name), v in verdicts.items() if name.startswith(("content.", "long-table."))]
+    assert {v.validator for v in checked} == {"pdfua", "pdf-rules", "verapdf", "epubcheck", "ace"}
+    for verdict in checked:
         assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), (
             verdict.validator,
             verdict.edition.name,

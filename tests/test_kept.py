@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import pytest
 
@@ -103,16 +104,21 @@ def test_the_kept_cover_has_the_bytes_of_one_drawn_and_is_drawn_again_for_other_
     assert len(list((kept / "kept").iterdir())) == 1  # one file per brief: its new cover replaced the old
 
 
-def test_only_the_most_recently_kept_files_stay(kept, monkeypatch):
+def test_kept_files_are_pruned_as_the_edition_cache_is(kept, monkeypatch):
+    """kept/ goes by the one prune policy (kept.prune_folder): past MAX_BYTES, the least recently
+    used files go first, and reading a kept file marks it used."""
     from briefpress import kept as kept_module
 
-    monkeypatch.setattr(kept_module, "KEEP", 3)
+    now = time.time()
     for n in range(5):
         kept_module.keep("cover", kept / f"brief{n}.md", b"key", b"png")
         stamp = kept_module.kept_file("cover", kept / f"brief{n}.md")
-        os.utime(stamp, ns=(n * 10**9, n * 10**9))  # written one after another
+        os.utime(stamp, (now - 100 + n, now - 100 + n))  # written one after another
+    assert kept_module.read_kept("cover", kept / "brief0.md", b"key") == b"png"  # used now: kept longest
+    monkeypatch.setattr(kept_module, "MAX_BYTES", 3 * len(b"keypng"))
+    kept_module.keep("cover", kept / "brief5.md", b"key", b"png")
     left = sorted(path.name for path in (kept / "kept").iterdir())
-    assert left == sorted(kept_module.kept_file("cover", kept / f"brief{n}.md").name for n in (2, 3, 4))
+    assert left == sorted(kept_module.kept_file("cover", kept / f"brief{n}.md").name for n in (0, 4, 5))
     assert kept_module.read_kept("cover", kept / "brief4.md", b"key") == b"png"
 
 

@@ -57,7 +57,7 @@ LAYERS = ("base", "read", "compose", "render", "check", "drive")
 # Modules outside the stage folders, by layer; a stage folder's modules are in its layer.
 PLACED = {
     "base": ("__init__", "records", "errors", "defaults", "scratch", "logcapture", "http", "kept", "console"),
-    "compose": ("brand",),  # brand.yml is read with read/ and its SVG logo checked with compose/htmltree
+    "read": ("brand",),  # brand.yml read with read/frontmatter, its SVG logo checked with read/svg
     "check": ("publish",),
     "drive": ("pipeline", "make", "cache", "series", "cluster", "progress", "packs", "cli", "__main__", "author"),
 }

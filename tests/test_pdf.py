@@ -187,9 +187,9 @@ def render_urdu_line(draw_first_line) -> str:
     import weasyprint.draw.text as weasy_text
     from weasyprint import CSS, HTML
 
-    from briefpress.render.pdf import BrandFonts
+    from briefpress.render.patches.weasyprint import confined_fonts
 
-    fonts = BrandFonts()
+    fonts = confined_fonts(None)
     css = CSS(
         string=f"@font-face {{ font-family: N; src: url({NASTALIQ.as_uri()}) }} p {{ font-family: N }}",
         font_config=fonts,
@@ -218,6 +218,26 @@ def test_weasyprint_still_loses_nastaliq_glyph_clusters_and_our_actual_text_give
     patched = render_urdu_line(draw_first_line_with_actual_text).split()
     # pdfium reads four of the six words (README, known limits); poppler's pdftotext reads all six.
     assert sum(word in patched for word in words) >= 4, patched
+
+
+def test_the_fonts_of_a_render_are_copied_into_the_build_folder_and_only_they_are_used(tmp_path):
+    """A forked worker leaves through os._exit, so WeasyPrint's own clean-up never runs: the font
+    copies must be in the build's folder, which the build removes; and a family the brand does not
+    declare is not found among the machine's fonts."""
+    import io
+
+    from weasyprint import CSS, HTML
+
+    from briefpress.render.patches.weasyprint import confined_fonts
+
+    fonts = confined_fonts(tmp_path)
+    css = CSS(string=f"@font-face {{ font-family: N; src: url({NASTALIQ.as_uri()}) }}", font_config=fonts)
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("weasyprint-") and len(list(folder.iterdir())) == 1
+    html = HTML(string='<p style="font-family: DejaVu Sans">Machine</p><p style="font-family: N">پانی</p>')
+    with pikepdf.open(io.BytesIO(html.write_pdf(stylesheets=[css], font_config=fonts))) as pdf:
+        names = [str(font.BaseFont) for page in pdf.pages for font in page.Resources.Font.values()]
+    assert len(names) == 1 and names[0].endswith("+N"), names  # the machine's DejaVu Sans is not used
 
 
 def test_an_address_breaks_before_its_hyphens_never_after(built):
@@ -322,12 +342,13 @@ def render_justified_urdu(*, moved_apart: bool) -> float:
 
     from briefpress.brand import load_brand
     from briefpress.render.fonts.fit import narrowed
-    from briefpress.render.pdf import BrandFonts, words_moved_apart
+    from briefpress.render.patches.weasyprint import confined_fonts
+    from briefpress.render.pdf import words_moved_apart
     from briefpress.render.styles import edition_css
 
     brand = narrowed(load_brand(ROOT / "styles" / "brand.yml"), ["Noto Nastaliq Urdu"])
     brand = dataclasses.replace(brand, start_overhangs=())  # the ink as drawn, without the room kept for kaf
-    fonts = BrandFonts()
+    fonts = confined_fonts(None)
     sheets = edition_css(brand, "pdf", font_url=lambda face: face.path.as_uri(), paper="A4", direction="rtl")
     css = [CSS(string=sheet.text, font_config=fonts) for sheet in sheets]
     manuscript = (ROOT / "tests" / "fixtures" / "urdu.md").read_text(encoding="utf-8")

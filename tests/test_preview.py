@@ -17,6 +17,7 @@ import pytest
 from PIL import ImageChops
 from playwright.sync_api import expect
 
+from briefpress.author.preview import IDLE
 from conftest import FIXTURES, ROOT
 from helpers import make_project
 
@@ -149,7 +150,8 @@ def test_preview_page_shows_edits_and_errors_by_itself(project, browser):
         r"^stopped at [\d:]+ \(web .*, PDF pages .*\) \(changed: source/minimal\.md\): changed again, building that$"
     )
     assert len(re.findall(built, out, re.M)) + len(re.findall(stopped, out, re.M)) == 2, out
-    assert re.search(built, out.splitlines()[-1]), out  # the last edit's build finished
+    last = [line for line in out.splitlines() if line != IDLE][-1]
+    assert re.search(built, last), out  # the last edit's build finished
 
 
 def test_watch_rebuilds_without_a_server(project):
@@ -231,6 +233,7 @@ def test_an_edit_during_a_later_build_and_a_burst_of_saves(project):
         # the first edit's build is stopped at its PDF by the second edit, or ends just before it
         watcher.wait_for_line(r"^(built|stopped at) .*\(changed: source/minimal\.md\)", timeout=30)
         watcher.wait_for_line(r"^built .*\(changed: source/minimal\.md\)$", timeout=30)
+        watcher.wait_for_line(f"^{IDLE}$", timeout=30)  # every edit so far is built
         assert contains(html, "Second edit, made while")
         assert "Second edit, made while" in pdf_text(project / "dist" / "minimal.pdf")
 
@@ -239,9 +242,8 @@ def test_an_edit_during_a_later_build_and_a_burst_of_saves(project):
         for n in range(10):
             source.write_text(text.replace("Second edit", f"Save {n}"), encoding="utf-8")
             time.sleep(0.03)
+        watcher.wait_for_line(f"^{IDLE}$", timeout=60)  # the builds the saves started have all ended
         pdf = project / "dist" / "minimal.pdf"
-        wait_until(lambda: "Save 9," in pdf_text(pdf), what="the last save's PDF")
-        time.sleep(2)  # any build still to come has started and ended by now
         assert contains(html, "Save 9,") and "Save 9," in pdf_text(pdf)  # the last save wins
         assert 1 <= builds(watcher) - before <= 3, "ten saves in 0.3 s are gathered into one or two more builds"
     finally:

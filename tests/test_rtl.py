@@ -12,24 +12,20 @@ import pypdfium2 as pdfium
 import pytest
 from lxml import etree, html
 
-from briefpress.check.validate import validate_editions
-from briefpress.records import EDITION_FILES, LABEL_KEYS, Artifact, Labels, text_direction
+from briefpress.records import EDITION_FILES, LABEL_KEYS, Labels, text_direction
 from conftest import FIXTURES, ROOT, run_build
 from helpers import edited_brand, page_texts
 
 URDU = FIXTURES / "urdu.md"
 NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf"}
-FORMATS = ("pdf", "print", "epub", "html")
 LABELS = {"summary": "خلاصہ", "notes": "حواشی", "about": "مصنف کا تعارف"}
 MM = 72 / 25.4
 
 
-@pytest.fixture(scope="module")
-def urdu(tmp_path_factory):
-    out = tmp_path_factory.mktemp("urdu")
-    code, _, err = run_build(str(URDU), "--out", str(out), "--format", ",".join(FORMATS), "--strict")
-    assert code == 0, err
-    return out
+@pytest.fixture(scope="session")
+def urdu(strict_editions):
+    """The Urdu brief built once with --strict as PDF, print, EPUB and web page (conftest): its folder."""
+    return strict_editions
 
 
 def read(epub, name: str):
@@ -422,13 +418,15 @@ def test_no_hyphenation_inside_right_to_left_text(urdu):
         assert "\u00ad" not in page and "\x02" not in page
 
 
-def urdu_verdicts(urdu):
-    artifacts = [Artifact(urdu / f"urdu{EDITION_FILES[kind]}", kind, 0) for kind in ("pdf", "print", "epub")]
-    return validate_editions(artifacts, [URDU])
+def urdu_verdicts(verdicts) -> list:
+    """The run's validation pass (conftest) on the Urdu brief's PDF, print edition and EPUB."""
+    found = [v for (_, name), v in verdicts.items() if name in ("urdu.pdf", "urdu-print.pdf", "urdu.epub")]
+    assert len(found) == 8, [(v.validator, v.edition.name) for v in found]
+    return found
 
 
-def test_validators_find_nothing_in_the_urdu_brief(urdu):
-    for verdict in urdu_verdicts(urdu):
+def test_validators_find_nothing_in_the_urdu_brief(verdicts):
+    for verdict in urdu_verdicts(verdicts):
         if verdict.validator == "pdf-rules":  # its bookmark rule reads the text layer: below
             continue
         assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), (
@@ -438,8 +436,8 @@ def test_validators_find_nothing_in_the_urdu_brief(urdu):
 
 
 @TEXT_LAYER
-def test_our_pdf_rules_find_nothing_in_the_urdu_brief(urdu):
-    for verdict in urdu_verdicts(urdu):
+def test_our_pdf_rules_find_nothing_in_the_urdu_brief(verdicts):
+    for verdict in urdu_verdicts(verdicts):
         assert (verdict.errors, verdict.warnings, verdict.violations) == (0, 0, 0), (
             verdict.validator,
             verdict.details,

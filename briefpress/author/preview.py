@@ -26,6 +26,7 @@ from briefpress.scratch import scratch_folder
 
 LOG = logging.getLogger("briefpress")
 KINDS = list(EDITION_FILES)  # the order in which the terminal names a build's editions
+IDLE = "waiting for changes"  # printed once every edit saved so far is built
 
 
 @dataclass(frozen=True)
@@ -182,12 +183,14 @@ class Changes:
         self.lock = threading.Condition()
         self.paths: set[Path] = set()
         self.running = False
+        self.reports = 0  # the watcher's reports so far: a set of changes, or none within its timeout
         self.failure: BaseException | None = None
 
     def add(self, paths: Iterable[Path]) -> None:
         with self.lock:
             self.paths.update(paths)
             self.running = True
+            self.reports += 1
             self.lock.notify_all()
 
     def fail(self, err: BaseException) -> None:
@@ -203,6 +206,18 @@ class Changes:
     def waiting(self) -> bool:
         """True when a change waits for the next build: the running one is already out of date."""
         return bool(self.paths) or self.failure is not None
+
+    def settled(self, timeout: float) -> bool:
+        """True when the watcher has reported twice since this call and no change waits: every file
+        saved before the call has been seen (the first report may have been gathered before the
+        call; the second began after it), so the last build has every edit. False when a change
+        waits, or the watcher has not reported twice within timeout."""
+        with self.lock:
+            seen = self.reports
+            self.lock.wait_for(lambda: self.reports >= seen + 2 or self.paths or self.failure, timeout=timeout)
+            settled = self.reports >= seen + 2 and not self.paths
+        self.raise_failure()
+        return settled
 
     def take(self, timeout: float) -> list[Path]:
         """All the changes so far (waiting up to timeout for one), and forget them."""
@@ -234,7 +249,9 @@ def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event, ready) -> Non
     """Start watching, call ready(), build once, then build again after changes until stop is set.
 
     The watcher runs before the first build, so an edit made while it runs is seen; changes that
-    arrive during any build are gathered into one more build after it."""
+    arrive during any build are gathered into one more build after it. Once every edit saved so far
+    is built, and the watcher has seen no other, it says so once (IDLE): a script or a test waits
+    for that line rather than for a guessed time."""
     changes = Changes()
     watcher = threading.Thread(target=watch_folders, args=(rebuilder.config, changes, stop), daemon=True)
     watcher.start()
@@ -243,10 +260,15 @@ def rebuild_on_change(rebuilder: Rebuilder, stop: threading.Event, ready) -> Non
         ready()
         with scratch_folder():  # kept for the session: WeasyPrint's warm font set-up has its files there
             rebuilder.rebuild(stale=changes.waiting)
+            idle = False
             while not stop.is_set():
+                if not idle and changes.settled(timeout=0.5):
+                    print(IDLE, flush=True)
+                    idle = True
                 paths = changes.take(timeout=0.5)
                 if paths:
                     rebuilder.rebuild(paths, stale=changes.waiting)
+                    idle = False
     finally:
         stop.set()
         watcher.join(timeout=5)

@@ -285,45 +285,6 @@ def wrap(element, wrapper) -> None:
 
 # SVG that runs, embeds or fetches: what a brand's logo must not hold (SVG 2, "Scripting" and
 # "Linking"); shapes, text, gradients and local references (#id) stay.
-SVG_ACTIVE = {"script", "foreignobject", "iframe", "object", "embed", "handler", "listener", "image", "use", "feimage"}
-SVG_URL_ATTRS = {"href", "src"}
-
-
-def svg_problem(data: bytes) -> str:
-    """What in an SVG document could run or fetch something, or "" when it is shapes and text."""
-    if b"<!ENTITY" in data.upper():
-        return "it declares XML entities (a reader could resolve them to a file)"
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as err:
-        return f"not a well-formed SVG file ({err.msg})"
-    if root is None or etree.QName(root).localname != "svg":
-        return "not an SVG file"
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        name = etree.QName(element).localname
-        if name.lower() in SVG_ACTIVE and not (name == "use" and local_references(element)):
-            return f"it holds a <{name}> element"
-        for attribute, value in element.attrib.items():
-            local = etree.QName(attribute).localname.lower()
-            if local.startswith("on"):
-                return f"<{name}> has an event handler ({local})"
-            if local in SVG_URL_ATTRS and not value.strip().startswith("#"):
-                return f"<{name}> links to {value[:60]}"
-            if "url(" in value.replace(" ", "").lower() and not re.search(r"url\(\s*['\"]?#", value):
-                return f"<{name}> fetches {value[:60]}"
-        if name == "style" and re.search(r"@import|url\(\s*['\"]?[^#'\"\s]", element.text or ""):
-            return "its <style> imports or fetches a file"
-    return ""
-
-
-def local_references(element) -> bool:
-    """Whether a <use> points only at an element of the same file."""
-    return all(v.strip().startswith("#") for k, v in element.attrib.items() if etree.QName(k).localname == "href")
-
-
 ITALIC_TAGS = ("em", "i", "cite", "dfn", "var")
 
 

@@ -28,7 +28,6 @@ from briefpress.render.templates import (
     render_epub_pages,
     render_pdf_html,
 )
-from briefpress.scratch import scratch_tempdir
 
 
 def make_edition(
@@ -95,19 +94,18 @@ def make_pdf(
     html = label_headings(render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition))
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
-    with scratch_tempdir():  # WeasyPrint's font folders are left there, for the build to remove
-        pdf = render_pdf(
-            html,
-            css=pdf_css(brand, direction=doc.meta.direction, paper=paper, edition=edition, press=press),
-            base_dir=doc.source_path.parent,
-            roots=pdf_roots(brand, doc.source_path),
-            source=doc.source_path,
-            explain=ProblemExplainer(doc),
-            variant=claimed_variant(variant, html),
-            attachments=attachments,
-            show_draft=show_draft,
-            stale=stale,
-        )
+    pdf = render_pdf(
+        html,
+        css=pdf_css(brand, direction=doc.meta.direction, paper=paper, edition=edition, press=press),
+        base_dir=doc.source_path.parent,
+        roots=pdf_roots(brand, doc.source_path),
+        source=doc.source_path,
+        explain=ProblemExplainer(doc),
+        variant=claimed_variant(variant, html),
+        attachments=attachments,
+        show_draft=show_draft,
+        stale=stale,
+    )
     return finish_tagged_pdf(
         pdf,
         link_descriptions=link_descriptions(html, doc.labels),
@@ -163,8 +161,7 @@ def warm_sheets(brand: Brand, direction: str, paper: str, source: Path, config: 
     from briefpress.render.pdf import warm_up
 
     css = pdf_css(brand, direction=direction, paper=paper, edition="pdf", press=config.press)
-    with scratch_tempdir():
-        warm_up(css, source.parent, pdf_roots(brand, source))
+    warm_up(css, source.parent, pdf_roots(brand, source))
 
 
 class ProblemExplainer:

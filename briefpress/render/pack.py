@@ -32,7 +32,6 @@ from briefpress.render.editions import ProblemExplainer, pdf_css, pdf_roots
 from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions
 from briefpress.render.styles import start_overhang
 from briefpress.render.templates import isolate_for_pdf, pdf_markup, render, render_style, text_direction_of
-from briefpress.scratch import scratch_tempdir
 
 REFERRING = ("aria-labelledby", "aria-describedby", "headers", "for")  # attributes that name ids
 
@@ -266,19 +265,16 @@ def make_pack_pdf(
     descriptions["pack-foreword"] = f"Go to the {PackWords().foreword.lower()}"
     descriptions.update({s.anchor: f"Go to part “{s.title}”" for s in sections if s.title})
     source_folders = {doc.source_path.parent for doc in docs}
-    with scratch_tempdir():
-        pdf = render_pdf(
-            page,
-            css=pack_css(
-                docs, anchors, direction=text_direction(manifest.lang), paper=paper, edition=edition, press=press
-            ),
-            base_dir=manifest.path.parent,
-            roots=tuple(dict.fromkeys(root for doc in docs for root in pdf_roots(pack_brand(docs), doc.source_path)))
-            + tuple(source_folders),
-            source=manifest.path,
-            explain=PackExplainer(manifest, docs),
-            variant=claimed_variant(DISTRIBUTION_VARIANT, page),
-        )
+    pdf = render_pdf(
+        page,
+        css=pack_css(docs, anchors, direction=text_direction(manifest.lang), paper=paper, edition=edition, press=press),
+        base_dir=manifest.path.parent,
+        roots=tuple(dict.fromkeys(root for doc in docs for root in pdf_roots(pack_brand(docs), doc.source_path)))
+        + tuple(source_folders),
+        source=manifest.path,
+        explain=PackExplainer(manifest, docs),
+        variant=claimed_variant(DISTRIBUTION_VARIANT, page),
+    )
     finished = finish_tagged_pdf(pdf, link_descriptions=descriptions)
     return declare_languages(
         finished, other_languages(manifest, sections), piece_anchors(sections, bool(foreword_html))

@@ -12,7 +12,6 @@ import io
 import logging
 import operator
 import re
-import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from briefpress.render.patches import check_versions
 from briefpress.render.patches.cffi import simple_types_built
 from briefpress.render.patches.ctypes_util import sonames_only
 from briefpress.render.patches.fonttools import fallbacks_deferred
+from briefpress.scratch import scratch_path
 
 with sonames_only(), fallbacks_deferred():
     import pydyf
@@ -34,7 +34,7 @@ with sonames_only(), fallbacks_deferred():
     import weasyprint.text.line_break as weasy_line_break
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.formatting_structure.boxes import TextBox
-    from weasyprint.text.ffi import TO_UNITS, ffi, fontconfig, pango, pangoft2
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -386,21 +386,6 @@ class ConfinedFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-ffi.cdef("FcConfig * FcConfigCreate (void);")  # WeasyPrint declares only FcInitLoadConfigAndFonts
-
-
-class BrandFonts(FontConfiguration):
-    """Only the fonts the brand's @font-face rules load: an empty fontconfig configuration
-    instead of the machine's, so that no page depends on the fonts a machine has. A character
-    that no brand font covers shows as the missing-glyph box (fonts.py has warned about it)."""
-
-    def __init__(self):
-        super().__init__()
-        self._config = fontconfig.FcConfigCreate()
-        pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", self.font_map), self._config)
-        fontconfig.FcConfigDestroy(self._config)  # the font map keeps its own reference, as above
-
-
 def _url_path(url: str) -> str:
     from urllib.request import url2pathname
 
@@ -644,13 +629,14 @@ class WarmSetUp:
     is dropped with it. A stylesheet is kept only when it parsed without a problem."""
 
     def __init__(self):
-        self.folder: str | None = None
+        self.folder: Path | None = None
         self.fonts: FontConfiguration | None = None
         self.sheets: dict[tuple[str, str, tuple[Path, ...]], CSS] = {}
 
     def font_config(self) -> FontConfiguration:
-        if self.fonts is None or self.folder != tempfile.tempdir:
-            self.folder, self.fonts, self.sheets = tempfile.tempdir, BrandFonts(), {}
+        folder = scratch_path()
+        if self.fonts is None or self.folder != folder:
+            self.folder, self.fonts, self.sheets = folder, weasyprint_patches.confined_fonts(folder), {}
         return self.fonts
 
     def stylesheet(self, sheet: Stylesheet, base_url: str, fetcher: ConfinedFetcher, capture: LogCapture) -> CSS:

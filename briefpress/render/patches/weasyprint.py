@@ -1,16 +1,22 @@
 """Patches to WeasyPrint 70.0 (entered around each render by render/pdf.py's `patched`). The
 replacements themselves are briefpress's own code in render/pdf.py; here is only what puts them
-in WeasyPrint's place, and takes them out again."""
+in WeasyPrint's place, and takes them out again; and `confined_fonts`, which sets up one
+FontConfiguration object (render/pdf.py `WarmSetUp`), changing nothing else."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import weasyprint.draw.text as weasy_text
 import weasyprint.layout.inline as weasy_inline
 import weasyprint.layout.preferred as weasy_preferred
 import weasyprint.text.line_break as weasy_line_break
+from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+from weasyprint.text.fonts import FontConfiguration
 
 from briefpress.render.patches import Patch
 
@@ -44,6 +50,21 @@ PATCHES = (
         "none: the preview's shaped lines kept between its draft and its PDF (speed)",
         "0b89ee097104b713",
         speed=True,
+    ),
+    # confined_fonts sets the two attributes __init__ makes and add_font_face reads.
+    Patch(
+        "weasyprint",
+        "weasyprint.text.fonts:FontConfiguration.__init__",
+        "confined_fonts",
+        "none: no parameter for a configuration without the machine's fonts, nor for the fonts' folder",
+        "9fdb532fe2c80013",
+    ),
+    Patch(
+        "weasyprint",
+        "weasyprint.text.fonts:FontConfiguration.add_font_face",
+        "confined_fonts",
+        "none: no parameter for a configuration without the machine's fonts, nor for the fonts' folder",
+        "e4fcfcc36ed8c310",
     ),
 )
 
@@ -102,3 +123,28 @@ def reactivate_replaced(reactivate: Callable) -> Iterator[None]:
         yield
     finally:
         weasy_line_break.Layout.reactivate = original
+
+
+@functools.cache
+def declare_fc_config_create() -> None:
+    """WeasyPrint's FFI declares only FcInitLoadConfigAndFonts; declared once, when first needed."""
+    ffi.cdef("FcConfig * FcConfigCreate (void);")
+
+
+def confined_fonts(folder: Path | None) -> FontConfiguration:
+    """A FontConfiguration with only the fonts its @font-face rules add, copied into a folder made
+    in `folder` (None: the temporary folder), so that no page depends on the fonts a machine has
+    and no copy outlives the build that removes `folder`. Written for WeasyPrint 70.0, which has
+    no parameter for either (no upstream issue): its __init__ loads the machine's configuration
+    into `_config`, and add_font_face copies each font into `_folder`, made with mkdtemp() in the
+    temporary folder on the first font and removed only when the object is garbage-collected
+    (never, in a forked worker that leaves through os._exit). Here `_config` is replaced by an
+    empty configuration and `_folder` made beforehand; only this object changes. A character that
+    no brand font covers shows as the missing-glyph box (render/fonts/fit.py has warned about it)."""
+    declare_fc_config_create()
+    fonts = FontConfiguration()
+    fonts._config = fontconfig.FcConfigCreate()
+    pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", fonts.font_map), fonts._config)
+    fontconfig.FcConfigDestroy(fonts._config)  # the font map keeps its own reference, as __init__'s
+    fonts._folder = Path(tempfile.mkdtemp(prefix="weasyprint-", dir=folder))
+    return fonts
