@@ -223,6 +223,37 @@ def test_a_loose_list_sets_its_marker_beside_the_first_line(carried):
     doc.close()
 
 
+def test_a_link_written_as_raw_html_gets_its_numbered_note(tmp_path):
+    """In a paragraph and in an HTML table (as an imported manuscript's wide tables are written), a
+    raw <a href> is a link like any other: its address in a numbered note, not lost on paper."""
+    body = (
+        '<table>\n<tr><td>Cell with <a href="https://example.org/a?x=1&amp;y=2">a link</a> inside</td></tr>\n'
+        '</table>\n\nText with <a title="B" href=\'https://example.org/b\'>a raw link</a>. An <a id="here">anchor</a>.\n'
+    )
+    path = write_brief(tmp_path, body)
+    result = cli(str(path.name), "--out", "dist", "--format", "html", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    page = html.fromstring((tmp_path / "dist" / "brief.html").read_bytes())
+    notes = [" ".join(li.text_content().split()) for li in page.xpath("//li[contains(@class, 'note')]")]
+    assert notes == ["1. https://example.org/a?x=1&y=2", "2. B. https://example.org/b"]  # a title is the note's text
+    assert page.xpath("//td/a[@href='https://example.org/a?x=1&y=2']/text()") == ["a link"]
+    assert page.xpath("//*[@id='here']/text()") == ["anchor"]
+
+
+def test_a_note_inside_a_note_is_set_in_brackets_with_a_warning(tmp_path):
+    path = write_brief(tmp_path, "Text.[^1]\n\n[^1]: The outer note ^[and *an inner* one] ends here.\n")
+    result = cli(str(path.name), "--out", "dist", "--format", "html,epub", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    line = line_of(path, "^[and")
+    assert (
+        f"warning: brief.md:{line}: a note inside note 1 (“and an inner one”): a note cannot hold a note, so its "
+        "text is set in brackets inside it (write it as part of the note)" in result.stderr
+    )
+    page = html.fromstring((tmp_path / "dist" / "brief.html").read_bytes())
+    notes = [" ".join(li.text_content().split()) for li in page.xpath("//li[contains(@class, 'note')]")]
+    assert notes == ["1. The outer note [and an inner one] ends here."]
+
+
 def test_a_loose_list_never_leaves_a_marker_alone_at_the_foot_of_a_page(tmp_path):
     """Forty loose items over five pages: each page holds as many markers as item starts (a
     floated marker used to stay behind when its paragraph moved to the next page)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from briefpress.compose.citation import arabic_inversion_commas, brief_reference
 from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
-from briefpress.compose.links import check_links, cite_keys
+from briefpress.compose.links import check_links, cite_keys, raw_anchors_as_links
 from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
 from briefpress.compose.safety import close_raw_text
 from briefpress.compose.slug import slugify
@@ -55,7 +55,7 @@ def compose_parts(
     too_deep = check_nesting(ast["blocks"], source.text, source.path)
     if too_deep:  # the walks below recurse: refuse before they run
         raise too_deep
-    closed, raw_warnings = close_raw_text(ast["blocks"], source.text, source.path)
+    closed, raw_warnings = close_raw_text(raw_anchors_as_links(ast["blocks"]), source.text, source.path)
     blocks, refs = split_references(closed)
     abstract = meta_blocks(ast["meta"].get("abstract"))
     bios = [meta_blocks(author_field(ast["meta"], i, "bio")) for i in range(len(source.meta.authors))]

@@ -3,6 +3,7 @@ or footnote that has its definition. Works on pandoc's JSON AST, before the note
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -45,6 +46,54 @@ def check_links(parts: list[list], text: str, path: Path) -> tuple[list[list], l
         out.append(repaired[start : start + len(part)])
         start += len(part)
     return out, warnings, errors
+
+
+RAW_A_OPEN = re.compile(r"<a\s([^>]*)>", re.I)
+RAW_A_CLOSE = re.compile(r"</a\s*>", re.I)
+RAW_ATTR = re.compile(r"""\b(href|title|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+
+
+def raw_anchors_as_links(tree):
+    """A link written as raw HTML (`<a href="...">text</a>`, as published Markdown and the HTML
+    tables of an imported manuscript have them) becomes a link of the brief, so that it is checked
+    and gets its numbered note like any other. Pandoc reads it as two raw tags around the text."""
+    if isinstance(tree, dict):
+        return {**tree, "c": raw_anchors_as_links(tree["c"])} if "c" in tree else tree
+    if not isinstance(tree, list):
+        return tree
+    items = [raw_anchors_as_links(item) for item in tree]
+    out, i = [], 0
+    while i < len(items):
+        attrs = raw_anchor(items[i])
+        close = next((j for j in range(i + 1, len(items)) if raw_tag(items[j], RAW_A_CLOSE)), None)
+        if attrs and attrs.get("href") and close is not None and not any(raw_anchor(n) for n in items[i + 1 : close]):
+            target = [html.unescape(attrs["href"]).strip(), html.unescape(attrs.get("title", ""))]
+            out.append({"t": "Link", "c": [[attrs.get("id", ""), [], []], items[i + 1 : close], target]})
+            i = close + 1
+        else:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def raw_tag(node, pattern: re.Pattern) -> bool:
+    return (
+        isinstance(node, dict)
+        and node.get("t") == "RawInline"
+        and node["c"][0] == "html"
+        and bool(pattern.fullmatch(node["c"][1].strip()))
+    )
+
+
+def raw_anchor(node) -> dict[str, str] | None:
+    """The attributes of a raw `<a ...>` opening tag, else None."""
+    if not raw_tag(node, RAW_A_OPEN):
+        return None
+    match = RAW_A_OPEN.fullmatch(node["c"][1].strip())
+    assert match is not None
+    return {
+        m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in RAW_ATTR.finditer(match.group(1))
+    }
 
 
 def unlink(node, urls: set[str]):

@@ -184,7 +184,17 @@ class NoteCollector:
 
     def _footnote(self, blocks: list) -> dict:
         note = self._new("footnote")
-        note.blocks = walk(blocks, inline_urls)
+        nested: list[str] = []
+        note.blocks = walk(walk(blocks, lambda inlines: notes_in_brackets(inlines, nested)), inline_urls)
+        for text in nested:
+            self.warnings.append(
+                BuildWarning(
+                    self._path,
+                    self._locator.line_of_note(text),
+                    f"a note inside note {note.number} ({shorten(text)}): a note cannot hold a note, so its "
+                    "text is set in brackets inside it (write it as part of the note)",
+                )
+            )
         return self._call(note)
 
     def _new(self, kind: str, **fields) -> PendingNote:
@@ -201,6 +211,28 @@ class NoteCollector:
             "t": "RawInline",
             "c": ["html", f'{CALL_PREFIX} id="noteref-{n}{suffix}" href="#note-{n}" role="doc-noteref">\u2060{n}</a>'],
         }
+
+
+def notes_in_brackets(inlines: list, found: list[str]) -> list:
+    """A note written inside a note (`^[...]` in a footnote) as its text in brackets, where it stands;
+    found gets the text of each."""
+    out: list = []
+    for node in inlines:
+        if node["t"] != "Note":
+            out.append(walk(node, lambda inner: notes_in_brackets(inner, found)) if node["t"] in CONTAINERS else node)
+            continue
+        words: list = []
+        for block in node["c"]:
+            inner = block["c"] if block["t"] in ("Para", "Plain") else [{"t": "Str", "c": stringify([block])}]
+            words += ([{"t": "Space"}] if words else []) + notes_in_brackets(inner, found)
+        found.append(stringify(words))
+        out += [{"t": "Str", "c": "["}, *words, {"t": "Str", "c": "]"}]
+    return out
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return f"“{text}”" if len(text) <= limit else f"“{text[: limit - 1].rstrip()}…”"
 
 
 def alt_without_links(image: dict) -> dict:
@@ -437,6 +469,12 @@ class LinkLocator:
         self._text = text
         self._cursor = 0
         self._line = LineIndex(text)
+
+    def line_of_note(self, text: str) -> int | None:
+        """The line of an inline note `^[...]` whose text starts with text's first word."""
+        first = text.split()[0] if text.split() else ""
+        found = re.search(r"\^\[[\W_]*" + re.escape(first[:20]), self._text)
+        return self._line(found.start()) if found and first else None
 
     def line_of(self, url: str, label: str) -> int | None:
         for needle in (f"]({url}", f"](<{url}>", f"[{label}]"):
