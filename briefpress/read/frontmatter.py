@@ -223,8 +223,9 @@ def load_yaml(path: Path, text: str, *, what: str, first_line: int = 1) -> tuple
 
 
 def key_paths(root: yaml.Node) -> dict[tuple, int] | None:
-    """The 1-based line of every key path of a mapping, such as ('color', 'primary'); None when
-    the root is not a mapping."""
+    """The 1-based line of every key path of a mapping, such as ('color', 'primary'), a list's
+    items by their index as text, such as ('typography', 'fonts', '2', 'family'); None when the
+    root is not a mapping."""
     if not isinstance(root, yaml.MappingNode):
         return None
     lines: dict[tuple, int] = {}
@@ -234,6 +235,10 @@ def key_paths(root: yaml.Node) -> dict[tuple, int] | None:
             for key, value in node.value:
                 lines[prefix + (key.value,)] = key.start_mark.line + 1
                 visit(value, prefix + (key.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for number, item in enumerate(node.value):
+                lines[prefix + (str(number),)] = item.start_mark.line + 1
+                visit(item, prefix + (str(number),))
 
     visit(root, ())
     return lines
