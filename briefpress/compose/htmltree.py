@@ -301,7 +301,8 @@ def skipped(element) -> bool:
 
 def number_spans(text: str) -> tuple[str, list]:
     """The text before the first number, and a span for each number, the text after it as its tail."""
-    lead, spans, last = text, [], 0
+    spans: list[html.HtmlElement] = []
+    lead, last = text, 0
     for found in DIGITS.finditer(text):
         if len(found.group()) < 2:
             continue
