@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from brand_yml import Brand as BrandYml
+from brand_yml.typography import font_weight_map
 from pydantic import ValidationError
 
 from briefpress.errors import BriefError, raise_all
@@ -66,17 +67,7 @@ def load_brand(path: Path) -> Brand:
             path, line_for(lines, (section,)) if section else None, what, "see https://posit-dev.github.io/brand-yml/"
         ) from None
     except ValidationError as err:
-        raise_all(
-            [
-                BriefError(
-                    path,
-                    line_for(lines, e["loc"]),
-                    f"brand: {'.'.join(map(str, e['loc']))}: {e['msg']}",
-                    "see https://posit-dev.github.io/brand-yml/",
-                )
-                for e in err.errors()
-            ]
-        )
+        raise_all([validation_error(path, lines, loc, message) for loc, message in written_errors(err, lines)])
     errors: list[BriefError] = []
     own = own_keys(spec, path, lines, errors)
     labels = brand_labels(own.get("labels"), path, lines, errors)
@@ -155,6 +146,55 @@ def key_lines(path: Path, text: str) -> dict[tuple, int]:
             "write 'meta:', 'logo:', 'color:' and 'typography:' sections",
         )
     return lines
+
+
+def written_errors(err: ValidationError, lines) -> list[tuple[tuple[str, ...], str]]:
+    """brand_yml's validation errors, one for each place the author wrote something wrong.
+
+    Where brand_yml accepts several shapes (a logo as one file or as images; a path as a URL or a
+    file), pydantic reports why each shape failed: one wrong logo path gave seven errors. Of the
+    shapes tried at one place, only the one that matched deepest into what the author wrote is
+    reported, and each key once (pydantic's own shape names, `FileLocationLocal`, left out)."""
+    tried: dict[tuple[str, ...], list[tuple[int, tuple[str, ...], str]]] = {}
+    for error in err.errors():
+        written, branch = written_path(error["loc"], lines)
+        depth = max((end for end in range(len(written) + 1) if written[:end] in lines), default=0)
+        message = error["msg"].removeprefix("Value error, ").rstrip(".")
+        if isinstance(error.get("input"), str) and error["input"] and not error["type"].startswith("extra"):
+            message = f"{error['input']}: {message[:1].lower()}{message[1:]}"
+        tried.setdefault(branch, []).append((depth, written, message))
+    found: dict[tuple[str, ...], str] = {}
+    for shapes in tried.values():
+        deepest = max(depth for depth, _, _ in shapes)
+        found |= {written: message for depth, written, message in shapes if depth == deepest}
+    return list(found.items())
+
+
+def written_path(loc: tuple, lines) -> tuple[tuple[str, ...], tuple]:
+    """The keys of a pydantic error's location that the author wrote (and a missing key named
+    last), and where a choice of shapes was made (the location itself when none was)."""
+    parts = [str(part) for part in loc]
+    written: list[str] = []
+    branch: tuple | None = None
+    for number, part in enumerate(parts):
+        following = parts[number + 1] if number + 1 < len(parts) else None
+        if (*written, part) not in lines and (
+            part[:1].isupper() or "[" in part or (following is not None and (*written, following) in lines)
+        ):
+            branch = branch or tuple(written)  # a shape's name (BrandLogo, file), not a key
+            continue
+        written.append(part)
+    return tuple(written), branch if branch is not None else ("", *written)
+
+
+def validation_error(path: Path, lines, loc: tuple[str, ...], message: str) -> BriefError:
+    folder = path.parent.name
+    fix = {
+        "logo": f"name an .svg or .png file in {folder}/",
+        "typography": f"name a .ttf, .otf, .woff or .woff2 file in {folder}/",
+    }.get(loc[0], f"name a file in {folder}/")
+    fix = fix if loc[-1:] == ("path",) else "see https://posit-dev.github.io/brand-yml/"
+    return BriefError(path, line_for(lines, loc), f"brand: {'.'.join(loc)}: {message}", fix)
 
 
 def line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
@@ -373,24 +413,21 @@ def inside_brand_folder(path: Path, named: str, what: str, line: int | None, err
 
 def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFace, ...]:
     faces: list[FontFace] = []
-    for font in (spec.typography.fonts if spec.typography else []) or []:
+    for number, font in enumerate((spec.typography.fonts if spec.typography else []) or []):
         if font.source == "system":
             found = pip_font_faces(font.family) or fontsource_faces(font.family)
-        elif font.source == "file":
-            where = line_for(lines, ("typography", "fonts"))
-            files = [(f, inside_brand_folder(path, str(f.path.root), "font", where, errors)) for f in font.files]
-            found = [
-                FontFace(
-                    font.family,
-                    resolved,
-                    int(f.weight.to_int() if hasattr(f.weight, "to_int") else f.weight.root),
-                    str(f.style),
-                )
-                for f, resolved in files
-                if resolved is not None
+        elif font.source == "file" and font.files:
+            where = ("typography", "fonts", str(number), "files")
+            files = [
+                font_file(path, str(f.path.root), line_for(lines, (*where, str(n), "path")), errors)
+                for n, f in enumerate(font.files)
             ]
-            if len(found) < len(files):
-                continue  # reported: a font outside the brand folder
+            faces.extend(
+                FontFace(font.family, resolved, face_weight(f.weight.root), str(f.style))
+                for f, resolved in zip(font.files, files, strict=True)
+                if resolved is not None
+            )
+            continue  # each file that cannot be used is reported at its own line
         else:
             found = []
         missing = [f.path for f in found if not f.path.is_file()]
@@ -406,6 +443,66 @@ def brand_fonts(spec: BrandYml, path: Path, lines, errors: list) -> tuple[FontFa
             )
         faces.extend(found)
     return tuple(faces)
+
+
+def font_file(path: Path, named: str, line: int | None, errors: list) -> Path | None:
+    """The font file a brand names, if it is inside the brand's folder and is a font file."""
+    resolved = inside_brand_folder(path, named, "font", line, errors)
+    if resolved is None:
+        return None
+    folder = path.parent.name
+    if not resolved.is_file():
+        errors.append(
+            BriefError(path, line, f"brand: font file not found: {named}", f"put it in {folder}/ or fix its path")
+        )
+        return None
+    problem = font_problem(resolved)
+    if problem:
+        errors.append(
+            BriefError(path, line, f"brand: font {named}: {problem}", "use a .ttf, .otf, .woff or .woff2 font file")
+        )
+        return None
+    return resolved
+
+
+FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"true", b"OTTO", b"ttcf", b"wOFF", b"wOF2")
+
+
+def font_problem(font: Path) -> str:
+    """Why a file cannot be a font, from its first bytes and its table directory (a font's tables
+    must lie inside the file): found here, not once in each edition that loads it."""
+    try:
+        with font.open("rb") as file:
+            head = file.read(12)
+            size = font.stat().st_size
+            if head[:4] not in FONT_SIGNATURES:
+                return "not a TrueType, OpenType or WOFF font"
+            if head[:4] in (b"wOFF", b"wOF2"):
+                return "" if int.from_bytes(head[8:12], "big") == size else "cut short"
+            if head[:4] == b"ttcf":
+                return ""
+            tables = int.from_bytes(head[4:6], "big")
+            directory = file.read(16 * tables)
+    except OSError as err:
+        return f"cannot be read: {err.strerror}"
+    if len(directory) < 16 * tables or not tables:
+        return "cut short"
+    ends = (
+        int.from_bytes(directory[n + 8 : n + 12], "big") + int.from_bytes(directory[n + 12 : n + 16], "big")
+        for n in range(0, len(directory), 16)
+    )
+    return "cut short" if max(ends) > size else ""
+
+
+def face_weight(weight) -> int:
+    """A font file's weight as a number: brand.yml allows 400, a name (`bold`), `auto` (its
+    default, the file's own weight: taken as normal) and a range `100..900` (a variable font: its
+    lower end, the weight CSS matches it from)."""
+    if isinstance(weight, tuple):
+        weight = weight[0]
+    if isinstance(weight, int):
+        return weight
+    return font_weight_map.get(str(weight), 400)
 
 
 def mono_family(spec: BrandYml, declared: set[str], path: Path, lines, errors: list) -> str:

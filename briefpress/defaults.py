@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from pathlib import Path
 
-from briefpress.errors import BriefError
+from briefpress.errors import BriefError, BuildWarning, display_path, raise_all, report
 from briefpress.records import FORMATS, BuildConfig
 
 CACHE = ".briefpress-cache"
@@ -54,7 +55,7 @@ def make_config(
 ) -> BuildConfig:
     """A BuildConfig with the project's defaults for whatever is not given."""
     return BuildConfig(
-        sources=tuple(sources) or (default_source(root),),
+        sources=named_once(sources, strict=options.get("strict", False)) or (default_source(root),),
         out_dir=out or root / "dist",
         formats=tuple(formats),
         brand_path=brand or default_brand(root),
@@ -65,6 +66,40 @@ def make_config(
         source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None,
         **options,
     )
+
+
+def named_once(sources, *, strict: bool) -> tuple[Path, ...]:
+    """The sources, each file once: a file named twice (a glob that also matches a name given,
+    `a.md ./a.md`, a link to it) is built once, in the place it was first named, with a warning
+    (an error under --strict)."""
+    first: dict[object, Path] = {}
+    again: list[tuple[Path, Path]] = []
+    for path in map(Path, sources):
+        named = first.setdefault(file_identity(path), path)
+        if named is not path:
+            again.append((path, named))
+    said = [
+        BuildWarning(
+            path,
+            None,
+            "named twice" if display_path(path) == display_path(named) else f"the same file as {display_path(named)}",
+        )
+        for path, named in again
+    ]
+    if strict:
+        raise_all([BriefError(w.path, None, w.what, "name each brief once, or build without --strict") for w in said])
+    for warning in said:
+        report(dataclasses.replace(warning, what=f"{warning.what}: built once (name each brief once)"))
+    return tuple(first.values())
+
+
+def file_identity(path: Path) -> object:
+    """What makes two names one file: its device and inode (through links), else its absolute path."""
+    try:
+        found = path.stat()
+    except OSError:  # a missing file is reported when the brief is read
+        return os.path.normpath(os.path.abspath(path))
+    return (found.st_dev, found.st_ino)
 
 
 def cache_folder(root: Path) -> Path:

@@ -37,7 +37,9 @@ def build_pack(config: PackConfig) -> list[Artifact]:
 
 
 def compose_briefs(config: BuildConfig, manifest: PackManifest, brands: BrandOnce) -> tuple[Document, ...]:
-    """Every brief of the pack composed (or taken from the cache); all their errors together."""
+    """Every brief of the pack composed (or taken from the cache); all their errors together. The
+    brand first: every brief needs it, so its problems are the pack's, reported once."""
+    brands.get()
     docs, errors = [], []
     for path in manifest.briefs:
         try:

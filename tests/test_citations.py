@@ -306,6 +306,22 @@ def test_a_brief_without_a_bibliography_keeps_its_at_signs(tmp_path):
     assert "Write to me [@home] or at me@example.org." in text_of(epub_page(tmp_path / "out", "brief", "brief.xhtml"))
 
 
+def test_without_a_bibliography_only_citations_meant_as_such_are_warned_and_all_print_as_written(tmp_path):
+    """`@isas_nus` in prose is a handle, not a citation: no warning. A key in brackets, with a
+    locator, `-@key`, or a bare key with a year or a prefix was meant as a citation: warned."""
+    text = (
+        "Write to @isas_nus or @ISAS_NUS, (@handle) at me@example.org.\n\n"
+        "As [@smith2020, p. 3] and @lee [p. 4] show, -@roe says, and @doi:10.1038/x12 and @doe1998a too."
+    )
+    path = write_brief(tmp_path, text)
+    code, _, err = run_build(str(path), "--out", str(tmp_path / "out"), "--format", "html")
+    assert code == 0, err
+    warned = [line.split(": ")[2].split()[1] for line in err.splitlines() if line.startswith("warning:")]
+    assert warned == ["@smith2020", "@lee", "@roe", "@doi:10.1038/x12", "@doe1998a"], err
+    page = etree.HTML((tmp_path / "out" / "brief.html").read_text(encoding="utf-8"))
+    assert [squash(" ".join(p.itertext())) for p in page.xpath("//main//p")][:2] == text.split("\n\n")
+
+
 def test_the_web_edition_carries_highwire_open_graph_and_json_ld(cited):
     page = etree.HTML((cited[0] / "cited.html").read_text(encoding="utf-8"))
     url = "https://www.isas.nus.edu.sg/papers/fences-and-crossings-a-cited-test-brief/"

@@ -313,3 +313,13 @@ def test_an_archive_catalogue_is_paginated_and_searchable(tmp_path, browser):
     assert results["Gilgit"] == ["/index-3.html#entry-233"]
     assert results["quetzal"] == ["/index-2.html#entry-127"]
     assert all(u.startswith(f"http://127.0.0.1:{server.server_port}/") for u in requests), requests
+
+
+def test_the_same_file_named_twice_is_built_once_on_the_cluster_too(cluster, tmp_path):
+    address, _, _ = cluster
+    one, two = brief(tmp_path, "one", "Brief One"), brief(tmp_path, "two", "Brief Two")
+    out = tmp_path / "out"
+    code, _, err = run_build(str(one), str(two), str(one), "--out", str(out), "--format", "html", "--cluster", address)
+    assert code == 0, err
+    assert f"warning: {one}: named twice: built once (name each brief once)\n" in err
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "one.html", "two.html"]

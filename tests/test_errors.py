@@ -265,3 +265,37 @@ def test_source_date_epoch_that_is_not_a_number(tmp_path, monkeypatch, capsys):
     error = only_error(capsys.readouterr().err)
     assert (error["file"], error["what"]) == ("SOURCE_DATE_EPOCH", "not a number of seconds: 'yesterday'")
     assert not out.exists()
+
+
+FONT = "    - family: Source Code Pro\n      source: system\n"
+OWN_FONT = FONT + "    - family: Own Face\n      source: file\n      files:\n        - path: {}\n"
+BAD_PATHS = {
+    # brand_yml tries a logo as one file and as images, a path as a URL and as a file: 7 errors
+    "logo absolute": ("logo", "/etc/passwd", "brand: logo.images.wordmark.path: /etc/passwd: must be a path"),
+    "logo missing": ("logo", "nowhere.svg", "brand: logo file not found: nowhere.svg"),
+    "font without suffix": ("font", "fonts/face", "brand: typography.fonts.10.files.0.path: fonts/face: must be"),
+    "font missing": ("font", "fonts/nowhere.ttf", "brand: font file not found: fonts/nowhere.ttf"),  # was a traceback
+    "font not a font": ("font", "face.ttf", "brand: font face.ttf: not a TrueType, OpenType or WOFF font"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_PATHS)
+def test_a_bad_path_in_the_brand_is_one_error_for_a_brief_a_series_and_a_pack(tmp_path, case):
+    kind, named, what = BAD_PATHS[case]
+    if kind == "logo":
+        brand = edited_brand(tmp_path, lambda text: text.replace("path: logo.svg", f"path: {named}"))
+    else:
+        brand = edited_brand(tmp_path, lambda text: text.replace(FONT, OWN_FONT.format(named)))
+    (brand.parent / "face.ttf").write_text("Not a font.\n")
+    line = next(n for n, text in enumerate(brand.read_text().splitlines(), 1) if f"path: {named}" in text)
+    line = line - 3 if case == "logo missing" else line  # a logo that is not there: the line of logo:
+    briefs = [write_brief(tmp_path, "Text.", name=f"{name}.md") for name in ("one", "two", "three")]
+    (tmp_path / "pack.yml").write_text("title: A Pack\nbriefs:\n" + "".join(f"  - {b.name}\n" for b in briefs))
+    out, use = ("--out", str(tmp_path / "dist")), ("--brand", str(brand))
+    for args in ([str(briefs[0])], [str(b) for b in briefs], ["pack", str(tmp_path / "pack.yml")]):
+        code, _, err = run_build(*args, *out, *use, *(["--no-cache"] if args[0] == "pack" else []))
+        assert code == 1 and len(err.splitlines()) == 1, err
+        error = only_error(err)
+        assert (error["file"], error["line"]) == (str(brand), str(line)), err
+        assert error["what"].startswith(what) and error["fix"], err
+    assert not (tmp_path / "dist").exists()

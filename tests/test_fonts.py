@@ -277,3 +277,22 @@ def test_a_start_overhang_in_another_unit_or_for_an_undeclared_family_is_an_erro
     code, _, err = run_build(str(SAMPLE), "--out", str(tmp_path / "out"), "--brand", str(brand))
     assert code == 1
     assert f"error: {brand}:{line}: {message}" in err
+
+
+def test_a_font_file_s_weight_may_be_a_name_or_left_out(tmp_path):
+    """brand.yml's default weight for a font file is `auto` (int('auto') was a traceback), and a
+    weight may be named (`bold`)."""
+    from helpers import edited_brand
+
+    face = ROOT / "tools" / "node_modules" / "@fontsource" / "source-code-pro" / "files"
+    own = (
+        "    - family: Own Face\n      source: file\n      files:\n"
+        "        - path: own-regular.woff2\n        - path: own-bold.woff2\n          weight: bold\n"
+    )
+    brand = edited_brand(tmp_path, lambda text: text.replace("  base:\n", f"{own}  base:\n", 1))
+    for name, weight in (("regular", 400), ("bold", 700)):
+        (brand.parent / f"own-{name}.woff2").write_bytes(
+            (face / f"source-code-pro-latin-{weight}-normal.woff2").read_bytes()
+        )
+    faces = [(f.path.name, f.weight) for f in load_brand(brand).fonts if f.family == "Own Face"]
+    assert faces == [("own-regular.woff2", 400), ("own-bold.woff2", 700)]

@@ -343,6 +343,16 @@ def test_importing_a_jekyll_page_carries_its_description_and_quotes_what_it_leav
     )
 
 
+def test_words_yaml_reads_as_booleans_and_numbers_are_carried_as_written(tmp_path):
+    """`true`, `1.0` and `1984` are words in a title or a keyword (str() gave `True` and `1`); a
+    null keyword is an empty one, left out with a warning."""
+    front = "title: 1984\nsubtitle: 2.0\nkeywords: [true, policy, 1.0, 2017, yes, ~, 2026-03-05, '0x1F']"
+    source = load_source(write(tmp_path, f"---\n{front}\n---\n\nBody.\n"))
+    assert (source.meta.title, source.meta.subtitle) == ("1984", "2.0")
+    assert source.meta.keywords == ("true", "policy", "1.0", "2017", "yes", "2026-03-05", "0x1F")
+    assert [w.what for w in source.warnings] == ["left out an empty keyword (remove the '' or the stray comma)"]
+
+
 @pytest.mark.parametrize(
     "written, iso, how",
     [

@@ -159,7 +159,7 @@ def test_font_file_outside_the_brand_folder_is_refused(tmp_path, styles):
     refused(
         result,
         "styles/brand.yml",
-        key_line(styles, "  fonts:"),
+        key_line(styles, "        - path: ../secret/x.ttf"),  # the line of the path itself
         "brand: font ../secret/x.ttf is outside the brand's folder styles/",
     )
 

@@ -107,3 +107,29 @@ def test_briefs_built_in_one_process_are_the_bytes_each_gives_alone(tmp_path):
         assert code == 0, err
         name = f"{Path(brief).stem}.pdf"
         assert (tmp_path / "series" / name).read_bytes() == (alone / name).read_bytes(), name
+
+
+def test_the_same_file_named_twice_is_built_once_with_a_warning(tmp_path):
+    """A glob that also matches a name given, `a.md` and `sub/../a.md`, a link to a.md: one brief."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.md").write_text(f"---\ntitle: Brief {name}\n---\n\nText.\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.md").symlink_to(tmp_path / "a.md")
+    a, b, link, other = (str(tmp_path / n) for n in ("a.md", "b.md", "link.md", "sub/../a.md"))
+    out = tmp_path / "out"
+    code, _, err = run_build(a, b, a, link, other, "--out", str(out), "--format", "html", "-q")
+    assert code == 0, err
+    fix = "built once (name each brief once)"
+    assert err.splitlines() == [
+        f"warning: {a}: named twice: {fix}",
+        f"warning: {link}: the same file as {a}: {fix}",
+        f"warning: {a}: named twice: {fix}",  # sub/../a.md, shown as the path it is
+    ]
+    assert sorted(p.name for p in out.glob("*.html")) == ["a.html", "b.html", "index.html"]
+    assert html.parse(str(out / "index.html")).getroot().xpath("//h2/text()") == ["Brief b", "Brief a"]
+    code, _, err = run_build(a, b, link, "--out", str(tmp_path / "strict"), "--format", "html", "--strict")
+    assert (code, err) == (
+        1,
+        f"error: {link}: the same file as {a} (name each brief once, or build without --strict)\n",
+    )
+    assert not (tmp_path / "strict").exists()

@@ -166,3 +166,33 @@ def test_the_page_turns_back_after_a_landscape_table_that_ends_the_body(tmp_path
         assert "How to cite this brief" in pdf[2].get_textpage().get_text_range()
     finally:
         pdf.close()
+
+
+# Pandoc sets a pipe table whose lines are long in columns as wide as the dashes under its header:
+# one dash gives a column 1 % wide, whose text then broke after every character, numbers included.
+NARROW = """---
+title: Narrow
+---
+
+| Province | Note | Remarks on the year and the assembly's decisions in that year |
+|-------------------|-|--------------------------------------------------|
+| Punjab | rose 1,234,567.89 in 2017 | The assembly passed the revised estimates after a long debate. |
+| Sindh | fell 12.5% to 98,765,432 | The government revised the outlays for water in the second half. |
+"""
+
+
+def test_a_number_in_the_text_of_a_narrow_cell_is_never_broken_between_its_digits(tmp_path):
+    source = tmp_path / "narrow.md"
+    source.write_text(NARROW, encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
+    assert code == 0, err
+    pdf = pdfium.PdfDocument(str(tmp_path / "narrow.pdf"))
+    try:
+        lines = pdf[0].get_textpage().get_text_range().splitlines()
+        for number in ("1,234,567.89", "2017", "12.5%", "98,765,432"):
+            assert any(number in line for line in lines), f"{number} is broken between its digits: {lines}"
+        text, width, mm = pdf[0].get_textpage(), pdf[0].get_size()[0], 72 / 25.4
+        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+        assert all(24 * mm - 1 <= left and right <= width - 24 * mm + 1 for left, _, right, _ in boxes)
+    finally:
+        pdf.close()

@@ -175,9 +175,11 @@ def finish_body(fragment: str, *, table_label: str, figure_label: str, direction
         width = natural_width(table)
         if width > TEXT_BLOCK_EMS:
             table.set("class", "table-wider" if width * WIDE_SCALE > TEXT_BLOCK_EMS else "table-wide")
-        for cell in table.iter("td", "th"):  # a number never breaks between its digits
+        for cell in list(table.iter("td", "th")):  # a number never breaks between its digits
             if NUMBER.fullmatch(" ".join(cell.text_content().split())):
                 cell.set("class", " ".join(filter(None, (cell.get("class"), "num"))))
+            else:
+                keep_numbers_whole(cell)
         box = html.Element("div", {"class": table_box(natural_width(table, longest_word)), "tabindex": "0"})
         wrap(table, box)
         if "table-landscape" in box.get("class") and box.getnext() is None:  # the page turns back after it
@@ -274,6 +276,55 @@ def longest_word(text: str) -> int:
 
 
 NUMBER = re.compile(r"[-+\u2212(]?[$€£¥]?\d[\d,.\u00a0\u202f]*%?\)?")
+
+
+# A number inside a cell's text: 1,234.5, 2017, 12%, −4.2, $3.5 (a span of two characters or more).
+DIGITS = re.compile(r"(?<![^\W\d_])[-+\u2212]?[$€£¥]?\d(?:[\d,.\u00a0\u202f]*\d)?%?")
+NOT_TEXT = ("code", "pre", "script", "style", "svg", "math")
+
+
+def keep_numbers_whole(cell) -> None:
+    """Put each number in a text cell in a span that never breaks (brief.css): a narrow cell may
+    break a long word anywhere, but not a number between its digits."""
+    for element in list(cell.iter()):
+        if not isinstance(element.tag, str) or any(skipped(e) for e in element.iterancestors()):
+            continue
+        if element.text and not skipped(element):
+            lead, spans = number_spans(element.text)
+            element.text = lead
+            for index, span in enumerate(spans):
+                element.insert(index, span)
+        if element.tail and element is not cell:
+            lead, spans = number_spans(element.tail)
+            element.tail = lead
+            for span in reversed(spans):
+                element.addnext(span)
+
+
+def skipped(element) -> bool:
+    return (
+        element.tag in NOT_TEXT or "noteref" in (element.get("class") or "") or "digits" in (element.get("class") or "")
+    )
+
+
+def number_spans(text: str) -> tuple[str, list]:
+    """The text before the first number, and a span for each number, the text after it as its tail."""
+    spans: list[html.HtmlElement] = []
+    lead, last = text, 0
+    for found in DIGITS.finditer(text):
+        if len(found.group()) < 2:
+            continue
+        if spans:
+            spans[-1].tail = text[last : found.start()]
+        else:
+            lead = text[: found.start()]
+        span = html.Element("span", {"class": "digits"})
+        span.text = found.group()
+        spans.append(span)
+        last = found.end()
+    if spans:
+        spans[-1].tail = text[last:]
+    return lead, spans
 
 
 def wrap(element, wrapper) -> None:

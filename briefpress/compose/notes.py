@@ -49,6 +49,40 @@ class PendingNote:
     titled: bool = False
 
 
+# What a bare `@key` has when its writer meant a citation key: a year (smith2020, doe_1998a) or a
+# prefix (doi:10.1038/..., pmid:123); `@isas_nus` or `@ISAS_NUS` in "write to @isas_nus" has neither.
+CITATION_KEY = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)|:")
+
+
+def handle_in_prose(citations: list, missing: set[str]) -> bool:
+    """A bare `@name` in a brief without a bibliography that does not look like a citation key:
+    a handle ("write to @isas_nus"), which pandoc reads as a citation. It is text, and no warning.
+    A key in brackets (`[@key]`), with a locator (`@key [p. 4]`) or `-@key` was meant as one.
+    (With a bibliography, citeproc has already set a missing key as a note: it stays one, warned.)"""
+    if len(citations) != 1:
+        return False
+    cite = citations[0]
+    return (
+        cite["citationId"] in missing
+        and cite["citationMode"]["t"] == "AuthorInText"
+        and not cite["citationSuffix"]
+        and not CITATION_KEY.search(cite["citationId"])
+    )
+
+
+def with_suppress_mark(citations: list, content: list) -> list:
+    """A citation printed as written, with its `-` back: pandoc's text of `-@key` is `@key`."""
+    first = content[0] if content else None
+    written = (
+        len(citations) == 1
+        and citations[0]["citationMode"]["t"] == "SuppressAuthor"
+        and first is not None
+        and first["t"] == "Str"
+        and first["c"].startswith("@")
+    )
+    return [{"t": "Str", "c": f"-{first['c']}"}, *content[1:]] if written and first else content
+
+
 class NoteCollector:
     """Walks AST parts in reading order, numbering notes and placing their calls."""
 
@@ -137,6 +171,10 @@ class NoteCollector:
         """A citation: a note style's Note joins the sequence; what the style prints in the text
         (the author's name for `@key says`) stays in the text."""
         citations, content = node["c"]
+        if not self._bibliography and handle_in_prose(citations, self._missing):
+            return [{"t": "Str", "c": f"@{citations[0]['citationId']}"}]
+        if not any(item["t"] == "Note" for item in content):  # printed as written
+            content = with_suppress_mark(citations, content)
         for citation in citations:
             key = citation["citationId"]
             if key in self._missing and key not in self._warned:

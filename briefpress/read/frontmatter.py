@@ -98,7 +98,7 @@ def meta_warnings(path: Path, data: dict, lines: dict[str, int]) -> tuple[BuildW
             )
         )
     keywords = data.get("keywords")
-    if isinstance(keywords, list) and any(not str(k).strip() for k in keywords):
+    if isinstance(keywords, list) and any(k is None or not str(k).strip() for k in keywords):
         found.append(
             BuildWarning(path, lines.get("keywords"), "left out an empty keyword (remove the '' or the stray comma)")
         )
@@ -212,7 +212,24 @@ def parse_yaml(path: Path, block: str) -> tuple[dict, dict[str, int]]:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise BriefError(path, 2, "front matter is not a mapping", "write 'key: value' lines")
     lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
+    for key, value in node.value:
+        if key.value in AS_WRITTEN and key.value in data:
+            data[key.value] = as_written(data[key.value], value)
     return data, lines
+
+
+# Text fields: YAML reads `true`, `1.0` and `1984` as a boolean and numbers, but in a title or a
+# keyword the author meant the word as typed (str() would give `True` and `1`).
+AS_WRITTEN = ("title", "subtitle", "keywords")
+
+
+def as_written(value: object, node: yaml.Node) -> object:
+    """A plain scalar that YAML turned into a boolean, a number or a date, as its text; lists item by item."""
+    if isinstance(node, yaml.ScalarNode) and value is not None and not isinstance(value, str):
+        return node.value
+    if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+        return [as_written(item, item_node) for item, item_node in zip(value, node.value, strict=True)]
+    return value
 
 
 def load_yaml(path: Path, text: str, *, what: str, first_line: int = 1) -> tuple[object, yaml.Node | None]:
@@ -254,8 +271,9 @@ def load_yaml(path: Path, text: str, *, what: str, first_line: int = 1) -> tuple
 
 
 def key_paths(root: yaml.Node) -> dict[tuple, int] | None:
-    """The 1-based line of every key path of a mapping, such as ('color', 'primary'); None when
-    the root is not a mapping."""
+    """The 1-based line of every key path of a mapping, such as ('color', 'primary'), a list's
+    items by their index as text, such as ('typography', 'fonts', '2', 'family'); None when the
+    root is not a mapping."""
     if not isinstance(root, yaml.MappingNode):
         return None
     lines: dict[tuple, int] = {}
@@ -265,6 +283,10 @@ def key_paths(root: yaml.Node) -> dict[tuple, int] | None:
             for key, value in node.value:
                 lines[prefix + (key.value,)] = key.start_mark.line + 1
                 visit(value, prefix + (key.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for number, item in enumerate(node.value):
+                lines[prefix + (str(number),)] = item.start_mark.line + 1
+                visit(item, prefix + (str(number),))
 
     visit(root, ())
     return lines
@@ -311,10 +333,10 @@ def validate_meta(path: Path, data: dict, lines: dict[str, int]) -> Meta:
     keywords = data.get("keywords", [])
     if isinstance(keywords, str):
         keywords = [keywords]
-    if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
+    if not isinstance(keywords, list) or not all(k is None or isinstance(k, str) for k in keywords):
         fail("keywords", "'keywords' must be a list of words", "write 'keywords: [a, b]'")
         keywords = []
-    keywords = [k for k in keywords if str(k).strip()]  # an empty dc:subject fails epubcheck (warned)
+    keywords = [k for k in keywords if k is not None and k.strip()]  # an empty dc:subject fails epubcheck (warned)
     series = validate_series(data.get("series"), lambda w, f: fail("series", w, f))
     paper = data.get("paper", "")
     if paper and paper not in PAPERS:
