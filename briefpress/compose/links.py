@@ -51,6 +51,8 @@ def check_links(parts: list[list], text: str, path: Path) -> tuple[list[list], l
 RAW_A_OPEN = re.compile(r"<a\s([^>]*)>", re.I)
 RAW_A_CLOSE = re.compile(r"</a\s*>", re.I)
 RAW_ATTR = re.compile(r"""\b(href|title|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+RAW_ATTR_NAME = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+PLAIN_ANCHOR = {"href", "title", "id", "class", "target"}  # anything else (rel=attachment ...) stays raw
 
 
 def raw_anchors_as_links(tree):
@@ -86,11 +88,13 @@ def raw_tag(node, pattern: re.Pattern) -> bool:
 
 
 def raw_anchor(node) -> dict[str, str] | None:
-    """The attributes of a raw `<a ...>` opening tag, else None."""
+    """The attributes of a plain raw `<a ...>` opening tag (href, title, id), else None."""
     if not raw_tag(node, RAW_A_OPEN):
         return None
     match = RAW_A_OPEN.fullmatch(node["c"][1].strip())
     assert match is not None
+    if {m.group(1).lower() for m in RAW_ATTR_NAME.finditer(match.group(1))} - PLAIN_ANCHOR:
+        return None  # the sanitizer judges it as raw HTML
     return {
         m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in RAW_ATTR.finditer(match.group(1))
     }
