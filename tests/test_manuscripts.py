@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from lxml import html as lxml_html
 
 from briefpress.author import cleanup
 from briefpress.read.frontmatter import load_source
@@ -324,6 +325,37 @@ def test_jekyll_keys_are_one_warning_and_an_error_under_strict(project):
     ]
     code, _, err = run_build(str(path), "--out", str(project / "dist"), "--format", "html", "--strict", cwd=project)
     assert code == 1 and "2 warning(s)" not in err and "1 warning(s) and --strict is on" in err
+
+
+def test_a_table_too_wide_for_markdown_text_is_imported_as_an_html_table_with_its_links(project, tmp_path):
+    """A table with a spanning cell is written as a grid table, as wide as its longest paragraph:
+    a contract's tables made megabytes of padded lines that pandoc took tens of seconds to read.
+    Past 200 characters a line it is an HTML table instead, whose links still get their notes."""
+    long = " ".join(["The name of the recipient"] * 10)
+    wide = (
+        f'<tr><td rowspan="2"><p>1</p><p>a</p></td><td><p>{long} in '
+        '<a href="https://example.org/contract">the contract</a></p></td><td>Address</td></tr>'
+        "<tr><td><p>x</p><p>y</p></td><td>z</td></tr>"
+    )
+    narrow = '<tr><td rowspan="2"><p>1</p><p>a</p></td><td>b</td></tr><tr><td>c</td></tr>'
+    page = tmp_path / "contract.html"
+    page.write_text(
+        f"<html><head><title>Contract</title></head><body><p>{BODY}</p><table>{wide}</table>"
+        f"<table>{narrow}</table></body></html>",
+        encoding="utf-8",
+    )
+    _, body, printed = imported(project, page)
+    assert body.count("<table") == 1 and "+---+" in body  # the narrow table stays a grid table
+    assert "wrote 1 table(s) too wide to read as Markdown text as HTML tables" in printed
+    assert not [line for line in body.splitlines() if line.startswith(("+", "|")) and len(line) > 200]
+    code, _, err = run_build(
+        str(project / "source" / "brief.md"), "--out", str(project / "dist"), "--format", "html", cwd=project
+    )
+    assert code == 0, err
+    page_html = lxml_html.fromstring((project / "dist" / "brief.html").read_bytes())
+    assert page_html.xpath("//td[@rowspan='2']") and page_html.xpath("//td//a[@role='doc-noteref']")
+    notes = [" ".join(li.text_content().split()) for li in page_html.xpath("//li[contains(@class, 'note')]")]
+    assert notes == ["1. https://example.org/contract"]
 
 
 def test_importing_a_jekyll_page_carries_its_description_and_quotes_what_it_leaves_out(project, tmp_path):
