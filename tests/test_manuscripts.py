@@ -327,6 +327,25 @@ def test_jekyll_keys_are_one_warning_and_an_error_under_strict(project):
     assert code == 1 and "2 warning(s)" not in err and "1 warning(s) and --strict is on" in err
 
 
+def test_an_indented_paragraph_in_a_word_table_is_the_cell_s_text_not_a_quotation(project, tmp_path):
+    indented = '<w:p><w:pPr><w:ind w:left="720"/></w:pPr><w:r><w:t>{}</w:t></w:r></w:p>'
+    table = (
+        "<w:tbl><w:tr><w:tc>"
+        + indented.format("Indented cell text")
+        + "</w:tc><w:tc>"
+        + para("Plain cell")
+        + "</w:tc></w:tr></w:tbl>"
+    )
+    docx = write_docx(
+        tmp_path / "table.docx",
+        [para("Water and Power", bold=True), para(BODY), table, indented.format("An indented quotation.")],
+    )
+    _, body, printed = imported(project, docx)
+    assert "1 indented paragraph(s) in tables set as the cells' text" in printed
+    assert "> Indented cell text" not in body and "Indented cell text" in body
+    assert "> An indented quotation." in body  # outside a table, pandoc's reading stands
+
+
 def test_a_table_too_wide_for_markdown_text_is_imported_as_an_html_table_with_its_links(project, tmp_path):
     """A table with a spanning cell is written as a grid table, as wide as its longest paragraph:
     a contract's tables made megabytes of padded lines that pandoc took tens of seconds to read.

@@ -301,6 +301,31 @@ def mark_separators(blocks: list) -> list:
     return [{"t": "HorizontalRule"} if b["t"] in ("Para", "Plain") and DOTS.match(plain_text(b)) else b for b in blocks]
 
 
+def unquoted_cells(blocks: list) -> tuple[list, int]:
+    """Inside a Word table, a block quote is an indented paragraph (pandoc reads any indented
+    paragraph as a quotation): its paragraphs, set as the cell's other text is; and how many."""
+    count = 0
+
+    def unquote(items: list) -> list:
+        nonlocal count
+        out: list = []
+        for b in items:
+            if b["t"] == "BlockQuote":
+                count += 1
+                out += unquote(b["c"])
+            else:
+                out.append(b)
+        return out
+
+    def on_blocks(items: list) -> list:
+        return [
+            {"t": "Table", "c": [*b["c"][:3], *rewrite(b["c"][3:], blocks=unquote)]} if b["t"] == "Table" else b
+            for b in items
+        ]
+
+    return rewrite(blocks, blocks=on_blocks), count
+
+
 def plain_tables(blocks: list) -> list:
     """Tables without Word's column widths, so pandoc writes them as pipe tables where it can."""
 

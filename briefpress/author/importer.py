@@ -178,6 +178,10 @@ def clean(
             )
         )
     blocks = cleanup.plain_tables(cleanup.mark_separators(blocks))
+    if kind in ("docx", "odt"):
+        blocks, unquoted = cleanup.unquoted_cells(blocks)
+        if unquoted:
+            notes.append(BuildWarning(path, None, f"{unquoted} indented paragraph(s) in tables set as the cells' text"))
     blocks, wide = wide_tables_as_html(blocks, path)
     if wide:
         notes.append(
