@@ -3,6 +3,8 @@ and a figure's caption sits under its image."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pypdfium2 as pdfium
 
 from conftest import run_build
@@ -32,12 +34,17 @@ def rule_rows(image, left: int, right: int) -> list[int]:
     return [y for i, y in enumerate(rows) if i == 0 or rows[i - 1] != y - 1]  # one per line
 
 
-def test_a_table_has_three_rules_and_space_before_the_next_paragraph(tmp_path):
-    source = tmp_path / "tables.md"
-    source.write_text(BRIEF, encoding="utf-8")
+def built_pdf(tmp_path: Path, name: str, text: str) -> pdfium.PdfDocument:
+    """Build text as tmp_path/name.md, PDF only, and open the PDF."""
+    source = tmp_path / f"{name}.md"
+    source.write_text(text, encoding="utf-8")
     code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
     assert code == 0, err
-    pdf = pdfium.PdfDocument(str(tmp_path / "tables.pdf"))
+    return pdfium.PdfDocument(str(tmp_path / f"{name}.pdf"))
+
+
+def test_a_table_has_three_rules_and_space_before_the_next_paragraph(tmp_path):
+    pdf = built_pdf(tmp_path, "tables", BRIEF)
     page = pdf[0]
     scale = 2
     image = page.render(scale=scale).to_pil()
@@ -182,11 +189,7 @@ title: Narrow
 
 
 def test_a_number_in_the_text_of_a_narrow_cell_is_never_broken_between_its_digits(tmp_path):
-    source = tmp_path / "narrow.md"
-    source.write_text(NARROW, encoding="utf-8")
-    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf")
-    assert code == 0, err
-    pdf = pdfium.PdfDocument(str(tmp_path / "narrow.pdf"))
+    pdf = built_pdf(tmp_path, "narrow", NARROW)
     try:
         lines = pdf[0].get_textpage().get_text_range().splitlines()
         for number in ("1,234,567.89", "2017", "12.5%", "98,765,432"):
