@@ -583,7 +583,7 @@ class RememberedLines(LineMemo):
 
     def remembering(self):
         """While a render runs, its line breaking (inline layout and content widths) goes through here."""
-        return weasyprint_patches.split_first_line_wrapped(self.wrap, preferred=True)
+        return weasyprint_patches.split_first_line_remembered(self.wrap)
 
 
 # What Layout.setup and set_text (so Layout.reactivate) set on a Layout, besides its style.

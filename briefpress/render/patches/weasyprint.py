@@ -12,7 +12,7 @@ import weasyprint.layout.inline as weasy_inline
 import weasyprint.layout.preferred as weasy_preferred
 import weasyprint.text.line_break as weasy_line_break
 
-from briefpress.render.patches import Patch
+from briefpress.render.patches import Patch, speed_patch
 
 PATCHES = (
     Patch(
@@ -79,6 +79,13 @@ def split_first_line_wrapped(wrap: Callable[[Callable], Callable], *, preferred:
         weasy_inline.split_first_line, weasy_preferred.split_first_line = inline, widths
 
 
+@speed_patch("weasyprint.split_first_line_wrapped")
+def split_first_line_remembered(wrap: Callable[[Callable], Callable]) -> contextlib.AbstractContextManager:
+    """split_first_line_wrapped(wrap, preferred=True) for pdf.RememberedLines, its speed use (the
+    one BRIEFPRESS_WITHOUT_PATCHES=weasyprint.split_first_line_wrapped leaves out)."""
+    return split_first_line_wrapped(wrap, preferred=True)
+
+
 @contextlib.contextmanager
 def add_word_spacing_wrapped(wrap: Callable[[Callable], Callable]) -> Iterator[None]:
     """Justify with wrap(add_word_spacing) (pdf.move_words_apart): WeasyPrint 70.0 justifies a
@@ -92,6 +99,7 @@ def add_word_spacing_wrapped(wrap: Callable[[Callable], Callable]) -> Iterator[N
         weasy_inline.add_word_spacing = original
 
 
+@speed_patch("weasyprint.reactivate_replaced")
 @contextlib.contextmanager
 def reactivate_replaced(reactivate: Callable) -> Iterator[None]:
     """Reactivate a line's Layout with `reactivate` (pdf.ShapedLines: the preview shares the Pango
