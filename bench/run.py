@@ -668,6 +668,20 @@ def archive_only(args) -> int:
     return 0
 
 
+# The report's sections written by other commands (`--patches`, bench/corpus.py), which a full run keeps.
+OTHER_SECTIONS = ("## The speed patches (render/patches/)", "## The corpus of documents written elsewhere")
+
+
+def other_sections(report: Path) -> list[str]:
+    """The report's sections that OTHER_SECTIONS name, as they are, each with an empty line before it."""
+    text = report.read_text(encoding="utf-8") if report.is_file() else ""
+    kept = []
+    for part in text.split("\n## ")[1:]:
+        if ("## " + part).startswith(OTHER_SECTIONS):
+            kept += ["", "## " + part.rstrip("\n")]
+    return kept
+
+
 def replace_section(report: Path, section: list[str]) -> None:
     """Put a section (its heading first) into the report in place of the one under the same heading, or last."""
     text = report.read_text(encoding="utf-8") if report.is_file() else "# Benchmarks\n"
@@ -749,7 +763,7 @@ def write_report(rows: list[Row], args, phases: list[str]) -> None:
         "| --- | ---: | --- | --- | --- |",
     ]
     lines += [f"| {row.what} | {row.ratio:.2f} | {row.target} | {verdict(row)} | {row.figures} |" for row in rows]
-    lines += ["", *summary(rows), *phases, *NOTE.splitlines()]
+    lines += ["", *summary(rows), *phases, *NOTE.splitlines(), *other_sections(args.report)]
     args.report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

@@ -63,3 +63,17 @@ def test_a_speed_patch_is_kept_for_five_percent_of_one_figure_and_its_section_re
     report.write_text("# Benchmarks\n\nfirst\n")
     bench.replace_section(report, ["## Other", "", "added"])
     assert report.read_text() == "# Benchmarks\n\nfirst\n\n## Other\n\nadded\n"
+
+
+def test_a_full_run_keeps_the_sections_other_commands_write(tmp_path):
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text(
+        "# Benchmarks\n\nold table\n\n## The speed patches (render/patches/)\n\n| a |\n\n"
+        "## The corpus of documents written elsewhere (bench/corpus.py)\n\ncorpus\n\n## Briefing packs\n\npacks\n"
+    )
+    assert bench.other_sections(report) == [
+        "",
+        "## The speed patches (render/patches/)\n\n| a |",
+        "",
+        "## The corpus of documents written elsewhere (bench/corpus.py)\n\ncorpus",
+    ]
