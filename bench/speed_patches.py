@@ -73,20 +73,31 @@ class Figure:
         return self.with_it.wall / self.without.wall
 
     @property
+    def gain(self) -> float:
+        """The share of the figure's processor time the patch saves."""
+        return 1 - self.cpu_ratio
+
+    @property
     def noise(self) -> float:
-        """The spread of the processor times, relative: the larger median absolute deviation of the two."""
+        """The spread of the processor times, relative: the larger median absolute deviation of the
+        two; unknown (infinite) with a single run."""
+        if min(len(self.with_it.cpus), len(self.without.cpus)) < 2:
+            return float("inf")
         return max(statistics.median(abs(c - s.cpu) for c in s.cpus) / s.cpu for s in (self.with_it, self.without))
 
 
 def kept(figures: list[Figure]) -> bool:
     """A speed patch earns its place: at least BAR of one figure's processor time saved."""
-    return any(1 - f.cpu_ratio >= BAR for f in figures)
+    return any(f.gain >= BAR for f in figures)
 
 
 def borderline(figures: list[Figure]) -> bool:
-    """The verdict could go the other way within the noise of the figure nearest the bar."""
-    nearest = min(figures, key=lambda f: abs(1 - f.cpu_ratio - BAR))
-    return abs(1 - nearest.cpu_ratio - BAR) < nearest.noise
+    """The verdict could go the other way within the noise: every figure that keeps the patch is
+    within its noise of the bar, or one that does not keep it could, within its noise."""
+    keeping = [f for f in figures if f.gain >= BAR]
+    if keeping:
+        return all(f.gain - f.noise < BAR for f in keeping)
+    return any(f.gain + f.noise >= BAR for f in figures)
 
 
 def environment(without: str | None) -> dict[str, str]:
@@ -111,8 +122,11 @@ def turn(conditions: list, i: int) -> list:
     return conditions[k:] + conditions[:k]
 
 
-def measure(tmp: Path, *, runs: int, rounds: int, saves: int, long: int, long_runs: int) -> dict[str, dict]:
-    """Per figure, per condition (None: every patch; else the patch left out), the samples, in turns."""
+def measure(
+    tmp: Path, *, runs: int, rounds: int, saves: int, long: int, long_runs: int, long_for: tuple[str, ...]
+) -> dict[str, dict]:
+    """Per figure, per condition (None: every patch; else the patch left out), the samples, in
+    turns; the long document only for the patches in long_for."""
     conditions: list[str | None] = [None, *SPEED]
     found: dict[str, dict] = {}
     build = [PYTHON, str(ROOT / "build.py"), "-q", "--no-cache"]
@@ -127,9 +141,9 @@ def measure(tmp: Path, *, runs: int, rounds: int, saves: int, long: int, long_ru
             for save in preview_saves(tmp, saves, env=environment(c)):
                 draft[c] = draft[c].added(save.pdf, save.pdf_cpu)
     source = long_document(tmp, long)
-    longest = found[f"long document ({long}x)"] = {c: Samples((), ()) for c in conditions}
+    longest = found[f"long document ({long}x)"] = {c: Samples((), ()) for c in [None, *long_for]}
     for i in range(long_runs):
-        for c in turn(conditions, i):
+        for c in turn([None, *long_for], i):
             out = tmp / f"long-{c}-{i}"
             longest[c] = longest[c].added(
                 *timed([*build, "--format", "pdf", str(source), "--out", str(out)], environment(c))
@@ -138,7 +152,11 @@ def measure(tmp: Path, *, runs: int, rounds: int, saves: int, long: int, long_ru
 
 
 def figures(found: dict[str, dict]) -> dict[str, list[Figure]]:
-    return {patch: [Figure(patch, name, by[None], by[patch]) for name, by in found.items()] for patch in SPEED}
+    """Each patch's figures: every patch against that one left out, where it was measured."""
+    return {
+        patch: [Figure(patch, name, by[None], by[patch]) for name, by in found.items() if patch in by]
+        for patch in SPEED
+    }
 
 
 def table(by_patch: dict[str, list[Figure]]) -> list[str]:
@@ -161,7 +179,7 @@ def table(by_patch: dict[str, list[Figure]]) -> list[str]:
                         f"{f.without.cpu:.2f} s / {f.without.wall:.2f} s",
                         f"{f.cpu_ratio:.3f}",
                         f"{f.wall_ratio:.3f}",
-                        f"{f.noise * 100:.1f} %",
+                        f"{f.noise * 100:.1f} %" if f.noise < float("inf") else "(one run)",
                         verdict if n == 0 else "",
                     ]
                 )
@@ -172,6 +190,8 @@ def table(by_patch: dict[str, list[Figure]]) -> list[str]:
 
 def section(by_patch: dict[str, list[Figure]], found: dict[str, dict], args, load: tuple[float, float]) -> list[str]:
     counts = {name: len(by[None].cpus) for name, by in found.items()}
+    measured = [patch for patch in SPEED if any(patch in by for name, by in found.items() if name.startswith("long"))]
+    long_for = "for every patch" if len(measured) == len(SPEED) else "for " + ", ".join(measured) + " only"
     deleted = [patch for patch, f in by_patch.items() if not kept(f)]
     return [
         SECTION,
@@ -182,11 +202,12 @@ def section(by_patch: dict[str, list[Figure]], found: dict[str, dict], args, loa
         f"sample (--no-cache, default editions; {counts['cold build']} runs each), the preview's save to the "
         f"draft PDF served (`serve`, {args.patch_rounds} servers of {args.saves} saves each, so "
         f"{counts['preview draft']} saves), and a PDF of the long document ({args.patch_long}x the body; "
-        f"{args.patch_long_runs} run(s) each, as long as it takes). Medians. Processor time is user and system "
+        f"{args.patch_long_runs} run(s) each, {long_for}). Medians. Processor time is user and system "
         "time of the command and every process it waited for (the preview: of the server, from the save to the "
         "draft announced); the verdict is on it, as the two cores are shared (load average "
         f"{load[0]:.1f} at the start, {load[1]:.1f} at the end). Ratios are with / without: below 1 the patch "
-        "saves time. Noise is the larger relative median absolute deviation of the two processor times. "
+        "saves time. Noise is the larger relative median absolute deviation of the two processor times; a "
+        "verdict is borderline when it could go the other way within the noise. "
         f"A patch is kept when it saves at least {BAR:.0%} of one figure's processor time.",
         "",
         *table(by_patch),
@@ -205,5 +226,6 @@ def run(tmp: Path, args) -> list[str]:
         saves=args.saves,
         long=args.patch_long,
         long_runs=args.patch_long_runs,
+        long_for=tuple(name.strip() for name in args.patch_long_for.split(",")) if args.patch_long_for else SPEED,
     )
     return section(figures(found), found, args, (start, os.getloadavg()[0]))
