@@ -443,6 +443,7 @@ def main() -> int:
     parser.add_argument("--patch-rounds", type=int, default=2, help="--patches: preview servers per condition")
     parser.add_argument("--patch-long", type=int, default=300, help="--patches: the long document's repeats")
     parser.add_argument("--patch-long-runs", type=int, default=1, help="--patches: runs of the long document")
+    parser.add_argument("--patch-only", default="", help="--patches: the patches measured (default: all)")
     parser.add_argument(
         "--patch-long-for", default="", help="--patches: the patches measured on the long document (default: all)"
     )

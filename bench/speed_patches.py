@@ -123,11 +123,19 @@ def turn(conditions: list, i: int) -> list:
 
 
 def measure(
-    tmp: Path, *, runs: int, rounds: int, saves: int, long: int, long_runs: int, long_for: tuple[str, ...]
+    tmp: Path,
+    *,
+    runs: int,
+    rounds: int,
+    saves: int,
+    long: int,
+    long_runs: int,
+    long_for: tuple[str, ...],
+    only: tuple[str, ...] = SPEED,
 ) -> dict[str, dict]:
     """Per figure, per condition (None: every patch; else the patch left out), the samples, in
     turns; the long document only for the patches in long_for."""
-    conditions: list[str | None] = [None, *SPEED]
+    conditions: list[str | None] = [None, *only]
     found: dict[str, dict] = {}
     build = [PYTHON, str(ROOT / "build.py"), "-q", "--no-cache"]
     timed([*build, str(SAMPLE), "--out", str(tmp / "cold-warm-up")], environment(None))  # the disk's caches
@@ -156,6 +164,7 @@ def figures(found: dict[str, dict]) -> dict[str, list[Figure]]:
     return {
         patch: [Figure(patch, name, by[None], by[patch]) for name, by in found.items() if patch in by]
         for patch in SPEED
+        if any(patch in by for by in found.values())
     }
 
 
@@ -190,15 +199,17 @@ def table(by_patch: dict[str, list[Figure]]) -> list[str]:
 
 def section(by_patch: dict[str, list[Figure]], found: dict[str, dict], args, load: tuple[float, float]) -> list[str]:
     counts = {name: len(by[None].cpus) for name, by in found.items()}
-    measured = [patch for patch in SPEED if any(patch in by for name, by in found.items() if name.startswith("long"))]
-    long_for = "for every patch" if len(measured) == len(SPEED) else "for " + ", ".join(measured) + " only"
+    measured = [
+        patch for patch in by_patch if any(patch in by for name, by in found.items() if name.startswith("long"))
+    ]
+    long_for = "for every patch" if len(measured) == len(by_patch) else "for " + ", ".join(measured) + " only"
     deleted = [patch for patch, f in by_patch.items() if not kept(f)]
     return [
         SECTION,
         "",
         "Written by `bench/run.py --patches` (not part of the default run: it takes about half an hour). "
         "In one run, in turns, every command with all the patches and then with one speed patch left out "
-        f"(`{WITHOUT}=name`; fix patches stay), for each of the {len(SPEED)} speed patches: a cold build of the "
+        f"(`{WITHOUT}=name`; fix patches stay), for each of {len(by_patch)} speed patches: a cold build of the "
         f"sample (--no-cache, default editions; {counts['cold build']} runs each), the preview's save to the "
         f"draft PDF served (`serve`, {args.patch_rounds} servers of {args.saves} saves each, so "
         f"{counts['preview draft']} saves), and a PDF of the long document ({args.patch_long}x the body; "
@@ -212,9 +223,21 @@ def section(by_patch: dict[str, list[Figure]], found: dict[str, dict], args, loa
         "",
         *table(by_patch),
         "",
-        f"Kept: {len(SPEED) - len(deleted)} of {len(SPEED)}." + (f" Deleted: {', '.join(deleted)}." if deleted else ""),
+        f"Kept: {len(by_patch) - len(deleted)} of {len(by_patch)}."
+        + (f" Deleted: {', '.join(deleted)}." if deleted else ""),
         "",
     ]
+
+
+def names(listed: str) -> tuple[str, ...]:
+    """Patches named in an option (comma-separated), or all of them."""
+    named = tuple(name.strip() for name in listed.split(",") if name.strip())
+    unknown = set(named) - set(SPEED)
+    if unknown:
+        raise SystemExit(
+            f"error: no speed patch is named {', '.join(sorted(unknown))} (name some of {', '.join(SPEED)})"
+        )
+    return named or SPEED
 
 
 def run(tmp: Path, args) -> list[str]:
@@ -226,6 +249,7 @@ def run(tmp: Path, args) -> list[str]:
         saves=args.saves,
         long=args.patch_long,
         long_runs=args.patch_long_runs,
-        long_for=tuple(name.strip() for name in args.patch_long_for.split(",")) if args.patch_long_for else SPEED,
+        long_for=names(args.patch_long_for),
+        only=names(args.patch_only),
     )
     return section(figures(found), found, args, (start, os.getloadavg()[0]))
