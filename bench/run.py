@@ -719,8 +719,8 @@ from the worker. The first table above shows, from this run, when each of them d
 distribution PDF starts once the worker is ready and the brief composed, and everything the build
 does besides that PDF shares the cores with it. The preview builds in the server's own process, which
 keeps WeasyPrint, the font set-up and the parsed stylesheets warm, and publishes the web edition
-before it lays out the PDF; it also keeps where each line of text broke and how Pango shaped each
-line drawn, so a save lays out and shapes again only the lines it changed. Once the PDF's pages are
+before it lays out the PDF; it also keeps where each line of text broke, so a save breaks again
+only the lines it changed. Once the PDF's pages are
 laid out it shows them as a draft (written without structure tags, PDF/UA identification or
 finishing, which change no pixel; the suite checks the pixels in pdfium), then writes the finished
 PDF for dist/ from the same layout. The preview's PDF figure is the draft's; the finished PDF's is

@@ -28,7 +28,6 @@ BAR = 0.05  # the least share of a figure's processor time a speed patch must sa
 LIBRARIES = {  # what each patches, at the version it was written for
     "pydyf.page_references_kept": "pydyf 0.13.0",
     "weasyprint.split_first_line_wrapped": "WeasyPrint 70.0 (RememberedLines)",
-    "weasyprint.reactivate_replaced": "WeasyPrint 70.0 (ShapedLines)",
     "cffi.simple_types_built": "cffi 2.1.1",
     "fonttools.brotli_lent": "fontTools 4.68.0",
     "fonttools.fallbacks_deferred": "WeasyPrint 70.0, fontTools 4.68.0",

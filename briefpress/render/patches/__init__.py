@@ -89,7 +89,6 @@ def check_versions(*libraries: str) -> None:
 SPEED = (
     "pydyf.page_references_kept",
     "weasyprint.split_first_line_wrapped",
-    "weasyprint.reactivate_replaced",
     "cffi.simple_types_built",
     "fonttools.brotli_lent",
     "fonttools.fallbacks_deferred",

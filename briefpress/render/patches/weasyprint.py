@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 import weasyprint.draw.text as weasy_text
 import weasyprint.layout.inline as weasy_inline
 import weasyprint.layout.preferred as weasy_preferred
-import weasyprint.text.line_break as weasy_line_break
 
 from briefpress.render.patches import Patch, speed_patch
 
@@ -36,14 +35,6 @@ PATCHES = (
         "add_word_spacing_wrapped",
         "bench/upstream/weasyprint-justified-rtl.md (draft)",
         "879516e71f1b80fa",
-    ),
-    Patch(
-        "weasyprint",
-        "weasyprint.text.line_break:Layout.reactivate",
-        "reactivate_replaced",
-        "none: the preview's shaped lines kept between its draft and its PDF (speed)",
-        "0b89ee097104b713",
-        speed=True,
     ),
 )
 
@@ -97,16 +88,3 @@ def add_word_spacing_wrapped(wrap: Callable[[Callable], Callable]) -> Iterator[N
         yield
     finally:
         weasy_inline.add_word_spacing = original
-
-
-@speed_patch("weasyprint.reactivate_replaced")
-@contextlib.contextmanager
-def reactivate_replaced(reactivate: Callable) -> Iterator[None]:
-    """Reactivate a line's Layout with `reactivate` (pdf.ShapedLines: the preview shares the Pango
-    layout of identical lines between its draft and its PDF; speed, written for WeasyPrint 70.0)."""
-    original = weasy_line_break.Layout.reactivate
-    weasy_line_break.Layout.reactivate = reactivate
-    try:
-        yield
-    finally:
-        weasy_line_break.Layout.reactivate = original
