@@ -239,15 +239,38 @@ BODY_EDIT = ("In late February 2026,", "In late February 2026 (draft {i}),")
 TITLE_EDIT = ("Military Escalation", "Military Escalation {i}")
 
 
+@dataclass(frozen=True)
+class Save:
+    """One save in the preview: seconds from it to the web edition, the PDF (the draft) and the
+    finished PDF published, and the server's processor seconds from it to the draft published."""
+
+    web: float
+    pdf: float
+    final: float
+    pdf_cpu: float
+
+
+def server_cpu(pid: int) -> float:
+    """User and system seconds of a running process and of its children it has waited for (pandoc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
+
+
 def preview(tmp: Path, saves: int, edit: tuple[str, str] = BODY_EDIT) -> tuple[float, float, float]:
     """`serve` on a copy of the sample: median seconds from a save to the server publishing the new
     web edition, the new PDF (its pages: the draft serve shows first) and the finished PDF written
     to dist/, as the page learns them (the server's events); saves seconds apart."""
+    found = preview_saves(tmp, saves, edit)
+    return tuple(statistics.median(getattr(save, name) for save in found) for name in ("web", "pdf", "final"))
+
+
+def preview_saves(tmp: Path, saves: int, edit: tuple[str, str] = BODY_EDIT, env: dict | None = None) -> list[Save]:
+    """Each save of `serve` on a copy of the sample (preview), its server run with env (else ENV)."""
     import http.client
     import queue
     import threading
 
-    project = tmp / f"preview-{edit[0].split()[0].lower()}"
+    project = Path(tempfile.mkdtemp(prefix=f"preview-{edit[0].split()[0].lower()}-", dir=tmp))
     shutil.copytree(ROOT / "styles", project / "styles")
     shutil.copytree(ROOT / "source", project / "source")
     brief = project / "source" / "brief.md"
@@ -255,7 +278,7 @@ def preview(tmp: Path, saves: int, edit: tuple[str, str] = BODY_EDIT) -> tuple[f
     server = subprocess.Popen(
         [PYTHON, "-c", SERVE, "serve", "source/brief.md", "--port", "0"],
         cwd=project,
-        env=ENV,
+        env=env or ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -264,7 +287,7 @@ def preview(tmp: Path, saves: int, edit: tuple[str, str] = BODY_EDIT) -> tuple[f
         assert server.stdout is not None
         port = int(next(line for line in server.stdout if "serving the preview" in line).split(":")[2].split("/")[0])
         threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()  # drain
-        events: queue.Queue[tuple[float, dict]] = queue.Queue()
+        events: queue.Queue[tuple[float, float, dict]] = queue.Queue()
 
         def listen() -> None:
             connection = http.client.HTTPConnection("127.0.0.1", port)
@@ -272,23 +295,24 @@ def preview(tmp: Path, saves: int, edit: tuple[str, str] = BODY_EDIT) -> tuple[f
             stream = connection.getresponse()
             for line in stream:
                 if line.startswith(b"data: "):
-                    events.put((time.perf_counter(), json.loads(line[6:])))
+                    events.put((time.perf_counter(), server_cpu(server.pid), json.loads(line[6:])))
 
         threading.Thread(target=listen, daemon=True).start()
 
         latest = {"generation": 0}
 
-        def published(after: int) -> tuple[dict[str, float], float]:
-            """When each file of the first build after build number `after` was announced, and when
-            the finished PDF was: the first state after the draft's in which no draft is served."""
-            seen: dict[str, float] = {}
+        def published(after: int) -> tuple[dict[str, tuple[float, float]], float]:
+            """When (and at what processor time of the server) each file of the first build after
+            build number `after` was announced, and when the finished PDF was: the first state
+            after the draft's in which no draft is served."""
+            seen: dict[str, tuple[float, float]] = {}
             finished = None
             while True:
-                at, state = events.get(timeout=120)
+                at, cpu, state = events.get(timeout=120)
                 latest.update(state)
                 for name, built in state["files"]:
                     if built > after:
-                        seen.setdefault(name, at)
+                        seen.setdefault(name, (at, cpu))
                 if "brief.pdf" in seen and finished is None and "brief.pdf" not in state["drafts"]:
                     finished = at
                 if not state["building"] and state["generation"] > after:
@@ -297,22 +321,22 @@ def preview(tmp: Path, saves: int, edit: tuple[str, str] = BODY_EDIT) -> tuple[f
                     return seen, finished or at
 
         published(0)
-        web, pdf, final = [], [], []
+        found = []
         for i in range(saves):
             time.sleep(1.0)
             while not events.empty():  # a build the watcher started by itself (none is expected)
-                latest.update(events.get()[1])
+                latest.update(events.get()[2])
             assert edit[0] in text
+            cpu = server_cpu(server.pid)
             brief.write_text(text.replace(edit[0], edit[1].format(i=i), 1), encoding="utf-8")
             saved = time.perf_counter()
             seen, finished = published(latest["generation"])
-            web.append(seen["brief.html"] - saved)
-            pdf.append(seen["brief.pdf"] - saved)
-            final.append(finished - saved)
+            web, (pdf, pdf_cpu) = seen["brief.html"][0], seen["brief.pdf"]
+            found.append(Save(web - saved, pdf - saved, finished - saved, pdf_cpu - cpu))
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
-    return statistics.median(web), statistics.median(pdf), statistics.median(final)
+    return found
 
 
 def cold_phases(tmp: Path, runs: int) -> list[str]:
@@ -411,6 +435,19 @@ def main() -> int:
         help="measure only the archive on Dask and replace its section of the report",
     )
     parser.add_argument(
+        "--patches",
+        action="store_true",
+        help="measure only each speed patch with and without it (bench/speed_patches.py, about half an hour) "
+        "and replace its section of the report",
+    )
+    parser.add_argument("--patch-rounds", type=int, default=2, help="--patches: preview servers per condition")
+    parser.add_argument("--patch-long", type=int, default=300, help="--patches: the long document's repeats")
+    parser.add_argument("--patch-long-runs", type=int, default=1, help="--patches: runs of the long document")
+    parser.add_argument("--patch-only", default="", help="--patches: the patches measured (default: all)")
+    parser.add_argument(
+        "--patch-long-for", default="", help="--patches: the patches measured on the long document (default: all)"
+    )
+    parser.add_argument(
         "--report",
         type=Path,
         default=ROOT / "BENCHMARKS.md",
@@ -420,6 +457,14 @@ def main() -> int:
     wall([PYTHON, "-m", "compileall", "-q", str(ROOT / "briefpress")])  # as after a first run
     if args.archive_only:
         return archive_only(args)
+    if args.patches:
+        import speed_patches  # bench/speed_patches.py, beside this script
+
+        with bench_folder() as tmp:
+            section = speed_patches.run(tmp, args)
+        replace_section(args.report, section)
+        print("\n".join(section))
+        return 0
     rows = []
     with bench_folder() as tmp:
         cold = interleaved(
@@ -627,6 +672,34 @@ def archive_only(args) -> int:
     return 0
 
 
+# The report's sections written by other commands (`--patches`, bench/corpus.py), which a full run keeps.
+OTHER_SECTIONS = ("## The speed patches (render/patches/)", "## The corpus of documents written elsewhere")
+
+
+def other_sections(report: Path) -> list[str]:
+    """The report's sections that OTHER_SECTIONS name, as they are, each with an empty line before it."""
+    text = report.read_text(encoding="utf-8") if report.is_file() else ""
+    kept = []
+    for part in text.split("\n## ")[1:]:
+        if ("## " + part).startswith(OTHER_SECTIONS):
+            kept += ["", "## " + part.rstrip("\n")]
+    return kept
+
+
+def replace_section(report: Path, section: list[str]) -> None:
+    """Put a section (its heading first) into the report in place of the one under the same heading, or last."""
+    text = report.read_text(encoding="utf-8") if report.is_file() else "# Benchmarks\n"
+    heading = "\n" + section[0] + "\n"
+    if heading in text:
+        before, rest = text.split(heading, 1)
+        after = rest[rest.index("\n## ") + 1 :] if "\n## " in rest else ""
+    else:
+        before, after = text.rstrip("\n") + "\n", ""
+    report.write_text(
+        before + "\n".join(["", *section]).rstrip("\n") + "\n" + ("\n" + after if after else ""), encoding="utf-8"
+    )
+
+
 NOTE = """
 Why the cold build is compared with the floor: the floor (import WeasyPrint, lay out one PDF of our
 pages with our fonts and tags) is what rendering our pages with WeasyPrint 70 as it comes takes. The
@@ -646,8 +719,8 @@ from the worker. The first table above shows, from this run, when each of them d
 distribution PDF starts once the worker is ready and the brief composed, and everything the build
 does besides that PDF shares the cores with it. The preview builds in the server's own process, which
 keeps WeasyPrint, the font set-up and the parsed stylesheets warm, and publishes the web edition
-before it lays out the PDF; it also keeps where each line of text broke and how Pango shaped each
-line drawn, so a save lays out and shapes again only the lines it changed. Once the PDF's pages are
+before it lays out the PDF; it also keeps where each line of text broke, so a save breaks again
+only the lines it changed. Once the PDF's pages are
 laid out it shows them as a draft (written without structure tags, PDF/UA identification or
 finishing, which change no pixel; the suite checks the pixels in pdfium), then writes the finished
 PDF for dist/ from the same layout. The preview's PDF figure is the draft's; the finished PDF's is
@@ -694,7 +767,7 @@ def write_report(rows: list[Row], args, phases: list[str]) -> None:
         "| --- | ---: | --- | --- | --- |",
     ]
     lines += [f"| {row.what} | {row.ratio:.2f} | {row.target} | {verdict(row)} | {row.figures} |" for row in rows]
-    lines += ["", *summary(rows), *phases, *NOTE.splitlines()]
+    lines += ["", *summary(rows), *phases, *NOTE.splitlines(), *other_sections(args.report)]
     args.report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

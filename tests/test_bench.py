@@ -35,3 +35,45 @@ def test_the_summary_says_what_this_run_met_and_missed():
     ]
     assert bench.summary(rows) == ["Targets met in this run: 1 of 3.", "Missed: cold / naive; series."]
     assert bench.summary(rows[1:2]) == ["Targets met in this run: 1 of 1."]
+
+
+def test_a_speed_patch_is_kept_for_five_percent_of_one_figure_and_its_section_replaced_in_place(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import speed_patches as speed
+
+    def figure(name, with_it, without):  # processor seconds of each run
+        return speed.Figure("p", name, speed.Samples(with_it, with_it), speed.Samples(without, without))
+
+    steady = [1.00, 1.01, 0.99]
+    cold = figure("cold build", steady, steady)
+    assert speed.kept([cold, figure("long", [0.94] * 3, [1.0] * 3)])  # 6 % of one figure
+    assert not speed.kept([cold, figure("long", [0.97] * 3, [1.0] * 3)])  # 3 % of each: deleted
+    assert not speed.borderline([cold, figure("long", [0.90] * 3, [1.0] * 3)])
+    assert speed.borderline([cold, figure("long", [0.96, 0.90, 1.0], [1.0, 0.94, 1.05])])  # 4 %, noise 5 %
+    rows = speed.table({"pydyf.page_references_kept": [cold, figure("long", [0.90] * 3, [1.0] * 3)]})
+    assert rows[2].startswith("| `pydyf.page_references_kept` | pydyf 0.13.0 | cold build | 1.00 s / 1.00 s |")
+    assert rows[2].endswith("| kept |") and rows[3].endswith("| 0.900 | 0.900 | 0.0 % |  |")
+
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text("# Benchmarks\n\nfirst\n\n## The speed patches (render/patches/)\n\nold\n\n## Packs\n\nlast\n")
+    bench.replace_section(report, [speed.SECTION, "", "new", ""])
+    assert report.read_text() == (
+        "# Benchmarks\n\nfirst\n\n## The speed patches (render/patches/)\n\nnew\n\n## Packs\n\nlast\n"
+    )
+    report.write_text("# Benchmarks\n\nfirst\n")
+    bench.replace_section(report, ["## Other", "", "added"])
+    assert report.read_text() == "# Benchmarks\n\nfirst\n\n## Other\n\nadded\n"
+
+
+def test_a_full_run_keeps_the_sections_other_commands_write(tmp_path):
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text(
+        "# Benchmarks\n\nold table\n\n## The speed patches (render/patches/)\n\n| a |\n\n"
+        "## The corpus of documents written elsewhere (bench/corpus.py)\n\ncorpus\n\n## Briefing packs\n\npacks\n"
+    )
+    assert bench.other_sections(report) == [
+        "",
+        "## The speed patches (render/patches/)\n\n| a |",
+        "",
+        "## The corpus of documents written elsewhere (bench/corpus.py)\n\ncorpus",
+    ]

@@ -24,7 +24,8 @@ from briefpress.render.patches import (
 )
 from conftest import ROOT
 
-PATCHES = (*weasyprint.PATCHES, *pydyf.PATCHES, *cffi.PATCHES, *fonttools.PATCHES, *pdfua.PATCHES, *ctypes_util.PATCHES)
+MODULES = (weasyprint, pydyf, cffi, fonttools, pdfua, ctypes_util)
+PATCHES = tuple(patch for module in MODULES for patch in module.PATCHES)
 
 
 @pytest.mark.parametrize("patch", PATCHES, ids=[p.target for p in PATCHES])
@@ -65,3 +66,36 @@ def test_importing_briefpress_patches_nothing():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout == "True\n"
+
+
+def test_a_speed_patch_named_in_the_environment_is_left_out_and_the_others_kept(monkeypatch):
+    # bench/run.py measures each speed patch by a build without it (BRIEFPRESS_WITHOUT_PATCHES).
+    import pydyf as pydyf_library
+    from cffi import cparser
+
+    pdf = pydyf_library.PDF()
+    pdf.add_page(pydyf_library.Dictionary({"Type": "/Page"}))
+    monkeypatch.setenv("BRIEFPRESS_WITHOUT_PATCHES", "pydyf.page_references_kept, fonttools.brotli_lent")
+    with pydyf.page_references_kept(), cffi.simple_types_built():
+        assert pdf.page_references is not pdf.page_references  # pydyf's own, rebuilt on each read
+        assert cparser.Parser.parse_type_and_quals is cffi.parse_type_and_quals  # not named: still patched
+    monkeypatch.delenv("BRIEFPRESS_WITHOUT_PATCHES")
+    with pydyf.page_references_kept():
+        assert pdf.page_references is pdf.page_references
+
+
+def test_an_unknown_patch_name_is_refused_in_one_line(monkeypatch):
+    from briefpress.errors import BriefError
+    from briefpress.render.patches import SPEED, left_out
+
+    speed = {f"{module.__name__.rsplit('.', 1)[1]}.{p.patch}" for module in MODULES for p in module.PATCHES if p.speed}
+    assert speed <= set(SPEED)  # every speed patch can be left out
+    monkeypatch.setenv("BRIEFPRESS_WITHOUT_PATCHES", "pydyf.page_references_kept,pydyf.page_refs")
+    with pytest.raises(BriefError) as raised:
+        with pydyf.page_references_kept():
+            pass
+    assert raised.value.message.startswith("BRIEFPRESS_WITHOUT_PATCHES: no speed patch is named pydyf.page_refs (")
+    assert "\n" not in raised.value.message
+    monkeypatch.setenv("BRIEFPRESS_WITHOUT_PATCHES", "page_references_kept")  # the module's name is needed
+    with pytest.raises(BriefError):
+        left_out()

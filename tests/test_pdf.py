@@ -394,9 +394,8 @@ EDITED = {  # a sentence of each brief changed, as a save in the preview changes
 @pytest.mark.parametrize("name", sorted(EDITED))
 def test_a_render_after_an_edit_remembers_its_lines_and_writes_the_bytes_of_one_made_alone(name, monkeypatch):
     """The preview renders each save in one process, a draft and then the PDF: the lines an earlier
-    render broke are remembered (RememberedLines), and the lines it drew keep their shaping
-    (ShapedLines). The edited brief's PDF must have the bytes of one rendered with nothing kept,
-    and most of its lines must come from the earlier render."""
+    render broke are remembered (RememberedLines). The edited brief's PDF must have the bytes of
+    one rendered with nothing kept, and most of its lines must come from the earlier render."""
     from briefpress.render import pdf
     from briefpress.render.editions import make_edition
     from briefpress.scratch import scratch_folder
@@ -409,15 +408,12 @@ def test_a_render_after_an_edit_remembers_its_lines_and_writes_the_bytes_of_one_
         monkeypatch.setattr(pdf, "LINES", pdf.RememberedLines())
         alone = make_edition("pdf", edited, config)
         monkeypatch.setattr(pdf, "LINES", pdf.RememberedLines())
-        monkeypatch.setattr(pdf, "SHAPED", pdf.ShapedLines())
         before = make_edition("pdf", doc, config, show_draft=lambda _: None)
-        broken, shaped = pdf.LINES.misses, pdf.SHAPED.misses
+        broken = pdf.LINES.misses
         after = make_edition("pdf", edited, config, show_draft=lambda _: None)
     assert after == alone and after != before
     new_lines, kept_lines = pdf.LINES.misses - broken, pdf.LINES.hits
     assert 0 < new_lines < kept_lines / 5, (new_lines, kept_lines)
-    new_shapes, kept_shapes = pdf.SHAPED.misses - shaped, pdf.SHAPED.hits
-    assert 0 < new_shapes < kept_shapes / 5, (new_shapes, kept_shapes)
 
 
 def test_line_breaking_reads_no_style_property_that_remembered_lines_leave_out(monkeypatch):

@@ -31,7 +31,6 @@ with sonames_only(), fallbacks_deferred():
     import pyphen
     import weasyprint.draw.text as weasy_text
     import weasyprint.layout.inline as weasy_inline
-    import weasyprint.text.line_break as weasy_line_break
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.formatting_structure.boxes import TextBox
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
@@ -282,11 +281,6 @@ def draw_first_line_with_actual_text(stream, textbox, text_overflow, block_ellip
     pdfium (Chromium's viewer) drops the moves that end WeasyPrint's own TJ strings, which set
     Nastaliq's words too close together; ActualTextStream moves them inside its spans."""
     give_up_if_stale()
-    layout = textbox.pango_layout
-    changes_layout = text_overflow == "ellipsis" or block_ellipsis != "none" or getattr(layout, "moved_apart", 0)
-    if changes_layout and getattr(layout, "shared", False):  # a Pango layout of its own (see ShapedLines)
-        UNPATCHED_REACTIVATE(layout, textbox.style)
-        layout.shared = False
     widen_spaces(textbox)
     line = ActualTextStream(stream, textbox)
     emojis = UNPATCHED_DRAW_FIRST_LINE(line, textbox, text_overflow, block_ellipsis, matrix)
@@ -295,7 +289,6 @@ def draw_first_line_with_actual_text(stream, textbox, text_overflow, block_ellip
 
 
 UNPATCHED_DRAW_FIRST_LINE = weasy_text.draw_first_line
-UNPATCHED_REACTIVATE = weasy_line_break.Layout.reactivate
 
 
 SPACES = (b" ", "\u00a0".encode())  # what WeasyPrint's justification widens (count_expandable_spaces)
@@ -568,56 +561,10 @@ class RememberedLines(LineMemo):
 
     def remembering(self):
         """While a render runs, its line breaking (inline layout and content widths) goes through here."""
-        return weasyprint_patches.split_first_line_wrapped(self.wrap, preferred=True)
-
-
-# What Layout.setup and set_text (so Layout.reactivate) set on a Layout, besides its style.
-SETUP_FIELDS = (
-    "layout",
-    "language",
-    "text",
-    "ascent",
-    "underline_position",
-    "underline_thickness",
-    "strikethrough_position",
-    "strikethrough_thickness",
-)
-
-
-class ShapedLines(LineMemo):
-    """Pango's shaping of the lines WeasyPrint draws, kept for the next time a line is drawn.
-
-    To draw a line, WeasyPrint reactivates its Layout: a new Pango layout of the line's text,
-    which Pango shapes again (on the sample, a fifth of the time a PDF's pages take to write).
-    The preview writes each save's pages twice (the draft, then the PDF), and a save changes a
-    few lines. A reactivated layout depends only on the line's text, its justification spacing
-    and the properties in LINE_STYLE, so the Pango layout made for one is shared by every line
-    that has the same: drawing only reads it. The two ways WeasyPrint's drawing changes a layout
-    (ellipsis, and our widened spaces of a justified right-to-left line) are given a layout of
-    their own (draw_first_line_with_actual_text). Only the preview keeps them: the Pango layouts
-    take memory, and a build writes each line once."""
-
-    def __init__(self, capacity: int = 5_000):
-        super().__init__(capacity)
-
-    def reactivate(self, layout, style) -> None:
-        key = self.key(style, layout.text, layout.justification_spacing)
-        found = self.get(key)
-        if found is None:
-            UNPATCHED_REACTIVATE(layout, style)
-            self.keep(key, {name: layout.__dict__[name] for name in SETUP_FIELDS if name in layout.__dict__})
-            layout.shared = key is not None
-        else:
-            layout.__dict__.update(found)
-            layout.style, layout.first_line_direction, layout.shared = style, 0, True
-
-    def sharing(self):
-        """While pages are written, the lines they draw are reactivated through here."""
-        return weasyprint_patches.reactivate_replaced(lambda layout, style: self.reactivate(layout, style))
+        return weasyprint_patches.split_first_line_remembered(self.wrap)
 
 
 LINES = RememberedLines()
-SHAPED = ShapedLines()
 
 
 class WarmSetUp:
@@ -732,16 +679,14 @@ def render_pdf(
             with patched(), collector_paused():
                 # As HTML.write_pdf does it, in its two steps: lay out, then write.
                 pages = document.render(fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=variant is None)
-                # The preview (drafts) keeps the lines' shaping for the PDF after the draft and the next save.
-                with SHAPED.sharing() if show_draft is not None else contextlib.nullcontext():
-                    if show_draft is not None:
-                        show_draft(pages.write_pdf(uncompressed_pdf=False))
-                    pdf = pages.write_pdf(
-                        pdf_variant=variant,
-                        pdf_tags=variant is None,
-                        uncompressed_pdf=False,
-                        attachments=[_attachment(a) for a in attachments],
-                    )
+                if show_draft is not None:
+                    show_draft(pages.write_pdf(uncompressed_pdf=False))
+                pdf = pages.write_pdf(
+                    pdf_variant=variant,
+                    pdf_tags=variant is None,
+                    uncompressed_pdf=False,
+                    attachments=[_attachment(a) for a in attachments],
+                )
         finally:
             STALE.reset(stale_set)
     except FatalURLFetchingError as err:

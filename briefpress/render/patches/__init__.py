@@ -6,13 +6,23 @@ the font and check code theirs around the call that needs them, after check_vers
 
 Each module's PATCHES records, for each patched function, the digest of its source when the patch was
 written; tests/test_patches.py fails the day upstream changes it (then read the new code, check
-the patch is still right or still needed, and record the new digest)."""
+the patch is still right or still needed, and record the new digest).
+
+A speed patch (speed=True) must earn its place on a benchmark figure, so bench/run.py measures each
+one with and without it: BRIEFPRESS_WITHOUT_PATCHES=name,name (names as in SPEED, such as
+pydyf.page_references_kept) makes those patches' contexts no-ops in the process it is set for, and
+an unknown name is refused as an error. For the benchmark only; fix patches are never left out."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import importlib
 import inspect
+import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -72,3 +82,41 @@ def check_versions(*libraries: str) -> None:
             "; ".join(wrong),
             "install the pinned versions: ./setup.sh, or pip install -c constraints.txt briefpress",
         )
+
+
+# The speed patches, by module and context manager; RememberedLines's use of
+# weasyprint.split_first_line_wrapped is the speed one (its trailing-space use is a fix).
+SPEED = (
+    "pydyf.page_references_kept",
+    "weasyprint.split_first_line_wrapped",
+    "cffi.simple_types_built",
+    "fonttools.brotli_lent",
+    "fonttools.fallbacks_deferred",
+    "ctypes_util.sonames_only",
+)
+WITHOUT = "BRIEFPRESS_WITHOUT_PATCHES"
+
+
+def left_out() -> frozenset[str]:
+    """The speed patches BRIEFPRESS_WITHOUT_PATCHES names (bench/run.py measures a build without them)."""
+    names = frozenset(name.strip() for name in os.environ.get(WITHOUT, "").split(",") if name.strip())
+    unknown = sorted(names - set(SPEED))
+    if unknown:
+        raise BriefError(
+            WITHOUT, None, f"no speed patch is named {', '.join(unknown)}", f"name some of {', '.join(SPEED)}"
+        )
+    return names
+
+
+def speed_patch(name: str) -> Callable[[Callable[..., AbstractContextManager]], Callable[..., AbstractContextManager]]:
+    """Make a speed patch's context a no-op in a process whose BRIEFPRESS_WITHOUT_PATCHES names it."""
+    assert name in SPEED, name
+
+    def switchable(patch: Callable[..., AbstractContextManager]) -> Callable[..., AbstractContextManager]:
+        @functools.wraps(patch)
+        def entered(*args, **kwargs) -> AbstractContextManager:
+            return contextlib.nullcontext() if name in left_out() else patch(*args, **kwargs)
+
+        return entered
+
+    return switchable

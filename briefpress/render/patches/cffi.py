@@ -21,7 +21,7 @@ from typing import Any
 
 from cffi import commontypes, cparser, model
 
-from briefpress.render.patches import Patch
+from briefpress.render.patches import Patch, speed_patch
 
 PATCHES = (
     Patch(
@@ -65,6 +65,7 @@ def primitive(name: str) -> tuple[Any, int] | None:
     return None
 
 
+@speed_patch("cffi.simple_types_built")
 @contextlib.contextmanager
 def simple_types_built() -> Iterator[None]:
     """cffi's Parser.parse_type_and_quals short-cut for simple type strings (parse_type_and_quals;

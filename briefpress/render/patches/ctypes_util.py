@@ -7,7 +7,7 @@ import ctypes.util
 import sys
 from collections.abc import Iterator
 
-from briefpress.render.patches import Patch
+from briefpress.render.patches import Patch, speed_patch
 
 PATCHES = (
     Patch(
@@ -21,6 +21,7 @@ PATCHES = (
 )
 
 
+@speed_patch("ctypes_util.sonames_only")
 @contextlib.contextmanager
 def sonames_only() -> Iterator[None]:
     """Let WeasyPrint open its C libraries by their sonames alone, on Linux (written for WeasyPrint 70.0).

@@ -12,7 +12,7 @@ from typing import Any
 
 from fontTools.ttLib import woff2
 
-from briefpress.render.patches import Patch
+from briefpress.render.patches import Patch, speed_patch
 
 PATCHES = (
     Patch(
@@ -34,6 +34,7 @@ PATCHES = (
 )
 
 
+@speed_patch("fonttools.brotli_lent")
 @contextlib.contextmanager
 def brotli_lent(compressor: Any) -> Iterator[None]:
     """fontTools' WOFF2 writer compresses with `compressor` (render/fonts/woff.py's Brotli, at a
@@ -72,6 +73,7 @@ class Deferred(types.ModuleType):
         return self.module
 
 
+@speed_patch("fonttools.fallbacks_deferred")
 @contextlib.contextmanager
 def fallbacks_deferred() -> Iterator[None]:
     """While WeasyPrint is imported (render/pdf.py), fontTools' fallback modules are Deferred ones,

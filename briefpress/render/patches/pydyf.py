@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pydyf
 
-from briefpress.render.patches import Patch
+from briefpress.render.patches import Patch, speed_patch
 
 PATCHES = (
     Patch(
@@ -37,6 +37,7 @@ def cached_page_references(pdf) -> tuple[bytes, ...]:
     return kept[2]
 
 
+@speed_patch("pydyf.page_references_kept")
 @contextlib.contextmanager
 def page_references_kept() -> Iterator[None]:
     """pydyf.PDF.page_references computed once per page count (cached_page_references; written for

@@ -14,11 +14,10 @@ from pathlib import Path
 import weasyprint.draw.text as weasy_text
 import weasyprint.layout.inline as weasy_inline
 import weasyprint.layout.preferred as weasy_preferred
-import weasyprint.text.line_break as weasy_line_break
 from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration
 
-from briefpress.render.patches import Patch
+from briefpress.render.patches import Patch, speed_patch
 
 PATCHES = (
     Patch(
@@ -42,14 +41,6 @@ PATCHES = (
         "add_word_spacing_wrapped",
         "bench/upstream/weasyprint-justified-rtl.md (draft)",
         "879516e71f1b80fa",
-    ),
-    Patch(
-        "weasyprint",
-        "weasyprint.text.line_break:Layout.reactivate",
-        "reactivate_replaced",
-        "none: the preview's shaped lines kept between its draft and its PDF (speed)",
-        "0b89ee097104b713",
-        speed=True,
     ),
     # confined_fonts sets the two attributes __init__ makes and add_font_face reads.
     Patch(
@@ -100,6 +91,13 @@ def split_first_line_wrapped(wrap: Callable[[Callable], Callable], *, preferred:
         weasy_inline.split_first_line, weasy_preferred.split_first_line = inline, widths
 
 
+@speed_patch("weasyprint.split_first_line_wrapped")
+def split_first_line_remembered(wrap: Callable[[Callable], Callable]) -> contextlib.AbstractContextManager:
+    """split_first_line_wrapped(wrap, preferred=True) for pdf.RememberedLines, its speed use (the
+    one BRIEFPRESS_WITHOUT_PATCHES=weasyprint.split_first_line_wrapped leaves out)."""
+    return split_first_line_wrapped(wrap, preferred=True)
+
+
 @contextlib.contextmanager
 def add_word_spacing_wrapped(wrap: Callable[[Callable], Callable]) -> Iterator[None]:
     """Justify with wrap(add_word_spacing) (pdf.move_words_apart): WeasyPrint 70.0 justifies a
@@ -111,18 +109,6 @@ def add_word_spacing_wrapped(wrap: Callable[[Callable], Callable]) -> Iterator[N
         yield
     finally:
         weasy_inline.add_word_spacing = original
-
-
-@contextlib.contextmanager
-def reactivate_replaced(reactivate: Callable) -> Iterator[None]:
-    """Reactivate a line's Layout with `reactivate` (pdf.ShapedLines: the preview shares the Pango
-    layout of identical lines between its draft and its PDF; speed, written for WeasyPrint 70.0)."""
-    original = weasy_line_break.Layout.reactivate
-    weasy_line_break.Layout.reactivate = reactivate
-    try:
-        yield
-    finally:
-        weasy_line_break.Layout.reactivate = original
 
 
 @functools.cache
