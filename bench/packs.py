@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import PYTHON, ROOT, SAMPLE, Row, bench_folder, pages, summary, timed_peak, verdict  # noqa: E402
+from measure import PYTHON, ROOT, SAMPLE, Row, bench_folder, pages, summary, timed_peak, verdict  # noqa: E402
 
 SECTION = "## Briefing packs"
 

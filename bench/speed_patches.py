@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import ENV, PYTHON, ROOT, SAMPLE, long_document, preview_saves, processor_time  # noqa: E402
+from measure import ENV, PYTHON, ROOT, SAMPLE, long_document, preview_saves, processor_time  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from briefpress.render.patches import SPEED, WITHOUT  # noqa: E402
