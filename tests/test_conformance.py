@@ -349,6 +349,7 @@ def test_image_without_alt_text_is_a_warning_and_an_error_in_strict_mode(brief_w
         assert "/StructTreeRoot" in pdf.Root and "pdfuaid:part" not in xmp
     with pikepdf.open(tmp_path / "out" / "bare-archive.pdf") as pdf, pdf.open_metadata() as xmp:
         assert (xmp["pdfaid:part"], xmp["pdfaid:conformance"]) == ("3", "B")
+        assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked
     code, _, err = run_build(str(brief_with_bare_image), "--out", str(tmp_path / "out"), "--strict")
     assert code == 1 and "--strict is on" in err
 
@@ -403,11 +404,13 @@ def test_epubcheck_fails_a_broken_epub_alone_and_in_one_jvm_with_others(editions
 
 
 def test_check_fails_when_a_validator_finds_problems(brief_with_bare_image, tmp_path):
-    """An image with no alt text: each validator that reads alt text objects; epubcheck has no rule for it."""
+    """An image with no alt text: each validator that reads alt text objects, and our rules find the
+    PDFs claiming no PDF/UA-1 and an archive of PDF/A-3b, not 3a; epubcheck has no rule for it."""
     code, out, _ = run_build(str(brief_with_bare_image), "--out", str(tmp_path), "--check", "-q")
     assert code == 1
     failed = {line.split()[1] for line in out.splitlines() if line.startswith("FAIL")}
-    assert failed == {"pdfua", "pdf-rules", "verapdf", "ace"}
+    assert failed == {"pdfua", "pdf-rules", "verapdf", "ace", "pdfa-rules"}
+    assert "XMP pdfaid is ('3', 'B'), not ('3', 'A')" in out and "MarkInfo /Marked is not true" not in out
     assert "UA-13-004" in out and "image-alt" in out and "7.3-1" in out
 
 

@@ -678,12 +678,14 @@ def render_pdf(
         try:
             with patched(), collector_paused():
                 # As HTML.write_pdf does it, in its two steps: lay out, then write.
-                pages = document.render(fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=variant is None)
+                pages = document.render(
+                    fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=not variant or variant.endswith("b")
+                )
                 if show_draft is not None:
                     show_draft(pages.write_pdf(uncompressed_pdf=False))
                 pdf = pages.write_pdf(
                     pdf_variant=variant,
-                    pdf_tags=variant is None,
+                    pdf_tags=not variant or variant.endswith("b"),
                     uncompressed_pdf=False,
                     attachments=[_attachment(a) for a in attachments],
                 )
