@@ -240,6 +240,22 @@ def test_a_link_written_as_raw_html_gets_its_numbered_note(tmp_path):
     assert page.xpath("//*[@id='here']/text()") == ["anchor"]
 
 
+def test_raw_anchors_are_found_in_one_pass_over_a_long_list(monkeypatch):
+    """The look for raw <a> tags is linear: a contract's 160 pages of HTML tables (100,000 raw
+    tags) took minutes when each block looked ahead for a closing </a>."""
+    from briefpress.compose import links
+
+    calls = []
+    original = links.raw_tag
+    monkeypatch.setattr(links, "raw_tag", lambda node, pattern: calls.append(1) or original(node, pattern))
+    raw = [{"t": "RawBlock", "c": ["html", "<td>"]}, {"t": "Para", "c": [{"t": "Str", "c": "x"}]}] * 5_000
+    link = [{"t": "RawInline", "c": ["html", '<a href="https://example.org">']}, {"t": "Str", "c": "y"}]
+    blocks = raw + [{"t": "Para", "c": [*link, {"t": "RawInline", "c": ["html", "</a>"]}]}]
+    folded = links.raw_anchors_as_links(blocks)
+    assert folded[-1]["c"][0]["t"] == "Link"
+    assert len(calls) < 4 * len(blocks)
+
+
 def test_a_note_inside_a_note_is_set_in_brackets_with_a_warning(tmp_path):
     path = write_brief(tmp_path, "Text.[^1]\n\n[^1]: The outer note ^[and *an inner* one] ends here.\n")
     result = cli(str(path.name), "--out", "dist", "--format", "html,epub", cwd=tmp_path, timeout=120)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from briefpress.author import cleanup, titles
+from briefpress.author.htmltables import WIDE_TABLE, wide_tables_as_html
 from briefpress.author.metadata import data_from_meta, fill_from_properties, left_out, meta_text, render_front_matter
 from briefpress.author.rasters import is_other_raster, to_png
 from briefpress.author.wordpictures import convert_pictures, picture_format
@@ -21,7 +22,7 @@ from briefpress.compose.notes import stringify
 from briefpress.compose.slug import slugify
 from briefpress.errors import LOG, BriefError, BuildWarning
 from briefpress.read.frontmatter import FENCE, parse_yaml, validate_meta
-from briefpress.read.markdown import API_VERSION, read_manuscript, run_pandoc, write_csl_json, write_markdown
+from briefpress.read.markdown import read_manuscript, write_csl_json, write_markdown
 from briefpress.read.package import (
     SimpleFields,
     check_package,
@@ -182,7 +183,7 @@ def clean(
         blocks, unquoted = cleanup.unquoted_cells(blocks)
         if unquoted:
             notes.append(BuildWarning(path, None, f"{unquoted} indented paragraph(s) in tables set as the cells' text"))
-    blocks, wide = wide_tables_as_html(blocks, path)
+    blocks, wide = wide_tables_as_html(blocks, path, write_markdown)
     if wide:
         notes.append(
             BuildWarning(
@@ -195,54 +196,6 @@ def clean(
     if not any(cleanup.plain_text(b) or b["t"] not in ("Para", "Plain") for b in blocks):
         raise BriefError(path, None, "the document has no text", "check that this is the manuscript")
     return blocks, notes
-
-
-WIDE_TABLE = 200  # characters: a grid table with longer lines is unreadable as text, and slow for pandoc to read
-TABLE_MARK = "BRIEFPRESSTABLE"
-
-
-def wide_tables_as_html(blocks: list, path: Path) -> tuple[list, int]:
-    """Tables that pandoc would write as grid tables wider than WIDE_TABLE characters, as HTML
-    tables instead (pandoc's own choice when grid tables are off): a 63-column contract table
-    made megabytes of padded lines that took the build's pandoc tens of seconds to read. Tables
-    holding notes, pictures, math or other tables stay Markdown (their parts are rewritten later)."""
-
-    def plain(node: dict) -> bool:
-        return node["t"] == "Table" and not cleanup.find_all(
-            node["c"][1:], lambda n: n["t"] in ("Note", "Image", "Math", "Table")
-        )
-
-    tables = cleanup.find_all(blocks, plain)
-    if not tables:
-        return blocks, 0
-
-    def marked(writer: str) -> list[str]:
-        doc = [
-            b for k, t in enumerate(tables) for b in ({"t": "Para", "c": [{"t": "Str", "c": f"{TABLE_MARK}{k}"}]}, t)
-        ]
-        text = (
-            write_markdown(doc, path)
-            if writer == "markdown"
-            else run_pandoc(
-                json.dumps({"pandoc-api-version": API_VERSION, "meta": {}, "blocks": doc}), "json", "html", path
-            )
-        )
-        return re.split(rf"(?:<p>)?{TABLE_MARK}\d+(?:</p>)?\n", text)[1:]
-
-    wide = {k for k, text in enumerate(marked("markdown")) if max(map(len, text.splitlines()), default=0) > WIDE_TABLE}
-    if not wide:
-        return blocks, 0
-    html = marked("html")
-    seen = iter(range(len(tables)))
-
-    def on_blocks(items: list) -> list:
-        out = []
-        for b in items:
-            k = next(seen) if plain(b) else None
-            out.append({"t": "RawBlock", "c": ["html", html[k].strip()]} if k in wide else b)
-        return out
-
-    return cleanup.rewrite(blocks, blocks=on_blocks), len(wide)
 
 
 def resolve(path: Path, kind: str, blocks: list, changes: str, notes: list) -> list:

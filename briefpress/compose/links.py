@@ -64,11 +64,17 @@ def raw_anchors_as_links(tree):
     if not isinstance(tree, list):
         return tree
     items = [raw_anchors_as_links(item) for item in tree]
+    if not any(raw_tag(item, RAW_A_OPEN) for item in items):
+        return items
     out, i = [], 0
     while i < len(items):
         attrs = raw_anchor(items[i])
-        close = next((j for j in range(i + 1, len(items)) if raw_tag(items[j], RAW_A_CLOSE)), None)
-        if attrs and attrs.get("href") and close is not None and not any(raw_anchor(n) for n in items[i + 1 : close]):
+        close = (
+            next((j for j in range(i + 1, len(items)) if raw_tag(items[j], RAW_A_CLOSE)), None)
+            if attrs and attrs.get("href")
+            else None
+        )
+        if attrs and close is not None and not any(raw_anchor(n) for n in items[i + 1 : close]):
             target = [html.unescape(attrs["href"]).strip(), html.unescape(attrs.get("title", ""))]
             out.append({"t": "Link", "c": [[attrs.get("id", ""), [], []], items[i + 1 : close], target]})
             i = close + 1
