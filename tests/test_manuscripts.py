@@ -511,3 +511,11 @@ def test_the_corpus_finds_a_word_hyphenated_across_a_page_break():
         "actions with footnotes.) Thus",
     ]
     assert corpus.across_pages(pages) == ["interactions"]
+
+
+def test_the_corpus_reads_a_raised_figure_as_the_pdf_text_gives_it():
+    """pandoc's plain text writes a superscript 2 as ², the PDF's text a raised 2 as 2."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+
+    assert corpus.words_of("10 m² of land, CO₂") == ["10", "m2", "of", "land", "co2"]
