@@ -97,7 +97,7 @@ editions.make_edition = make_edition  # inherited by the forked workers
 editions.warm_pdf = lambda document, config: None  # nothing to parse for a stand-in document
 config = BuildConfig(sources=(path,), out_dir=Path("dist"), formats=("pdf", "print"), jobs=2)
 crew = Crew(config, path)
-crew.send(config, types.SimpleNamespace(source_path=path))
+crew.send(config, types.SimpleNamespace(source_path=path, body_html=""))
 if mode == "parent-fails":
     crew.cancel()  # the parent failed after sending: the workers' big answers must not block it
     print("cancelled")
@@ -351,3 +351,15 @@ def test_series_output_collisions_are_refused(tmp_path, names, named, other, cla
     error = refused(result, named, None, f"would write {clash}")
     assert other in error["what"]
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_very_long_brief_lays_out_its_pdf_editions_one_at_a_time():
+    """Two layouts of a 160-page contract at once took 2 GB: past a million characters of body
+    HTML the lead worker renders the PDF editions one after the other."""
+    from types import SimpleNamespace
+
+    from briefpress.render.workers import ONE_AT_A_TIME, pdf_jobs, share
+
+    short, long = SimpleNamespace(body_html="x" * 1000), SimpleNamespace(body_html="x" * (ONE_AT_A_TIME + 1))
+    assert share(["pdf", "print"], pdf_jobs(short, 2)) == [["pdf"], ["print"]]
+    assert share(["pdf", "print"], pdf_jobs(long, 2)) == [["pdf", "print"]]

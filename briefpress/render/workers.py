@@ -78,7 +78,7 @@ def lead_worker(kinds: list[str], jobs: int):
             raise Cancelled
         config, document = job
 
-        mine, *others = share(kinds, 1 if len(document.body_html) > ONE_AT_A_TIME else jobs)
+        mine, *others = share(kinds, pdf_jobs(document, jobs))
         if others:  # what every PDF shares, done once: the helpers inherit it
             warm_pdf(document, config)
         helpers = [
@@ -104,6 +104,11 @@ def lead_worker(kinds: list[str], jobs: int):
 # a whole layout (a 160-page contract of tables, 1.4 million characters of body HTML, about 940 MB),
 # and two at once took that brief to 2 GB. It costs such a brief the time of one edition.
 ONE_AT_A_TIME = 1_000_000  # characters of the body's HTML
+
+
+def pdf_jobs(document, jobs: int) -> int:
+    """How many PDF editions of this brief are laid out at once."""
+    return 1 if len(document.body_html) > ONE_AT_A_TIME else jobs
 
 
 def gather(calls) -> dict[str, bytes]:
