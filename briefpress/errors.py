@@ -128,6 +128,11 @@ def display_path(path: Path | str) -> str:
     return str(absolute)
 
 
+def clipped(text: str, limit: int = 60, ellipsis: str = "...") -> str:
+    """Text as a message quotes it: at most `limit` characters, cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - len(ellipsis)].rstrip() + ellipsis
+
+
 def shorten_data_urls(text: str) -> str:
     """The text with each long data: URL cut after its comma."""
     return DATA_URL.sub(r"\1...", text)

@@ -20,7 +20,7 @@ from briefpress.author.wordpictures import convert_pictures, picture_format
 from briefpress.compose.assets import SUFFIX, sniff
 from briefpress.compose.notes import stringify
 from briefpress.compose.slug import slugify
-from briefpress.errors import LOG, BriefError, BuildWarning
+from briefpress.errors import LOG, BriefError, BuildWarning, clipped
 from briefpress.read.frontmatter import FENCE, parse_yaml, validate_meta
 from briefpress.read.markdown import read_manuscript, write_csl_json, write_markdown
 from briefpress.read.package import (
@@ -240,7 +240,7 @@ def accepted_warning(ins: int, dels: int, deleted: list[str]) -> str:
     """The warning for changes accepted by default: how many, and the deleted text, quoted."""
     quotes: list[str] = []
     for text in deleted:
-        shown = text if len(text) <= QUOTED else text[: QUOTED - 3].rstrip() + "..."
+        shown = clipped(text, QUOTED)
         if sum(len(q) + 4 for q in quotes) + len(shown) > QUOTES:
             quotes.append(f"and {len(deleted) - len(quotes)} more")
             break
@@ -333,7 +333,7 @@ def quoted(note: BuildWarning, text: str) -> BuildWarning:
         return note
     line = plain(re.sub(r"^\s*#+\s*", "", text.split("\n")[note.line - 1]))
     line = line[:5] if len(set(line)) == 1 else line  # a rule line
-    shown = line if len(line) <= 60 else line[:57].rstrip() + "..."
+    shown = clipped(line)
     return BuildWarning(note.path, None, f"{note.what}: {shown}" if shown else note.what)
 
 

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from briefpress.compose.notes import stringify
-from briefpress.errors import BuildWarning
+from briefpress.errors import BuildWarning, clipped
 from briefpress.read.frontmatter import LANG_TAG
 from briefpress.read.markdown import write_markdown
 from briefpress.read.plainshape import read_back_matter, split_authors
@@ -78,7 +78,7 @@ def left_out(path: Path, meta: dict) -> BuildWarning | None:
     keys = sorted(k for k in meta if k not in CARRIED_KEYS and k != abstract and k != "references")
     if not keys:
         return None
-    quoted = "; ".join(f"{k}: {shortened(meta_text(meta[k]) or meta_plain(meta[k]))}" for k in keys)
+    quoted = "; ".join(f"{k}: {clipped(meta_text(meta[k]) or meta_plain(meta[k]))}" for k in keys)
     return BuildWarning(path, None, f"left out metadata that a brief does not use: {quoted}")
 
 
@@ -90,10 +90,6 @@ def where_meta(path: Path):
     if suffix in (".html", ".htm"):
         return lambda key, style: "the page's <title>" if key == "title" else f'the page\'s <meta name="{key}">'
     return lambda key, style: f"the front matter's '{key}:'"
-
-
-def shortened(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def meta_plain(value) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from briefpress import http
 from briefpress.compose.htmltree import image_sources, replace_image_sources
 from briefpress.compose.safety import NeedleLocator
-from briefpress.errors import NOTE, BriefError, BuildWarning, report
+from briefpress.errors import NOTE, BriefError, BuildWarning, clipped, report
 from briefpress.read.files import read_regular_file
 from briefpress.read.svg import looks_like_svg, sanitize_svg
 from briefpress.records import Asset, Document, Source, Staged
@@ -229,7 +229,7 @@ def shorten(url: str) -> str:
     """The URL as an error names it: a data: URL by what it is, never its bytes."""
     if url[:5].lower() == "data:":
         return "(a data: URL)"
-    return url if len(url) <= 60 else url[:57] + "..."
+    return clipped(url)
 
 
 def with_image_sources(doc: Document, new_src) -> Document:

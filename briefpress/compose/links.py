@@ -50,8 +50,7 @@ def check_links(parts: list[list], text: str, path: Path) -> tuple[list[list], l
 
 RAW_A_OPEN = re.compile(r"<a\s([^>]*)>", re.I)
 RAW_A_CLOSE = re.compile(r"</a\s*>", re.I)
-RAW_ATTR = re.compile(r"""\b(href|title|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
-RAW_ATTR_NAME = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+RAW_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 PLAIN_ANCHOR = {"href", "title", "id", "class", "target"}  # anything else (rel=attachment ...) stays raw
 
 
@@ -94,16 +93,16 @@ def raw_tag(node, pattern: re.Pattern) -> bool:
 
 
 def raw_anchor(node) -> dict[str, str] | None:
-    """The attributes of a plain raw `<a ...>` opening tag (href, title, id), else None."""
+    """The attributes of a plain raw `<a ...>` opening tag (href, title, id, class, target), else None:
+    any other attribute (rel=attachment ...) leaves the tag for the sanitizer to judge."""
     if not raw_tag(node, RAW_A_OPEN):
         return None
     match = RAW_A_OPEN.fullmatch(node["c"][1].strip())
     assert match is not None
-    if {m.group(1).lower() for m in RAW_ATTR_NAME.finditer(match.group(1))} - PLAIN_ANCHOR:
-        return None  # the sanitizer judges it as raw HTML
-    return {
-        m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in RAW_ATTR.finditer(match.group(1))
+    attrs = {
+        m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in RAW_ATTR.finditer(match.group(1))
     }
+    return None if set(attrs) - PLAIN_ANCHOR else attrs
 
 
 def unlink(node, urls: set[str]):

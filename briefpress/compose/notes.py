@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefpress.errors import BriefError, BuildWarning, LineIndex
+from briefpress.errors import BriefError, BuildWarning, LineIndex, clipped
 
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash; in Arabic script
 # also the Urdu full stop, the Arabic comma, semicolon and question mark.
@@ -229,7 +229,7 @@ class NoteCollector:
                 BuildWarning(
                     self._path,
                     self._locator.line_of_note(text),
-                    f"a note inside note {note.number} ({shorten(text)}): a note cannot hold a note, so its "
+                    f"a note inside note {note.number} (“{clipped(' '.join(text.split()), 40, '…')}”): a note cannot hold a note, so its "
                     "text is set in brackets inside it (write it as part of the note)",
                 )
             )
@@ -266,11 +266,6 @@ def notes_in_brackets(inlines: list, found: list[str]) -> list:
         found.append(stringify(words))
         out += [{"t": "Str", "c": "["}, *words, {"t": "Str", "c": "]"}]
     return out
-
-
-def shorten(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return f"“{text}”" if len(text) <= limit else f"“{text[: limit - 1].rstrip()}…”"
 
 
 def alt_without_links(image: dict) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from briefpress.errors import NOTE, BriefError, BuildWarning, raise_all, report
+from briefpress.errors import NOTE, BriefError, BuildWarning, clipped, raise_all, report
 from briefpress.read.files import MAX_MANUSCRIPT, read_regular_file
 from briefpress.read.otherfronts import TitleBlock, find_template_tags, read_title_block, read_written_date
 from briefpress.read.plainshape import read_back_matter, read_plain_shape
@@ -111,7 +111,7 @@ def template_warnings(path: Path, body: str, offset: int = 0) -> tuple[BuildWarn
     tags = find_template_tags(body)
     if tags is None:
         return ()
-    first = tags.first if len(tags.first) <= 60 else tags.first[:57] + "..."
+    first = clipped(tags.first)
     return (
         BuildWarning(
             path,
