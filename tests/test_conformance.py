@@ -444,3 +444,25 @@ def epub_documents(epub: Path, include_nav: bool = False) -> list:
     if include_nav:
         names.append("nav.xhtml")
     return [epub_xml(epub, f"EPUB/{name}") for name in names]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"/Span\n<</MCID 0>>\nBDC\nEMC\n/P\n<</MCID 1>>\nBDC\nEMC\n", b"/Span <</MCID 0>> BDC EMC /P <</MCID 1>> BDC EMC"],
+    ids=["as WeasyPrint writes it", "written otherwise"],
+)
+def test_margin_content_becomes_an_artifact_as_weasyprint_writes_it_or_otherwise(content):
+    """The orphans' marks are rewritten where WeasyPrint writes them; content written any other way
+    is parsed and written again: either way the orphan alone becomes pagination."""
+    from briefpress.render.pdftags import as_artifacts
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].obj.Contents = pdf.make_stream(content)
+    rewritten = pikepdf.Stream(pdf, as_artifacts(pdf.pages[0], {0}))
+    marks = [
+        [str(o) if isinstance(o, pikepdf.Name) else dict(o) for o in ops]
+        for ops, op in pikepdf.parse_content_stream(rewritten)
+        if str(op) == "BDC"
+    ]
+    assert marks == [["/Artifact", {"/Type": "/Pagination"}], ["/P", {"/MCID": 1}]]

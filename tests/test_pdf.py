@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 import subprocess
@@ -175,6 +176,29 @@ def test_a_render_lays_out_with_the_collector_paused_and_leaves_it_running():
         make_edition("pdf", doc, config, stale=lambda: collecting.append(gc.isenabled()) or False)
     assert collecting and not any(collecting)
     assert gc.isenabled()
+
+
+def test_a_layout_past_the_page_limit_stops_with_one_error(monkeypatch):
+    """Tables and notes can make more pages than the word limit foresees: the layout itself stops
+    at the page after the limit (compose/limits.py MAX_PAGES, 300), with the error a user reads."""
+    import pypdfium2 as pdfium
+
+    from briefpress.errors import BriefError
+    from briefpress.render import pdf
+    from briefpress.render.editions import make_edition
+    from briefpress.scratch import scratch_folder
+
+    config, doc = composed(FIXTURES / "minimal.md")
+    with scratch_folder():
+        pages = len(pdfium.PdfDocument(make_edition("pdf", doc, config)))
+        monkeypatch.setattr(pdf, "MAX_PAGES", pages)  # as many pages as the limit: built
+        make_edition("pdf", doc, config)
+        monkeypatch.setattr(pdf, "MAX_PAGES", pages - 1)
+        with pytest.raises(BriefError) as refused:
+            make_edition("pdf", doc, config)
+    assert refused.value.what.startswith(f"the PDF runs past {pages - 1} pages, the most one build lays out")
+    assert refused.value.fix.startswith("split it into several briefs")
+    assert logging.getLogger("weasyprint.progress").handlers == []
 
 
 NASTALIQ = ROOT / "tools/node_modules/@fontsource/noto-nastaliq-urdu/files/noto-nastaliq-urdu-arabic-400-normal.woff2"

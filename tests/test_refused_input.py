@@ -248,9 +248,9 @@ def test_nesting_within_the_limit_builds(tmp_path):
 
 def test_a_brief_too_long_to_render_is_refused_with_the_limit(tmp_path):
     paragraph = " ".join(["word"] * 100)
-    path = write_brief(tmp_path, "\n\n".join([paragraph] * 4001))  # 400,100 words: just over
+    path = write_brief(tmp_path, "\n\n".join([paragraph] * 1891))  # 189,100 words: just over
     result = cli(str(path), "--out", "dist", "--format", "pdf", cwd=tmp_path, timeout=60)
-    error = refused(result, "brief.md", None, "the brief has 400,100 words, about 635 pages; a brief may have 400,000")
+    error = refused(result, "brief.md", None, "the brief has 189,100 words, about 300 pages; a brief may have 189,000")
     assert "split it into several briefs" in error["fix"]
 
 

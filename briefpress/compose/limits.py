@@ -13,9 +13,15 @@ from briefpress.errors import BriefError, LineIndex
 MAX_DEPTH = 100
 HTML_LEVELS = {"BulletList": 2, "OrderedList": 2, "DefinitionList": 2, "Table": 4, "Figure": 2}
 NOT_ELEMENTS = {"Str", "Space", "SoftBreak", "Plain", "RawInline", "RawBlock", "Quoted", "Cite"}
-# About 630 words a page with the notes, as measured on the sample repeated 300 times (356,000 words, 560 pages).
-MAX_WORDS = 400_000
+# The most pages one build lays out: WeasyPrint holds a whole layout, about 2.5 MB a page of prose
+# (more with tables), and lays out a page in about 0.13 s of a core for each PDF edition; the
+# default editions of 300 pages end within two minutes and 1.5 GB on two cores (BENCHMARKS.md).
+# render/pdf.py stops a layout that runs past it.
+MAX_PAGES = 300
+# About 630 words a page with the notes, as measured on the sample repeated 300 times (356,000
+# words, 560 pages): a brief of more words is refused before it is rendered.
 WORDS_PER_PAGE = 630
+MAX_WORDS = MAX_PAGES * WORDS_PER_PAGE
 SPLIT = "split it into several briefs, one file each, and build them together as a series"
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from briefpress.compose.limits import MAX_PAGES, SPLIT
 from briefpress.errors import BriefError, Superseded, raise_all
 from briefpress.kept import code_stamps, kept_object
 from briefpress.records import PdfAttachment, RenderProblem, Stylesheet
@@ -424,6 +425,40 @@ class LogCapture(logging.Handler):
         self.problems.append(RenderProblem(message, self.sheet, int(found.group(1)) if found else None, names))
 
 
+class TooManyPages(Exception):
+    """The layout has passed the most pages a build lays out (compose/limits.py MAX_PAGES)."""
+
+
+class PageCount(logging.Handler):
+    """Stop a layout at its page limit+1: WeasyPrint announces each page on its progress logger
+    ("Step 5 - Creating layout - Page %d") before it lays the page out."""
+
+    def __init__(self, limit: int):
+        super().__init__(logging.INFO)
+        self.limit = limit
+
+    def emit(self, record):
+        number = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        if record.msg.startswith("Step 5") and isinstance(number, int) and number > self.limit:
+            raise TooManyPages  # out of logger.info, through WeasyPrint's layout, to render_pdf
+
+
+@contextlib.contextmanager
+def pages_counted(limit: int) -> Iterator[None]:
+    """Count the pages of the render inside (progress records go to PageCount alone, not further)."""
+    progress = logging.getLogger("weasyprint.progress")
+    counter, level, propagate = PageCount(limit), progress.level, progress.propagate
+    progress.addHandler(counter)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+    try:
+        yield
+    finally:
+        progress.removeHandler(counter)
+        progress.setLevel(level)
+        progress.propagate = propagate
+
+
 def plain(arg):
     """A log argument as a reader wants it: an exception whose text is empty shows its cause."""
     if isinstance(arg, BaseException) and not str(arg) and arg.__cause__ is not None:
@@ -676,7 +711,7 @@ def render_pdf(
         document = HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher)
         stale_set = STALE.set(stale)
         try:
-            with patched(), collector_paused():
+            with patched(), collector_paused(), pages_counted(MAX_PAGES):
                 # As HTML.write_pdf does it, in its two steps: lay out, then write.
                 pages = document.render(
                     fonts, stylesheets=sheets, pdf_variant=variant, pdf_tags=not variant or variant.endswith("b")
@@ -691,6 +726,14 @@ def render_pdf(
                 )
         finally:
             STALE.reset(stale_set)
+    except TooManyPages:
+        raise BriefError(
+            source,
+            None,
+            f"the PDF runs past {MAX_PAGES} pages, the most one build lays out (tables, notes and figures "
+            "take more room than their words)",
+            SPLIT,
+        ) from None
     except FatalURLFetchingError as err:
         cause = err.__cause__ or err
         raise BriefError(

@@ -78,7 +78,19 @@ def lead_worker(kinds: list[str], jobs: int):
             raise Cancelled
         config, document = job
 
-        mine, *others = share(kinds, pdf_jobs(document, jobs))
+        def edition_in_a_process_of_its_own(kind: str) -> dict[str, bytes]:
+            return Forked(
+                lambda _: {kind: make_edition(kind, document, config)},
+                [kind],
+                document.source_path,
+                inherited=(connection,),
+            ).result()
+
+        if pdf_jobs(document, jobs) == 1 and len(kinds) > 1:
+            # One after the other, each in a process that ends with it: its memory goes with it.
+            warm_pdf(document, config)
+            return gather([lambda kind=kind: edition_in_a_process_of_its_own(kind) for kind in kinds])
+        mine, *others = share(kinds, jobs)
         if others:  # what every PDF shares, done once: the helpers inherit it
             warm_pdf(document, config)
         helpers = [
@@ -102,7 +114,9 @@ def lead_worker(kinds: list[str], jobs: int):
 
 # A body this long has its PDF editions laid out one after the other, not at once: WeasyPrint holds
 # a whole layout (a 160-page contract of tables, 1.4 million characters of body HTML, about 940 MB),
-# and two at once took that brief to 2 GB. It costs such a brief the time of one edition.
+# and two at once took that brief to 2 GB. It costs such a brief the time of one edition. Each is
+# laid out in a process of its own, which ends with it: one process laying out both kept the first
+# layout's memory (freed, but not given back) under the second.
 ONE_AT_A_TIME = 1_000_000  # characters of the body's HTML
 
 
