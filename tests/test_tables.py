@@ -199,3 +199,63 @@ def test_a_number_in_the_text_of_a_narrow_cell_is_never_broken_between_its_digit
         assert all(24 * mm - 1 <= left and right <= width - 24 * mm + 1 for left, _, right, _ in boxes)
     finally:
         pdf.close()
+
+
+# Thirty columns of percentages with thousands: too wide for a turned page even at 5 pt. The stub
+# column has one dash: pandoc gave it 1 % of the width, and its names broke after every letter.
+PERCENTAGES = "\n".join(
+    [
+        "| Region | " + " | ".join(f"Change {2000 + i}" for i in range(29)) + " |",
+        "|-|" + "|".join("-:" for _ in range(29)) + "|",
+        *(
+            f"| {name} | "
+            + " | ".join(f"{10 + (r * 31 + i * 7) % 89},{i % 10}{r}0.{i % 10}%" for i in range(29))
+            + " |"
+            for r, name in enumerate(["Punjab", "Sindh", "Khyber Pakhtunkhwa", "Balochistan"])
+        ),
+    ]
+)
+SPLIT = f"---\ntitle: Growth\n---\n\nBefore the table.\n\n{PERCENTAGES}\n\n: Growth of revenue\n\nAfter the table.\n"
+
+
+def test_a_table_too_wide_for_a_turned_page_is_set_in_parts_of_its_columns_in_the_pdf_only(tmp_path):
+    """Each part repeats the first column and says which columns it shows; nothing leaves the text
+    block, no number or name is broken, every cell is in the text; the web edition keeps it whole."""
+    from lxml import html
+
+    from briefpress.check.validate import run_pdf_rules, run_pdfua
+
+    source = tmp_path / "split.md"
+    source.write_text(SPLIT, encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf,html")
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if "too wide for a turned page" in line]
+    assert notes == [
+        f"note: {source}:7: a table of 30 columns is too wide for a turned page even at 5 pt: the PDF editions "
+        "set it in 2 parts, columns 1\u201316, 17\u201330, each part repeating column 1 (the EPUB and web edition "
+        "keep it whole, scrolling sideways)"
+    ]
+    page = html.fromstring((tmp_path / "split.html").read_bytes())
+    assert [len(row.xpath("th|td")) for row in page.xpath("//table//tr")] == [30] * 5
+    pdf = pdfium.PdfDocument(str(tmp_path / "split.pdf"))
+    try:
+        width, height = pdf[1].get_size()
+        assert width > height
+        text = pdf[1].get_textpage()
+        lines = text.get_text_range().splitlines()
+        assert "Table 1. Growth of revenue (columns 1\u201316 of 30)" in lines
+        assert "Table 1. Growth of revenue (columns 17\u201330 of 30)" in lines
+        mm = 72 / 25.4
+        for i in range(text.count_chars()):
+            if text.get_text_range(i, 1).strip():
+                left, _, right, _ = text.get_charbox(i)
+                assert 24 * mm - 1 <= left and right <= width - 24 * mm + 1, text.get_text_range(i, 1)
+        words = " ".join(lines).split()
+        for row in PERCENTAGES.splitlines()[2:]:
+            name, *numbers = row.strip("| ").split(" | ")
+            assert sum(line.startswith(name + " ") for line in lines) == 2, f"{name} broken or not repeated"
+            assert all(number in words for number in numbers), "a number is lost or broken between its digits"
+        assert "Region" in words and all(f"{2000 + i}" in words for i in range(29))
+    finally:
+        pdf.close()
+    assert run_pdfua(tmp_path / "split.pdf").passed and run_pdf_rules(tmp_path / "split.pdf").passed
