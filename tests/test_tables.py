@@ -259,3 +259,27 @@ def test_a_table_too_wide_for_a_turned_page_is_set_in_parts_of_its_columns_in_th
     finally:
         pdf.close()
     assert run_pdfua(tmp_path / "split.pdf").passed and run_pdf_rules(tmp_path / "split.pdf").passed
+
+
+def test_a_pack_sets_such_a_table_in_parts_too(tmp_path):
+    (tmp_path / "split.md").write_text(SPLIT, encoding="utf-8")
+    (tmp_path / "pack.yml").write_text("title: Growth pack\nbriefs:\n  - split.md\n", encoding="utf-8")
+    code, _, err = run_build(
+        "pack", str(tmp_path / "pack.yml"), "--out", str(tmp_path), "--format", "pdf", "--no-cache"
+    )
+    assert code == 0, err
+    pdf = pdfium.PdfDocument(str(tmp_path / "pack.pdf"))
+    try:
+        turned = [i for i in range(len(pdf)) if pdf[i].get_size()[0] > pdf[i].get_size()[1]]
+        assert len(turned) == 1
+        page, text = pdf[turned[0]], pdf[turned[0]].get_textpage()
+        lines = text.get_text_range().splitlines()
+        assert [line for line in lines if "columns" in line] == [
+            "Table 1. Growth of revenue (columns 1\u201316 of 30)",
+            "Table 1. Growth of revenue (columns 17\u201330 of 30)",
+        ]
+        mm, width = 72 / 25.4, page.get_size()[0]
+        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+        assert all(24 * mm - 1 <= left and right <= width - 24 * mm + 1 for left, _, right, _ in boxes)
+    finally:
+        pdf.close()

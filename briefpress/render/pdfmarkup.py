@@ -54,13 +54,28 @@ def label_headings(document: str) -> str:
 
 
 def split_wide_tables(document: str, labels: Labels) -> str:
-    """Set each table too wide for a turned page even at 5 pt (compose marks it table-split) as a
-    table for each group of its columns, each with the first column and a caption saying which
-    columns it shows, one after the other on the turned pages. Every cell's text is still there;
-    an id is kept where it first appears (a note call's, a table's)."""
+    """Set each table too wide for a turned page even at 5 pt (compose marks it table-split) in
+    parts of its columns (split_boxes)."""
     if "table-split" not in document:
         return document
     root = html.document_fromstring(document)
+    split_boxes(root, labels)
+    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def split_fragment_tables(fragment: str, labels: Labels) -> str:
+    """The same for one element's markup: a brief's section of a pack, in its own language."""
+    if "table-split" not in fragment:
+        return fragment
+    root = html.fragment_fromstring(fragment)
+    split_boxes(root, labels)
+    return html.tostring(root, encoding="unicode")
+
+
+def split_boxes(root, labels: Labels) -> None:
+    """Set each table marked table-split as a table for each group of its columns, each with the
+    first column and a caption saying which columns it shows, one after the other on the turned
+    pages. Every cell's text is still there; an id is kept where it first appears (a note call's)."""
     for box in root.xpath('//div[contains(concat(" ", @class, " "), " table-split ")]'):
         table = box.find("table")
         groups = column_groups(table)
@@ -78,11 +93,9 @@ def split_wide_tables(document: str, labels: Labels) -> str:
                     seen.add(ident)
             part.tail = None
             box.addprevious(part)
-        parent, tail = box.getparent(), box.tail
-        previous = box.getprevious()
-        parent.remove(box)
-        previous.tail = tail
-    return html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+        last_part, tail = box.getprevious(), box.tail
+        box.getparent().remove(box)
+        last_part.tail = tail
 
 
 def keep_columns(table, keep: set[int]) -> None:
