@@ -283,3 +283,30 @@ def test_a_pack_sets_such_a_table_in_parts_too(tmp_path):
         assert all(24 * mm - 1 <= left and right <= width - 24 * mm + 1 for left, _, right, _ in boxes)
     finally:
         pdf.close()
+
+
+# One dash under a header gave its column 1 % of a table's width: in a table set smaller (whose
+# cells may break inside a word), "Allocation" then broke after every letter.
+ONE_DASH = """| Province | Allocation | Remarks on the year and the assembly's decisions in that year |
+|-------------------|-|--------------------------------------------------|
+| Punjab | a | The assembly passed the revised estimates after a long debate in the house, 2017. |
+| Sindh | b | The government revised the outlays for water in the second half of it, 2018. |
+"""
+LONGER = ONE_DASH.replace("house, 2017.", "house over the water accord and its terms, 2017.")
+
+
+def test_a_header_over_a_one_dash_column_of_a_table_set_smaller_keeps_its_word_whole(tmp_path):
+    from lxml import html
+
+    source = tmp_path / "dash.md"
+    source.write_text(f"---\ntitle: Dash\n---\n\n{ONE_DASH}\n{LONGER}", encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf,html")
+    assert code == 0, err
+    page = html.fromstring((tmp_path / "dash.html").read_bytes())
+    assert [t.get("class") for t in page.iter("table")] == ["table-wide", "table-wider"]
+    pdf = pdfium.PdfDocument(str(tmp_path / "dash.pdf"))
+    try:
+        lines = pdf[0].get_textpage().get_text_range().splitlines()
+        assert sum("Allocation" in line.split() for line in lines) == 2, lines
+    finally:
+        pdf.close()

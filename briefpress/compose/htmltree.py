@@ -164,7 +164,8 @@ SOURCE_LINE = re.compile(r"^\s*(Sources?|\u0645\u0627\u062e\u0630|\u0630\u0631\u
 
 def finish_body(fragment: str, *, table_label: str, figure_label: str, direction: str) -> str:
     """Number captioned tables and figures ("Table 1"), mark "Source: ..." lines under them, mark a
-    table too wide for the text block (set smaller, then its cells wrap) and give each table a box
+    table too wide for the text block (set smaller, its columns as wide as their words need, then
+    its cells wrap) and give each table a box
     that scrolls sideways on a narrow screen. In a right-to-left brief, code and URL links are
     marked dir="ltr"."""
     if not any(tag in fragment for tag in ("<table", "<figure", "<code", "<a ")):
@@ -178,14 +179,13 @@ def finish_body(fragment: str, *, table_label: str, figure_label: str, direction
         width = natural_width(table)
         if width > TEXT_BLOCK_EMS:
             table.set("class", "table-wider" if width * WIDE_SCALE > TEXT_BLOCK_EMS else "table-wide")
+            drop_relative_widths(table)
         for cell in list(table.iter("td", "th")):  # a number never breaks between its digits
             if NUMBER.fullmatch(" ".join(cell.text_content().split())):
                 cell.set("class", " ".join(filter(None, (cell.get("class"), "num"))))
             else:
                 keep_numbers_whole(cell)
         box = html.Element("div", {"class": table_box(column_widths(table, longest_word)), "tabindex": "0"})
-        if table.get("class") == "table-wider":
-            drop_relative_widths(table)
         wrap(table, box)
         if "table-landscape" in box.get("class") and box.getnext() is None:  # the page turns back after it
             box.addnext(html.Element("div", {"class": "page-turn", "aria-hidden": "true"}))
@@ -300,8 +300,9 @@ def column_groups(table) -> list[tuple[int, int]]:
 
 
 def drop_relative_widths(table) -> None:
-    """Let a table set at the floor take its columns' widths from their words: pandoc's relative
-    widths (a pipe table's dashes) gave a one-dash column 1 %, whose header then broke after every letter."""
+    """Let a table set smaller, whose cells may break inside a word, take its columns' widths from
+    their words: pandoc's relative widths (a pipe table's dashes) gave a one-dash column 1 %, whose
+    header then broke after every letter."""
     for colgroup in table.findall("colgroup"):
         colgroup.drop_tree()
     style = re.sub(r"(?:^|;)\s*width\s*:[^;]*", "", table.get("style") or "").strip(" ;")
