@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree, html
 
@@ -237,32 +238,37 @@ def natural_width(table, measure=lambda text: len(" ".join(text.split()))) -> fl
 
 def column_widths(table, measure) -> list[float]:
     """Each column's width in characters, its longest cell by measure. A cell that spans columns (a
-    header over them all) wraps over them, so only its longest word counts; one that spans rows
-    holds its column in the rows below."""
+    header over them all) wraps over them, so only its longest word counts."""
     widths: list[float] = []
     spanning: list[tuple[int, int, float]] = []
-    held: dict[int, int] = {}  # column -> rows it is still held for, by a rowspan above
-    for row in table.iter("tr"):
-        column = 0
-        for cell in (c for c in row if c.tag in ("td", "th")):
-            while held.get(column, 0) > 0:
-                column += 1
-            span, rows = cell_span(cell, "colspan"), cell_span(cell, "rowspan")
-            length = measure(cell.text_content())
-            widths.extend([0.0] * (column + span - len(widths)))
-            if span == 1:
-                widths[column] = max(widths[column], length)
-            else:  # it wraps over its columns: only its longest word must fit
-                spanning.append((column, span, longest_word(cell.text_content())))
-            for spanned in range(column, column + span):
-                held[spanned] = rows
-            column += span
-        held = {c: left - 1 for c, left in held.items() if left > 1}
+    for cell, column, span in placed_cells(table):
+        widths.extend([0.0] * (column + span - len(widths)))
+        if span == 1:
+            widths[column] = max(widths[column], measure(cell.text_content()))
+        else:  # it wraps over its columns: only its longest word must fit
+            spanning.append((column, span, longest_word(cell.text_content())))
     for start, span, length in spanning:  # widen the spanned columns only when they are too narrow
         short = length - sum(widths[start : start + span]) - (span - 1) * CELL_GAP_EMS / CHAR_EMS
         for index in range(start, start + span):
             widths[index] += max(short, 0) / span
     return widths
+
+
+def placed_cells(table) -> Iterator[tuple[html.HtmlElement, int, int]]:
+    """(cell, its first column, how many columns it spans) for every cell of a table, row by row;
+    a cell that spans rows holds its column in the rows below."""
+    held: dict[int, int] = {}  # column -> rows it is still held for, by a rowspan above
+    for row in table.iter("tr"):
+        column = 0
+        for cell in [c for c in row if c.tag in ("td", "th")]:
+            while held.get(column, 0) > 0:
+                column += 1
+            span, rows = cell_span(cell, "colspan"), cell_span(cell, "rowspan")
+            yield cell, column, span
+            for spanned in range(column, column + span):
+                held[spanned] = rows
+            column += span
+        held = {c: left - 1 for c, left in held.items() if left > 1}
 
 
 def table_box(least: list[float]) -> str:

@@ -7,7 +7,7 @@ import copy
 
 from lxml import html
 
-from briefpress.compose.htmltree import cell_span, column_groups, column_ranges, column_widths
+from briefpress.compose.htmltree import column_groups, column_ranges, column_widths, placed_cells
 from briefpress.records import Labels
 
 
@@ -101,20 +101,8 @@ def split_boxes(root, labels: Labels) -> None:
 def keep_columns(table, keep: set[int]) -> None:
     """Remove the cells of every column not in keep; a cell spanning kept and removed columns
     spans only the kept ones."""
-    placed = []
-    held: dict[int, int] = {}  # column -> rows it is still held for, by a rowspan above
-    for row in table.iter("tr"):
-        column = 0
-        for cell in [c for c in row if c.tag in ("td", "th")]:
-            while held.get(column, 0) > 0:
-                column += 1
-            span, rows = cell_span(cell, "colspan"), cell_span(cell, "rowspan")
-            placed.append((cell, sum(1 for c in range(column, column + span) if c in keep)))
-            for spanned in range(column, column + span):
-                held[spanned] = rows
-            column += span
-        held = {c: left - 1 for c, left in held.items() if left > 1}
-    for cell, kept in placed:
+    for cell, column, span in list(placed_cells(table)):
+        kept = sum(1 for c in range(column, column + span) if c in keep)
         if not kept:
             cell.drop_tree()
         elif kept > 1:
