@@ -15,7 +15,7 @@ from briefpress.errors import BriefError, raise_all
 from briefpress.read.files import read_regular_file
 from briefpress.read.frontmatter import key_paths, load_yaml
 from briefpress.read.svg import svg_problem
-from briefpress.records import LABEL_KEYS, TEMPLATE_LABELS, Brand, FontFace, Labels
+from briefpress.records import LABEL_KEYS, PLACES, Brand, FontFace, Labels
 
 # File-name suffixes of the pip font packages (font-source-serif-pro and the like).
 FACES = {
@@ -291,8 +291,10 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
                     + (
                         "a list of the twelve month names"
                         if key == "months"
+                        else "text with two {}: the columns shown, then how many there are"
+                        if PLACES.get(key) == 2
                         else "text with one {} where what it names goes"
-                        if key in TEMPLATE_LABELS
+                        if key in PLACES
                         else "text"
                     ),
                     "labels are " + ", ".join(LABEL_KEYS) + ", each a line of text (months: a list of twelve)",
@@ -308,8 +310,8 @@ def brand_labels(value, path: Path, lines, errors: list) -> dict[str, Labels]:
 def is_label(key, value) -> bool:
     if key == "months":
         return isinstance(value, list) and len(value) == 12 and all(isinstance(m, str) and m for m in value)
-    if key in TEMPLATE_LABELS:
-        return isinstance(value, str) and value.count("{}") == 1
+    if key in PLACES:
+        return isinstance(value, str) and value.count("{}") == PLACES[key]
     return key in LABEL_KEYS and isinstance(value, str)
 
 

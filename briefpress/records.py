@@ -100,12 +100,15 @@ class Labels:
     to_section: str = "section \u201c{}\u201d"  # {}: the heading's words
     to_note: str = "note {}"
     to_call: str = "the call of note {}"
+    # A table too wide for a turned page, set in parts in the PDF: which columns a part shows, of how many.
+    columns: str = "columns {} of {}"
     months: tuple[str, ...] = ENGLISH_MONTHS  # in the date: "5 March 2026"
     missing: tuple[str, ...] = ()
 
 
 LABEL_KEYS = tuple(key for key in Labels.__dataclass_fields__ if key != "missing")
 TEMPLATE_LABELS = ("go_to", "to_section", "to_note", "to_call")  # each with one {} for what it names
+PLACES = {**dict.fromkeys(TEMPLATE_LABELS, 1), "columns": 2}  # how many {} a template label has
 
 
 @dataclass(frozen=True)

@@ -380,6 +380,51 @@ def test_a_table_too_wide_for_markdown_text_is_imported_as_an_html_table_with_it
     assert not page_html.xpath("//td//ol | //td//em | //td//*[contains(@class, 'math')]")
 
 
+def test_a_wide_table_s_header_rows_in_its_bodies_are_written_in_valid_html_order(project, tmp_path):
+    """Header rows at the top of the first body join the one <thead>; a later body's stay its first
+    rows, as header cells: never a <thead> after a <tbody>, which browsers and EPUB checkers refuse."""
+    long = " ".join(["The name of the recipient"] * 10)
+    table = (
+        "<table><thead><tr><th>Clause</th><th>Party</th></tr></thead>"
+        "<tbody><tr><th>Part A</th><th>Works</th></tr>"
+        f"<tr><td><p>{long}</p><p>and more</p></td><td>Contractor</td></tr></tbody>"
+        "<tbody><tr><th>Part B</th><th>Payment</th></tr><tr><td>4.2</td><td>Employer</td></tr></tbody></table>"
+    )
+    page = tmp_path / "parts.html"
+    page.write_text(f"<html><head><title>Parts</title></head><body><p>{BODY}</p>{table}</body></html>", "utf-8")
+    _, body, printed = imported(project, page)
+    assert "wrote 1 table(s) too wide to read as Markdown text as HTML tables" in printed
+    sections = re.findall(r"</?(?:thead|tbody|tfoot)>", body)
+    assert sections == ["<thead>", "</thead>", "<tbody>", "</tbody>", "<tbody>", "</tbody>"]
+    head, first, second = re.split(r"<tbody>", body)
+    assert head.count("<th>") == 4 and "Part A" in head and "<th>" not in first
+    assert second.index("<th>") < second.index("Part B") < second.index("<td>") < second.index("Employer")
+
+
+def test_a_bold_run_of_line_breaks_or_spaces_leaves_no_asterisks_and_keeps_the_words(project, tmp_path):
+    """Word keeps bold runs with nothing but line breaks or spaces at their ends, or in them: pandoc
+    wrote `**\\` ... `\\**` and `****`, which the brief then printed as asterisks."""
+    bold = "<w:r><w:rPr><w:b/></w:rPr>{}</w:r>"
+    text = '<w:t xml:space="preserve">{}</w:t>'
+    docx = write_docx(
+        tmp_path / "contract.docx",
+        [
+            para("Water and Power", bold=True),
+            para(BODY),
+            f"<w:p>{bold.format('<w:br/><w:br/>' + text.format('STATE CONTRACT No. 146076') + '<w:br/>')}</w:p>",
+            f"<w:p>{text.join(['<w:r>', '</w:r>']).format('The Customer ')}{bold.format(text.format(' '))}"
+            f"{bold.format('<w:br/>')}{text.join(['<w:r>', '</w:r>']).format('and the Contractor agree.')}</w:p>",
+        ],
+    )
+    _, body, printed = imported(project, docx)
+    assert "**STATE CONTRACT No. 146076**" in body and "The Customer" in body
+    assert "left out 1 bold or italic run(s) with no text in them" in printed  # Word's two runs are one
+    out, _ = built(project, "html")
+    words = " ".join(lxml_html.fromstring((out / "brief.html").read_bytes()).find(".//main").text_content().split())
+    assert "STATE CONTRACT No. 146076" in words and "The Customer and the Contractor agree." in words
+    assert "*" not in words
+
+
 def test_importing_a_jekyll_page_carries_its_description_and_quotes_what_it_leaves_out(project, tmp_path):
     page = tmp_path / "plan.md"
     page.write_text(

@@ -199,3 +199,114 @@ def test_a_number_in_the_text_of_a_narrow_cell_is_never_broken_between_its_digit
         assert all(24 * mm - 1 <= left and right <= width - 24 * mm + 1 for left, _, right, _ in boxes)
     finally:
         pdf.close()
+
+
+# Thirty columns of percentages with thousands: too wide for a turned page even at 5 pt. The stub
+# column has one dash: pandoc gave it 1 % of the width, and its names broke after every letter.
+PERCENTAGES = "\n".join(
+    [
+        "| Region | " + " | ".join(f"Change {2000 + i}" for i in range(29)) + " |",
+        "|-|" + "|".join("-:" for _ in range(29)) + "|",
+        *(
+            f"| {name} | "
+            + " | ".join(f"{10 + (r * 31 + i * 7) % 89},{i % 10}{r}0.{i % 10}%" for i in range(29))
+            + " |"
+            for r, name in enumerate(["Punjab", "Sindh", "Khyber Pakhtunkhwa", "Balochistan"])
+        ),
+    ]
+)
+SPLIT = f"---\ntitle: Growth\n---\n\nBefore the table.\n\n{PERCENTAGES}\n\n: Growth of revenue\n\nAfter the table.\n"
+
+
+def test_a_table_too_wide_for_a_turned_page_is_set_in_parts_of_its_columns_in_the_pdf_only(tmp_path):
+    """Each part repeats the first column and says which columns it shows; nothing leaves the text
+    block, no number or name is broken, every cell is in the text; the web edition keeps it whole."""
+    from lxml import html
+
+    from briefpress.check.validate import run_pdf_rules, run_pdfua
+
+    source = tmp_path / "split.md"
+    source.write_text(SPLIT, encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf,html")
+    assert code == 0, err
+    notes = [line for line in err.splitlines() if "too wide for a turned page" in line]
+    assert notes == [
+        f"note: {source}:7: a table of 30 columns is too wide for a turned page even at 5 pt: the PDF editions "
+        "set it in 2 parts, columns 1\u201316, 17\u201330, each part repeating column 1 (the EPUB and web edition "
+        "keep it whole, scrolling sideways)"
+    ]
+    page = html.fromstring((tmp_path / "split.html").read_bytes())
+    assert [len(row.xpath("th|td")) for row in page.xpath("//table//tr")] == [30] * 5
+    pdf = pdfium.PdfDocument(str(tmp_path / "split.pdf"))
+    try:
+        width, height = pdf[1].get_size()
+        assert width > height
+        text = pdf[1].get_textpage()
+        lines = text.get_text_range().splitlines()
+        assert "Table 1. Growth of revenue (columns 1\u201316 of 30)" in lines
+        assert "Table 1. Growth of revenue (columns 17\u201330 of 30)" in lines
+        mm = 72 / 25.4
+        for i in range(text.count_chars()):
+            if text.get_text_range(i, 1).strip():
+                left, _, right, _ = text.get_charbox(i)
+                assert 24 * mm - 1 <= left and right <= width - 24 * mm + 1, text.get_text_range(i, 1)
+        words = " ".join(lines).split()
+        for row in PERCENTAGES.splitlines()[2:]:
+            name, *numbers = row.strip("| ").split(" | ")
+            assert sum(line.startswith(name + " ") for line in lines) == 2, f"{name} broken or not repeated"
+            assert all(number in words for number in numbers), "a number is lost or broken between its digits"
+        assert "Region" in words and all(f"{2000 + i}" in words for i in range(29))
+    finally:
+        pdf.close()
+    assert run_pdfua(tmp_path / "split.pdf").passed and run_pdf_rules(tmp_path / "split.pdf").passed
+
+
+def test_a_pack_sets_such_a_table_in_parts_too(tmp_path):
+    (tmp_path / "split.md").write_text(SPLIT, encoding="utf-8")
+    (tmp_path / "pack.yml").write_text("title: Growth pack\nbriefs:\n  - split.md\n", encoding="utf-8")
+    code, _, err = run_build(
+        "pack", str(tmp_path / "pack.yml"), "--out", str(tmp_path), "--format", "pdf", "--no-cache"
+    )
+    assert code == 0, err
+    pdf = pdfium.PdfDocument(str(tmp_path / "pack.pdf"))
+    try:
+        turned = [i for i in range(len(pdf)) if pdf[i].get_size()[0] > pdf[i].get_size()[1]]
+        assert len(turned) == 1
+        page, text = pdf[turned[0]], pdf[turned[0]].get_textpage()
+        lines = text.get_text_range().splitlines()
+        assert [line for line in lines if "columns" in line] == [
+            "Table 1. Growth of revenue (columns 1\u201316 of 30)",
+            "Table 1. Growth of revenue (columns 17\u201330 of 30)",
+        ]
+        mm, width = 72 / 25.4, page.get_size()[0]
+        boxes = [text.get_charbox(i) for i in range(text.count_chars()) if text.get_text_range(i, 1).strip()]
+        assert all(24 * mm - 1 <= left and right <= width - 24 * mm + 1 for left, _, right, _ in boxes)
+    finally:
+        pdf.close()
+
+
+# One dash under a header gave its column 1 % of a table's width: in a table set smaller (whose
+# cells may break inside a word), "Allocation" then broke after every letter.
+ONE_DASH = """| Province | Allocation | Remarks on the year and the assembly's decisions in that year |
+|-------------------|-|--------------------------------------------------|
+| Punjab | a | The assembly passed the revised estimates after a long debate in the house, 2017. |
+| Sindh | b | The government revised the outlays for water in the second half of it, 2018. |
+"""
+LONGER = ONE_DASH.replace("house, 2017.", "house over the water accord and its terms, 2017.")
+
+
+def test_a_header_over_a_one_dash_column_of_a_table_set_smaller_keeps_its_word_whole(tmp_path):
+    from lxml import html
+
+    source = tmp_path / "dash.md"
+    source.write_text(f"---\ntitle: Dash\n---\n\n{ONE_DASH}\n{LONGER}", encoding="utf-8")
+    code, _, err = run_build(str(source), "--out", str(tmp_path), "--format", "pdf,html")
+    assert code == 0, err
+    page = html.fromstring((tmp_path / "dash.html").read_bytes())
+    assert [t.get("class") for t in page.iter("table")] == ["table-wide", "table-wider"]
+    pdf = pdfium.PdfDocument(str(tmp_path / "dash.pdf"))
+    try:
+        lines = pdf[0].get_textpage().get_text_range().splitlines()
+        assert sum("Allocation" in line.split() for line in lines) == 2, lines
+    finally:
+        pdf.close()

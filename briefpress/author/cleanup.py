@@ -63,6 +63,8 @@ ATTR_AT = {
     "Figure": 0,
 }  # where each element keeps its (id, classes, attributes)
 SPACES = {"Space", "SoftBreak"}
+EMPHASIS = {"Emph", "Strong", "Strikeout"}
+EDGES = SPACES | {"LineBreak"}  # what may stand at either end of a run outside it
 TOC_HEADING = re.compile(r"^(?:table\s+of\s+)?contents$", re.I)
 DOTS = re.compile(r"^(?:(?:\.\s*){3,}|(?:\*\s*){3,}|(?:\u2026\s*)+)$")  # a '.....' line between body and bios
 
@@ -365,6 +367,34 @@ def plain_text(block: dict) -> str:
     if block["t"] == "Header":
         return " ".join(stringify(block["c"][2]).split())
     return ""
+
+
+def trim_emphasis(blocks: list) -> tuple[list, int]:
+    """Move the spaces and line breaks at the ends of a bold, italic or struck-through run outside
+    it, and leave out a run with nothing else in it; and how many were left out. Word keeps such
+    runs (a bold run of two line breaks before a title), and pandoc writes them as `****` or
+    `**\\**`, which read back as the asterisks themselves."""
+    dropped = 0
+
+    def on_inlines(items: list) -> list:
+        nonlocal dropped
+        out: list = []
+        for n in items:
+            if n["t"] not in EMPHASIS:
+                out.append(n)
+                continue
+            inner = list(n["c"])
+            lead = next((k for k, i in enumerate(inner) if i["t"] not in EDGES), len(inner))
+            end = len(inner) - next((k for k, i in enumerate(reversed(inner)) if i["t"] not in EDGES), len(inner))
+            out += inner[:lead]
+            if lead < end:
+                out.append({"t": n["t"], "c": inner[lead:end]})
+            else:
+                dropped += 1
+            out += inner[max(end, lead) :]
+        return tidy_spaces(out) if len(out) != len(items) or out != items else out
+
+    return rewrite(blocks, inlines=on_inlines), dropped
 
 
 def tidy_spaces(items: list) -> list:

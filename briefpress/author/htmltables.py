@@ -58,18 +58,20 @@ def marked(parts: list[list], path: Path, write: Callable[[list, Path], str]) ->
     return [chunk.strip("\n") for chunk in re.split(rf"^{MARK}\d+\n", text, flags=re.M)[1:]]
 
 
-def rows_of(table: dict) -> list[tuple[str, list]]:
-    """(section, rows) of a table: thead, each tbody (its head rows, then its rows), tfoot."""
+def rows_of(table: dict) -> list[tuple[str, list[tuple[bool, list]]]]:
+    """(section, [(header?, row)]) of a table, in the order HTML allows: one thead (the table's head
+    rows and its first body's own), each tbody (a later body's head rows first, as rows of header
+    cells), then tfoot."""
     _, _, _, head, bodies, foot = table["c"]
-    sections = [("thead", head[1])]
-    for body in bodies:
-        sections += [("thead", body[2]), ("tbody", body[3])]
-    return [*sections, ("tfoot", foot[1])]
+    sections = [("thead", [(True, row) for row in head[1] + (bodies[0][2] if bodies else [])])]
+    for k, body in enumerate(bodies):
+        sections.append(("tbody", [(True, row) for row in (body[2] if k else [])] + [(False, row) for row in body[3]]))
+    return [*sections, ("tfoot", [(False, row) for row in foot[1]])]
 
 
 def table_parts(table: dict) -> list[list]:
     """The blocks to write as Markdown: the caption, then every cell, in order."""
-    return [table["c"][1][1]] + [cell[4] for _, rows in rows_of(table) for row in rows for cell in row[1]]
+    return [table["c"][1][1]] + [cell[4] for _, rows in rows_of(table) for _, row in rows for cell in row[1]]
 
 
 def table_html(table: dict, written) -> str:
@@ -80,11 +82,11 @@ def table_html(table: dict, written) -> str:
         if not rows:
             continue
         out.append(f"<{section}>")
-        for row in rows:
+        for header, row in rows:
             out.append("<tr>")
             column = 0
             for _, align, rowspan, colspan, _ in row[1]:
-                tag = "th" if section == "thead" else "td"
+                tag = "th" if header else "td"
                 side = ALIGN.get(align["t"]) or (
                     ALIGN.get(colspecs[column][0]["t"]) if column < len(colspecs) else None
                 )

@@ -178,6 +178,9 @@ def clean(
                 f"{unlinked} link(s) to places not in the document (bookmarks, cross-references) became plain text",
             )
         )
+    blocks, empty = cleanup.trim_emphasis(blocks)
+    if empty:
+        notes.append(BuildWarning(path, None, f"left out {empty} bold or italic run(s) with no text in them"))
     blocks = cleanup.plain_tables(cleanup.mark_separators(blocks))
     if kind in ("docx", "odt"):
         blocks, unquoted = cleanup.unquoted_cells(blocks)

@@ -11,13 +11,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from briefpress.compose.citation import arabic_inversion_commas, brief_reference
-from briefpress.compose.htmltree import UnbalancedHTML, finish_body, plain_text, scope_header_cells, split_parts
+from briefpress.compose.htmltree import (
+    UnbalancedHTML,
+    column_ranges,
+    finish_body,
+    plain_text,
+    scope_header_cells,
+    split_parts,
+    split_tables,
+)
 from briefpress.compose.limits import check_html_depth, check_length, check_manuscript_length, check_nesting
 from briefpress.compose.links import check_links, cite_keys, raw_anchors_as_links
 from briefpress.compose.notes import NoteCollector, PendingNote, citation_links, url_html, walk
 from briefpress.compose.safety import close_raw_text
 from briefpress.compose.slug import slugify
-from briefpress.errors import BriefError, BuildWarning
+from briefpress.errors import NOTE, BriefError, BuildWarning, report
 from briefpress.read.bibliography import default_csl, load_bibliography
 from briefpress.read.frontmatter import front_matter_line
 from briefpress.read.history import last_commit_time
@@ -91,11 +99,41 @@ def compose_parts(
         references_html=parts["bp-refs"],
         url=url,
     )
+    report_split_tables(document.body_html, source)
     whole = [parts["bp-abstract"], parts["bp-body"], *document.bios_html, *(n.html for n in notes)]
     limits = [error for error in (check_html_depth(whole, source.path), check_length(whole, source.path)) if error]
     errors = (*link_errors, *collector.errors, *limits)
     warnings = (*cited.warnings, *raw_warnings, *link_warnings, *collector.warnings, *labels.warnings)
     return Staged(document, warnings=warnings, errors=errors)
+
+
+def report_split_tables(body_html: str, source: Source) -> None:
+    """One note at each table whose columns the PDF editions set in groups (compose/htmltree.py)."""
+    for cells, columns, groups in split_tables(body_html):
+        ranges = ", ".join(column_ranges(groups))
+        report(
+            BuildWarning(
+                source.path,
+                table_line(source.text, cells),
+                f"a table of {columns} columns is too wide for a turned page even at 5 pt: the PDF editions set "
+                f"it in {len(groups)} parts, columns {ranges}, each part repeating column 1 (the EPUB and web "
+                "edition keep it whole, scrolling sideways)",
+            ),
+            NOTE,
+        )
+
+
+def table_line(text: str, cells: tuple[str, ...]) -> int | None:
+    """The line that holds a table's first two cells (a pipe table's header), else the first line
+    that holds its first cell."""
+    if not cells:
+        return None
+    lines = text.splitlines()
+    for wanted in (cells, cells[:1]):
+        for number, line in enumerate(lines, start=1):
+            if all(cell in line for cell in wanted):
+                return number
+    return None
 
 
 def brief_labels(source: Source, brand: Brand) -> Staged[Labels]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree, html
 
@@ -156,12 +157,16 @@ CELL_GAP_EMS = 1.2  # the padding between columns (brief.css)
 WIDE_SCALE = 0.8 / 0.92  # .table-wide's size relative to a table's (brief.css)
 FLOOR_SCALE = 7 / (0.92 * 10.5)  # .table-wider's 7 pt relative to a table's 9.7 pt
 LANDSCAPE_EMS = TEXT_BLOCK_EMS * 249 / 162  # the text block of a turned A4 page (pdf.css.j2's margins)
+TABLE_PT, SPLIT_PT = 0.92 * 10.5, 5  # a table's size, and the size a turned page sets a split table in
+SPLIT_GAP_EMS = 0.5  # the padding between columns on a turned page (pdf.css.j2)
+TURNED_ROOM = LANDSCAPE_EMS * TABLE_PT / SPLIT_PT  # the turned page's text block in ems at 5 pt
 SOURCE_LINE = re.compile(r"^\s*(Sources?|\u0645\u0627\u062e\u0630|\u0630\u0631\u06cc\u0639\u06c1)\s*[:\u061b]")
 
 
 def finish_body(fragment: str, *, table_label: str, figure_label: str, direction: str) -> str:
     """Number captioned tables and figures ("Table 1"), mark "Source: ..." lines under them, mark a
-    table too wide for the text block (set smaller, then its cells wrap) and give each table a box
+    table too wide for the text block (set smaller, its columns as wide as their words need, then
+    its cells wrap) and give each table a box
     that scrolls sideways on a narrow screen. In a right-to-left brief, code and URL links are
     marked dir="ltr"."""
     if not any(tag in fragment for tag in ("<table", "<figure", "<code", "<a ")):
@@ -175,12 +180,13 @@ def finish_body(fragment: str, *, table_label: str, figure_label: str, direction
         width = natural_width(table)
         if width > TEXT_BLOCK_EMS:
             table.set("class", "table-wider" if width * WIDE_SCALE > TEXT_BLOCK_EMS else "table-wide")
+            drop_relative_widths(table)
         for cell in list(table.iter("td", "th")):  # a number never breaks between its digits
             if NUMBER.fullmatch(" ".join(cell.text_content().split())):
                 cell.set("class", " ".join(filter(None, (cell.get("class"), "num"))))
             else:
                 keep_numbers_whole(cell)
-        box = html.Element("div", {"class": table_box(natural_width(table, longest_word)), "tabindex": "0"})
+        box = html.Element("div", {"class": table_box(column_widths(table, longest_word)), "tabindex": "0"})
         wrap(table, box)
         if "table-landscape" in box.get("class") and box.getnext() is None:  # the page turns back after it
             box.addnext(html.Element("div", {"class": "page-turn", "aria-hidden": "true"}))
@@ -225,44 +231,113 @@ def prepend_label(caption, label: str) -> None:
 
 
 def natural_width(table, measure=lambda text: len(" ".join(text.split()))) -> float:
-    """A table's width in ems if no cell wrapped: its columns' longest cells, and the gaps. A cell
-    that spans columns (a header over them all) wraps over them, so only its longest word counts;
-    one that spans rows holds its column in the rows below."""
+    """A table's width in ems if no cell wrapped: its columns' longest cells, and the gaps."""
+    widths = column_widths(table, measure)
+    return sum(widths) * CHAR_EMS + CELL_GAP_EMS * max(len(widths) - 1, 0)
+
+
+def column_widths(table, measure) -> list[float]:
+    """Each column's width in characters, its longest cell by measure. A cell that spans columns (a
+    header over them all) wraps over them, so only its longest word counts."""
     widths: list[float] = []
     spanning: list[tuple[int, int, float]] = []
-    held: dict[int, int] = {}  # column -> rows it is still held for, by a rowspan above
-    for row in table.iter("tr"):
-        column = 0
-        for cell in (c for c in row if c.tag in ("td", "th")):
-            while held.get(column, 0) > 0:
-                column += 1
-            span, rows = cell_span(cell, "colspan"), cell_span(cell, "rowspan")
-            length = measure(cell.text_content())
-            widths.extend([0.0] * (column + span - len(widths)))
-            if span == 1:
-                widths[column] = max(widths[column], length)
-            else:  # it wraps over its columns: only its longest word must fit
-                spanning.append((column, span, longest_word(cell.text_content())))
-            for spanned in range(column, column + span):
-                held[spanned] = rows
-            column += span
-        held = {c: left - 1 for c, left in held.items() if left > 1}
+    for cell, column, span in placed_cells(table):
+        widths.extend([0.0] * (column + span - len(widths)))
+        if span == 1:
+            widths[column] = max(widths[column], measure(cell.text_content()))
+        else:  # it wraps over its columns: only its longest word must fit
+            spanning.append((column, span, longest_word(cell.text_content())))
     for start, span, length in spanning:  # widen the spanned columns only when they are too narrow
         short = length - sum(widths[start : start + span]) - (span - 1) * CELL_GAP_EMS / CHAR_EMS
         for index in range(start, start + span):
             widths[index] += max(short, 0) / span
-    return sum(widths) * CHAR_EMS + CELL_GAP_EMS * max(len(widths) - 1, 0)
+    return widths
 
 
-def table_box(least: float) -> str:
-    """The classes of a table's box, from the width its longest words need (ems at its size): a
+def placed_cells(table) -> Iterator[tuple[html.HtmlElement, int, int]]:
+    """(cell, its first column, how many columns it spans) for every cell of a table, row by row;
+    a cell that spans rows holds its column in the rows below."""
+    held: dict[int, int] = {}  # column -> rows it is still held for, by a rowspan above
+    for row in table.iter("tr"):
+        column = 0
+        for cell in [c for c in row if c.tag in ("td", "th")]:
+            while held.get(column, 0) > 0:
+                column += 1
+            span, rows = cell_span(cell, "colspan"), cell_span(cell, "rowspan")
+            yield cell, column, span
+            for spanned in range(column, column + span):
+                held[spanned] = rows
+            column += span
+        held = {c: left - 1 for c, left in held.items() if left > 1}
+
+
+def table_box(least: list[float]) -> str:
+    """The classes of a table's box, from the width its columns' longest words need (characters): a
     table too wide for the text block even at the floor gets a landscape page of its own in the PDF
-    editions, set smaller still (6 or 5 pt) if the turned page is too narrow for it at 7 pt."""
-    at_floor = least * FLOOR_SCALE
+    editions, set smaller still (6 or 5 pt) if the turned page is too narrow for it at 7 pt; too wide
+    for the turned page even at 5 pt, its columns are set in groups there (table-split)."""
+    at_floor = (sum(least) * CHAR_EMS + CELL_GAP_EMS * max(len(least) - 1, 0)) * FLOOR_SCALE
     if at_floor <= TEXT_BLOCK_EMS:
         return "table-scroll"
+    if len(least) > 2 and turned_width(least) > TURNED_ROOM:
+        return "table-scroll table-landscape table-5pt table-split"
     size = next((pt for pt in (7, 6) if at_floor * pt / 7 <= LANDSCAPE_EMS), 5)
     return "table-scroll table-landscape" + ("" if size == 7 else f" table-{size}pt")
+
+
+def turned_width(least: list[float]) -> float:
+    """The ems at 5 pt that columns need on a turned page, their longest words and the padding."""
+    return sum(width * CHAR_EMS + SPLIT_GAP_EMS for width in least)
+
+
+def column_groups(table) -> list[tuple[int, int]]:
+    """The columns after the first, in as few groups of about as many columns as fit a turned page at
+    5 pt beside the first (the stub, repeated in each group); as (first, last) column indexes.
+    A tenth of the page is kept spare: the widths are estimates from the characters."""
+    least = column_widths(table, longest_word)
+    room = 0.9 * TURNED_ROOM - turned_width(least[:1])
+    count = len(least) - 1
+    for parts in range(2, count + 1):
+        size = -(-count // parts)
+        groups = [(start, min(start + size - 1, count)) for start in range(1, count + 1, size)]
+        if all(turned_width(least[first : last + 1]) <= room for first, last in groups):
+            return groups
+    return [(column, column) for column in range(1, count + 1)]
+
+
+def drop_relative_widths(table) -> None:
+    """Let a table set smaller, whose cells may break inside a word, take its columns' widths from
+    their words: pandoc's relative widths (a pipe table's dashes) gave a one-dash column 1 %, whose
+    header then broke after every letter."""
+    for colgroup in table.findall("colgroup"):
+        colgroup.drop_tree()
+    style = re.sub(r"(?:^|;)\s*width\s*:[^;]*", "", table.get("style") or "").strip(" ;")
+    if style:
+        table.set("style", style)
+    else:
+        table.attrib.pop("style", None)
+
+
+def column_ranges(groups: list[tuple[int, int]]) -> list[str]:
+    """Which columns each group's table shows, counted from 1: "1–11", "12–21" (the first
+    group's table starts with the stub column it follows on from)."""
+    shown = [(0 if k == 0 else first, last) for k, (first, last) in enumerate(groups)]
+    return [f"{first + 1}" if first == last else f"{first + 1}\u2013{last + 1}" for first, last in shown]
+
+
+def split_tables(fragment: str) -> list[tuple[tuple[str, ...], int, list[tuple[int, int]]]]:
+    """For each table whose columns are set in groups (table-split): the text of its first row's
+    first two cells, how many columns it has, and its groups."""
+    if "table-split" not in fragment:
+        return []
+    root = html.fragment_fromstring(fragment, create_parent="div")
+    found = []
+    for box in root.xpath('.//div[contains(concat(" ", @class, " "), " table-split ")]'):
+        table = box.find("table")
+        row = next(table.iter("tr"), None)
+        cells = tuple(" ".join(c.text_content().split()) for c in (row if row is not None else []))[:2]
+        found.append((tuple(c for c in cells if c), len(column_widths(table, longest_word)), column_groups(table)))
+    return found
 
 
 def cell_span(cell, attribute: str) -> int:

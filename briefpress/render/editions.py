@@ -19,7 +19,7 @@ from briefpress.compose.htmltree import link_across, undescribed_images
 from briefpress.compose.safety import NeedleLocator
 from briefpress.errors import BriefError
 from briefpress.records import EDITION, Brand, BuildConfig, Document, PdfAttachment, RenderProblem, Stylesheet
-from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions
+from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions, split_wide_tables
 from briefpress.render.styles import MEDIA_TYPES, edition_css, joined_css, read_bytes
 from briefpress.render.templates import (
     epub_page_titles,
@@ -92,6 +92,7 @@ def make_pdf(
     brand = doc.brand
     doc = with_image_sources(doc, data_url)  # checked bytes: WeasyPrint reads no manuscript file
     html = label_headings(render_pdf_html(doc, logo_src=brand.logo.as_uri(), edition=edition))
+    html = split_wide_tables(html, doc.labels)  # the EPUB and web edition keep such a table whole
     if edition == "print":
         html = drop_links(html)  # on paper a link is text; its address is in the notes
     pdf = render_pdf(

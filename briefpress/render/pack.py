@@ -29,7 +29,7 @@ from briefpress.records import (
     text_direction,
 )
 from briefpress.render.editions import ProblemExplainer, pdf_css, pdf_roots
-from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions
+from briefpress.render.pdfmarkup import drop_links, label_headings, link_descriptions, split_fragment_tables
 from briefpress.render.styles import start_overhang
 from briefpress.render.templates import isolate_for_pdf, pdf_markup, render, render_style, text_direction_of
 
@@ -106,7 +106,7 @@ def render_brief_fragment(doc: Document, anchor: str, *, in_part: bool, short_ti
         logo_src=logo_src,
         x=pdf_markup,
     )
-    markup = prefix_ids(markup, anchor, depth=2 if in_part else 1)
+    markup = split_fragment_tables(prefix_ids(markup, anchor, depth=2 if in_part else 1), doc.labels)
     return isolate_for_pdf(markup) if doc.meta.direction == "rtl" else markup
 
 
