@@ -137,6 +137,14 @@ def test_a_citation_naming_a_missing_key_is_its_text_wherever_it_is_and_the_work
     assert notes == ["A note on @elsewhere2020.", "Sara Khan, Rivers (2020), 4."]
 
 
+@pytest.mark.parametrize("cite", ["[@a]", "[@nokey]"])
+def test_a_cited_brief_nested_too_deep_is_one_error(tmp_path, cite):
+    (tmp_path / "refs.bib").write_text("@book{a, title = {X}}\n")
+    path = write_brief(tmp_path, "> " * 600 + f"Deep {cite}.", front="title: T\nbibliography: refs.bib")
+    error = only_error(run_build(str(path), "--out", str(tmp_path / "out"), "--format", "html")[2])
+    assert error["what"] == "the Markdown nests block quotes or lists hundreds of levels deep"
+
+
 def test_strict_refuses_a_missing_key(tmp_path):
     code, _, err = run_build(str(CITED), "--out", str(tmp_path), "--format", "epub", "--strict")
     assert code == 1

@@ -42,9 +42,13 @@ def parse_markdown(text: str, path: Path) -> dict:
                 report(BuildWarning(path, None, pandoc_warning(message)))
         return json.loads(out)
     except RecursionError:  # thousands of nested lists or quotes: compose refuses far fewer
-        raise BriefError(
-            path, None, "the Markdown nests block quotes or lists hundreds of levels deep", "nest them less deeply"
-        ) from None
+        raise too_deep(path) from None
+
+
+def too_deep(path: Path) -> BriefError:
+    return BriefError(
+        path, None, "the Markdown nests block quotes or lists hundreds of levels deep", "nest them less deeply"
+    )
 
 
 DUPLICATE_ID = "Duplicate identifier"
@@ -80,11 +84,14 @@ def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict
             missing.append(found.group(1))
         elif not message.strip().startswith(DUPLICATE_ID):  # compose/links.py reports it at its line
             report(BuildWarning(path, None, pandoc_warning(message)))
-    if missing:  # pandoc's warnings are reported above, once
-        plain, _ = pandoc_output(text, CITED_READER, "json", path)
-        kept = as_written(json.loads(plain), set(missing))
-        out, _ = run_citeproc(json.dumps(kept), "json", args, path, bibliography)
-    return json.loads(out), tuple(dict.fromkeys(missing))
+    try:
+        if missing:  # pandoc's warnings are reported above, once
+            plain, _ = pandoc_output(text, CITED_READER, "json", path)
+            kept = as_written(json.loads(plain), set(missing))
+            out, _ = run_citeproc(json.dumps(kept), "json", args, path, bibliography)
+        return json.loads(out), tuple(dict.fromkeys(missing))
+    except RecursionError:  # as in parse_markdown
+        raise too_deep(path) from None
 
 
 def run_citeproc(
