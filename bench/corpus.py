@@ -8,7 +8,7 @@ Word, ODT and HTML files go through `import`, then every brief is built (PDF and
 of its own; each step has a time limit. A run that ends with exit 1 and only `error:` lines is a
 clean refusal; a Python traceback is a bug, and so is a step that outlives its time limit (a hang).
 Every EPUB written is then checked by epubcheck, and the words of the brief are looked up in the
-PDF's text: a word the reader cannot find is lost.
+PDF's text, its note calls left out (a number compares exactly): a word the reader cannot find is lost.
 """
 
 from __future__ import annotations
@@ -148,16 +148,11 @@ def lost_words(markdown: str, pdf: Path) -> tuple[int, list[str]]:
     """The brief's distinct printed words (as pandoc reads them, the front matter's title and
     summary included; an image's alt text is not printed), and those the PDF's text does not hold."""
     import pypandoc
-    import pypdfium2 as pdfium
 
     tree = json.loads(pypandoc.convert_text(markdown, "json", format="markdown"))
     tree["blocks"] = without_images(tree["blocks"])
     text = pypandoc.convert_text(json.dumps(tree), "plain", format="json", extra_args=["--wrap=none", "-s"])
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        pages = [page.get_textpage().get_text_range() for page in document]
-    finally:
-        document.close()
+    pages = pages_text(pdf)
     # pdfium marks a hyphen at a line's end (U+FFFE) alike whether hyphenation put it there
     # (hyphen-ation) or the author did (tech-stacks): the words are looked up both ways
     text_of = "\n".join(pages)
@@ -165,12 +160,75 @@ def lost_words(markdown: str, pdf: Path) -> tuple[int, list[str]]:
     split = re.sub(r"[\ufffe\u00ad\x02]", " ", text_of)
     found = set(words_of(joined)) | set(words_of(split)) | set(across_pages(pages))
     source = sorted(set(words_of(text)))
-    # A number a note call follows reads with the call's digits after it in the PDF's text (2017 and
-    # note 1: 20171): a number is found when a number of the PDF's text starts with it.
-    numbers = [w for w in found if w.isdigit()]
-    return len(source), [
-        w for w in source if w not in found and not (w.isdigit() and any(n.startswith(w) for n in numbers))
-    ]
+    return len(source), [w for w in source if w not in found]
+
+
+def pages_text(pdf: Path) -> list[str]:
+    """Each page's text as pdfium reads it, without the note calls: a call's digits would join a
+    number before it (2019 and note 3 read 20193), so a digit lost from the number would go unseen."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    calls = note_calls(pdf)
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        pages = []
+        for index, page in enumerate(document):
+            textpage = page.get_textpage()
+            chars = []
+            for char in range(textpage.count_chars()):
+                obj = raw.FPDFText_GetTextObject(textpage.raw, char)
+                if not (obj and (index, raw.FPDFPageObj_GetMarkedContentID(obj)) in calls):
+                    chars.append(chr(raw.FPDFText_GetUnicode(textpage.raw, char)))
+            pages.append("".join(chars))
+        return pages
+    finally:
+        document.close()
+
+
+NOTE = re.compile(r"note-\d+")  # the id of an endnote: a link to one is its call
+
+
+def note_calls(pdf: Path) -> set[tuple[int, int]]:
+    """(page index, marked-content id) of the note calls' text, from the PDF's tags: each call is a
+    Link structure element whose annotation goes to a note (`/Dest (note-3)`)."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: index for index, page in enumerate(document.pages)}
+        tree = document.Root.get("/StructTreeRoot")
+        found: set[tuple[int, int]] = set()
+        stack = [(tree.get("/K"), None)] if tree is not None else []
+        while stack:
+            node, page = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend((kid, page) for kid in node)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                page = node.get("/Pg", page)
+                kids = node.get("/K")
+                kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+                if node.S == "/Link" and any(goes_to_note(kid) for kid in kids):
+                    found |= {(pages[page.objgen], int(kid)) for kid in kids if isinstance(kid, int) and page}
+                    found |= {(pages[kid.Pg.objgen], int(kid.MCID)) for kid in kids if is_mcr(kid)}
+                stack.extend((kid, page) for kid in kids)
+        return found
+
+
+def goes_to_note(kid) -> bool:
+    """An object reference to a link annotation whose destination is an endnote."""
+    import pikepdf
+
+    if not (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"):
+        return False
+    annotation = kid.get("/Obj")
+    dest = annotation.get("/Dest") if isinstance(annotation, pikepdf.Dictionary) else None
+    return isinstance(dest, pikepdf.String) and NOTE.fullmatch(str(dest)) is not None
+
+
+def is_mcr(kid) -> bool:
+    import pikepdf
+
+    return isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR" and "/Pg" in kid
 
 
 def across_pages(pages: list[str]) -> list[str]:

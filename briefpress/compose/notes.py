@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from briefpress.errors import BriefError, BuildWarning, LineIndex, clipped
+from briefpress.read.citekeys import written
 
 # Chicago Manual of Style 14.26: the call follows these, but precedes a dash; in Arabic script
 # also the Urdu full stop, the Arabic comma, semicolon and question mark.
@@ -58,7 +59,7 @@ def handle_in_prose(citations: list, missing: set[str]) -> bool:
     """A bare `@name` in a brief without a bibliography that does not look like a citation key:
     a handle ("write to @isas_nus"), which pandoc reads as a citation. It is text, and no warning.
     A key in brackets (`[@key]`), with a locator (`@key [p. 4]`) or `-@key` was meant as one.
-    (With a bibliography, citeproc has already set a missing key as a note: it stays one, warned.)"""
+    (With a bibliography, a citation of a missing key is text already, and warned: read/citekeys.py.)"""
     if len(citations) != 1:
         return False
     cite = citations[0]
@@ -68,19 +69,6 @@ def handle_in_prose(citations: list, missing: set[str]) -> bool:
         and not cite["citationSuffix"]
         and not CITATION_KEY.search(cite["citationId"])
     )
-
-
-def with_suppress_mark(citations: list, content: list) -> list:
-    """A citation printed as written, with its `-` back: pandoc's text of `-@key` is `@key`."""
-    first = content[0] if content else None
-    written = (
-        len(citations) == 1
-        and citations[0]["citationMode"]["t"] == "SuppressAuthor"
-        and first is not None
-        and first["t"] == "Str"
-        and first["c"].startswith("@")
-    )
-    return [{"t": "Str", "c": f"-{first['c']}"}, *content[1:]] if written and first else content
 
 
 class NoteCollector:
@@ -97,6 +85,8 @@ class NoteCollector:
         self._missing = set(missing)  # citation keys the bibliography lacks (citeproc's warnings)
         self._bibliography = bibliography  # its file names, for messages; empty: no bibliography
         self._warned: set[str] = set()
+        if bibliography:  # the citations of these keys are printed as written (read/citekeys.py)
+            self._warn_missing(source_text)
 
     def collect(self, blocks: list) -> list:
         """Return blocks with note calls in place of links and footnotes."""
@@ -174,7 +164,7 @@ class NoteCollector:
         if not self._bibliography and handle_in_prose(citations, self._missing):
             return [{"t": "Str", "c": f"@{citations[0]['citationId']}"}]
         if not any(item["t"] == "Note" for item in content):  # printed as written
-            content = with_suppress_mark(citations, content)
+            content = written(node)
         for citation in citations:
             key = citation["citationId"]
             if key in self._missing and key not in self._warned:
@@ -188,9 +178,20 @@ class NoteCollector:
                 out.append(walk(item, self._inlines) if item["t"] in CONTAINERS else item)
         return out
 
+    def _warn_missing(self, source_text: str) -> None:
+        """One warning per key the bibliography lacks, at the first line that names it, wherever
+        it is cited (the summary, a footnote, a bio)."""
+        lines = {key: KeyLocator(source_text).line_of(key) for key in sorted(self._missing)}
+        for key in sorted(self._missing, key=lambda k: (lines[k] or 0, k)):
+            self._warned.add(key)
+            self.warnings.append(BuildWarning(self._path, lines[key], self._no_entry(key)))
+
     def _no_entry(self, key: str) -> str:
         if self._bibliography:
-            return f"no entry @{key} in {self._bibliography} (add it, or correct the key)"
+            return (
+                f"citation @{key}: not in {self._bibliography}, so it is printed as written "
+                f"(add the entry to the bibliography, or write \\@{key} if it is not a citation)"
+            )
         return (
             f"citation @{key}: the brief has no bibliography, so it is printed as written "
             "(name one with 'bibliography:' in the front matter, or write the text without the @)"
@@ -199,8 +200,7 @@ class NoteCollector:
     def _citation(self, citations: list, blocks: list) -> dict:
         """A citation note. A whole work cited without a locator shares its note with a link to the
         work's URL or DOI, whichever comes first; a prefix ("see") is no locator."""
-        missing = [c["citationId"] for c in citations if c["citationId"] in self._missing]
-        blocks = walk(walk(blocks, citation_links), lambda inlines: mark_missing(inlines, missing))
+        blocks = walk(blocks, citation_links)
         targets = link_targets(blocks)
         whole = len(citations) == 1 and not citations[0]["citationSuffix"]
         url = targets[0] if whole and targets else ""
@@ -309,20 +309,6 @@ def citation_links(inlines: list) -> list:
             out.append(walk(node, citation_links))
         else:
             out.append(node)
-    return out
-
-
-def mark_missing(inlines: list, keys: list[str]) -> list:
-    """Citeproc prints a missing key as bold "key?": say in words that the entry is missing."""
-    wanted = {f"{key.lower()}?": key for key in keys}
-    out = []
-    for node in inlines:
-        key = wanted.get(stringify(node["c"]).lower()) if node["t"] == "Strong" else None
-        if key:
-            text = html.escape(f"No entry for @{key} in the bibliography", quote=False)
-            out.append({"t": "RawInline", "c": ["html", f'<span class="missing">{text}</span>']})
-        else:
-            out.append(walk(node, lambda nested: mark_missing(nested, keys)) if node["t"] in CONTAINERS else node)
     return out
 
 
@@ -487,7 +473,7 @@ class KeyLocator:
         self._cursor = 0
 
     def line_of(self, key: str) -> int | None:
-        pattern = re.compile(rf"(?<![\w@])@(?:{re.escape(key)}|\{{{re.escape(key)}\}})(?![\w])")
+        pattern = re.compile(rf"(?<![\w@\\])@(?:{re.escape(key)}|\{{{re.escape(key)}\}})(?![\w])")
         found = pattern.search(self._text, self._cursor) or pattern.search(self._text)
         if not found:
             return None

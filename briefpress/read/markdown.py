@@ -14,6 +14,7 @@ import pypandoc
 from briefpress.errors import BriefError, BuildWarning, report
 from briefpress.logcapture import capture_logged
 from briefpress.read.bibliography import style_file
+from briefpress.read.citekeys import as_written
 from briefpress.records import Bibliography
 
 # pypandoc prints pandoc's warnings itself unless its logger has a handler.
@@ -41,9 +42,13 @@ def parse_markdown(text: str, path: Path) -> dict:
                 report(BuildWarning(path, None, pandoc_warning(message)))
         return json.loads(out)
     except RecursionError:  # thousands of nested lists or quotes: compose refuses far fewer
-        raise BriefError(
-            path, None, "the Markdown nests block quotes or lists hundreds of levels deep", "nest them less deeply"
-        ) from None
+        raise too_deep(path) from None
+
+
+def too_deep(path: Path) -> BriefError:
+    return BriefError(
+        path, None, "the Markdown nests block quotes or lists hundreds of levels deep", "nest them less deeply"
+    )
 
 
 DUPLICATE_ID = "Duplicate identifier"
@@ -66,15 +71,12 @@ BAD_BIBLIOGRAPHY = re.compile(r"Error reading bibliography file (.+?):\s*(?:\(li
 def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict, tuple[str, ...]]:
     """Parse a manuscript with pandoc's citeproc: each citation as the style prints it (a Note
     inside the Cite for a note style) and, for the References, a Div "refs". Also returns the keys
-    the bibliography lacks, which citeproc only warns about."""
+    the bibliography lacks, which citeproc only warns about. A citation naming one of those is
+    printed as written: the manuscript is parsed again without citeproc, each such citation made
+    its own text (read/citekeys.py), and citeproc formats the rest (only a brief that has one pays
+    for the two runs more)."""
     args = ["--citeproc", f"--csl={style_file(bibliography.csl)}", *(f"--bibliography={f}" for f in bibliography.files)]
-    try:
-        with capture_logged("pypandoc", "pypandoc") as logged:
-            out = pypandoc.convert_text(
-                text, "json", format=CITED_READER, sandbox=True, extra_args=["--wrap=none", "--eol=lf", *args]
-            )
-    except (RuntimeError, OSError) as err:
-        raise bibliography_error(str(err), path, bibliography) from None
+    out, logged = run_citeproc(text, CITED_READER, args, path, bibliography)
     missing = []
     for message in logged:
         found = NOT_FOUND.match(message.strip())
@@ -82,7 +84,28 @@ def parse_cited(text: str, path: Path, bibliography: Bibliography) -> tuple[dict
             missing.append(found.group(1))
         elif not message.strip().startswith(DUPLICATE_ID):  # compose/links.py reports it at its line
             report(BuildWarning(path, None, pandoc_warning(message)))
-    return json.loads(out), tuple(dict.fromkeys(missing))
+    try:
+        if missing:  # pandoc's warnings are reported above, once
+            plain, _ = pandoc_output(text, CITED_READER, "json", path)
+            kept = as_written(json.loads(plain), set(missing))
+            out, _ = run_citeproc(json.dumps(kept), "json", args, path, bibliography)
+        return json.loads(out), tuple(dict.fromkeys(missing))
+    except RecursionError:  # as in parse_markdown
+        raise too_deep(path) from None
+
+
+def run_citeproc(
+    text: str, reader: str, args: list[str], path: Path, bibliography: Bibliography
+) -> tuple[str, list[str]]:
+    """Pandoc's JSON of a manuscript with its citations formatted, and pandoc's messages."""
+    try:
+        with capture_logged("pypandoc", "pypandoc") as logged:
+            out = pypandoc.convert_text(
+                text, "json", format=reader, sandbox=True, extra_args=["--wrap=none", "--eol=lf", *args]
+            )
+    except (RuntimeError, OSError) as err:
+        raise bibliography_error(str(err), path, bibliography) from None
+    return out, list(logged)
 
 
 BIBLIOGRAPHY_READERS = {".bib": "biblatex", ".bibtex": "bibtex", ".json": "csljson", ".ris": "ris"}
