@@ -354,12 +354,22 @@ def test_series_output_collisions_are_refused(tmp_path, names, named, other, cla
 
 
 def test_a_very_long_brief_lays_out_its_pdf_editions_one_at_a_time():
-    """Two layouts of a 160-page contract at once took 2 GB: past a million characters of body
-    HTML the lead worker renders the PDF editions one after the other."""
+    """Two layouts of a 160-page contract at once took 2 GB: past what two layouts hold within 1.5 GB
+    (compose/limits.py, counted in tags and characters of the brief's HTML, its notes too) the lead
+    worker renders the PDF editions one after the other."""
     from types import SimpleNamespace
 
-    from briefpress.render.workers import ONE_AT_A_TIME, pdf_jobs, share
+    from briefpress.compose.limits import TWO_LAYOUTS_UNITS
+    from briefpress.render.workers import pdf_jobs, share
 
-    short, long = SimpleNamespace(body_html="x" * 1000), SimpleNamespace(body_html="x" * (ONE_AT_A_TIME + 1))
+    def brief(body: str, note: str = "") -> SimpleNamespace:
+        return SimpleNamespace(
+            abstract_html="<p>A</p>", body_html=body, bios_html=(), notes=(SimpleNamespace(html=note),)
+        )
+
+    short = brief("<p>x</p>" * 1000)
+    long = brief("<p>x</p>" * (TWO_LAYOUTS_UNITS // 2))
+    long_notes = brief("<p>x</p>" * 1000, "<p>x</p>" * (TWO_LAYOUTS_UNITS // 2))
     assert share(["pdf", "print"], pdf_jobs(short, 2)) == [["pdf"], ["print"]]
+    assert share(["pdf", "print"], pdf_jobs(long_notes, 2)) == [["pdf", "print"]]
     assert share(["pdf", "print"], pdf_jobs(long, 2)) == [["pdf", "print"]]

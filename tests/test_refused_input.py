@@ -281,3 +281,20 @@ def test_an_id_the_build_gives_is_refused(tmp_path):
     path = write_brief(tmp_path, "Text [a](https://example.org/a).\n\n## Sources {#note-1}\n\nMore.")
     result = cli(str(path), "--out", "dist", "--format", "epub", cwd=tmp_path)
     refused(result, "brief.md", 7, "the id #note-1 is one the build gives")
+
+
+def test_a_brief_of_few_words_but_too_much_layout_is_refused_with_the_limit(tmp_path):
+    """Notes, links and table cells cost WeasyPrint memory beyond their words: 290 pages of them took
+    1.5 GB. The limit counts the tags and characters of the brief's HTML, notes included."""
+    from briefpress.compose.limits import MAX_LAYOUT_UNITS, UNITS_PER_PAGE, check_length, layout_units
+
+    cell = "<td>1</td>"  # 2 tags and one word
+    body = "<table><tr>" + cell * int(MAX_LAYOUT_UNITS / (2 + len(cell) / 85) - 60) + "</tr></table>"
+    notes = "<p>" + "<a>n</a>" * 200 + "</p>"
+    assert layout_units([body]) <= MAX_LAYOUT_UNITS < layout_units([body, notes])
+    assert check_length([body], tmp_path / "brief.md") is None
+    error = check_length([body, notes], tmp_path / "brief.md")
+    assert error is not None and error.path == tmp_path / "brief.md"
+    pages = layout_units([body, notes]) // UNITS_PER_PAGE
+    assert error.what.startswith(f"the brief's text, notes, links and tables would take as much layout as {pages} pages")
+    assert "split it into several briefs" in error.fix

@@ -22,6 +22,16 @@ MAX_PAGES = 300
 # words, 560 pages): a brief of more words is refused before it is rendered.
 WORDS_PER_PAGE = 630
 MAX_WORDS = MAX_PAGES * WORDS_PER_PAGE
+# WeasyPrint's memory grows with the elements laid out as much as with the text: a page of notes,
+# links and tables holds twice a page of prose. Measured (the largest process's peak, less the 100
+# MB it starts with) on the sample's body 150 times (280 pages: 626 MB), and on 250 and 290 pages
+# of sections with 9 links, 9 footnotes and a table each (1,068 and 1,240 MB): 14.8 KB a tag of
+# the brief's HTML, and as much for each 85 characters of it. That unit is a layout unit.
+LAYOUT_UNIT_CHARS = 85
+UNITS_PER_PAGE = 150  # of the sample's prose, notes included
+MAX_LAYOUT_UNITS = 70_000  # one PDF layout within about 1.15 GB, the build within 1.5 GB
+# Two PDF layouts at once, beside the process that composes and makes the EPUB, within 1.5 GB.
+TWO_LAYOUTS_UNITS = 34_000
 SPLIT = "split it into several briefs, one file each, and build them together as a series"
 
 
@@ -86,9 +96,28 @@ def check_manuscript_length(markdown: str, path: Path) -> BriefError | None:
 
 
 def check_length(parts: list[str], path: Path) -> BriefError | None:
-    """An error when the brief's words would make more pages than a build lays out in a minute or two."""
+    """An error when the brief's words would make more pages than a build lays out in a minute or
+    two, or its notes, links and tables more layout than it holds within 1.5 GB."""
     words = sum(text_words(part) for part in parts)
-    return too_long(words, path) if words > MAX_WORDS else None
+    if words > MAX_WORDS:
+        return too_long(words, path)
+    units = layout_units(parts)
+    if units > MAX_LAYOUT_UNITS:
+        return BriefError(
+            path,
+            None,
+            f"the brief's text, notes, links and tables would take as much layout as {units // UNITS_PER_PAGE:,} "
+            f"pages of plain text; a brief may take as much as {MAX_LAYOUT_UNITS // UNITS_PER_PAGE} "
+            "(each note, link and table cell counts)",
+            SPLIT,
+        )
+    return None
+
+
+def layout_units(parts: list[str]) -> int:
+    """What laying out this HTML costs, in layout units (about 15 KB of WeasyPrint's memory each): a
+    tag, or LAYOUT_UNIT_CHARS characters."""
+    return sum(part.count("<") + len(part) // LAYOUT_UNIT_CHARS for part in parts)
 
 
 def too_long(words: int, path: Path) -> BriefError:

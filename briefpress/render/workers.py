@@ -24,6 +24,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from briefpress.compose.limits import TWO_LAYOUTS_UNITS, layout_units
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
 from briefpress.records import EDITION, PDF_KINDS, Brand, BuildConfig, Document, edition_kinds
 from briefpress.scratch import remove_scratch_folder
@@ -112,17 +113,14 @@ def lead_worker(kinds: list[str], jobs: int):
     return lead
 
 
-# A body this long has its PDF editions laid out one after the other, not at once: WeasyPrint holds
-# a whole layout (a 160-page contract of tables, 1.4 million characters of body HTML, about 940 MB),
-# and two at once took that brief to 2 GB. It costs such a brief the time of one edition. Each is
-# laid out in a process of its own, which ends with it: one process laying out both kept the first
-# layout's memory (freed, but not given back) under the second.
-ONE_AT_A_TIME = 1_000_000  # characters of the body's HTML
-
-
 def pdf_jobs(document, jobs: int) -> int:
-    """How many PDF editions of this brief are laid out at once."""
-    return 1 if len(document.body_html) > ONE_AT_A_TIME else jobs
+    """How many PDF editions of this brief are laid out at once: one at a time when two layouts
+    would hold more than 1.5 GB (compose/limits.py). WeasyPrint holds a whole layout: a 160-page
+    contract of tables took 2 GB with two at once. Each is then laid out in a process of its own,
+    which ends with it: one process laying out both kept the first layout's memory (freed, but not
+    given back) under the second. It costs such a brief the time of one edition."""
+    parts = [document.abstract_html, document.body_html, *document.bios_html, *(note.html for note in document.notes)]
+    return 1 if layout_units(parts) > TWO_LAYOUTS_UNITS else jobs
 
 
 def gather(calls) -> dict[str, bytes]:
