@@ -107,7 +107,7 @@ def check_length(parts: list[str], path: Path) -> BriefError | None:
             path,
             None,
             f"the brief's text, notes, links and tables would take as much layout as {units // UNITS_PER_PAGE:,} "
-            f"pages of plain text; a brief may take as much as {MAX_LAYOUT_UNITS // UNITS_PER_PAGE} "
+            f"pages of prose; a brief may take as much as {MAX_LAYOUT_UNITS // UNITS_PER_PAGE} "
             "(each note, link and table cell counts)",
             SPLIT,
         )
