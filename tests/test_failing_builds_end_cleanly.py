@@ -97,7 +97,7 @@ editions.make_edition = make_edition  # inherited by the forked workers
 editions.warm_pdf = lambda document, config: None  # nothing to parse for a stand-in document
 config = BuildConfig(sources=(path,), out_dir=Path("dist"), formats=("pdf", "print"), jobs=2)
 crew = Crew(config, path)
-crew.send(config, types.SimpleNamespace(source_path=path, body_html=""))
+crew.send(config, types.SimpleNamespace(source_path=path, abstract_html="", body_html="", bios_html=(), notes=()))
 if mode == "parent-fails":
     crew.cancel()  # the parent failed after sending: the workers' big answers must not block it
     print("cancelled")
