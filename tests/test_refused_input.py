@@ -296,5 +296,7 @@ def test_a_brief_of_few_words_but_too_much_layout_is_refused_with_the_limit(tmp_
     error = check_length([body, notes], tmp_path / "brief.md")
     assert error is not None and error.path == tmp_path / "brief.md"
     pages = layout_units([body, notes]) // UNITS_PER_PAGE
-    assert error.what.startswith(f"the brief's text, notes, links and tables would take as much layout as {pages} pages of prose")
+    assert error.what.startswith(
+        f"the brief's text, notes, links and tables would take as much layout as {pages} pages of prose"
+    )
     assert "split it into several briefs" in error.fix
