@@ -24,7 +24,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from briefpress.compose.limits import TWO_LAYOUTS_UNITS, layout_units
 from briefpress.errors import BriefError, Capture, replay, shorten_data_urls
 from briefpress.records import EDITION, PDF_KINDS, Brand, BuildConfig, Document, edition_kinds
 from briefpress.scratch import remove_scratch_folder
@@ -119,6 +118,9 @@ def pdf_jobs(document, jobs: int) -> int:
     contract of tables took 2 GB with two at once. Each is then laid out in a process of its own,
     which ends with it: one process laying out both kept the first layout's memory (freed, but not
     given back) under the second. It costs such a brief the time of one edition."""
+    # Imported here: compose/limits.py loads lxml, which a build that keeps its editions never needs.
+    from briefpress.compose.limits import TWO_LAYOUTS_UNITS, layout_units
+
     parts = [document.abstract_html, document.body_html, *document.bios_html, *(note.html for note in document.notes)]
     return 1 if layout_units(parts) > TWO_LAYOUTS_UNITS else jobs
 
