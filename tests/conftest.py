@@ -149,8 +149,8 @@ def cited(tmp_path_factory) -> tuple[Path, str]:
 
 @pytest.fixture(scope="session")
 def verdicts(every_edition, strict_editions, cited):
-    """Every validator on the shared builds, in one pass (a veraPDF JVM and an epubcheck JVM for
-    all, each JVM's start-up paid once): {(validator, file name): Verdict}. File names are unique."""
+    """Every validator on the shared builds, in one pass (a veraPDF JVM, an epubcheck JVM and an Ace
+    browser for all, each start-up paid once): {(validator, file name): Verdict}. File names are unique."""
     from briefpress.check.validate import validate_editions
     from briefpress.records import EDITION_FILES, Artifact
 
