@@ -94,6 +94,17 @@ def run_build(*args: str, cwd: Path = ROOT, cache: bool = False) -> tuple[int, s
     return code, out.getvalue(), err.getvalue()
 
 
+@pytest.fixture(scope="session")
+def epubcheck(tmp_path_factory):
+    """epubcheck for the tests that check one EPUB of their own: one JVM for the run, whose start-up
+    and schemas (5 s of CPU) a JVM per EPUB would pay each time. epubcheck(path) -> its messages."""
+    from helpers import EpubcheckService
+
+    service = EpubcheckService(tmp_path_factory.mktemp("epubcheck"))
+    yield service
+    service.close()
+
+
 # The briefs built once per test run in every edition, for the tests that only read them: the
 # sample, the links and minimal fixtures, and a brief with an image, tables, lists and a footnote.
 EVERY_EDITION = "pdf,print,epub,pdfa,html"
@@ -149,8 +160,8 @@ def cited(tmp_path_factory) -> tuple[Path, str]:
 
 @pytest.fixture(scope="session")
 def verdicts(every_edition, strict_editions, cited):
-    """Every validator on the shared builds, in one pass (a veraPDF JVM and an epubcheck JVM for
-    all, each JVM's start-up paid once): {(validator, file name): Verdict}. File names are unique."""
+    """Every validator on the shared builds, in one pass (a veraPDF JVM, an epubcheck JVM and an Ace
+    browser for all, each start-up paid once): {(validator, file name): Verdict}. File names are unique."""
     from briefpress.check.validate import validate_editions
     from briefpress.records import EDITION_FILES, Artifact
 

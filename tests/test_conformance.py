@@ -12,8 +12,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from briefpress.check import validate
 from briefpress.check.pdfcheck import check_pdfua
-from briefpress.check.validate import Verdict, run_epubcheck, run_epubchecks, vera_verdict
+from briefpress.check.validate import Verdict, run_aces, run_epubcheck, run_epubchecks, vera_verdict
 from briefpress.check.verapdf import run_verapdf
 from conftest import BRIEFS, SHARED, run_build
 
@@ -39,7 +40,7 @@ def editions(every_edition) -> dict[str, Path]:
 
 
 # `verdicts` (conftest): every validator on every edition of these briefs, in the run's one
-# validation pass: one Ace run per EPUB, one epubcheck run for all the EPUBs and one veraPDF run
+# validation pass: one Ace run and one epubcheck run for all the EPUBs and one veraPDF run
 # for all the PDFs.
 
 
@@ -381,15 +382,21 @@ def test_check_prints_one_line_per_validator_and_edition(tmp_path):
     assert lines[-1] == "check: 10 passed, 0 failed"
 
 
-def broken_epub(good: Path, out: Path) -> Path:
-    """A copy of an EPUB whose first page has an element XHTML does not know."""
+def edited_epub(good: Path, out: Path, old: bytes, new: bytes) -> Path:
+    """A copy of an EPUB whose first page has old replaced by new, once."""
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w") as dst:
         for item in src.infolist():
             data = src.read(item)
             if item.filename == "EPUB/brief.xhtml":
-                data = data.replace(b"<h1", b"<blink>x</blink><h1", 1)
+                assert old in data
+                data = data.replace(old, new, 1)
             dst.writestr(item, data)
     return out
+
+
+def broken_epub(good: Path, out: Path) -> Path:
+    """A copy of an EPUB whose first page has an element XHTML does not know."""
+    return edited_epub(good, out, b"<h1", b"<blink>x</blink><h1")
 
 
 def test_epubcheck_fails_a_broken_epub_alone_and_in_one_jvm_with_others(editions, tmp_path):
@@ -401,6 +408,22 @@ def test_epubcheck_fails_a_broken_epub_alone_and_in_one_jvm_with_others(editions
     assert alone.errors >= 1 and any("RSC-005" in line and "blink" in line for line in alone.details), alone.details
     assert (batch[1].errors, batch[1].warnings, batch[1].details) == (alone.errors, alone.warnings, alone.details)
     assert batch[0].edition == good and batch[0].passed, batch[0].details
+
+
+def test_ace_in_one_browser_reports_each_violation_for_its_own_epub(editions, monkeypatch, tmp_path):
+    """Several EPUBs go through Ace in one browser, two at a time: the logo without alt text is
+    reported for the EPUB that has it, between two that pass."""
+    first, last = editions["minimal"] / "minimal.epub", editions["links"] / "links.epub"
+    bare = edited_epub(first, tmp_path / "bare.epub", b' alt="Institute of South Asian Studies"', b"")
+
+    def alone(epub):
+        raise AssertionError(f"the batch gave no report for {epub.name}")
+
+    monkeypatch.setattr(validate, "run_ace", alone)
+    verdicts = run_aces([first, bare, last])
+    assert [(v.edition, v.passed) for v in verdicts] == [(first, True), (bare, False), (last, True)]
+    assert verdicts[1].violations == 1, verdicts[1].details
+    assert verdicts[1].details[0].startswith("brief.xhtml: image-alt (critical)"), verdicts[1].details
 
 
 def test_check_fails_when_a_validator_finds_problems(brief_with_bare_image, tmp_path):

@@ -19,7 +19,6 @@ import pytest
 from PIL import Image
 
 from conftest import run_build
-from helpers import epubcheck
 from robust import error_lines, folder_payload
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -160,7 +159,7 @@ def test_strict_turns_a_removal_into_a_failed_build(project):
     assert not out.exists()
 
 
-def test_local_image_is_packaged_in_both_editions(project):
+def test_local_image_is_packaged_in_both_editions(project, epubcheck):
     source, _ = project
     code, _, stderr, _, out = build_fixture("local_image", source)
     assert code == 0, stderr

@@ -17,7 +17,7 @@ import yaml
 from briefpress.author.importer import clean
 from briefpress.errors import display_path
 from conftest import FIXTURES, ROOT, run_build
-from helpers import NS, epub_tree, epubcheck, make_project, pdf_pages_text, run_cli, squash
+from helpers import NS, epub_tree, make_project, pdf_pages_text, run_cli, squash
 
 WORD = FIXTURES / "word" / "out"
 CHART = FIXTURES / "word" / "src" / "chart.png"
@@ -113,7 +113,7 @@ def test_plain_docx_body_keeps_quotes_emphasis_links_and_headings(plain):
         assert gone not in body, gone
 
 
-def test_plain_docx_builds_an_epub_that_epubcheck_passes(plain):
+def test_plain_docx_builds_an_epub_that_epubcheck_passes(plain, epubcheck):
     epub = plain[0] / "dist" / "water-and-power-in-the-indus-basin.epub"
     assert epubcheck(epub) == []
     opf = epub_tree(epub, "EPUB/content.opf")

@@ -18,7 +18,7 @@ from briefpress.author import cleanup
 from briefpress.read.frontmatter import load_source
 from briefpress.read.svg import sanitize_svg
 from conftest import ROOT, run_build
-from helpers import epubcheck, pdf_pages_text
+from helpers import pdf_pages_text
 from minidocx import W, cross_reference, heading, para, picture, simple_field, write_docx
 
 CORPUS = ROOT / "corpus"
@@ -199,7 +199,7 @@ def test_svg_figure_is_warned_about_and_drawn_in_the_pdf(svg_build):
     assert "Reservoir levels" in pdf_pages_text(out / "brief.pdf")[0]  # the SVG's own text, drawn
 
 
-def test_svg_figure_is_carried_as_svg_in_the_epub_and_web_edition(svg_build):
+def test_svg_figure_is_carried_as_svg_in_the_epub_and_web_edition(svg_build, epubcheck):
     out, _ = svg_build
     assert epubcheck(out / "brief.epub") == []
     with zipfile.ZipFile(out / "brief.epub") as epub:
@@ -211,7 +211,7 @@ def test_svg_figure_is_carried_as_svg_in_the_epub_and_web_edition(svg_build):
 
 
 @pytest.mark.parametrize("picture_file", ["vector_image.emf", "64716_image1.wmf"])
-def test_wmf_and_emf_pictures_are_imported_as_svg_and_build(project, tmp_path, picture_file):
+def test_wmf_and_emf_pictures_are_imported_as_svg_and_build(project, tmp_path, picture_file, epubcheck):
     content = (CORPUS / "pictures" / picture_file).read_bytes()
     docx = write_docx(
         tmp_path / "chart.docx",

@@ -148,7 +148,10 @@ def test_a_test_run_that_leaves_a_temporary_folder_fails(tmp_path, prefix):
     """tests/tempcheck.py: the run's temporary files go into one folder; a briefpress-* or
     weasyprint-* folder left in it fails the run, and a passing run removes the whole folder."""
     (tmp_path / "test_leak.py").write_text(LEAKY_TEST.format(prefix=prefix), encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\ntmp_path_retention_policy = failed\n", encoding="utf-8")
+    # No grace for a folder to go: the leaked one never goes, and the run would wait for nothing.
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\ntmp_path_retention_policy = failed\ntempcheck_grace = 0\n", encoding="utf-8"
+    )
     outer = tmp_path / "tmp"
     outer.mkdir()
     env = {**os.environ, "TMPDIR": str(outer), "PYTHONPATH": str(ROOT / "tests")}

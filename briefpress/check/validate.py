@@ -62,32 +62,34 @@ def validate_editions(artifacts: Sequence[Artifact], sources: Iterable[Path]) ->
     the manuscripts, which the archive editions must embed.
 
     The external tools (a JVM, a browser) run two at a time; veraPDF checks every PDF in one JVM
-    run, started first as it is the longest, and epubcheck every EPUB in another. The verdicts keep
-    the given order.
+    run, started first as it is the longest, epubcheck every EPUB in another, and Ace every EPUB in
+    one browser. The verdicts keep the given order.
     """
     manuscripts = {f"{source.stem}{EDITION_FILES['pdfa']}": source for source in sources}
-    # A Path stands for that file's verdict from a batch: veraPDF's for a PDF, epubcheck's for an EPUB.
-    jobs: list[Callable[[], Verdict] | Path] = []
+    # (validator, path) stands for that file's verdict from a batch: veraPDF's for a PDF,
+    # epubcheck's and Ace's for an EPUB.
+    jobs: list[Callable[[], Verdict] | tuple[str, Path]] = []
     pdfs: dict[Path, str] = {}
     epubs: list[Path] = []
     for artifact in artifacts:
         path = artifact.path
         if artifact.kind == "epub":
-            jobs += [path, functools.partial(run_ace, path)]
+            jobs += [("epubcheck", path), ("ace", path)]
             epubs.append(path)
         elif artifact.kind == "pdfa":
-            jobs += [functools.partial(run_pdfa_rules, path, manuscripts[path.name]), path]
+            jobs += [functools.partial(run_pdfa_rules, path, manuscripts[path.name]), ("verapdf", path)]
             pdfs[path] = PDF_VARIANTS[artifact.kind]
         elif artifact.kind in PDF_KINDS:  # the tagged PDF/UA-1 editions
-            jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path), path]
+            jobs += [functools.partial(run_pdfua, path), functools.partial(run_pdf_rules, path), ("verapdf", path)]
             pdfs[path] = PDF_VARIANTS[artifact.kind]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        vera_batch = pool.submit(run_verapdf, pdfs)
-        epub_batch = pool.submit(run_epubchecks, epubs)
-        started = [job if isinstance(job, Path) else pool.submit(job) for job in jobs]
-        batched = {result.path: vera_verdict(result) for result in vera_batch.result()}
-        batched |= {verdict.edition: verdict for verdict in epub_batch.result()}
-        return [batched[job] if isinstance(job, Path) else job.result() for job in started]
+        vera = pool.submit(run_verapdf, pdfs)
+        epub_batches = [pool.submit(run_epubchecks, epubs), pool.submit(run_aces, epubs)]
+        started = [job if isinstance(job, tuple) else pool.submit(job) for job in jobs]
+        verdicts = [vera_verdict(result) for result in vera.result()]
+        verdicts += [verdict for batch in epub_batches for verdict in batch.result()]
+        batched = {(verdict.validator, verdict.edition): verdict for verdict in verdicts}
+        return [batched[job] if isinstance(job, tuple) else job.result() for job in started]
 
 
 def vera_verdict(result: VeraResult) -> Verdict:
@@ -169,18 +171,10 @@ def where(message: dict) -> str:
 
 def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
     """DAISY Ace with Debian's chromium; every failed assertion is a violation."""
-    ace, chromium, node = tools / "node_modules" / ".bin" / "ace-cli", shutil.which("chromium"), find_node()
-    if not ace.is_file() or chromium is None or node is None:
+    ace, setup = tools / "node_modules" / ".bin" / "ace-cli", ace_setup(tools)
+    if not ace.is_file() or setup is None:
         return Verdict("ace", epub, errors=1, details=(f"ace-cli, node or chromium is missing ({SETUP_HINT})",))
-    # Explicit environment: puppeteer must use the system browser, HOME for Ace's log files, and
-    # TMPDIR for chromium's own temporary files (without it they go to /tmp and stay there).
-    env = {
-        "PATH": str(node.parent),
-        "HOME": str(Path.home()),
-        "TMPDIR": tempfile.gettempdir(),
-        "PUPPETEER_EXECUTABLE_PATH": chromium,
-        "PUPPETEER_SKIP_DOWNLOAD": "1",
-    }
+    node, env = setup
     done = subprocess.run(
         [str(node), str(ace), "-s", "-E", str(epub)], capture_output=True, text=True, timeout=300, env=env, check=False
     )
@@ -188,7 +182,51 @@ def run_ace(epub: Path, tools: Path = TOOLS) -> Verdict:
         return Verdict(
             "ace", epub, errors=1, details=(f"ace-cli exited {done.returncode}: {done.stderr.strip()[:300]}",)
         )
-    report = json.loads(done.stdout)
+    return ace_verdict(epub, done.stdout)
+
+
+def run_aces(epubs: Sequence[Path]) -> list[Verdict]:
+    """Ace on each EPUB: one through ace-cli; several in one Node process (ace-batch.js, beside
+    this module), which starts one Chromium for them all instead of one each. An EPUB the batch
+    gives no report for goes through ace-cli alone, which says why."""
+    setup = ace_setup(TOOLS)
+    if len(epubs) < 2 or setup is None or not (TOOLS / "node_modules" / "@daisy" / "ace-core").is_dir():
+        return [run_ace(epub) for epub in epubs]
+    node, env = setup
+    with tempfile.TemporaryDirectory(prefix="briefpress-ace-") as folder:
+        reports = [Path(folder) / f"{n}.json" for n in range(len(epubs))]
+        pairs = [str(arg) for epub, report in zip(epubs, reports) for arg in (epub, report)]
+        subprocess.run(
+            [str(node), str(Path(__file__).with_name("ace-batch.js")), *pairs],
+            stdout=subprocess.DEVNULL,  # Ace prints each report there too, as ace-cli does
+            stderr=subprocess.DEVNULL,  # the EPUBs it could not check are checked again below
+            timeout=300 * len(epubs),
+            env=env | {"NODE_PATH": str(TOOLS / "node_modules")},
+            check=False,
+        )
+        texts = [report.read_text(encoding="utf-8") if report.is_file() else None for report in reports]
+    return [run_ace(epub) if text is None else ace_verdict(epub, text) for epub, text in zip(epubs, texts)]
+
+
+def ace_setup(tools: Path) -> tuple[Path, dict[str, str]] | None:
+    """The node that runs Ace and its environment; None when node or chromium is missing."""
+    chromium, node = shutil.which("chromium"), find_node()
+    if chromium is None or node is None:
+        return None
+    # Explicit environment: puppeteer must use the system browser, HOME for Ace's log files, and
+    # TMPDIR for chromium's own temporary files (without it they go to /tmp and stay there).
+    return node, {
+        "PATH": str(node.parent),
+        "HOME": str(Path.home()),
+        "TMPDIR": tempfile.gettempdir(),
+        "PUPPETEER_EXECUTABLE_PATH": chromium,
+        "PUPPETEER_SKIP_DOWNLOAD": "1",
+    }
+
+
+def ace_verdict(epub: Path, report_json: str) -> Verdict:
+    """The verdict of one Ace JSON report: each failed assertion is a violation."""
+    report = json.loads(report_json)
     failed = [
         f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
         f"({a['earl:test'].get('earl:impact', '?')}) {flat(a['earl:result'].get('dct:description', ''))}"
