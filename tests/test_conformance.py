@@ -489,16 +489,3 @@ def test_margin_content_becomes_an_artifact_as_weasyprint_writes_it_or_otherwise
         if str(op) == "BDC"
     ]
     assert marks == [["/Artifact", {"/Type": "/Pagination"}], ["/P", {"/MCID": 1}]]
-
-
-def test_letter_spaced_capitals_read_as_their_words(editions):
-    """The summary's heading is set in letter-spaced capitals: a reader copying it, or pdfium
-    extracting it, gets SUMMARY, not S UMMARY (each such word is a span with its text)."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(pdf_of(editions, "brief")))
-    try:
-        lines = pdf[0].get_textpage().get_text_range().splitlines()
-    finally:
-        pdf.close()
-    assert "SUMMARY" in lines and "ISAS BRIEF" in lines, lines[:8]

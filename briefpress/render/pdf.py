@@ -136,15 +136,9 @@ class ActualTextStream:
     def set_text_matrix(self, *values):
         """Plan the line: draw_first_line has laid it out (ellipsis included) and draws it next."""
         utf8 = self.textbox.pango_layout.text.encode()
-        if self.spaced or not self.mapped_as_drawn(utf8):
+        if not self.mapped_as_drawn(utf8):
             self.plan_spans(utf8)
         self.stream.set_text_matrix(*values)
-
-    @property
-    def spaced(self) -> bool:
-        """Letter-spaced text (a heading in capitals) has each word in a span with its text: pdfium
-        reads the space after a narrow capital as a word break ("S UMMARY") without one."""
-        return self.textbox.style["letter_spacing"] not in ("normal", 0)
 
     def mapped_as_drawn(self, utf8: bytes) -> bool:
         """True when WeasyPrint's own map carries the line, so it needs no plan (most lines of a
@@ -216,7 +210,7 @@ class ActualTextStream:
     def word_piece(self, word: list[Cluster], utf8: bytes) -> tuple[list[Cluster], str | None]:
         texts = [utf8[c.start : c.stop].decode() for c in word]
         carried = [self.carried(c, t) for c, t in zip(word, texts, strict=True)]
-        return word, None if all(carried) and not self.spaced else self.text_of(word, utf8)
+        return word, None if all(carried) else self.text_of(word, utf8)
 
     @staticmethod
     def glyph_plan(clusters: list[Cluster], actual: str | None) -> list[tuple[str | None, bool, int]]:
