@@ -107,8 +107,8 @@ class Labels:
 
 
 LABEL_KEYS = tuple(key for key in Labels.__dataclass_fields__ if key != "missing")
-TEMPLATE_LABELS = ("go_to", "to_section", "to_note", "to_call")  # each with one {} for what it names
-PLACES = {**dict.fromkeys(TEMPLATE_LABELS, 1), "columns": 2}  # how many {} a template label has
+# How many {} a template label has: one for what it names; columns: the columns shown, and how many.
+PLACES = {"go_to": 1, "to_section": 1, "to_note": 1, "to_call": 1, "columns": 2}
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,11 @@ def prepend_label(caption, label: str) -> None:
 
 def natural_width(table, measure=lambda text: len(" ".join(text.split()))) -> float:
     """A table's width in ems if no cell wrapped: its columns' longest cells, and the gaps."""
-    widths = column_widths(table, measure)
+    return set_width(column_widths(table, measure))
+
+
+def set_width(widths: list[float]) -> float:
+    """The ems of columns of these widths (characters) side by side, with the gaps between them."""
     return sum(widths) * CHAR_EMS + CELL_GAP_EMS * max(len(widths) - 1, 0)
 
 
@@ -252,6 +256,10 @@ def column_widths(table, measure) -> list[float]:
         for index in range(start, start + span):
             widths[index] += max(short, 0) / span
     return widths
+
+
+def column_count(table) -> int:
+    return max((column + span for _, column, span in placed_cells(table)), default=0)
 
 
 def placed_cells(table) -> Iterator[tuple[html.HtmlElement, int, int]]:
@@ -276,7 +284,7 @@ def table_box(least: list[float]) -> str:
     table too wide for the text block even at the floor gets a landscape page of its own in the PDF
     editions, set smaller still (6 or 5 pt) if the turned page is too narrow for it at 7 pt; too wide
     for the turned page even at 5 pt, its columns are set in groups there (table-split)."""
-    at_floor = (sum(least) * CHAR_EMS + CELL_GAP_EMS * max(len(least) - 1, 0)) * FLOOR_SCALE
+    at_floor = set_width(least) * FLOOR_SCALE
     if at_floor <= TEXT_BLOCK_EMS:
         return "table-scroll"
     if len(least) > 2 and turned_width(least) > TURNED_ROOM:
@@ -336,7 +344,7 @@ def split_tables(fragment: str) -> list[tuple[tuple[str, ...], int, list[tuple[i
         table = box.find("table")
         row = next(table.iter("tr"), None)
         cells = tuple(" ".join(c.text_content().split()) for c in (row if row is not None else []))[:2]
-        found.append((tuple(c for c in cells if c), len(column_widths(table, longest_word)), column_groups(table)))
+        found.append((tuple(c for c in cells if c), column_count(table), column_groups(table)))
     return found
 
 

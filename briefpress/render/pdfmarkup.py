@@ -7,7 +7,7 @@ import copy
 
 from lxml import html
 
-from briefpress.compose.htmltree import column_groups, column_ranges, column_widths, placed_cells
+from briefpress.compose.htmltree import column_count, column_groups, column_ranges, placed_cells
 from briefpress.records import Labels
 
 
@@ -79,7 +79,7 @@ def split_boxes(root, labels: Labels) -> None:
     for box in root.xpath('//div[contains(concat(" ", @class, " "), " table-split ")]'):
         table = box.find("table")
         groups = column_groups(table)
-        total = len(column_widths(table, len))
+        total = column_count(table)
         seen: set[str] = set()
         for (first, last), shown in zip(groups, column_ranges(groups), strict=True):
             part = copy.deepcopy(box)
