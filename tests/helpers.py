@@ -96,7 +96,7 @@ def epub_tree(path: Path, name: str):
 
 
 class EpubcheckService:
-    """epubcheck 5 in one JVM for the whole test run (EpubcheckService.java): calling it with an EPUB
+    """epubcheck 5 in one JVM for the whole test run (check/Epubcheck.java reading its stdin): calling it with an EPUB
     gives its messages (errors, warnings and worse), as `epubcheck --json` reports them."""
 
     def __init__(self, folder: Path):
@@ -105,7 +105,7 @@ class EpubcheckService:
         from briefpress.defaults import JVM_FLAGS
 
         jar = Path(package.__file__).parent / "epubcheck.jar"
-        source = Path(__file__).with_name("EpubcheckService.java")
+        source = Path(__file__).parent.parent / "briefpress" / "check" / "Epubcheck.java"
         self.folder, self.count, self.lock = folder, 0, threading.Lock()
         self.process = subprocess.Popen(
             ["java", *JVM_FLAGS, "-cp", str(jar), str(source)],
