@@ -132,18 +132,21 @@ def run_epubchecks(epubs: Sequence[Path]) -> list[Verdict]:
         return [
             Verdict("epubcheck", e, errors=1, details=(f"epubcheck or java is missing ({SETUP_HINT})",)) for e in epubs
         ]
-    with tempfile.TemporaryDirectory(prefix="briefpress-epubcheck-") as folder:
+    command = [java, *JVM_FLAGS, "-cp", str(jar), str(Path(__file__).with_name("Epubcheck.java"))]
+    texts, done = batch_reports(command, epubs, capture_output=True, text=True)
+    return [epubcheck_verdict(epub, text or "", done.stderr) for epub, text in zip(epubs, texts)]
+
+
+def batch_reports(
+    command: list[str], epubs: Sequence[Path], **run
+) -> tuple[list[str | None], subprocess.CompletedProcess]:
+    """Run a checker that writes each EPUB's JSON report to the file named after it (command EPUB
+    JSON EPUB JSON ...); each report's text, None for an EPUB it wrote none for, and the run."""
+    with tempfile.TemporaryDirectory(prefix="briefpress-check-") as folder:
         reports = [Path(folder) / f"{n}.json" for n in range(len(epubs))]
         pairs = [str(arg) for epub, report in zip(epubs, reports) for arg in (epub, report)]
-        done = subprocess.run(
-            [java, *JVM_FLAGS, "-cp", str(jar), str(Path(__file__).with_name("Epubcheck.java")), *pairs],
-            capture_output=True,
-            text=True,
-            timeout=300 * len(epubs),
-            check=False,
-        )
-        texts = [report.read_text(encoding="utf-8") if report.is_file() else "" for report in reports]
-    return [epubcheck_verdict(epub, text, done.stderr) for epub, text in zip(epubs, texts)]
+        done = subprocess.run([*command, *pairs], timeout=300 * len(epubs), check=False, **run)
+        return [report.read_text(encoding="utf-8") if report.is_file() else None for report in reports], done
 
 
 def epubcheck_verdict(epub: Path, report_json: str, stderr: str) -> Verdict:
@@ -193,18 +196,13 @@ def run_aces(epubs: Sequence[Path]) -> list[Verdict]:
     if len(epubs) < 2 or setup is None or not (TOOLS / "node_modules" / "@daisy" / "ace-core").is_dir():
         return [run_ace(epub) for epub in epubs]
     node, env = setup
-    with tempfile.TemporaryDirectory(prefix="briefpress-ace-") as folder:
-        reports = [Path(folder) / f"{n}.json" for n in range(len(epubs))]
-        pairs = [str(arg) for epub, report in zip(epubs, reports) for arg in (epub, report)]
-        subprocess.run(
-            [str(node), str(Path(__file__).with_name("ace-batch.js")), *pairs],
-            stdout=subprocess.DEVNULL,  # Ace prints each report there too, as ace-cli does
-            stderr=subprocess.DEVNULL,  # the EPUBs it could not check are checked again below
-            timeout=300 * len(epubs),
-            env=env | {"NODE_PATH": str(TOOLS / "node_modules")},
-            check=False,
-        )
-        texts = [report.read_text(encoding="utf-8") if report.is_file() else None for report in reports]
+    texts, _ = batch_reports(
+        [str(node), str(Path(__file__).with_name("ace-batch.js"))],
+        epubs,
+        stdout=subprocess.DEVNULL,  # Ace prints each report there too, as ace-cli does
+        stderr=subprocess.DEVNULL,  # the EPUBs it could not check are checked again below
+        env=env | {"NODE_PATH": str(TOOLS / "node_modules")},
+    )
     return [run_ace(epub) if text is None else ace_verdict(epub, text) for epub, text in zip(epubs, texts)]
 
 
