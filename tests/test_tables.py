@@ -311,3 +311,11 @@ def test_a_header_over_a_one_dash_column_of_a_table_set_smaller_keeps_its_word_w
         assert sum("Allocation" in line.split() for line in lines) == 2, lines
     finally:
         pdf.close()
+
+
+def test_the_digits_inside_a_word_are_not_a_number_kept_whole():
+    """Y2000 or H2O is a word: only a number standing alone gets the span that never breaks."""
+    from briefpress.compose.htmltree import number_spans
+
+    lead, spans = number_spans("Y2000 rose 31 911,77 in 2017")
+    assert lead == "Y2000 rose " and [span.text for span in spans] == ["31 911,77", "2017"]

@@ -362,10 +362,9 @@ NUMBER = re.compile(r"[-+\u2212(]?[$€£¥]?\d[\d,.\u00a0\u202f]*%?\)?")
 
 
 # A number inside a cell's text: 1,234.5, 2017, 12%, −4.2, $3.5, and 31 911,77 with a plain space
-# between groups of three digits, as Russian and French write them (a span of two characters or more).
-DIGITS = re.compile(
-    r"(?<![^\W\d_])[-+\u2212]?[$€£¥]?(?:\d{1,3}(?: \d{3}(?!\d))+(?:[,.]\d+)?|\d(?:[\d,.\u00a0\u202f]*\d)?)%?"
-)
+# between groups of three digits, as Russian and French write them (a span of two characters or more);
+# not the digits inside a word (Y2000, H2O).
+DIGITS = re.compile(r"(?<!\w)[-+\u2212]?[$€£¥]?(?:\d{1,3}(?: \d{3}(?!\d))+(?:[,.]\d+)?|\d(?:[\d,.\u00a0\u202f]*\d)?)%?")
 NOT_TEXT = ("code", "pre", "script", "style", "svg", "math")
 
 
